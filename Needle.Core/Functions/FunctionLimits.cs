@@ -1,0 +1,29 @@
+namespace Needle.Functions;
+
+/// <summary>
+/// Per-invocation limits of a function. In a manifest every member is optional and a missing one takes
+/// the host default (<c>NeedleOptions.DefaultLimits</c>).
+/// </summary>
+public sealed class FunctionLimits
+{
+    /// <summary>Wall-clock time one invocation may take, in milliseconds, awaited downstream calls included. Host default: 5,000.</summary>
+    public int? TimeoutMs { get; set; }
+
+    /// <summary>Memory one JavaScript invocation may allocate, in megabytes. Host default: 64.</summary>
+    public int? MemoryMb { get; set; }
+
+    /// <summary>JavaScript statements one invocation may execute. Host default: 10,000,000.</summary>
+    public int? MaxStatements { get; set; }
+
+    /// <summary>JavaScript call depth. Host default: 256.</summary>
+    public int? MaxRecursionDepth { get; set; }
+
+    /// <summary>Invocations of one version that may run at once on this node (the engine pool's size). Host default: 64.</summary>
+    public int? MaxConcurrency { get; set; }
+
+    /// <summary>Largest request body accepted, in kilobytes; a larger one is answered with 413. Host default: 1,024.</summary>
+    public int? MaxRequestBodyKb { get; set; }
+
+    /// <summary>Largest downstream response body <c>ctx.fetch</c> reads, in kilobytes. Host default: 4,096.</summary>
+    public int? MaxFetchResponseKb { get; set; }
+}

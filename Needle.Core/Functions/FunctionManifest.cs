@@ -1,0 +1,35 @@
+using System.Text.Json.Nodes;
+
+namespace Needle.Functions;
+
+/// <summary>
+/// Describes how a function is reached and run: its name, route, methods, runtime, limits, configuration
+/// and the downstream services it may call. Deployed with the source (in the request body or as a
+/// <c>name.json</c> file beside the source) and stored, unchanged, with every version.
+/// </summary>
+public sealed class FunctionManifest
+{
+    /// <summary>The function name: 1 to 63 characters of <c>a-z</c>, <c>0-9</c> and <c>-</c>, starting with a letter or digit.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>
+    /// The route template relative to the prefix that <c>MapNeedle</c> maps, for example <c>/users/{id}</c>.
+    /// Defaults to <c>/{name}</c> when empty.
+    /// </summary>
+    public string? Route { get; set; }
+
+    /// <summary>The HTTP methods the function answers. Defaults to <c>GET</c> and <c>POST</c> when empty.</summary>
+    public IList<string>? Methods { get; set; }
+
+    /// <summary>The runtime that runs the source: <c>javascript</c> (the default).</summary>
+    public string? Runtime { get; set; }
+
+    /// <summary>Per-invocation limits; a limit left out takes the host default from <see cref="FunctionLimits"/> in the Needle options.</summary>
+    public FunctionLimits? Limits { get; set; }
+
+    /// <summary>Free-form configuration handed to the function as <c>ctx.config</c>.</summary>
+    public JsonObject? Config { get; set; }
+
+    /// <summary>The names of the downstream services (registered by the host) that the function may call with <c>ctx.fetch</c>.</summary>
+    public IList<string>? Services { get; set; }
+}

@@ -1,0 +1,8 @@
+namespace Needle.Functions;
+
+/// <summary>Names of the runtimes a manifest can ask for.</summary>
+public static class FunctionRuntimes
+{
+    /// <summary>ES modules run by the Jint interpreter in a sandbox (the default).</summary>
+    public const string JavaScript = "javascript";
+}

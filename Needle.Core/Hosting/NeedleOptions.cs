@@ -1,0 +1,55 @@
+using Needle.Functions;
+using Needle.Store;
+
+namespace Needle.Hosting;
+
+/// <summary>Options of the Needle runtime, set through <c>AddNeedle(o =&gt; ...)</c> and validated at start.</summary>
+public sealed class NeedleOptions
+{
+    /// <summary>
+    /// Creates the store. Set it with <see cref="UseSqlite(string)"/>; when left unset, Needle uses SQLite with
+    /// <c>Data Source=needle.db</c> in the content root.
+    /// </summary>
+    public Func<IServiceProvider, INeedleStore>? StoreFactory { get; set; }
+
+    /// <summary>Limits for every function whose manifest leaves a limit out. Each member's default is documented on <see cref="FunctionLimits"/>.</summary>
+    public FunctionLimits DefaultLimits { get; set; } = new();
+
+    /// <summary>How long a request waits for a free engine when a version runs at its concurrency limit, before it is answered 503. Default: 1 second.</summary>
+    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The response header that names the version that served a request. Default: <c>Needle-Version</c>.</summary>
+    public string VersionHeaderName { get; set; } = "Needle-Version";
+
+    /// <summary>
+    /// A key that scripts send in <see cref="ApiKeyHeaderName"/> to reach the control-plane API from another machine.
+    /// Default: none (only local requests, or requests the host's authorization policy admits, reach the API).
+    /// </summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>The header that carries <see cref="ApiKey"/>. Default: <c>X-Needle-Api-Key</c>.</summary>
+    public string ApiKeyHeaderName { get; set; } = "X-Needle-Api-Key";
+
+    /// <summary>This host instance's id in the node table. Default: the machine name.</summary>
+    public string NodeId { get; set; } = Environment.MachineName;
+
+    /// <summary>How often this node checks the store for changes made elsewhere (other nodes, other processes). Default: 2 seconds.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a changed file in a watched directory must stay unchanged before it deploys. Default: 250 ms.</summary>
+    public TimeSpan WatchDebounce { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Directories whose <c>*.js</c> files (with optional <c>name.json</c> manifests) deploy when they change. Default: none.</summary>
+    public IList<string> WatchDirectories { get; } = [];
+
+    /// <summary>The downstream services functions may reach with <c>ctx.fetch</c>, by name. Filled by <c>AddDownstream</c> on the Needle builder.</summary>
+    public ISet<string> DownstreamServices { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Uses a SQLite store (WAL mode) at the given connection string, for example <c>Data Source=needle.db</c>.</summary>
+    public NeedleOptions UseSqlite(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        StoreFactory = _ => new Store.Sqlite.SqliteNeedleStore(connectionString, TimeProvider.System);
+        return this;
+    }
+}

@@ -1,0 +1,16 @@
+using Needle.Functions;
+
+namespace Needle.Runtime;
+
+/// <summary>Turns a stored version into something that can be invoked. One implementation per runtime name.</summary>
+internal interface IFunctionRuntime
+{
+    /// <summary>The runtime name a manifest uses, for example <c>javascript</c>.</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Validates and prepares a version: parses (or compiles) it once and checks that it exports a handler.
+    /// Throws <see cref="FunctionValidationException"/> with line and column when it cannot serve.
+    /// </summary>
+    Task<ILoadedFunction> LoadAsync(FunctionVersion version, ResolvedLimits limits, CancellationToken cancellationToken);
+}

@@ -1,0 +1,20 @@
+using Needle.Functions;
+
+namespace Needle.Runtime;
+
+/// <summary>A prepared version, ready to be invoked by many requests at once (up to its concurrency limit).</summary>
+internal interface ILoadedFunction : IAsyncDisposable
+{
+    /// <summary>The version it runs.</summary>
+    FunctionVersion Version { get; }
+
+    /// <summary>The limits in force.</summary>
+    ResolvedLimits Limits { get; }
+
+    /// <summary>
+    /// Runs the handler once. Never blocks a thread while the function awaits downstream calls. Throws
+    /// <see cref="FunctionInvocationException"/> on every failure; a failure never affects later invocations.
+    /// The invocation is bounded by <see cref="InvocationContext.CancellationToken"/> (which the caller sets to fire at the timeout).
+    /// </summary>
+    Task<FunctionResponse> InvokeAsync(FunctionRequest request, InvocationContext context);
+}

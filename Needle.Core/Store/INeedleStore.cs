@@ -1,0 +1,63 @@
+using Needle.Functions;
+
+namespace Needle.Store;
+
+/// <summary>
+/// The source of truth for functions, versions, releases, the revision counter, audit events and nodes.
+/// Every method that changes anything does it in one transaction: a crash leaves the old state or the new.
+/// The default implementation is SQLite; a cluster shares one PostgreSQL store.
+/// </summary>
+public interface INeedleStore
+{
+    /// <summary>Creates or upgrades the schema (embedded migrations). Called once at start, before anything else.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The store-wide revision: bumped by every change of what serves.</summary>
+    Task<long> GetRevisionAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>What every node should serve: the current release of each function that is not deleted, with its versions.</summary>
+    Task<ServingState> GetServingStateAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>All functions that are not deleted, with their current release.</summary>
+    Task<IReadOnlyList<FunctionRecord>> ListFunctionsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>One function that is not deleted, or <see langword="null"/>.</summary>
+    Task<FunctionRecord?> GetFunctionAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>The versions of a function, newest first.</summary>
+    Task<IReadOnlyList<FunctionVersion>> ListVersionsAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>One version, or <see langword="null"/>.</summary>
+    Task<FunctionVersion?> GetVersionAsync(string name, int number, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Adds a version (number = the function's highest + 1; the function is created, or brought back if deleted),
+    /// and when <see cref="NewVersion.Activate"/> is set, a release that serves it as stable. Writes the audit
+    /// event and bumps the revision when the release changes. One transaction; concurrent calls are serialised.
+    /// </summary>
+    Task<DeployResult> AddVersionAsync(NewVersion version, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes a new release row for a function (history is never updated in place), bumps the revision and
+    /// writes the audit event. Throws <see cref="NeedleNotFoundException"/> when the function or a version is unknown.
+    /// </summary>
+    Task<ReleaseRecord> SetReleaseAsync(ReleaseChange change, CancellationToken cancellationToken = default);
+
+    /// <summary>The release history of a function, newest first.</summary>
+    Task<IReadOnlyList<ReleaseRecord>> ListReleasesAsync(string name, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks a function deleted (its versions stay for the audit trail), bumps the revision, audits. Returns the new revision.</summary>
+    Task<long> DeleteFunctionAsync(string name, string actor, string? reason, CancellationToken cancellationToken = default);
+
+    /// <summary>Appends an audit event that changes nothing else (for example a failed deploy).</summary>
+    Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken = default);
+
+    /// <summary>Audit events, newest first.</summary>
+    Task<IReadOnlyList<AuditEvent>> ListAuditAsync(AuditQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Records which revision a node serves (insert or update).</summary>
+    Task ReportNodeAsync(string nodeId, long revision, CancellationToken cancellationToken = default);
+
+    /// <summary>Every node that ever reported, with the revision it serves.</summary>
+    Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken cancellationToken = default);
+}

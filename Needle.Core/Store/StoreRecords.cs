@@ -1,0 +1,128 @@
+using Needle.Functions;
+
+namespace Needle.Store;
+
+/// <summary>A function with its current release.</summary>
+/// <param name="Name">The function name.</param>
+/// <param name="CreatedAt">When it was first deployed.</param>
+/// <param name="LatestVersion">The highest version number.</param>
+/// <param name="Release">The current release, or <see langword="null"/> when no version was activated yet.</param>
+public sealed record FunctionRecord(string Name, DateTimeOffset CreatedAt, int LatestVersion, ReleaseRecord? Release);
+
+/// <summary>One row of a function's release history: which versions serve it from <see cref="Revision"/> on.</summary>
+/// <param name="Id">The row id.</param>
+/// <param name="Function">The function name.</param>
+/// <param name="StableVersion">The version that serves all traffic not sent to the canary.</param>
+/// <param name="CanaryVersion">The canary version, if any.</param>
+/// <param name="CanaryWeight">The share of traffic, in percent (0–100), that the canary gets.</param>
+/// <param name="Action">What produced the row: <c>deploy</c>, <c>activate</c>, <c>promote</c>, <c>rollback</c> ...</param>
+/// <param name="Revision">The store revision this row produced.</param>
+/// <param name="Actor">Who made the change.</param>
+/// <param name="Reason">Why, when given.</param>
+/// <param name="CreatedAt">When.</param>
+public sealed record ReleaseRecord(
+    long Id,
+    string Function,
+    int StableVersion,
+    int? CanaryVersion,
+    double CanaryWeight,
+    string Action,
+    long Revision,
+    string Actor,
+    string? Reason,
+    DateTimeOffset CreatedAt);
+
+/// <summary>A version to add.</summary>
+/// <param name="Function">The function name.</param>
+/// <param name="Source">The source text.</param>
+/// <param name="Manifest">The manifest.</param>
+/// <param name="ContentHash">The content hash of source and manifest.</param>
+/// <param name="Author">Who deploys it.</param>
+/// <param name="Activate">Whether a release serving it as stable is written in the same transaction.</param>
+/// <param name="Reason">Why, for the audit trail.</param>
+/// <param name="ParentNumber">The version it patches, if any.</param>
+public sealed record NewVersion(
+    string Function,
+    string Source,
+    FunctionManifest Manifest,
+    string ContentHash,
+    string Author,
+    bool Activate,
+    string? Reason = null,
+    int? ParentNumber = null);
+
+/// <summary>The outcome of <see cref="INeedleStore.AddVersionAsync"/>.</summary>
+/// <param name="Version">The version written.</param>
+/// <param name="Release">The release written when the version was activated.</param>
+/// <param name="Revision">The store revision after the change.</param>
+public sealed record DeployResult(FunctionVersion Version, ReleaseRecord? Release, long Revision);
+
+/// <summary>A change of release.</summary>
+/// <param name="Function">The function name.</param>
+/// <param name="StableVersion">The stable version after the change.</param>
+/// <param name="CanaryVersion">The canary version after the change, if any.</param>
+/// <param name="CanaryWeight">The canary weight in percent.</param>
+/// <param name="Action">What the change is (<c>activate</c>, <c>promote</c>, <c>rollback</c> ...), recorded on the row and the audit event.</param>
+/// <param name="Actor">Who makes it.</param>
+/// <param name="Reason">Why.</param>
+public sealed record ReleaseChange(
+    string Function,
+    int StableVersion,
+    int? CanaryVersion,
+    double CanaryWeight,
+    string Action,
+    string Actor,
+    string? Reason);
+
+/// <summary>What serves now: one entry per function that has a release and is not deleted.</summary>
+/// <param name="Revision">The store revision this state is at.</param>
+/// <param name="Functions">The releases with their versions.</param>
+public sealed record ServingState(long Revision, IReadOnlyList<ServingRelease> Functions);
+
+/// <summary>A function's current release with the versions it names.</summary>
+/// <param name="Release">The release row.</param>
+/// <param name="Stable">The stable version.</param>
+/// <param name="Canary">The canary version, if any.</param>
+public sealed record ServingRelease(ReleaseRecord Release, FunctionVersion Stable, FunctionVersion? Canary);
+
+/// <summary>An audit event to append.</summary>
+/// <param name="Actor">Who.</param>
+/// <param name="Action">What, for example <c>deploy</c> or <c>deploy-failed</c>.</param>
+/// <param name="Function">The function, if any.</param>
+/// <param name="Version">The version, if any.</param>
+/// <param name="Reason">Why, when given.</param>
+/// <param name="Detail">More detail (for a failed deploy, the diagnostics).</param>
+public sealed record AuditEntry(string Actor, string Action, string? Function, int? Version, string? Reason, string? Detail);
+
+/// <summary>One audit event.</summary>
+/// <param name="Id">The event id, increasing.</param>
+/// <param name="At">When.</param>
+/// <param name="Actor">Who.</param>
+/// <param name="Action">What.</param>
+/// <param name="Function">The function, if any.</param>
+/// <param name="Version">The version, if any.</param>
+/// <param name="Revision">The revision the change produced, if it changed what serves.</param>
+/// <param name="Reason">Why.</param>
+/// <param name="Detail">More detail.</param>
+public sealed record AuditEvent(
+    long Id,
+    DateTimeOffset At,
+    string Actor,
+    string Action,
+    string? Function,
+    int? Version,
+    long? Revision,
+    string? Reason,
+    string? Detail);
+
+/// <summary>A filter over the audit log.</summary>
+/// <param name="Function">Only events of this function.</param>
+/// <param name="Limit">At most this many (1–1,000).</param>
+/// <param name="BeforeId">Only events older than this id (for paging).</param>
+public sealed record AuditQuery(string? Function = null, int Limit = 100, long? BeforeId = null);
+
+/// <summary>A host instance and the revision it serves.</summary>
+/// <param name="NodeId">The node's id.</param>
+/// <param name="Revision">The revision it serves.</param>
+/// <param name="UpdatedAt">When it last reported.</param>
+public sealed record NodeRecord(string NodeId, long Revision, DateTimeOffset UpdatedAt);
