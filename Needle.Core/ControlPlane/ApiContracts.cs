@@ -1,0 +1,95 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Needle.Functions;
+
+namespace Needle.ControlPlane;
+
+/// <summary>The body of a deploy: <c>POST /functions/{name}/versions</c>.</summary>
+public sealed class DeployRequest
+{
+    /// <summary>The source text of the function.</summary>
+    public string? Source { get; set; }
+
+    /// <summary>The manifest; optional (name from the path, route <c>/{name}</c>, methods GET and POST, runtime javascript).</summary>
+    public FunctionManifest? Manifest { get; set; }
+
+    /// <summary>Whether the new version serves at once. Default: <see langword="true"/>.</summary>
+    public bool? Activate { get; set; }
+
+    /// <summary>Why, for the audit trail.</summary>
+    public string? Reason { get; set; }
+}
+
+/// <summary>A body that carries only a reason: activate, and the like.</summary>
+public sealed class ReasonRequest
+{
+    /// <summary>Why, for the audit trail.</summary>
+    public string? Reason { get; set; }
+}
+
+/// <summary>A sample request for a test invocation: <c>POST /functions/{name}/versions/{id}/invoke</c>.</summary>
+public sealed class InvokeRequest
+{
+    /// <summary>The HTTP method. Default: <c>GET</c>.</summary>
+    public string? Method { get; set; }
+
+    /// <summary>The path the function sees. Default: the function's route.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>Route parameters.</summary>
+    public Dictionary<string, string>? Params { get; set; }
+
+    /// <summary>Query parameters.</summary>
+    public Dictionary<string, string>? Query { get; set; }
+
+    /// <summary>Request headers.</summary>
+    public Dictionary<string, string>? Headers { get; set; }
+
+    /// <summary>A JSON body (sent as <c>application/json</c>).</summary>
+    public JsonNode? Body { get; set; }
+
+    /// <summary>A text body, used when <see cref="Body"/> is not given.</summary>
+    public string? BodyText { get; set; }
+}
+
+/// <summary>What a test invocation answered.</summary>
+/// <param name="Status">The status the function's endpoint would have sent.</param>
+/// <param name="Headers">The response headers.</param>
+/// <param name="Body">The body as JSON when it is JSON, else as a string.</param>
+/// <param name="DurationMs">How long the invocation took.</param>
+/// <param name="Logs">The lines it wrote with <c>ctx.log</c>.</param>
+/// <param name="Error">Why it failed, when it did.</param>
+public sealed record InvokeResponse(int Status, IReadOnlyDictionary<string, string> Headers, JsonElement? Body, double DurationMs, IReadOnlyList<Runtime.FunctionLogEntry> Logs, string? Error);
+
+/// <summary>A function in listings.</summary>
+/// <param name="Name">The name.</param>
+/// <param name="Route">The route template of the serving version.</param>
+/// <param name="Methods">Its methods.</param>
+/// <param name="Runtime">Its runtime.</param>
+/// <param name="LatestVersion">The highest version number.</param>
+/// <param name="Release">The current release.</param>
+/// <param name="Serving">The version label this node serves, if any.</param>
+/// <param name="LoadError">Why the released version is not loaded on this node, if it failed.</param>
+public sealed record FunctionSummary(string Name, string? Route, IReadOnlyList<string>? Methods, string? Runtime, int LatestVersion, Store.ReleaseRecord? Release, string? Serving, string? LoadError);
+
+/// <summary>A version in listings (without its source).</summary>
+/// <param name="Number">The version number.</param>
+/// <param name="ContentHash">The content hash.</param>
+/// <param name="Author">Who deployed it.</param>
+/// <param name="CreatedAt">When.</param>
+/// <param name="Parent">The version it patches, if any.</param>
+public sealed record VersionSummary(int Number, string ContentHash, string Author, DateTimeOffset CreatedAt, int? Parent);
+
+/// <summary>One function with its versions.</summary>
+/// <param name="Function">The function.</param>
+/// <param name="Versions">Its versions, newest first.</param>
+public sealed record FunctionDetail(FunctionSummary Function, IReadOnlyList<VersionSummary> Versions);
+
+/// <summary>The result of a deploy.</summary>
+/// <param name="Function">The function.</param>
+/// <param name="Version">The version number (the existing one when <paramref name="Unchanged"/>).</param>
+/// <param name="ContentHash">The content hash.</param>
+/// <param name="Active">Whether the version serves now.</param>
+/// <param name="Revision">The store revision after the deploy.</param>
+/// <param name="Unchanged">Whether the content equalled the latest version, so nothing was written.</param>
+public sealed record DeployResponse(string Function, int Version, string ContentHash, bool Active, long Revision, bool Unchanged);

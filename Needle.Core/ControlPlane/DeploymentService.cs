@@ -1,0 +1,236 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Needle.Functions;
+using Needle.Hosting;
+using Needle.Routing;
+using Needle.Runtime;
+using Needle.Runtime.Downstream;
+using Needle.Serving;
+using Needle.Store;
+
+namespace Needle.ControlPlane;
+
+/// <summary>
+/// The control plane's changes on this node: deploy, activate, delete, test-invoke. Every change is validated
+/// before anything is written (the manifest, the source by loading it, the route against other functions), then
+/// written to the store in one transaction, then applied here at once. Changes on this node run one at a time.
+/// </summary>
+internal sealed class DeploymentService
+{
+    private readonly INeedleStore _store;
+    private readonly RuntimeRegistry _runtimes;
+    private readonly Reconciler _reconciler;
+    private readonly IDownstreamClient _downstream;
+    private readonly NeedleOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _functionLogger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public DeploymentService(
+        INeedleStore store,
+        RuntimeRegistry runtimes,
+        Reconciler reconciler,
+        IDownstreamClient downstream,
+        IOptions<NeedleOptions> options,
+        TimeProvider time,
+        ILoggerFactory loggerFactory)
+    {
+        _store = store;
+        _runtimes = runtimes;
+        _reconciler = reconciler;
+        _downstream = downstream;
+        _options = options.Value;
+        _time = time;
+        _functionLogger = loggerFactory.CreateLogger("Needle.Functions");
+    }
+
+    /// <summary>Deploys a version; throws <see cref="FunctionValidationException"/> with nothing changed when it cannot serve.</summary>
+    public async Task<DeployOutcome> DeployAsync(string name, string? source, FunctionManifest? manifest, bool activate, string actor, string? reason, CancellationToken cancellationToken)
+    {
+        if (!FunctionNames.IsValid(name))
+        {
+            throw new FunctionValidationException($"'{name}' is not a valid function name; use 1 to 63 characters of a-z, 0-9 and '-', not starting or ending with '-'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(source))
+        {
+            throw new FunctionValidationException("source: the function's source is required.");
+        }
+
+        manifest ??= new FunctionManifest();
+        if (string.IsNullOrEmpty(manifest.Name))
+        {
+            manifest.Name = name;
+        }
+        else if (manifest.Name != name)
+        {
+            throw new FunctionValidationException($"manifest.name: '{manifest.Name}' does not match the function '{name}' in the path.");
+        }
+
+        var normalized = ManifestValidator.Normalize(manifest, _runtimes.Names, _options.DownstreamServices);
+        var hash = ContentHash.Compute(source, ManifestJson.Serialize(normalized));
+        var runtime = _runtimes.Get(normalized.Runtime!);
+        var limits = ResolvedLimits.Resolve(normalized.Limits, _options.DefaultLimits);
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var existing = await _store.GetFunctionAsync(name, cancellationToken).ConfigureAwait(false);
+            if (existing is not null)
+            {
+                var latest = await _store.GetVersionAsync(name, existing.LatestVersion, cancellationToken).ConfigureAwait(false);
+                if (latest is not null && latest.ContentHash == hash && (!activate || existing.Release?.StableVersion == latest.Number))
+                {
+                    // The same content again (a watcher saving an unchanged file, a retried script): nothing to do.
+                    return new DeployOutcome(latest, existing.Release, _reconciler.AppliedRevision, Unchanged: true);
+                }
+            }
+
+            CheckRouteConflicts(normalized);
+
+            // Load under the number the store will give it, so the loaded version is the one that serves.
+            var number = (existing?.LatestVersion ?? await LatestNumberOfDeletedAsync(name, cancellationToken).ConfigureAwait(false)) + 1;
+            var candidate = new FunctionVersion(name, number, source, normalized, hash, actor, _time.GetUtcNow(), null);
+            var loaded = await runtime.LoadAsync(candidate, limits, cancellationToken).ConfigureAwait(false);
+            DeployResult result;
+            try
+            {
+                result = await _store.AddVersionAsync(new NewVersion(name, source, normalized, hash, actor, activate, reason), cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await loaded.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            if (activate)
+            {
+                await _reconciler.ApplyAsync(loaded, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await loaded.DisposeAsync().ConfigureAwait(false);
+            }
+
+            return new DeployOutcome(result.Version, result.Release, result.Revision, Unchanged: false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Makes an existing version the stable one.</summary>
+    public async Task<ReleaseRecord> ActivateAsync(string name, int number, string actor, string? reason, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var version = await _store.GetVersionAsync(name, number, cancellationToken).ConfigureAwait(false)
+                ?? throw new NeedleNotFoundException($"Function '{name}' has no version {number}.");
+            CheckRouteConflicts(version.Manifest);
+            var loaded = await LoadAsync(version, cancellationToken).ConfigureAwait(false);
+            ReleaseRecord release;
+            try
+            {
+                release = await _store.SetReleaseAsync(new ReleaseChange(name, number, null, 0, "activate", actor, reason), cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await loaded.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            await _reconciler.ApplyAsync(loaded, cancellationToken).ConfigureAwait(false);
+            return release;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Removes a function from serving; its versions stay in the store for the audit trail.</summary>
+    public async Task<long> DeleteAsync(string name, string actor, string? reason, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var revision = await _store.DeleteFunctionAsync(name, actor, reason, cancellationToken).ConfigureAwait(false);
+            await _reconciler.ApplyAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return revision;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Runs a version against a sample request without it taking traffic; returns the response and the log lines.</summary>
+    public async Task<TestInvocationResult> TestInvokeAsync(string name, int number, FunctionRequest request, CancellationToken cancellationToken)
+    {
+        var version = await _store.GetVersionAsync(name, number, cancellationToken).ConfigureAwait(false)
+            ?? throw new NeedleNotFoundException($"Function '{name}' has no version {number}.");
+        var serving = _reconciler.TryGetLoaded(name, number);
+        var function = serving ?? await LoadAsync(version, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var logs = new List<FunctionLogEntry>();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(function.Limits.Timeout);
+            var context = new InvocationContext(version, "test-" + Guid.NewGuid().ToString("n")[..12], _functionLogger, _downstream, function.Limits.Timeout, timeout.Token, logs);
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                var response = await function.InvokeAsync(request, context).ConfigureAwait(false);
+                return new TestInvocationResult(response, null, Stopwatch.GetElapsedTime(started), logs);
+            }
+            catch (FunctionInvocationException ex)
+            {
+                return new TestInvocationResult(null, ex, Stopwatch.GetElapsedTime(started), logs);
+            }
+        }
+        finally
+        {
+            if (serving is null)
+            {
+                await function.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private Task<ILoadedFunction> LoadAsync(FunctionVersion version, CancellationToken cancellationToken) =>
+        _runtimes.Get(version.Runtime).LoadAsync(version, ResolvedLimits.Resolve(version.Manifest.Limits, _options.DefaultLimits), cancellationToken);
+
+    private async Task<int> LatestNumberOfDeletedAsync(string name, CancellationToken cancellationToken)
+    {
+        var versions = await _store.ListVersionsAsync(name, cancellationToken).ConfigureAwait(false);
+        return versions.Count == 0 ? 0 : versions.Max(v => v.Number);
+    }
+
+    private void CheckRouteConflicts(FunctionManifest manifest)
+    {
+        var route = manifest.Route ?? "/" + manifest.Name;
+        var methods = manifest.Methods ?? ["GET", "POST"];
+        foreach (var (other, entry) in _reconciler.Current)
+        {
+            if (other == manifest.Name)
+            {
+                continue;
+            }
+
+            var otherRoute = entry.Manifest.Route ?? "/" + other;
+            if (RouteShape.Collide(route, methods, otherRoute, entry.Manifest.Methods ?? ["GET", "POST"]))
+            {
+                throw new FunctionValidationException($"manifest.route: '{route}' conflicts with function '{other}', which serves '{otherRoute}' for the same methods.");
+            }
+        }
+    }
+}
+
+/// <summary>The outcome of a deploy.</summary>
+internal sealed record DeployOutcome(FunctionVersion Version, ReleaseRecord? Release, long Revision, bool Unchanged);
+
+/// <summary>The outcome of a test invocation: a response or a failure, with duration and logs.</summary>
+internal sealed record TestInvocationResult(FunctionResponse? Response, FunctionInvocationException? Failure, TimeSpan Duration, IReadOnlyList<FunctionLogEntry> Logs);

@@ -1,0 +1,267 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Primitives;
+using Needle.Functions;
+using Needle.Routing;
+using Needle.Runtime;
+using Needle.Serving;
+using Needle.Store;
+
+namespace Needle.ControlPlane;
+
+/// <summary>The control-plane HTTP API, mapped under the prefix given to <c>MapNeedleApi</c>.</summary>
+internal static class NeedleApiEndpoints
+{
+    public const string GroupName = "needle";
+
+    public static RouteGroupBuilder Map(IEndpointRouteBuilder endpoints, string prefix)
+    {
+        var api = endpoints.MapGroup(prefix)
+            .WithGroupName(GroupName)
+            .WithTags("Needle")
+            .AddEndpointFilter<ApiAccessFilter>();
+
+        api.MapGet("/functions", ListFunctionsAsync).WithName("NeedleListFunctions").WithSummary("All functions with their release.");
+        api.MapGet("/functions/{name}", GetFunctionAsync).WithName("NeedleGetFunction").WithSummary("One function with its versions and release.");
+        api.MapDelete("/functions/{name}", DeleteFunctionAsync).WithName("NeedleDeleteFunction").WithSummary("Stops serving a function; its versions stay for the audit trail.");
+        api.MapPost("/functions/{name}/versions", DeployAsync)
+            .Accepts<DeployRequest>("application/json")
+            .WithName("NeedleDeploy").WithSummary("Deploys a version (activated unless activate is false).");
+        api.MapGet("/functions/{name}/versions/{number:int}", GetVersionAsync).WithName("NeedleGetVersion").WithSummary("A version's source, manifest and hash.");
+        api.MapPost("/functions/{name}/versions/{number:int}/activate", ActivateAsync)
+            .Accepts<ReasonRequest>("application/json")
+            .WithName("NeedleActivate").WithSummary("Makes a version the stable one.");
+        api.MapPost("/functions/{name}/versions/{number:int}/invoke", InvokeAsync)
+            .Accepts<InvokeRequest>("application/json")
+            .WithName("NeedleTestInvoke").WithSummary("Runs a version against a sample request; it takes no traffic.");
+        api.MapGet("/functions/{name}/releases", ListReleasesAsync).WithName("NeedleListReleases").WithSummary("A function's release history, newest first.");
+        api.MapGet("/audit", ListAuditAsync).WithName("NeedleAudit").WithSummary("The audit log, newest first.");
+        api.MapGet("/nodes", ListNodesAsync).WithName("NeedleNodes").WithSummary("Which revision each node serves.");
+        api.MapOpenApi("/openapi/{documentName}.json");
+        return api;
+    }
+
+    private static async Task<Ok<FunctionSummary[]>> ListFunctionsAsync(INeedleStore store, Reconciler reconciler, CancellationToken cancellationToken)
+    {
+        var functions = await store.ListFunctionsAsync(cancellationToken);
+        return TypedResults.Ok(functions.Select(f => Summarise(f, reconciler)).ToArray());
+    }
+
+    private static async Task<Results<Ok<FunctionDetail>, ProblemHttpResult>> GetFunctionAsync(string name, INeedleStore store, Reconciler reconciler, CancellationToken cancellationToken)
+    {
+        var function = await store.GetFunctionAsync(name, cancellationToken);
+        if (function is null)
+        {
+            return FunctionNotFound(name);
+        }
+
+        var versions = await store.ListVersionsAsync(name, cancellationToken);
+        return TypedResults.Ok(new FunctionDetail(
+            Summarise(function, reconciler),
+            versions.Select(v => new VersionSummary(v.Number, v.ContentHash, v.Author, v.CreatedAt, v.ParentNumber)).ToArray()));
+    }
+
+    private static async Task<IResult> DeployAsync(string name, HttpContext http, DeploymentService deployments, ApiAccessFilter access, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var body = await ApiRequestReader.ReadAsync<DeployRequest>(http.Request, required: true);
+            var activate = body.Activate ?? true;
+            var outcome = await deployments.DeployAsync(name, body.Source, body.Manifest, activate, access.ActorOf(http), body.Reason, cancellationToken);
+            var active = outcome.Release?.StableVersion == outcome.Version.Number || (outcome.Unchanged && activate);
+            var response = new DeployResponse(name, outcome.Version.Number, outcome.Version.ContentHash, active, outcome.Revision, outcome.Unchanged);
+            return outcome.Unchanged
+                ? TypedResults.Ok(response)
+                : TypedResults.Created($"{http.Request.PathBase}{http.Request.Path}/{outcome.Version.Number}", response);
+        }
+        catch (FunctionValidationException ex)
+        {
+            return Invalid(ex);
+        }
+    }
+
+    private static async Task<IResult> GetVersionAsync(string name, int number, INeedleStore store, CancellationToken cancellationToken)
+    {
+        var version = await store.GetVersionAsync(name, number, cancellationToken);
+        return version is null ? VersionNotFound(name, number) : TypedResults.Ok(version);
+    }
+
+    private static async Task<IResult> ActivateAsync(string name, int number, HttpContext http, DeploymentService deployments, ApiAccessFilter access, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var body = await ApiRequestReader.ReadAsync<ReasonRequest>(http.Request, required: false);
+            var release = await deployments.ActivateAsync(name, number, access.ActorOf(http), body.Reason, cancellationToken);
+            return TypedResults.Ok(release);
+        }
+        catch (FunctionValidationException ex)
+        {
+            return Invalid(ex);
+        }
+        catch (NeedleNotFoundException ex)
+        {
+            return NotFound(ex.Message);
+        }
+    }
+
+    private static async Task<IResult> InvokeAsync(string name, int number, HttpContext http, DeploymentService deployments, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var sample = await ApiRequestReader.ReadAsync<InvokeRequest>(http.Request, required: false);
+            var request = ToFunctionRequest(name, sample);
+            var result = await deployments.TestInvokeAsync(name, number, request, cancellationToken);
+            return TypedResults.Ok(ToInvokeResponse(result));
+        }
+        catch (FunctionValidationException ex)
+        {
+            return Invalid(ex);
+        }
+        catch (NeedleNotFoundException ex)
+        {
+            return NotFound(ex.Message);
+        }
+    }
+
+    private static async Task<IResult> DeleteFunctionAsync(string name, string? reason, HttpContext http, DeploymentService deployments, ApiAccessFilter access, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var revision = await deployments.DeleteAsync(name, access.ActorOf(http), reason, cancellationToken);
+            return TypedResults.Ok(new { function = name, revision });
+        }
+        catch (NeedleNotFoundException)
+        {
+            return FunctionNotFound(name);
+        }
+    }
+
+    private static async Task<IResult> ListReleasesAsync(string name, int? limit, INeedleStore store, CancellationToken cancellationToken)
+    {
+        if (await store.GetFunctionAsync(name, cancellationToken) is null)
+        {
+            return FunctionNotFound(name);
+        }
+
+        return TypedResults.Ok(await store.ListReleasesAsync(name, Math.Clamp(limit ?? 50, 1, 1000), cancellationToken));
+    }
+
+    private static async Task<Ok<IReadOnlyList<AuditEvent>>> ListAuditAsync(string? function, int? limit, long? before, INeedleStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await store.ListAuditAsync(new AuditQuery(function, Math.Clamp(limit ?? 100, 1, 1000), before), cancellationToken));
+
+    private static async Task<Ok<IReadOnlyList<NodeRecord>>> ListNodesAsync(INeedleStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await store.ListNodesAsync(cancellationToken));
+
+    private static FunctionSummary Summarise(FunctionRecord function, Reconciler reconciler)
+    {
+        reconciler.Current.TryGetValue(function.Name, out var entry);
+        string? loadError = null;
+        if (function.Release is { } release)
+        {
+            reconciler.LoadErrors.TryGetValue($"{function.Name}@{release.StableVersion}", out loadError);
+        }
+
+        var manifest = entry?.Manifest;
+        return new FunctionSummary(
+            function.Name,
+            manifest?.Route,
+            manifest?.Methods?.ToArray(),
+            manifest?.Runtime,
+            function.LatestVersion,
+            function.Release,
+            entry?.Stable.Function.Version.Label,
+            loadError);
+    }
+
+    private static FunctionRequest ToFunctionRequest(string name, InvokeRequest sample)
+    {
+        IHeaderDictionary headers = new HeaderDictionary();
+        foreach (var (key, value) in sample.Headers ?? [])
+        {
+            headers[key] = value;
+        }
+
+        string? body = sample.BodyText;
+        string? contentType = headers.ContentType.Count > 0 ? headers.ContentType.ToString() : null;
+        if (sample.Body is not null)
+        {
+            body = sample.Body.ToJsonString();
+            contentType ??= "application/json";
+        }
+
+        return new FunctionRequest
+        {
+            Method = (sample.Method ?? "GET").ToUpperInvariant(),
+            Path = sample.Path ?? "/" + name,
+            RouteValues = new Microsoft.AspNetCore.Routing.RouteValueDictionary(sample.Params?.ToDictionary(p => p.Key, p => (object?)p.Value) ?? []),
+            Query = new QueryCollection((sample.Query ?? []).ToDictionary(q => q.Key, q => new StringValues(q.Value))),
+            Headers = headers,
+            Body = body,
+            ContentType = contentType,
+        };
+    }
+
+    private static InvokeResponse ToInvokeResponse(TestInvocationResult result)
+    {
+        var duration = result.Duration.TotalMilliseconds;
+        if (result.Failure is { } failure)
+        {
+            var (status, title) = InvocationProblems.Classify(failure);
+            return new InvokeResponse(status, new Dictionary<string, string>(), null, duration, result.Logs, $"{title}: {failure.Message}");
+        }
+
+        var response = result.Response!;
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in response.Headers)
+        {
+            headers[key] = value;
+        }
+
+        if (response.ContentType is not null && !headers.ContainsKey("content-type"))
+        {
+            headers["content-type"] = response.ContentType;
+        }
+
+        JsonElement? body = null;
+        if (response.Body is not null)
+        {
+            body = headers.TryGetValue("content-type", out var type) && type.Contains("json", StringComparison.OrdinalIgnoreCase) && TryParse(response.Body, out var json)
+                ? json
+                : JsonSerializer.SerializeToElement(response.Body);
+        }
+
+        return new InvokeResponse(response.StatusCode, headers, body, duration, result.Logs, null);
+    }
+
+    private static bool TryParse(string text, out JsonElement element)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            element = document.RootElement.Clone();
+            return true;
+        }
+        catch (JsonException)
+        {
+            element = default;
+            return false;
+        }
+    }
+
+    private static ProblemHttpResult Invalid(FunctionValidationException ex) =>
+        TypedResults.Problem(
+            title: "Invalid function",
+            detail: ex.Message,
+            statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?> { ["diagnostics"] = ex.Diagnostics });
+
+    private static ProblemHttpResult FunctionNotFound(string name) => NotFound($"Function '{name}' does not exist.");
+
+    private static ProblemHttpResult VersionNotFound(string name, int number) => NotFound($"Function '{name}' has no version {number}.");
+
+    private static ProblemHttpResult NotFound(string detail) =>
+        TypedResults.Problem(title: "Not found", detail: detail, statusCode: StatusCodes.Status404NotFound);
+}

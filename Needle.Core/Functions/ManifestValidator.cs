@@ -1,0 +1,117 @@
+using Microsoft.AspNetCore.Routing.Patterns;
+using Needle.Runtime;
+
+namespace Needle.Functions;
+
+/// <summary>Checks a manifest before anything is deployed and fills in the defaults (route, methods, runtime).</summary>
+internal static class ManifestValidator
+{
+    private static readonly HashSet<string> KnownMethods = new(StringComparer.Ordinal)
+    {
+        "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS",
+    };
+
+    /// <summary>Returns the manifest with defaults applied, or throws <see cref="FunctionValidationException"/> naming every problem.</summary>
+    public static FunctionManifest Normalize(
+        FunctionManifest manifest,
+        IReadOnlyCollection<string> runtimes,
+        ISet<string> registeredServices)
+    {
+        var problems = new List<FunctionDiagnostic>();
+        if (!FunctionNames.IsValid(manifest.Name))
+        {
+            problems.Add(new($"manifest.name: '{manifest.Name}' is not a valid function name; use 1 to 63 characters of a-z, 0-9 and '-', not starting or ending with '-'."));
+        }
+
+        var route = string.IsNullOrWhiteSpace(manifest.Route) ? "/" + manifest.Name : manifest.Route.Trim();
+        if (!route.StartsWith('/'))
+        {
+            route = "/" + route;
+        }
+
+        try
+        {
+            var pattern = RoutePatternFactory.Parse(route);
+            if (pattern.Parameters.Any(p => p.IsCatchAll) && pattern.PathSegments.Count == 1 && pattern.Parameters.Count == 1)
+            {
+                problems.Add(new($"manifest.route: '{route}' would catch every path; give it a literal segment first."));
+            }
+        }
+        catch (RoutePatternException ex)
+        {
+            problems.Add(new($"manifest.route: '{route}' is not a valid route template: {ex.Message}"));
+        }
+
+        var methods = (manifest.Methods is { Count: > 0 } given ? given : ["GET", "POST"])
+            .Select(m => m.Trim().ToUpperInvariant())
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        foreach (var method in methods.Where(m => !KnownMethods.Contains(m)))
+        {
+            problems.Add(new($"manifest.methods: '{method}' is not a supported HTTP method ({string.Join(", ", KnownMethods)})."));
+        }
+
+        var runtime = string.IsNullOrWhiteSpace(manifest.Runtime) ? FunctionRuntimes.JavaScript : manifest.Runtime.Trim().ToLowerInvariant();
+        if (!runtimes.Contains(runtime))
+        {
+            problems.Add(new($"manifest.runtime: '{manifest.Runtime}' is not a runtime this host runs ({string.Join(", ", runtimes)})."));
+        }
+
+        CheckLimits(manifest.Limits, problems);
+
+        var services = (manifest.Services ?? []).Select(s => s.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        foreach (var service in services.Where(s => !registeredServices.Contains(s)))
+        {
+            var known = registeredServices.Count == 0 ? "none" : string.Join(", ", registeredServices);
+            problems.Add(new($"manifest.services: '{service}' is not a downstream service registered by the host (registered: {known})."));
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new FunctionValidationException(problems);
+        }
+
+        return new FunctionManifest
+        {
+            Name = manifest.Name,
+            Route = route,
+            Methods = methods,
+            Runtime = runtime,
+            Limits = manifest.Limits,
+            Config = manifest.Config,
+            Services = services,
+        };
+    }
+
+    /// <summary>Checks host default limits the same way (used by the options validator).</summary>
+    public static IReadOnlyList<FunctionDiagnostic> CheckLimits(FunctionLimits? limits)
+    {
+        var problems = new List<FunctionDiagnostic>();
+        CheckLimits(limits, problems);
+        return problems;
+    }
+
+    private static void CheckLimits(FunctionLimits? limits, List<FunctionDiagnostic> problems)
+    {
+        if (limits is null)
+        {
+            return;
+        }
+
+        Check(limits.TimeoutMs, "timeoutMs", 1, 300_000);
+        Check(limits.MemoryMb, "memoryMb", 1, 4_096);
+        Check(limits.MaxStatements, "maxStatements", 1, int.MaxValue);
+        Check(limits.MaxRecursionDepth, "maxRecursionDepth", 1, 10_000);
+        Check(limits.MaxConcurrency, "maxConcurrency", 1, 10_000);
+        Check(limits.MaxRequestBodyKb, "maxRequestBodyKb", 0, 1_048_576);
+        Check(limits.MaxFetchResponseKb, "maxFetchResponseKb", 1, 1_048_576);
+
+        void Check(int? value, string name, int min, int max)
+        {
+            if (value is { } v && (v < min || v > max))
+            {
+                problems.Add(new($"limits.{name}: {v} is out of range ({min} to {max})."));
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Options;
+using Needle.Functions;
+
+namespace Needle.Hosting;
+
+/// <summary>Validates <see cref="NeedleOptions"/> when the host starts.</summary>
+internal sealed class NeedleOptionsValidator : IValidateOptions<NeedleOptions>
+{
+    public ValidateOptionsResult Validate(string? name, NeedleOptions options)
+    {
+        var failures = new List<string>();
+        if (options.QueueTimeout < TimeSpan.Zero || options.QueueTimeout > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"Needle: QueueTimeout must be between 0 and 1 minute (was {options.QueueTimeout}).");
+        }
+
+        if (options.PollInterval < TimeSpan.FromMilliseconds(10))
+        {
+            failures.Add($"Needle: PollInterval must be at least 10 ms (was {options.PollInterval}).");
+        }
+
+        if (options.WatchDebounce < TimeSpan.Zero)
+        {
+            failures.Add("Needle: WatchDebounce cannot be negative.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.VersionHeaderName))
+        {
+            failures.Add("Needle: VersionHeaderName is required.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.NodeId))
+        {
+            failures.Add("Needle: NodeId is required.");
+        }
+
+        if (options.ApiKey is { Length: > 0 and < 16 })
+        {
+            failures.Add("Needle: ApiKey must be at least 16 characters long.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ApiKeyHeaderName))
+        {
+            failures.Add("Needle: ApiKeyHeaderName is required.");
+        }
+
+        foreach (var problem in ManifestValidator.CheckLimits(options.DefaultLimits))
+        {
+            failures.Add("Needle: DefaultLimits." + problem.Message["limits.".Length..]);
+        }
+
+        foreach (var directory in options.WatchDirectories.Where(d => !Directory.Exists(d)))
+        {
+            failures.Add($"Needle: the watched directory '{directory}' does not exist.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

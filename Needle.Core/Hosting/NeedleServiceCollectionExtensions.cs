@@ -1,0 +1,117 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Needle.ControlPlane;
+using Needle.Hosting;
+using Needle.Routing;
+using Needle.Runtime;
+using Needle.Runtime.Downstream;
+using Needle.Runtime.JavaScript;
+using Needle.Serving;
+using Needle.Store;
+using Needle.Store.Sqlite;
+using Needle.Watching;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Needle in an ASP.NET Core host.</summary>
+public static class NeedleServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the Needle runtime: the store (SQLite by default), the JavaScript runtime, function routing and the
+    /// control plane. Safe to call more than once; each call's <paramref name="configure"/> is applied.
+    /// </summary>
+    /// <param name="services">The host's services.</param>
+    /// <param name="configure">Sets <see cref="NeedleOptions"/>, for example <c>o =&gt; o.UseSqlite("Data Source=needle.db")</c>.</param>
+    /// <returns>A builder for the other Needle packages and for <c>AddDownstream</c> / <c>WatchDirectory</c>.</returns>
+    public static INeedleBuilder AddNeedle(this IServiceCollection services, Action<NeedleOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<NeedleOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NeedleOptions>, NeedleOptionsValidator>());
+        if (services.Any(s => s.ServiceType == typeof(NeedleMarkerService)))
+        {
+            return new NeedleBuilder(services);
+        }
+
+        services.AddSingleton<NeedleMarkerService>();
+        services.AddHttpClient();
+        services.AddOpenApi(NeedleApiEndpoints.GroupName, o => o.ShouldInclude = d => d.GroupName == NeedleApiEndpoints.GroupName);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<INeedleStore>(CreateStore);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IFunctionRuntime, JavaScriptRuntime>(CreateJavaScriptRuntime));
+        services.TryAddSingleton<RuntimeRegistry>();
+        services.TryAddSingleton<IDownstreamClient, DownstreamClient>();
+        services.TryAddSingleton<FunctionEndpointHandler>();
+        services.TryAddSingleton<NeedleEndpointDataSource>();
+        services.TryAddSingleton<Reconciler>();
+        services.TryAddSingleton<DeploymentService>();
+        services.TryAddSingleton<ApiAccessFilter>();
+        services.AddHostedService<ReconcilerService>();
+        services.AddHostedService<FolderWatcher>();
+        return new NeedleBuilder(services);
+    }
+
+    /// <summary>
+    /// Registers a downstream service that functions reach with <c>ctx.fetch("http://{name}/path")</c>, backed by a
+    /// named <see cref="HttpClient"/> from <see cref="IHttpClientFactory"/>. A function may call it only when its
+    /// manifest lists it in <c>services</c>.
+    /// </summary>
+    /// <param name="builder">The Needle builder.</param>
+    /// <param name="name">The service name, as functions write it in URLs.</param>
+    /// <param name="baseAddress">Where the service is; paths in function URLs are relative to it.</param>
+    /// <returns>The client builder, to add handlers or resilience.</returns>
+    public static IHttpClientBuilder AddDownstream(this INeedleBuilder builder, string name, Uri baseAddress)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(baseAddress);
+        if (Uri.CheckHostName(name) != UriHostNameType.Dns)
+        {
+            throw new ArgumentException($"'{name}' cannot stand as the host of a URL; use letters, digits and '-'.", nameof(name));
+        }
+
+        var root = baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/");
+        builder.Services.Configure<NeedleOptions>(o => o.DownstreamServices.Add(name));
+        return builder.Services.AddHttpClient(DownstreamClient.ClientNamePrefix + name, client => client.BaseAddress = root);
+    }
+
+    /// <summary>
+    /// Deploys the <c>*.js</c> files of a directory (with an optional <c>name.json</c> manifest beside each) at start
+    /// and whenever they change. A failed deploy is logged and recorded in the audit log; the last good version keeps serving.
+    /// </summary>
+    /// <param name="builder">The Needle builder.</param>
+    /// <param name="path">The directory; relative paths are resolved against the content root.</param>
+    /// <returns>The builder.</returns>
+    public static INeedleBuilder WatchDirectory(this INeedleBuilder builder, string path)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        builder.Services.AddOptions<NeedleOptions>().Configure<IHostEnvironment>((o, env) =>
+            o.WatchDirectories.Add(Path.GetFullPath(path, env.ContentRootPath)));
+        return builder;
+    }
+
+    private static INeedleStore CreateStore(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<NeedleOptions>>().Value;
+        if (options.StoreFactory is not null)
+        {
+            return options.StoreFactory(services);
+        }
+
+        var root = services.GetService<IWebHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory;
+        return new SqliteNeedleStore($"Data Source={Path.Combine(root, "needle.db")}", services.GetRequiredService<TimeProvider>());
+    }
+
+    private static JavaScriptRuntime CreateJavaScriptRuntime(IServiceProvider services) =>
+        new(services.GetRequiredService<ILoggerFactory>(), services.GetRequiredService<IOptions<NeedleOptions>>().Value.QueueTimeout);
+}

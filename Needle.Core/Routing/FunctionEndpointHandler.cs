@@ -1,0 +1,154 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Needle.Hosting;
+using Needle.Runtime;
+using Needle.Runtime.Downstream;
+using Needle.Serving;
+
+namespace Needle.Routing;
+
+/// <summary>
+/// Runs one request against the version its function's slot names: reads the body within the limit, invokes,
+/// and writes the response or a problem. This is the hot path: no store access, no lock.
+/// </summary>
+internal sealed partial class FunctionEndpointHandler
+{
+    private readonly NeedleOptions _options;
+    private readonly IDownstreamClient _downstream;
+    private readonly ILogger _functionLogger;
+    private readonly ILogger _logger;
+
+    public FunctionEndpointHandler(IOptions<NeedleOptions> options, IDownstreamClient downstream, ILoggerFactory loggerFactory)
+    {
+        _options = options.Value;
+        _downstream = downstream;
+        _functionLogger = loggerFactory.CreateLogger("Needle.Functions");
+        _logger = loggerFactory.CreateLogger<FunctionEndpointHandler>();
+    }
+
+    public async Task HandleAsync(HttpContext http, FunctionSlot slot)
+    {
+        ServedVersion served;
+        while (true)
+        {
+            var entry = slot.Current;
+            if (entry is null)
+            {
+                await ProblemWriter.WriteAsync(http, StatusCodes.Status404NotFound, "Function not found", $"Function '{slot.Name}' is not deployed.").ConfigureAwait(false);
+                return;
+            }
+
+            served = entry.Stable;
+            if (served.TryEnter())
+            {
+                break;
+            }
+        }
+
+        try
+        {
+            await InvokeAsync(http, served.Function).ConfigureAwait(false);
+        }
+        finally
+        {
+            served.Exit();
+        }
+    }
+
+    private async Task InvokeAsync(HttpContext http, ILoadedFunction function)
+    {
+        var version = function.Version;
+        var limits = function.Limits;
+        var httpRequest = http.Request;
+        http.Response.Headers[_options.VersionHeaderName] = version.Label;
+
+        string? body = null;
+        if (httpRequest.ContentLength is > 0 || (httpRequest.ContentLength is null && httpRequest.Headers.TransferEncoding.Count > 0))
+        {
+            if (httpRequest.ContentLength > limits.MaxRequestBodyBytes)
+            {
+                await WriteTooLargeAsync(http, limits.MaxRequestBodyBytes).ConfigureAwait(false);
+                return;
+            }
+
+            body = await ReadBodyAsync(httpRequest.BodyReader, limits.MaxRequestBodyBytes, http.RequestAborted).ConfigureAwait(false);
+            if (body is null)
+            {
+                await WriteTooLargeAsync(http, limits.MaxRequestBodyBytes).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        var request = new FunctionRequest
+        {
+            Method = httpRequest.Method,
+            Path = httpRequest.Path.Value ?? "/",
+            RouteValues = httpRequest.RouteValues,
+            Query = httpRequest.Query,
+            Headers = httpRequest.Headers,
+            Body = body,
+            ContentType = httpRequest.ContentType,
+        };
+
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        cancellation.CancelAfter(limits.Timeout);
+        var context = new InvocationContext(version, http.TraceIdentifier, _functionLogger, _downstream, limits.Timeout, cancellation.Token);
+
+        FunctionResponse response;
+        try
+        {
+            response = await function.InvokeAsync(request, context).ConfigureAwait(false);
+        }
+        catch (FunctionInvocationException ex)
+        {
+            if (ex.Failure == InvocationFailure.Aborted || http.RequestAborted.IsCancellationRequested)
+            {
+                return;
+            }
+
+            LogInvocationFailed(_logger, version.Label, ex.Failure, ex.Message);
+            await InvocationProblems.WriteAsync(http, version, ex, _options).ConfigureAwait(false);
+            return;
+        }
+
+        await ResponseWriter.WriteAsync(http, response).ConfigureAwait(false);
+    }
+
+    private static Task WriteTooLargeAsync(HttpContext http, long limit) =>
+        ProblemWriter.WriteAsync(
+            http,
+            StatusCodes.Status413PayloadTooLarge,
+            "Request body too large",
+            $"The request body is larger than the function's limit of {limit / 1024} KB.");
+
+    /// <summary>Reads the whole body as UTF-8 text, or returns <see langword="null"/> as soon as it passes <paramref name="limit"/>.</summary>
+    internal static async Task<string?> ReadBodyAsync(PipeReader reader, long limit, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (buffer.Length > limit)
+            {
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                return null;
+            }
+
+            if (result.IsCompleted)
+            {
+                var text = buffer.IsSingleSegment ? Encoding.UTF8.GetString(buffer.FirstSpan) : Encoding.UTF8.GetString(buffer.ToArray());
+                reader.AdvanceTo(buffer.End);
+                return text;
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Invocation of {Version} failed ({Failure}): {Detail}")]
+    private static partial void LogInvocationFailed(ILogger logger, string version, InvocationFailure failure, string detail);
+}

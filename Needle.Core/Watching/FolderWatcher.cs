@@ -1,0 +1,197 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Needle.ControlPlane;
+using Needle.Functions;
+using Needle.Hosting;
+using Needle.Runtime;
+using Needle.Store;
+
+namespace Needle.Watching;
+
+/// <summary>
+/// Deploys functions from watched directories: every <c>name.js</c> (with <c>name.json</c> as its manifest when
+/// present) at start and again, debounced, whenever either file changes. Unchanged content deploys nothing.
+/// A failed deploy is logged and audited as <c>deploy-failed</c>; the last good version keeps serving.
+/// Removing a file does not delete the function (use the API for that).
+/// </summary>
+internal sealed partial class FolderWatcher : BackgroundService
+{
+    private const string Actor = "watcher";
+    private readonly DeploymentService _deployments;
+    private readonly INeedleStore _store;
+    private readonly NeedleOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<FolderWatcher> _logger;
+    private readonly ConcurrentDictionary<string, (string Directory, long Ticks)> _pending = new(StringComparer.Ordinal);
+
+    public FolderWatcher(DeploymentService deployments, INeedleStore store, IOptions<NeedleOptions> options, TimeProvider time, ILogger<FolderWatcher> logger)
+    {
+        _deployments = deployments;
+        _store = store;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_options.WatchDirectories.Count == 0)
+        {
+            return;
+        }
+
+        var watchers = new List<FileSystemWatcher>();
+        try
+        {
+            foreach (var directory in _options.WatchDirectories)
+            {
+                watchers.Add(Watch(directory));
+            }
+
+            foreach (var directory in _options.WatchDirectories)
+            {
+                foreach (var file in Directory.EnumerateFiles(directory, "*.js").Order(StringComparer.Ordinal))
+                {
+                    await DeployFileAsync(directory, Path.GetFileNameWithoutExtension(file), stoppingToken).ConfigureAwait(false);
+                }
+            }
+
+            var tick = TimeSpan.FromMilliseconds(Math.Max(10, _options.WatchDebounce.TotalMilliseconds / 2));
+            using var timer = new PeriodicTimer(tick, _time);
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                var now = _time.GetTimestamp();
+                foreach (var (name, pending) in _pending)
+                {
+                    if (_time.GetElapsedTime(pending.Ticks, now) >= _options.WatchDebounce && _pending.TryRemove(new(name, pending)))
+                    {
+                        await DeployFileAsync(pending.Directory, name, stoppingToken).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            foreach (var watcher in watchers)
+            {
+                watcher.Dispose();
+            }
+        }
+    }
+
+    private FileSystemWatcher Watch(string directory)
+    {
+        var watcher = new FileSystemWatcher(directory)
+        {
+            NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
+            IncludeSubdirectories = false,
+        };
+        watcher.Filters.Add("*.js");
+        watcher.Filters.Add("*.json");
+        FileSystemEventHandler changed = (_, e) => Touch(directory, e.FullPath);
+        watcher.Changed += changed;
+        watcher.Created += changed;
+        watcher.Renamed += (_, e) => Touch(directory, e.FullPath);
+        watcher.Error += (_, e) => LogWatchError(_logger, directory, e.GetException());
+        watcher.EnableRaisingEvents = true;
+        return watcher;
+    }
+
+    private void Touch(string directory, string path)
+    {
+        var name = Path.GetFileNameWithoutExtension(path);
+        if (File.Exists(Path.Combine(directory, name + ".js")))
+        {
+            _pending[name] = (directory, _time.GetTimestamp());
+        }
+    }
+
+    private async Task DeployFileAsync(string directory, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var source = await ReadAsync(Path.Combine(directory, name + ".js"), cancellationToken).ConfigureAwait(false);
+            if (source is null)
+            {
+                return;
+            }
+
+            FunctionManifest? manifest = null;
+            var manifestPath = Path.Combine(directory, name + ".json");
+            if (File.Exists(manifestPath) && await ReadAsync(manifestPath, cancellationToken).ConfigureAwait(false) is { } json)
+            {
+                try
+                {
+                    manifest = ManifestJson.Deserialize(json);
+                }
+                catch (JsonException ex)
+                {
+                    throw new FunctionValidationException($"{name}.json is not a valid manifest: {ex.Message}", (int)(ex.LineNumber ?? -1) + 1, (int)(ex.BytePositionInLine ?? -1) + 1);
+                }
+            }
+
+            var outcome = await _deployments.DeployAsync(name, source, manifest, activate: true, Actor, $"file {name}.js changed", cancellationToken).ConfigureAwait(false);
+            if (!outcome.Unchanged)
+            {
+                LogDeployed(_logger, outcome.Version.Label, directory);
+            }
+        }
+        catch (Exception ex) when (ex is FunctionValidationException or NeedleNotFoundException or IOException)
+        {
+            LogDeployFailed(_logger, name, directory, ex.Message);
+            await RecordFailureAsync(name, ex.Message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogDeployError(_logger, name, ex);
+            await RecordFailureAsync(name, ex.Message, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RecordFailureAsync(string name, string detail, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var function = FunctionNames.IsValid(name) ? name : null;
+            await _store.AppendAuditAsync(new AuditEntry(Actor, "deploy-failed", function, null, $"file {name}.js changed", detail), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogDeployError(_logger, name, ex);
+        }
+    }
+
+    // An editor may still hold the file; try a few times before giving up on this change.
+    private static async Task<string?> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return File.Exists(path) ? await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false) : null;
+            }
+            catch (IOException) when (attempt < 5)
+            {
+                await Task.Delay(50 * (attempt + 1), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 1400, Level = LogLevel.Information, Message = "Deployed {Version} from {Directory}.")]
+    private static partial void LogDeployed(ILogger logger, string version, string directory);
+
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Error, Message = "Deploying {Name} from {Directory} failed; the last good version keeps serving: {Detail}")]
+    private static partial void LogDeployFailed(ILogger logger, string name, string directory, string detail);
+
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Error, Message = "Deploying {Name} failed unexpectedly.")]
+    private static partial void LogDeployError(ILogger logger, string name, Exception exception);
+
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "Watching {Directory} reported an error.")]
+    private static partial void LogWatchError(ILogger logger, string directory, Exception exception);
+}

@@ -1,0 +1,94 @@
+using System.Net;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Needle.ControlPlane;
+using Needle.Hosting;
+
+namespace Needle.Tests.ControlPlane;
+
+[TestClass]
+public sealed class ApiAccessTests
+{
+    [TestMethod]
+    public async Task Filter_RemoteCallerWithoutKeyOrPolicy_Gets403()
+    {
+        var (filter, context) = Arrange(remote: "203.0.113.9", apiKey: null, sentKey: null);
+
+        var result = await filter.InvokeAsync(context, _ => ValueTask.FromResult<object?>("reached"));
+
+        Assert.IsNull(result);
+        Assert.AreEqual(StatusCodes.Status403Forbidden, context.HttpContext.Response.StatusCode);
+    }
+
+    [TestMethod]
+    public async Task Filter_RemoteCallerWithTheApiKey_IsAdmitted()
+    {
+        var (filter, context) = Arrange(remote: "203.0.113.9", apiKey: "0123456789abcdef-key", sentKey: "0123456789abcdef-key");
+
+        var result = await filter.InvokeAsync(context, _ => ValueTask.FromResult<object?>("reached"));
+
+        Assert.AreEqual("reached", result);
+        Assert.AreEqual("api-key", filter.ActorOf(context.HttpContext));
+    }
+
+    [TestMethod]
+    public async Task Filter_RemoteCallerWithAWrongKey_Gets403()
+    {
+        var (filter, context) = Arrange(remote: "203.0.113.9", apiKey: "0123456789abcdef-key", sentKey: "0123456789abcdef-kez");
+
+        var result = await filter.InvokeAsync(context, _ => ValueTask.FromResult<object?>("reached"));
+
+        Assert.IsNull(result);
+    }
+
+    [TestMethod]
+    public async Task Filter_LoopbackCaller_IsAdmitted()
+    {
+        var (filter, context) = Arrange(remote: "127.0.0.1", apiKey: null, sentKey: null);
+
+        var result = await filter.InvokeAsync(context, _ => ValueTask.FromResult<object?>("reached"));
+
+        Assert.AreEqual("reached", result);
+    }
+
+    [TestMethod]
+    public async Task Filter_RemoteCallerOnAnEndpointWithHostPolicy_IsLeftToTheHostsAuthorization()
+    {
+        var (filter, context) = Arrange(remote: "203.0.113.9", apiKey: null, sentKey: null);
+        context.HttpContext.SetEndpoint(new Endpoint(null, new EndpointMetadataCollection(new AuthorizeAttribute("ops")), "api"));
+
+        var result = await filter.InvokeAsync(context, _ => ValueTask.FromResult<object?>("reached"));
+
+        Assert.AreEqual("reached", result);
+    }
+
+    [TestMethod]
+    public void Options_ShortApiKey_FailsValidationAtStart()
+    {
+        var services = new ServiceCollection();
+        services.AddNeedle(o => o.ApiKey = "short");
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.ThrowsExactly<OptionsValidationException>(() => provider.GetRequiredService<IOptions<NeedleOptions>>().Value);
+
+        StringAssert.Contains(ex.Message, "ApiKey");
+    }
+
+    private static (ApiAccessFilter Filter, EndpointFilterInvocationContext Context) Arrange(string remote, string? apiKey, string? sentKey)
+    {
+        var filter = new ApiAccessFilter(Options.Create(new NeedleOptions { ApiKey = apiKey }));
+        var http = new DefaultHttpContext();
+        http.Connection.RemoteIpAddress = IPAddress.Parse(remote);
+        http.Connection.LocalIpAddress = IPAddress.Parse("192.0.2.1");
+        http.RequestServices = new ServiceCollection().AddLogging().AddProblemDetails().BuildServiceProvider();
+        http.Response.Body = new MemoryStream();
+        if (sentKey is not null)
+        {
+            http.Request.Headers["X-Needle-Api-Key"] = sentKey;
+        }
+
+        return (filter, new DefaultEndpointFilterInvocationContext(http));
+    }
+}

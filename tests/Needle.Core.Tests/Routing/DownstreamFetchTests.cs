@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using Needle.Hosting;
+using Needle.Tests.Infrastructure;
+
+namespace Needle.Tests.Routing;
+
+/// <summary>ctx.fetch through the real host to a real downstream on loopback.</summary>
+[TestClass]
+public sealed class DownstreamFetchTests
+{
+    private static DownstreamServer s_downstream = null!;
+
+    [ClassInitialize]
+    public static async Task StartDownstreamAsync(TestContext context) => s_downstream = await DownstreamServer.StartAsync();
+
+    [ClassCleanup]
+    public static async Task StopDownstreamAsync() => await s_downstream.DisposeAsync();
+
+    private static Task<TestHost> StartHostAsync(Action<NeedleOptions>? configure = null) =>
+        TestHost.StartAsync(configure, needle => needle.AddDownstream("backend", s_downstream.Address));
+
+    [TestMethod]
+    public async Task Fetch_RegisteredAndAllowedService_ReturnsItsJson()
+    {
+        await using var host = await StartHostAsync();
+        await host.DeployAsync("user", "export default async (req, ctx) => { const r = await ctx.fetch(`http://backend/users/${req.params.id}`); return { status: r.status, ok: r.ok, user: await r.json() }; };", new { route = "/user/{id}", services = new[] { "backend" } });
+
+        var (status, body, _) = await host.GetAsync("/fn/user/5");
+
+        Assert.AreEqual(200, status, body);
+        var json = JsonNode.Parse(body)!;
+        Assert.AreEqual(200, json["status"]!.GetValue<int>());
+        Assert.AreEqual("User 5", json["user"]!["name"]!.GetValue<string>());
+    }
+
+    [TestMethod]
+    public async Task Fetch_PostWithJsonBody_SendsIt()
+    {
+        await using var host = await StartHostAsync();
+        await host.DeployAsync("poster", "export default async (req, ctx) => { const r = await ctx.fetch('http://backend/echo', { method: 'POST', body: { a: 1 } }); return await r.text(); };", new { services = new[] { "backend" } });
+
+        var (status, body, _) = await host.GetAsync("/fn/poster");
+
+        Assert.AreEqual(200, status, body);
+        StringAssert.Contains(body, "\"a\":1");
+    }
+
+    [TestMethod]
+    [DataRow("http://example.com/", "not a downstream service registered", DisplayName = "unregistered host")]
+    [DataRow("http://169.254.169.254/latest/meta-data", "not a downstream service registered", DisplayName = "metadata address")]
+    [DataRow("file:///etc/passwd", "not an absolute http(s) URL", DisplayName = "file URL")]
+    public async Task Fetch_AnythingButARegisteredService_IsRefusedWithAClearError(string url, string expected)
+    {
+        await using var host = await StartHostAsync();
+        await host.DeployAsync("probe", $"export default async (req, ctx) => {{ try {{ await ctx.fetch('{url}'); return 'reached'; }} catch (e) {{ return {{ refused: e.message }}; }} }};", new { services = new[] { "backend" } });
+
+        var (status, body, _) = await host.GetAsync("/fn/probe");
+
+        Assert.AreEqual(200, status, body);
+        StringAssert.Contains(JsonNode.Parse(body)!["refused"]!.GetValue<string>(), expected);
+    }
+
+    [TestMethod]
+    public async Task Fetch_ServiceNotInTheManifest_IsRefused()
+    {
+        await using var host = await StartHostAsync();
+        await host.DeployAsync("sneaky", "export default async (req, ctx) => { await ctx.fetch('http://backend/users/1'); return 'reached'; };");
+
+        var (status, body, _) = await host.GetAsync("/fn/sneaky");
+
+        Assert.AreEqual(500, status);
+        StringAssert.Contains(body, "list it in the manifest");
+    }
+
+    [TestMethod]
+    public async Task Deploy_ManifestNamingAnUnregisteredService_Returns400()
+    {
+        await using var host = await StartHostAsync();
+
+        using var response = await host.TryDeployAsync("x", "export default () => 1;", new { services = new[] { "payments" } });
+
+        Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode);
+        StringAssert.Contains(await response.Content.ReadAsStringAsync(), "'payments' is not a downstream service");
+    }
+
+    [TestMethod]
+    public async Task Fetch_ResponseOverTheLimit_IsRefused()
+    {
+        await using var host = await StartHostAsync();
+        await host.DeployAsync("big", "export default async (req, ctx) => { try { await ctx.fetch('http://backend/big?kb=64'); return 'read'; } catch (e) { return { refused: e.message }; } };", new { services = new[] { "backend" }, limits = new { maxFetchResponseKb = 16 } });
+
+        var (_, body, _) = await host.GetAsync("/fn/big");
+
+        StringAssert.Contains(body, "larger than the limit of 16 KB");
+    }
+
+    [TestMethod]
+    public async Task Fetch_SlowerThanTheInvocationTimeout_Returns504Promptly()
+    {
+        await using var host = await StartHostAsync();
+        await host.DeployAsync("slow", "export default async (req, ctx) => (await ctx.fetch('http://backend/slow?ms=5000')).json();", new { services = new[] { "backend" }, limits = new { timeoutMs = 300 } });
+
+        var watch = Stopwatch.StartNew();
+        var (status, body, _) = await host.GetAsync("/fn/slow");
+
+        Assert.AreEqual(504, status, body);
+        Assert.IsTrue(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed}");
+    }
+
+    [TestMethod]
+    public async Task Fetch_200ConcurrentCallsAwaitingA1sDownstream_AllFinishInAboutOneSecond()
+    {
+        await using var host = await StartHostAsync();
+        await host.DeployAsync("wait", "export default async (req, ctx) => (await ctx.fetch('http://backend/slow?ms=1000')).json();", new { services = new[] { "backend" }, limits = new { maxConcurrency = 256, timeoutMs = 20000 } });
+        await host.GetAsync("/fn/wait");
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1000 }) { BaseAddress = host.Address, Timeout = TimeSpan.FromSeconds(30) };
+        var threadsBefore = ThreadPool.ThreadCount;
+
+        var watch = Stopwatch.StartNew();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => client.GetAsync("/fn/wait")));
+        watch.Stop();
+
+        Assert.IsTrue(responses.All(r => r.StatusCode == HttpStatusCode.OK), string.Join(",", responses.Select(r => (int)r.StatusCode).Distinct()));
+        // About one second, not 200 x 1 s and not 200 / cores x 1 s: nothing blocks a thread while awaiting.
+        Assert.IsTrue(watch.Elapsed < TimeSpan.FromSeconds(4), $"200 calls took {watch.Elapsed}");
+        Assert.IsTrue(ThreadPool.ThreadCount < threadsBefore + 100, $"thread pool grew from {threadsBefore} to {ThreadPool.ThreadCount}");
+    }
+
+    [TestMethod]
+    public async Task Invoke_AtTheConcurrencyLimit_Returns503WithRetryAfter()
+    {
+        await using var host = await StartHostAsync(o => o.QueueTimeout = TimeSpan.FromMilliseconds(200));
+        await host.DeployAsync("narrow", "export default async (req, ctx) => (await ctx.fetch('http://backend/slow?ms=1500')).json();", new { services = new[] { "backend" }, limits = new { maxConcurrency = 1 } });
+
+        var first = host.Client.GetAsync("/fn/narrow");
+        await Task.Delay(300);
+        using var second = await host.Client.GetAsync("/fn/narrow");
+        using var firstResponse = await first;
+
+        Assert.AreEqual(HttpStatusCode.OK, firstResponse.StatusCode);
+        Assert.AreEqual(HttpStatusCode.ServiceUnavailable, second.StatusCode);
+        Assert.IsNotNull(second.Headers.RetryAfter);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Needle.Tests.Infrastructure;
+
+namespace Needle.Tests.Watching;
+
+[TestClass]
+public sealed class FolderWatcherTests
+{
+    [TestMethod]
+    public async Task Watch_FilesPresentAtStart_AreDeployedWithTheirManifests()
+    {
+        var folder = NewFolder();
+        await File.WriteAllTextAsync(Path.Combine(folder, "greet.js"), "export default (req) => ({ hi: req.params.who });");
+        await File.WriteAllTextAsync(Path.Combine(folder, "greet.json"), "{ \"route\": \"/greet/{who}\", \"methods\": [\"GET\"] }");
+        await using var host = await TestHost.StartAsync(o => o.WatchDebounce = TimeSpan.FromMilliseconds(50), needle => needle.WatchDirectory(folder));
+
+        var result = await WaitForAsync(host, "/fn/greet/ada", r => r.Status == 200);
+
+        StringAssert.Contains(result.Body, "ada");
+        Assert.AreEqual("greet@1", result.Version);
+    }
+
+    [TestMethod]
+    public async Task Watch_FileChanged_DeploysTheNewVersion()
+    {
+        var folder = NewFolder();
+        var file = Path.Combine(folder, "clock.js");
+        await File.WriteAllTextAsync(file, "export default () => 'one';");
+        await using var host = await TestHost.StartAsync(o => o.WatchDebounce = TimeSpan.FromMilliseconds(50), needle => needle.WatchDirectory(folder));
+        await WaitForAsync(host, "/fn/clock", r => r.Body == "one");
+
+        await File.WriteAllTextAsync(file, "export default () => 'two';");
+        var result = await WaitForAsync(host, "/fn/clock", r => r.Body == "two");
+
+        Assert.AreEqual("clock@2", result.Version);
+    }
+
+    [TestMethod]
+    public async Task Watch_BrokenFile_KeepsTheLastGoodVersionAndAuditsTheFailure()
+    {
+        var folder = NewFolder();
+        var file = Path.Combine(folder, "fragile.js");
+        await File.WriteAllTextAsync(file, "export default () => 'good';");
+        await using var host = await TestHost.StartAsync(o => o.WatchDebounce = TimeSpan.FromMilliseconds(50), needle => needle.WatchDirectory(folder));
+        await WaitForAsync(host, "/fn/fragile", r => r.Body == "good");
+
+        await File.WriteAllTextAsync(file, "export default () => { 'bad' ");
+        var failure = await WaitForAuditAsync(host, "fragile", "deploy-failed");
+        var result = await host.GetAsync("/fn/fragile");
+
+        Assert.AreEqual("good", result.Body);
+        Assert.AreEqual("fragile@1", result.Version);
+        Assert.IsFalse(string.IsNullOrEmpty(failure["detail"]!.GetValue<string>()));
+    }
+
+    private static string NewFolder()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "needle-watch", Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    private static async Task<(int Status, string Body, string? Version)> WaitForAsync(TestHost host, string path, Func<(int Status, string Body, string? Version), bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var result = await host.GetAsync(path);
+            if (done(result) || DateTime.UtcNow > deadline)
+            {
+                Assert.IsTrue(done(result), $"{path} never got there: {result}");
+                return result;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task<JsonNode> WaitForAuditAsync(TestHost host, string function, string action)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var events = await host.Client.GetFromJsonAsync<JsonArray>($"/needle/api/audit?function={function}");
+            var found = events!.FirstOrDefault(e => e!["action"]!.GetValue<string>() == action);
+            if (found is not null)
+            {
+                return found;
+            }
+
+            Assert.IsTrue(DateTime.UtcNow < deadline, $"no {action} event for {function}");
+            await Task.Delay(50);
+        }
+    }
+}
