@@ -3,6 +3,7 @@ using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Needle.Functions;
+using static Needle.Store.Sqlite.SqliteStatements;
 
 namespace Needle.Store.Sqlite;
 
@@ -371,69 +372,6 @@ internal sealed class SqliteNeedleStore(string connectionString, TimeProvider ti
                 return rows.Select(row => row.ToRecord()).ToList();
             },
             cancellationToken);
-
-    private static CommandDefinition Command(string sql, object? parameters, SqliteTransaction transaction, CancellationToken cancellationToken) =>
-        new(sql, parameters, transaction, cancellationToken: cancellationToken);
-
-    private static NeedleNotFoundException MissingFunction(string name) => new($"Function '{name}' does not exist.");
-
-    private static NeedleNotFoundException MissingVersion(string name, int number) => new($"Function '{name}' has no version {number}.");
-
-    private static Task<long> ReadRevisionAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
-        connection.ExecuteScalarAsync<long>(Command("SELECT value FROM revision WHERE id = 1", null, transaction, cancellationToken));
-
-    private static Task<long> BumpRevisionAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
-        connection.ExecuteScalarAsync<long>(Command(
-            "UPDATE revision SET value = value + 1 WHERE id = 1 RETURNING value", null, transaction, cancellationToken));
-
-    private static Task<FunctionRow?> ReadFunctionAsync(
-        SqliteConnection connection, SqliteTransaction transaction, string name, CancellationToken cancellationToken) =>
-        connection.QuerySingleOrDefaultAsync<FunctionRow>(Command(
-            $"SELECT {FunctionRow.Columns} FROM functions WHERE name = @name", new { name }, transaction, cancellationToken));
-
-    private static Task<VersionRow?> ReadVersionAsync(
-        SqliteConnection connection, SqliteTransaction transaction, string name, int number, CancellationToken cancellationToken) =>
-        connection.QuerySingleOrDefaultAsync<VersionRow>(Command(
-            $"SELECT {VersionRow.Columns} FROM versions WHERE function = @name AND number = @number",
-            new { name, number },
-            transaction,
-            cancellationToken));
-
-    private static async Task<ReleaseRecord> InsertReleaseAsync(
-        SqliteConnection connection,
-        SqliteTransaction transaction,
-        ReleaseChange change,
-        long revision,
-        string now,
-        CancellationToken cancellationToken)
-    {
-        var row = await connection.QuerySingleAsync<ReleaseRow>(Command(
-            $"""
-            INSERT INTO releases (function, stable_version, canary_version, canary_weight, action, revision, actor, reason, created_at)
-            VALUES (@Function, @StableVersion, @CanaryVersion, @CanaryWeight, @Action, @revision, @Actor, @Reason, @now)
-            RETURNING {ReleaseRow.Columns}
-            """,
-            new { change.Function, change.StableVersion, change.CanaryVersion, change.CanaryWeight, change.Action, revision, change.Actor, change.Reason, now },
-            transaction,
-            cancellationToken));
-        return row.ToRecord();
-    }
-
-    private static Task InsertAuditAsync(
-        SqliteConnection connection,
-        SqliteTransaction transaction,
-        AuditEntry entry,
-        long? revision,
-        string now,
-        CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(Command(
-            """
-            INSERT INTO audit (at, actor, action, function, version, revision, reason, detail)
-            VALUES (@now, @Actor, @Action, @Function, @Version, @revision, @Reason, @Detail)
-            """,
-            new { now, entry.Actor, entry.Action, entry.Function, entry.Version, revision, entry.Reason, entry.Detail },
-            transaction,
-            cancellationToken));
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
