@@ -3,18 +3,39 @@ using System.Text.Json.Serialization;
 
 namespace Needle.Functions;
 
-/// <summary>How manifests are read and written as JSON: camelCase, nulls left out, comments and trailing commas allowed.</summary>
+/// <summary>The one JSON shape of a <see cref="FunctionManifest"/>, shared by the store and the control plane.</summary>
 internal static class ManifestJson
 {
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
+    /// <summary>
+    /// camelCase and without nulls when writing; case-insensitive, with comments and trailing commas allowed when
+    /// reading, because people write manifests by hand. Read-only so no caller can change it for everyone.
+    /// </summary>
+    public static JsonSerializerOptions Options { get; } = CreateOptions();
+
+    public static string Serialize(FunctionManifest manifest)
     {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-    };
+        ArgumentNullException.ThrowIfNull(manifest);
+        return JsonSerializer.Serialize(manifest, Options);
+    }
 
-    public static string Serialize(FunctionManifest manifest) => JsonSerializer.Serialize(manifest, Options);
+    public static FunctionManifest Deserialize(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        return JsonSerializer.Deserialize<FunctionManifest>(json, Options)
+            ?? throw new JsonException("The manifest is null.");
+    }
 
-    public static FunctionManifest Deserialize(string json) =>
-        JsonSerializer.Deserialize<FunctionManifest>(json, Options) ?? throw new JsonException("The manifest is empty.");
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var options = new JsonSerializerOptions
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+            PropertyNameCaseInsensitive = true,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            ReadCommentHandling = JsonCommentHandling.Skip,
+            AllowTrailingCommas = true,
+        };
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
 }

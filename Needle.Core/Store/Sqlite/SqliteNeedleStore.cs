@@ -1,24 +1,413 @@
+using System.Data;
+using System.Globalization;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Needle.Functions;
+using static Needle.Store.Sqlite.SqliteStatements;
+
 namespace Needle.Store.Sqlite;
 
-// Placeholder while the SQLite store is written; replaced before anything lands.
-internal sealed class SqliteNeedleStore
-#pragma warning disable CS9113
-    (string connectionString, TimeProvider timeProvider) : INeedleStore
-#pragma warning restore CS9113
+/// <summary>
+/// The SQLite <see cref="INeedleStore"/>: Dapper over Microsoft.Data.Sqlite, one pooled connection per operation,
+/// WAL so readers never wait for the writer. Every change runs in one <c>BEGIN IMMEDIATE</c> transaction: it takes
+/// the write lock before its first read, so two writers (threads or processes) serialise instead of both reading
+/// the same latest version and one failing to upgrade its lock.
+/// </summary>
+internal sealed class SqliteNeedleStore(string connectionString, TimeProvider timeProvider) : INeedleStore
 {
-    public Task InitializeAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
-    public Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
-    public Task<ServingState> GetServingStateAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
-    public Task<IReadOnlyList<FunctionRecord>> ListFunctionsAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
-    public Task<FunctionRecord?> GetFunctionAsync(string name, CancellationToken cancellationToken = default) => throw new NotImplementedException();
-    public Task<IReadOnlyList<Functions.FunctionVersion>> ListVersionsAsync(string name, CancellationToken cancellationToken = default) => throw new NotImplementedException();
-    public Task<Functions.FunctionVersion?> GetVersionAsync(string name, int number, CancellationToken cancellationToken = default) => throw new NotImplementedException();
-    public Task<DeployResult> AddVersionAsync(NewVersion version, CancellationToken cancellationToken = default) => throw new NotImplementedException();
-    public Task<ReleaseRecord> SetReleaseAsync(ReleaseChange change, CancellationToken cancellationToken = default) => throw new NotImplementedException();
-    public Task<IReadOnlyList<ReleaseRecord>> ListReleasesAsync(string name, int limit, CancellationToken cancellationToken = default) => throw new NotImplementedException();
-    public Task<long> DeleteFunctionAsync(string name, string actor, string? reason, CancellationToken cancellationToken = default) => throw new NotImplementedException();
-    public Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken = default) => throw new NotImplementedException();
-    public Task<IReadOnlyList<AuditEvent>> ListAuditAsync(AuditQuery query, CancellationToken cancellationToken = default) => throw new NotImplementedException();
-    public Task ReportNodeAsync(string nodeId, long revision, CancellationToken cancellationToken = default) => throw new NotImplementedException();
-    public Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    private const int MaxLimit = 1000;
+
+    // busy_timeout and foreign_keys are per connection, so they are set on every open.
+    private const string ConnectionPragmas = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;";
+
+    private const string MigrationPrefix = "Needle.Store.Sqlite.Migrations.";
+
+    private static readonly Lazy<IReadOnlyList<StoreMigration>> Migrations =
+        new(() => StoreMigration.LoadEmbedded(typeof(SqliteNeedleStore).Assembly, MigrationPrefix));
+
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+
+        // WAL is a property of the database file, so setting it once here is enough for every later connection.
+        await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode = WAL;", cancellationToken: cancellationToken));
+        await new SqliteMigrator(Migrations.Value, timeProvider).ApplyAsync(connection, cancellationToken);
+    }
+
+    public Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync((connection, transaction) => ReadRevisionAsync(connection, transaction, cancellationToken), cancellationToken);
+
+    public Task<ServingState> GetServingStateAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            async (connection, transaction) =>
+            {
+                // One read transaction: the revision and the rows come from the same snapshot.
+                var revision = await ReadRevisionAsync(connection, transaction, cancellationToken);
+                var releases = await connection.QueryAsync<ReleaseRow>(Command(
+                    $"SELECT {ReleaseRow.Columns} FROM current_releases ORDER BY function", null, transaction, cancellationToken));
+                var versions = (await connection.QueryAsync<VersionRow>(Command(
+                    $"""
+                    SELECT {VersionRow.Columns} FROM versions v
+                    WHERE EXISTS (
+                      SELECT 1 FROM current_releases c
+                      WHERE c.function = v.function AND (c.stable_version = v.number OR c.canary_version = v.number))
+                    """,
+                    null,
+                    transaction,
+                    cancellationToken)))
+                    .ToDictionary(row => (row.Function, row.Number), row => row.ToVersion());
+
+                var functions = releases
+                    .Select(row => new ServingRelease(
+                        row.ToRecord(),
+                        versions[(row.Function, row.StableVersion)],
+                        row.CanaryVersion is { } canary ? versions[(row.Function, canary)] : null))
+                    .ToList();
+                return new ServingState(revision, functions);
+            },
+            cancellationToken);
+
+    public Task<IReadOnlyList<FunctionRecord>> ListFunctionsAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyList<FunctionRecord>>(
+            async (connection, transaction) =>
+            {
+                var functions = await connection.QueryAsync<FunctionRow>(Command(
+                    $"SELECT {FunctionRow.Columns} FROM functions WHERE deleted_at IS NULL ORDER BY name", null, transaction, cancellationToken));
+                var releases = (await connection.QueryAsync<ReleaseRow>(Command(
+                    $"SELECT {ReleaseRow.Columns} FROM current_releases", null, transaction, cancellationToken)))
+                    .ToDictionary(row => row.Function, row => row.ToRecord(), StringComparer.Ordinal);
+                return functions.Select(row => row.ToRecord(releases.GetValueOrDefault(row.Name))).ToList();
+            },
+            cancellationToken);
+
+    public Task<FunctionRecord?> GetFunctionAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return ReadAsync(
+            async (connection, transaction) =>
+            {
+                var function = await ReadFunctionAsync(connection, transaction, name, cancellationToken);
+                if (function is null || function.DeletedAt is not null)
+                {
+                    return null;
+                }
+
+                var release = await connection.QuerySingleOrDefaultAsync<ReleaseRow>(Command(
+                    $"SELECT {ReleaseRow.Columns} FROM current_releases WHERE function = @name", new { name }, transaction, cancellationToken));
+                return function.ToRecord(release?.ToRecord());
+            },
+            cancellationToken);
+    }
+
+    public Task<IReadOnlyList<FunctionVersion>> ListVersionsAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return ReadAsync<IReadOnlyList<FunctionVersion>>(
+            async (connection, transaction) =>
+            {
+                var rows = await connection.QueryAsync<VersionRow>(Command(
+                    $"SELECT {VersionRow.Columns} FROM versions WHERE function = @name ORDER BY number DESC", new { name }, transaction, cancellationToken));
+                return rows.Select(row => row.ToVersion()).ToList();
+            },
+            cancellationToken);
+    }
+
+    public Task<FunctionVersion?> GetVersionAsync(string name, int number, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return ReadAsync(
+            async (connection, transaction) =>
+                (await ReadVersionAsync(connection, transaction, name, number, cancellationToken))?.ToVersion(),
+            cancellationToken);
+    }
+
+    public Task<DeployResult> AddVersionAsync(NewVersion version, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        ArgumentException.ThrowIfNullOrWhiteSpace(version.Function);
+        ArgumentNullException.ThrowIfNull(version.Source);
+        ArgumentNullException.ThrowIfNull(version.Manifest);
+        ArgumentNullException.ThrowIfNull(version.ContentHash);
+        ArgumentException.ThrowIfNullOrWhiteSpace(version.Author);
+        var manifestJson = ManifestJson.Serialize(version.Manifest);
+
+        return WriteAsync(
+            async (connection, transaction) =>
+            {
+                var now = SqliteTime.Format(timeProvider.GetUtcNow());
+                var name = version.Function;
+                var function = await ReadFunctionAsync(connection, transaction, name, cancellationToken);
+                if (function is null)
+                {
+                    await connection.ExecuteAsync(Command(
+                        "INSERT INTO functions (name, created_at, latest_version) VALUES (@name, @now, 0)", new { name, now }, transaction, cancellationToken));
+                }
+                else if (function.DeletedAt is not null)
+                {
+                    await connection.ExecuteAsync(Command(
+                        "UPDATE functions SET deleted_at = NULL WHERE name = @name", new { name }, transaction, cancellationToken));
+                }
+
+                if (version.ParentNumber is { } parent
+                    && await ReadVersionAsync(connection, transaction, name, parent, cancellationToken) is null)
+                {
+                    throw MissingVersion(name, parent);
+                }
+
+                var number = checked((int)((function?.LatestVersion ?? 0) + 1));
+                await connection.ExecuteAsync(Command(
+                    """
+                    INSERT INTO versions (function, number, source, manifest_json, content_hash, author, created_at, parent_number)
+                    VALUES (@name, @number, @Source, @manifestJson, @ContentHash, @Author, @now, @ParentNumber);
+                    UPDATE functions SET latest_version = @number WHERE name = @name;
+                    """,
+                    new { name, number, version.Source, manifestJson, version.ContentHash, version.Author, now, version.ParentNumber },
+                    transaction,
+                    cancellationToken));
+
+                ReleaseRecord? release = null;
+                long revision;
+                if (version.Activate)
+                {
+                    revision = await BumpRevisionAsync(connection, transaction, cancellationToken);
+                    release = await InsertReleaseAsync(
+                        connection,
+                        transaction,
+                        new ReleaseChange(name, number, null, 0, "deploy", version.Author, version.Reason),
+                        revision,
+                        now,
+                        cancellationToken);
+                }
+                else
+                {
+                    revision = await ReadRevisionAsync(connection, transaction, cancellationToken);
+                }
+
+                await InsertAuditAsync(
+                    connection,
+                    transaction,
+                    new AuditEntry(version.Author, "deploy", name, number, version.Reason, version.Activate ? "activated" : null),
+                    version.Activate ? revision : null,
+                    now,
+                    cancellationToken);
+
+                var written = new FunctionVersion(
+                    name,
+                    number,
+                    version.Source,
+                    ManifestJson.Deserialize(manifestJson),
+                    version.ContentHash,
+                    version.Author,
+                    SqliteTime.Parse(now),
+                    version.ParentNumber);
+                return new DeployResult(written, release, revision);
+            },
+            cancellationToken);
+    }
+
+    public Task<ReleaseRecord> SetReleaseAsync(ReleaseChange change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        ArgumentException.ThrowIfNullOrWhiteSpace(change.Function);
+        ArgumentException.ThrowIfNullOrWhiteSpace(change.Action);
+        ArgumentException.ThrowIfNullOrWhiteSpace(change.Actor);
+        if (double.IsNaN(change.CanaryWeight) || change.CanaryWeight < 0 || change.CanaryWeight > 100)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(change),
+                change.CanaryWeight,
+                $"The canary weight of '{change.Function}' must be between 0 and 100 percent.");
+        }
+
+        return WriteAsync(
+            async (connection, transaction) =>
+            {
+                var name = change.Function;
+                var function = await ReadFunctionAsync(connection, transaction, name, cancellationToken);
+                if (function is null || function.DeletedAt is not null)
+                {
+                    throw MissingFunction(name);
+                }
+
+                if (await ReadVersionAsync(connection, transaction, name, change.StableVersion, cancellationToken) is null)
+                {
+                    throw MissingVersion(name, change.StableVersion);
+                }
+
+                if (change.CanaryVersion is { } canary
+                    && await ReadVersionAsync(connection, transaction, name, canary, cancellationToken) is null)
+                {
+                    throw MissingVersion(name, canary);
+                }
+
+                var now = SqliteTime.Format(timeProvider.GetUtcNow());
+                var revision = await BumpRevisionAsync(connection, transaction, cancellationToken);
+                var release = await InsertReleaseAsync(connection, transaction, change, revision, now, cancellationToken);
+
+                // The version the change is about: the canary when there is one, otherwise the new stable.
+                var detail = change.CanaryVersion is { } c
+                    ? string.Create(CultureInfo.InvariantCulture, $"stable {change.StableVersion}, canary {c} at {change.CanaryWeight}%")
+                    : string.Create(CultureInfo.InvariantCulture, $"stable {change.StableVersion}");
+                await InsertAuditAsync(
+                    connection,
+                    transaction,
+                    new AuditEntry(change.Actor, change.Action, name, change.CanaryVersion ?? change.StableVersion, change.Reason, detail),
+                    revision,
+                    now,
+                    cancellationToken);
+                return release;
+            },
+            cancellationToken);
+    }
+
+    public Task<IReadOnlyList<ReleaseRecord>> ListReleasesAsync(string name, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return ReadAsync<IReadOnlyList<ReleaseRecord>>(
+            async (connection, transaction) =>
+            {
+                var rows = await connection.QueryAsync<ReleaseRow>(Command(
+                    $"SELECT {ReleaseRow.Columns} FROM releases WHERE function = @name ORDER BY id DESC LIMIT @limit",
+                    new { name, limit = Math.Clamp(limit, 1, MaxLimit) },
+                    transaction,
+                    cancellationToken));
+                return rows.Select(row => row.ToRecord()).ToList();
+            },
+            cancellationToken);
+    }
+
+    public Task<long> DeleteFunctionAsync(string name, string actor, string? reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        return WriteAsync(
+            async (connection, transaction) =>
+            {
+                var function = await ReadFunctionAsync(connection, transaction, name, cancellationToken);
+                if (function is null || function.DeletedAt is not null)
+                {
+                    throw MissingFunction(name);
+                }
+
+                var now = SqliteTime.Format(timeProvider.GetUtcNow());
+
+                // The floor keeps the old releases in the history but stops them counting as current should the
+                // function be deployed again.
+                await connection.ExecuteAsync(Command(
+                    """
+                    UPDATE functions
+                    SET deleted_at = @now,
+                        release_floor = (SELECT COALESCE(MAX(id), 0) FROM releases WHERE function = @name)
+                    WHERE name = @name
+                    """,
+                    new { name, now },
+                    transaction,
+                    cancellationToken));
+                var revision = await BumpRevisionAsync(connection, transaction, cancellationToken);
+                await InsertAuditAsync(
+                    connection, transaction, new AuditEntry(actor, "delete", name, null, reason, null), revision, now, cancellationToken);
+                return revision;
+            },
+            cancellationToken);
+    }
+
+    public Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentException.ThrowIfNullOrWhiteSpace(entry.Actor);
+        ArgumentException.ThrowIfNullOrWhiteSpace(entry.Action);
+        return WriteAsync(
+            async (connection, transaction) =>
+            {
+                await InsertAuditAsync(
+                    connection, transaction, entry, null, SqliteTime.Format(timeProvider.GetUtcNow()), cancellationToken);
+                return true;
+            },
+            cancellationToken);
+    }
+
+    public Task<IReadOnlyList<AuditEvent>> ListAuditAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return ReadAsync<IReadOnlyList<AuditEvent>>(
+            async (connection, transaction) =>
+            {
+                var rows = await connection.QueryAsync<AuditRow>(Command(
+                    $"""
+                    SELECT {AuditRow.Columns} FROM audit
+                    WHERE (@Function IS NULL OR function = @Function)
+                      AND (@BeforeId IS NULL OR id < @BeforeId)
+                    ORDER BY id DESC
+                    LIMIT @limit
+                    """,
+                    new { query.Function, query.BeforeId, limit = Math.Clamp(query.Limit, 1, MaxLimit) },
+                    transaction,
+                    cancellationToken));
+                return rows.Select(row => row.ToEvent()).ToList();
+            },
+            cancellationToken);
+    }
+
+    public Task ReportNodeAsync(string nodeId, long revision, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
+        return WriteAsync(
+            (connection, transaction) => connection.ExecuteAsync(Command(
+                """
+                INSERT INTO nodes (node_id, revision, updated_at) VALUES (@nodeId, @revision, @now)
+                ON CONFLICT (node_id) DO UPDATE SET revision = excluded.revision, updated_at = excluded.updated_at
+                """,
+                new { nodeId, revision, now = SqliteTime.Format(timeProvider.GetUtcNow()) },
+                transaction,
+                cancellationToken)),
+            cancellationToken);
+    }
+
+    public Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyList<NodeRecord>>(
+            async (connection, transaction) =>
+            {
+                var rows = await connection.QueryAsync<NodeRow>(Command(
+                    $"SELECT {NodeRow.Columns} FROM nodes ORDER BY node_id", null, transaction, cancellationToken));
+                return rows.Select(row => row.ToRecord()).ToList();
+            },
+            cancellationToken);
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await connection.ExecuteAsync(new CommandDefinition(ConnectionPragmas, cancellationToken: cancellationToken));
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task<T> ReadAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> read, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+
+        // Deferred: a plain read snapshot that never blocks the writer (WAL).
+        using var transaction = connection.BeginTransaction(IsolationLevel.Serializable, deferred: true);
+        var result = await read(connection, transaction);
+        transaction.Commit();
+        return result;
+    }
+
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+
+        // Immediate: takes the write lock now (waiting up to busy_timeout), so the reads inside see the latest state.
+        using var transaction = connection.BeginTransaction(IsolationLevel.Serializable, deferred: false);
+        var result = await write(connection, transaction);
+        transaction.Commit();
+        return result;
+    }
 }

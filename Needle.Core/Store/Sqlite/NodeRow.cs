@@ -1,0 +1,15 @@
+namespace Needle.Store.Sqlite;
+
+/// <summary>A <c>nodes</c> row as Dapper reads it.</summary>
+internal sealed class NodeRow
+{
+    public const string Columns = "node_id AS NodeId, revision AS Revision, updated_at AS UpdatedAt";
+
+    public string NodeId { get; set; } = "";
+
+    public long Revision { get; set; }
+
+    public string UpdatedAt { get; set; } = "";
+
+    public NodeRecord ToRecord() => new(NodeId, Revision, SqliteTime.Parse(UpdatedAt));
+}
