@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Needle.Tests.Infrastructure;
 
 namespace Needle.Tests.Watching;

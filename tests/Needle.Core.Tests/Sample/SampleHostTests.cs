@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Needle.Tests.Infrastructure;
+
+namespace Needle.Tests.Sample;
+
+/// <summary>The sample host as a new user runs it: Kestrel, its SQLite file, its watched functions folder.</summary>
+[TestClass]
+public sealed class SampleHostTests
+{
+    private static WebApplicationFactory<Program> s_factory = null!;
+    private static HttpClient s_client = null!;
+    private static string s_directory = null!;
+
+    [ClassInitialize]
+    public static void Start(TestContext context)
+    {
+        s_directory = Path.Combine(Path.GetTempPath(), "needle-sample-tests", Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(s_directory);
+        var port = FreePort();
+        s_factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder => builder
+            .UseContentRoot(AppContext.BaseDirectory)
+            .UseSetting("ConnectionStrings:Needle", $"Data Source={Path.Combine(s_directory, "needle.db")}")
+            .UseSetting("Needle:FunctionsPath", Path.Combine(AppContext.BaseDirectory, "functions"))
+            .UseSetting("Needle:Backend", $"http://127.0.0.1:{port}/backend/"));
+        s_factory.UseKestrel(port);
+        s_factory.StartServer();
+        s_client = s_factory.CreateClient();
+    }
+
+    [ClassCleanup]
+    public static void Stop()
+    {
+        s_client.Dispose();
+        s_factory.Dispose();
+        TestHost.DeleteDirectory(s_directory);
+    }
+
+    [TestMethod]
+    public async Task Sample_HostEndpoint_StillAnswers()
+    {
+        var text = await s_client.GetStringAsync("/");
+
+        StringAssert.Contains(text, "Needle sample host");
+    }
+
+    [TestMethod]
+    public async Task Sample_Hello_Greets()
+    {
+        var json = await GetJsonAsync("/fn/hello?name=Ada");
+
+        Assert.AreEqual("Hello, Ada!", json["message"]!.GetValue<string>());
+    }
+
+    [TestMethod]
+    public async Task Sample_Aggregator_CombinesTwoDownstreamCalls()
+    {
+        var json = await GetJsonAsync("/fn/profile/9");
+
+        Assert.AreEqual("User 9", json["name"]!.GetValue<string>());
+        Assert.AreEqual("gold", json["tier"]!.GetValue<string>());
+        Assert.AreEqual(3, json["orders"]!["count"]!.GetValue<int>());
+        Assert.AreEqual(3, json["recent"]!.AsArray().Count);
+    }
+
+    [TestMethod]
+    public async Task Sample_Transformer_FiltersSortsAndReshapes()
+    {
+        var json = await GetJsonAsync("/fn/products?category=tools");
+
+        var items = json["items"]!.AsArray();
+        Assert.AreEqual(json["count"]!.GetValue<int>(), items.Count);
+        Assert.IsTrue(items.Count is > 0 and < 25);
+        StringAssert.StartsWith(items[0]!["price"]!.GetValue<string>(), "$");
+        Assert.AreEqual(items[0]!["name"]!.GetValue<string>(), items[0]!["name"]!.GetValue<string>().ToUpperInvariant());
+    }
+
+    private static async Task<JsonNode> GetJsonAsync(string path)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            using var response = await s_client.GetAsync(path);
+            var body = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return JsonNode.Parse(body)!;
+            }
+
+            // The watcher deploys the folder right after start.
+            Assert.IsTrue(DateTime.UtcNow < deadline, $"{path}: {(int)response.StatusCode} {body}");
+            await Task.Delay(50);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
