@@ -141,6 +141,11 @@ internal sealed class JavaScriptEngine : IDisposable
 
                 result = invocation.Value;
             }
+            else
+            {
+                // Jobs a synchronous handler queued (a fire-and-forget then) run now, not at the start of the next call.
+                _engine.Advanced.ProcessTasks();
+            }
 
             return JavaScriptResponseConverter.Convert(_engine, result);
         }

@@ -47,7 +47,7 @@ internal static partial class JavaScriptErrors
                 return Limit(function, "statements", exception);
             case RecursionDepthOverflowException or InsufficientExecutionStackException:
                 return Limit(function, "recursion", exception);
-            case JavaScriptException js when js.Error is ErrorInstance && js.Message.Contains("call stack", StringComparison.OrdinalIgnoreCase):
+            case JavaScriptException js when js.Error is ErrorInstance && js.Message.StartsWith("Maximum call stack size exceeded", StringComparison.Ordinal):
                 return Limit(function, "recursion", exception);
             case JavaScriptException js:
                 keepEngine = true;
