@@ -98,6 +98,34 @@ public sealed class JavaScriptLimitsTests
     }
 
     [TestMethod]
+    public async Task InvokeAsync_AllocationsSpreadOverAwaits_DoNotTripMemoryLimit()
+    {
+        var downstream = new TestDownstreamClient { MaxRandomDelayMs = 2 };
+        await using var function = await LoadAsync(
+            """
+            export default async (req, ctx) => {
+              let total = 0;
+              for (let i = 0; i < 3; i++) {
+                const parts = [];
+                for (let j = 0; j < 200; j++) { parts.push('x'.repeat(1000) + j); }
+                total += parts.length;
+                await ctx.fetch('http://svc/');
+              }
+              return total;
+            };
+            """,
+            new FunctionLimits { MemoryMb = 4 });
+
+        for (var i = 0; i < 30; i++)
+        {
+            var response = await InvokeAsync(function, downstream: downstream);
+            Assert.AreEqual("600", response.Body);
+        }
+
+        Assert.AreEqual(1, function.EngineCount);
+    }
+
+    [TestMethod]
     public async Task InvokeAsync_CallerAbortsEarly_ThrowsAborted()
     {
         var downstream = new TestDownstreamClient { Delay = TimeSpan.FromSeconds(5) };
