@@ -18,6 +18,60 @@ public sealed class DeployRequest
 
     /// <summary>Why, for the audit trail.</summary>
     public string? Reason { get; set; }
+
+    /// <summary>When set, the version goes in as the canary beside the current stable version instead of replacing it.</summary>
+    public CanaryRequest? Canary { get; set; }
+}
+
+/// <summary>A canary: <c>POST /functions/{name}/canary</c>, or the <c>canary</c> of a deploy.</summary>
+public sealed class CanaryRequest
+{
+    /// <summary>The version to run as canary; default: the current canary (to change its weight or pins). Ignored in a deploy.</summary>
+    public int? Version { get; set; }
+
+    /// <summary>Its share of traffic in percent, 0 to 100.</summary>
+    public double Weight { get; set; }
+
+    /// <summary>User keys that always get the canary. Default: keep the current pins when the canary stays the same.</summary>
+    public List<string>? Pins { get; set; }
+
+    /// <summary>Release a version even though a rollback marked it bad.</summary>
+    public bool Force { get; set; }
+
+    /// <summary>Why, for the audit trail.</summary>
+    public string? Reason { get; set; }
+}
+
+/// <summary>A whole release: <c>PUT /functions/{name}/release</c>.</summary>
+public sealed class ReleaseRequest
+{
+    /// <summary>The stable version; default: the current one.</summary>
+    public int? StableVersion { get; set; }
+
+    /// <summary>The canary version; none when left out.</summary>
+    public int? CanaryVersion { get; set; }
+
+    /// <summary>The canary's share of traffic in percent.</summary>
+    public double CanaryWeight { get; set; }
+
+    /// <summary>User keys that always get the canary.</summary>
+    public List<string>? Pins { get; set; }
+
+    /// <summary>Release a version even though a rollback marked it bad.</summary>
+    public bool Force { get; set; }
+
+    /// <summary>Why, for the audit trail.</summary>
+    public string? Reason { get; set; }
+}
+
+/// <summary>A rollback: <c>POST /functions/{name}/rollback</c>.</summary>
+public sealed class RollbackRequest
+{
+    /// <summary>The version to go back to; default: the previous stable version not marked bad (or, with a canary, just drop the canary).</summary>
+    public int? To { get; set; }
+
+    /// <summary>Why, for the audit trail.</summary>
+    public string? Reason { get; set; }
 }
 
 /// <summary>A body that carries only a reason: activate, and the like.</summary>

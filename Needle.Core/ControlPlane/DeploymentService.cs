@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Needle.Functions;
 using Needle.Hosting;
+using Needle.Releases;
 using Needle.Routing;
 using Needle.Runtime;
 using Needle.Runtime.Downstream;
@@ -25,7 +26,7 @@ internal sealed class DeploymentService
     private readonly NeedleOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _functionLogger;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ChangeGate _gate;
 
     public DeploymentService(
         INeedleStore store,
@@ -34,8 +35,10 @@ internal sealed class DeploymentService
         IDownstreamClient downstream,
         IOptions<NeedleOptions> options,
         TimeProvider time,
+        ChangeGate gate,
         ILoggerFactory loggerFactory)
     {
+        _gate = gate;
         _store = store;
         _runtimes = runtimes;
         _reconciler = reconciler;
@@ -57,8 +60,25 @@ internal sealed class DeploymentService
     /// must not undo a version deployed since through the API). Otherwise only the latest version is compared.
     /// </param>
     /// <param name="cancellationToken">Cancels the deploy.</param>
-    public async Task<DeployOutcome> DeployAsync(string name, string? source, FunctionManifest? manifest, bool activate, string actor, string? reason, CancellationToken cancellationToken, bool skipIfKnown = false)
+    /// <param name="canary">When set, the version goes in as canary beside the current stable version (which must exist).</param>
+    public async Task<DeployOutcome> DeployAsync(
+        string name,
+        string? source,
+        FunctionManifest? manifest,
+        bool activate,
+        string actor,
+        string? reason,
+        CancellationToken cancellationToken,
+        bool skipIfKnown = false,
+        CanaryRequest? canary = null)
     {
+        if (canary is not null)
+        {
+            activate = false;
+            ReleaseRules.CheckWeight(canary.Weight);
+            ReleaseRules.CheckPins(canary.Pins);
+        }
+
         if (!FunctionNames.IsValid(name))
         {
             throw new FunctionValidationException($"'{name}' is not a valid function name; use 1 to 63 characters of a-z, 0-9 and '-', not starting or ending with '-'.");
@@ -84,14 +104,16 @@ internal sealed class DeploymentService
         var runtime = _runtimes.Get(normalized.Runtime!);
         var limits = ResolvedLimits.Resolve(normalized.Limits, _options.DefaultLimits);
 
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
             var existing = await _store.GetFunctionAsync(name, cancellationToken).ConfigureAwait(false);
             if (existing is not null)
             {
                 var latest = await _store.GetVersionAsync(name, existing.LatestVersion, cancellationToken).ConfigureAwait(false);
-                if (latest is not null && latest.ContentHash == hash && (!activate || existing.Release?.StableVersion == latest.Number))
+                var inPlace = canary is not null
+                    ? existing.Release?.CanaryVersion == latest?.Number
+                    : !activate || existing.Release?.StableVersion == latest?.Number;
+                if (latest is not null && latest.ContentHash == hash && inPlace)
                 {
                     // The same content again (a watcher saving an unchanged file, a retried script): nothing to do.
                     return new DeployOutcome(latest, existing.Release, _reconciler.AppliedRevision, Unchanged: true);
@@ -112,11 +134,12 @@ internal sealed class DeploymentService
             // Load under the number the store will give it, so the loaded version is the one that serves.
             var number = (existing?.LatestVersion ?? await LatestNumberOfDeletedAsync(name, cancellationToken).ConfigureAwait(false)) + 1;
             var candidate = new FunctionVersion(name, number, source, normalized, hash, actor, _time.GetUtcNow(), null);
+            var placement = canary is null ? null : await PlaceCanaryAsync(existing, candidate, canary, cancellationToken).ConfigureAwait(false);
             var loaded = await runtime.LoadAsync(candidate, limits, cancellationToken).ConfigureAwait(false);
             DeployResult result;
             try
             {
-                result = await _store.AddVersionAsync(new NewVersion(name, source, normalized, hash, actor, activate, reason), cancellationToken).ConfigureAwait(false);
+                result = await _store.AddVersionAsync(new NewVersion(name, source, normalized, hash, actor, activate, reason, Canary: placement), cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -124,7 +147,7 @@ internal sealed class DeploymentService
                 throw;
             }
 
-            if (activate)
+            if (result.Release is not null)
             {
                 await _reconciler.ApplyAsync(loaded, cancellationToken).ConfigureAwait(false);
             }
@@ -135,17 +158,12 @@ internal sealed class DeploymentService
 
             return new DeployOutcome(result.Version, result.Release, result.Revision, Unchanged: false);
         }
-        finally
-        {
-            _gate.Release();
-        }
     }
 
     /// <summary>Makes an existing version the stable one.</summary>
     public async Task<ReleaseRecord> ActivateAsync(string name, int number, string actor, string? reason, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
             var version = await _store.GetVersionAsync(name, number, cancellationToken).ConfigureAwait(false)
                 ?? throw new NeedleNotFoundException($"Function '{name}' has no version {number}.");
@@ -165,25 +183,16 @@ internal sealed class DeploymentService
             await _reconciler.ApplyAsync(loaded, cancellationToken).ConfigureAwait(false);
             return release;
         }
-        finally
-        {
-            _gate.Release();
-        }
     }
 
     /// <summary>Removes a function from serving; its versions stay in the store for the audit trail.</summary>
     public async Task<long> DeleteAsync(string name, string actor, string? reason, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
             var revision = await _store.DeleteFunctionAsync(name, actor, reason, cancellationToken).ConfigureAwait(false);
             await _reconciler.ApplyAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             return revision;
-        }
-        finally
-        {
-            _gate.Release();
         }
     }
 
@@ -218,6 +227,16 @@ internal sealed class DeploymentService
                 await function.DisposeAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    private async Task<CanaryPlacement> PlaceCanaryAsync(FunctionRecord? existing, FunctionVersion candidate, CanaryRequest canary, CancellationToken cancellationToken)
+    {
+        var release = existing?.Release
+            ?? throw new FunctionValidationException($"Function '{candidate.Function}' has no stable version yet, so its first version cannot be a canary; deploy it without 'canary'.");
+        var stable = await _store.GetVersionAsync(candidate.Function, release.StableVersion, cancellationToken).ConfigureAwait(false)
+            ?? throw new NeedleNotFoundException($"Function '{candidate.Function}' has no version {release.StableVersion}.");
+        ReleaseRules.CheckSameRoute(stable, candidate);
+        return new CanaryPlacement(release.StableVersion, canary.Weight, canary.Pins, release.Id);
     }
 
     private Task<ILoadedFunction> LoadAsync(FunctionVersion version, CancellationToken cancellationToken) =>

@@ -37,6 +37,21 @@ internal static class NeedleApiEndpoints
         api.MapPost("/functions/{name}/versions/{number:int}/invoke", InvokeAsync)
             .Accepts<InvokeRequest>("application/json")
             .WithName("NeedleTestInvoke").WithSummary("Runs a version against a sample request; it takes no traffic.");
+        api.MapPut("/functions/{name}/release", SetReleaseAsync)
+            .Accepts<ReleaseRequest>("application/json")
+            .WithName("NeedleSetRelease").WithSummary("Sets the whole release: stable, canary, weight, pins.");
+        api.MapPost("/functions/{name}/canary", SetCanaryAsync)
+            .Accepts<CanaryRequest>("application/json")
+            .WithName("NeedleSetCanary").WithSummary("Runs a version as canary, or changes the canary's weight or pins.");
+        api.MapPost("/functions/{name}/promote", PromoteAsync)
+            .Accepts<ReasonRequest>("application/json")
+            .WithName("NeedlePromote").WithSummary("The canary becomes the stable version.");
+        api.MapPost("/functions/{name}/abort", AbortAsync)
+            .Accepts<ReasonRequest>("application/json")
+            .WithName("NeedleAbort").WithSummary("Removes the canary.");
+        api.MapPost("/functions/{name}/rollback", RollbackAsync)
+            .Accepts<RollbackRequest>("application/json")
+            .WithName("NeedleRollback").WithSummary("Drops a canary, or returns the previous stable version; marks the version left bad.");
         api.MapGet("/functions/{name}/releases", ListReleasesAsync).WithName("NeedleListReleases").WithSummary("A function's release history, newest first.");
         api.MapGet("/audit", ListAuditAsync).WithName("NeedleAudit").WithSummary("The audit log, newest first.");
         api.MapGet("/nodes", ListNodesAsync).WithName("NeedleNodes").WithSummary("Which revision each node serves.");
@@ -64,24 +79,19 @@ internal static class NeedleApiEndpoints
             versions.Select(v => new VersionSummary(v.Number, v.ContentHash, v.Author, v.CreatedAt, v.ParentNumber)).ToArray()));
     }
 
-    private static async Task<IResult> DeployAsync(string name, HttpContext http, DeploymentService deployments, ApiAccessFilter access, CancellationToken cancellationToken)
-    {
-        try
+    private static Task<IResult> DeployAsync(string name, HttpContext http, DeploymentService deployments, ApiAccessFilter access, CancellationToken cancellationToken) =>
+        GuardAsync(async () =>
         {
             var body = await ApiRequestReader.ReadAsync<DeployRequest>(http.Request, required: true);
-            var activate = body.Activate ?? true;
-            var outcome = await deployments.DeployAsync(name, body.Source, body.Manifest, activate, access.ActorOf(http), body.Reason, cancellationToken);
-            var active = outcome.Release?.StableVersion == outcome.Version.Number || (outcome.Unchanged && activate);
-            var response = new DeployResponse(name, outcome.Version.Number, outcome.Version.ContentHash, active, outcome.Revision, outcome.Unchanged);
+            var activate = body.Canary is null && (body.Activate ?? true);
+            var outcome = await deployments.DeployAsync(name, body.Source, body.Manifest, activate, access.ActorOf(http), body.Reason, cancellationToken, canary: body.Canary);
+            var number = outcome.Version.Number;
+            var active = outcome.Release?.StableVersion == number || outcome.Release?.CanaryVersion == number || (outcome.Unchanged && activate);
+            var response = new DeployResponse(name, number, outcome.Version.ContentHash, active, outcome.Revision, outcome.Unchanged);
             return outcome.Unchanged
                 ? TypedResults.Ok(response)
-                : TypedResults.Created($"{http.Request.PathBase}{http.Request.Path}/{outcome.Version.Number}", response);
-        }
-        catch (FunctionValidationException ex)
-        {
-            return Invalid(ex);
-        }
-    }
+                : TypedResults.Created($"{http.Request.PathBase}{http.Request.Path}/{number}", response);
+        });
 
     private static async Task<IResult> GetVersionAsync(string name, int number, INeedleStore store, CancellationToken cancellationToken)
     {
@@ -136,6 +146,67 @@ internal static class NeedleApiEndpoints
         catch (NeedleNotFoundException)
         {
             return FunctionNotFound(name);
+        }
+    }
+
+    private static Task<IResult> SetReleaseAsync(string name, HttpContext http, ReleaseService releases, ApiAccessFilter access, CancellationToken cancellationToken) =>
+        GuardAsync(async () =>
+        {
+            var body = await ApiRequestReader.ReadAsync<ReleaseRequest>(http.Request, required: true);
+            var target = new ReleaseTarget(body.StableVersion, body.CanaryVersion, body.CanaryWeight, body.Pins, body.Force);
+            return TypedResults.Ok(await releases.SetAsync(name, target, access.ActorOf(http), body.Reason, cancellationToken));
+        });
+
+    private static Task<IResult> SetCanaryAsync(string name, HttpContext http, ReleaseService releases, ApiAccessFilter access, CancellationToken cancellationToken) =>
+        GuardAsync(async () =>
+        {
+            var body = await ApiRequestReader.ReadAsync<CanaryRequest>(http.Request, required: true);
+            return TypedResults.Ok(await releases.SetCanaryAsync(name, body.Version, body.Weight, body.Pins, body.Force, access.ActorOf(http), body.Reason, cancellationToken));
+        });
+
+    private static Task<IResult> PromoteAsync(string name, HttpContext http, ReleaseService releases, ApiAccessFilter access, CancellationToken cancellationToken) =>
+        GuardAsync(async () =>
+        {
+            var body = await ApiRequestReader.ReadAsync<ReasonRequest>(http.Request, required: false);
+            return TypedResults.Ok(await releases.PromoteAsync(name, access.ActorOf(http), body.Reason, cancellationToken));
+        });
+
+    private static Task<IResult> AbortAsync(string name, HttpContext http, ReleaseService releases, ApiAccessFilter access, CancellationToken cancellationToken) =>
+        GuardAsync(async () =>
+        {
+            var body = await ApiRequestReader.ReadAsync<ReasonRequest>(http.Request, required: false);
+            return TypedResults.Ok(await releases.AbortAsync(name, access.ActorOf(http), body.Reason, cancellationToken));
+        });
+
+    private static Task<IResult> RollbackAsync(string name, HttpContext http, ReleaseService releases, ApiAccessFilter access, CancellationToken cancellationToken) =>
+        GuardAsync(async () =>
+        {
+            var body = await ApiRequestReader.ReadAsync<RollbackRequest>(http.Request, required: false);
+            return TypedResults.Ok(await releases.RollbackAsync(name, body.To, access.ActorOf(http), body.Reason, cancellationToken));
+        });
+
+    /// <summary>Maps the control plane's refusals to problem details: invalid 400, unknown 404, conflicting 409.</summary>
+    private static async Task<IResult> GuardAsync(Func<Task<IResult>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (FunctionValidationException ex)
+        {
+            return Invalid(ex);
+        }
+        catch (NeedleNotFoundException ex)
+        {
+            return NotFound(ex.Message);
+        }
+        catch (NeedleConflictException ex)
+        {
+            return TypedResults.Problem(title: "Conflict", detail: ex.Message, statusCode: StatusCodes.Status409Conflict);
+        }
+        catch (ArgumentException ex)
+        {
+            return TypedResults.Problem(title: "Invalid release", detail: ex.Message, statusCode: StatusCodes.Status400BadRequest);
         }
     }
 

@@ -1,4 +1,5 @@
 using Needle.Functions;
+using Needle.Releases;
 using Needle.Store;
 
 namespace Needle.Hosting;
@@ -44,6 +45,9 @@ public sealed class NeedleOptions
 
     /// <summary>The downstream services functions may reach with <c>ctx.fetch</c>, by name. Filled by <c>AddDownstream</c> on the Needle builder.</summary>
     public ISet<string> DownstreamServices { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How requests choose between stable and canary versions, and how many earlier versions stay warm.</summary>
+    public ReleaseRoutingOptions Releases { get; set; } = new();
 
     /// <summary>Uses a SQLite store (WAL mode) at the given connection string, for example <c>Data Source=needle.db</c>.</summary>
     public NeedleOptions UseSqlite(string connectionString)

@@ -44,6 +44,28 @@ internal sealed class NeedleOptionsValidator : IValidateOptions<NeedleOptions>
             failures.Add("Needle: ApiKeyHeaderName is required.");
         }
 
+        if (options.Releases is null)
+        {
+            failures.Add("Needle: Releases is required.");
+        }
+        else
+        {
+            if (options.Releases.WarmVersions is < 0 or > 20)
+            {
+                failures.Add($"Needle: Releases.WarmVersions must be between 0 and 20 (was {options.Releases.WarmVersions}).");
+            }
+
+            if (string.IsNullOrWhiteSpace(options.Releases.ReleaseHeaderName))
+            {
+                failures.Add("Needle: Releases.ReleaseHeaderName is required.");
+            }
+
+            if (options.Releases.AllowPin is null)
+            {
+                failures.Add("Needle: Releases.AllowPin is required (return false to refuse every pin).");
+            }
+        }
+
         foreach (var problem in ManifestValidator.CheckLimits(options.DefaultLimits))
         {
             failures.Add("Needle: DefaultLimits." + problem.Message["limits.".Length..]);

@@ -53,7 +53,10 @@ public static class NeedleServiceCollectionExtensions
         services.TryAddSingleton<FunctionEndpointHandler>();
         services.TryAddSingleton<NeedleEndpointDataSource>();
         services.TryAddSingleton<Reconciler>();
+        services.TryAddSingleton<ChangeGate>();
+        services.TryAddSingleton<ReleaseRouter>();
         services.TryAddSingleton<DeploymentService>();
+        services.TryAddSingleton<ReleaseService>();
         services.TryAddSingleton<ApiAccessFilter>();
         services.AddHostedService<ReconcilerService>();
         services.AddHostedService<FolderWatcher>();

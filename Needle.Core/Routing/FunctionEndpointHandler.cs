@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Needle.Hosting;
+using Needle.Releases;
 using Needle.Runtime;
 using Needle.Runtime.Downstream;
 using Needle.Serving;
@@ -17,15 +18,21 @@ namespace Needle.Routing;
 /// </summary>
 internal sealed partial class FunctionEndpointHandler
 {
+    private static readonly string[] RoleNames = ["stable", "canary", "pinned"];
+
     private readonly NeedleOptions _options;
     private readonly IDownstreamClient _downstream;
+    private readonly ReleaseRouter _router;
+    private readonly string _releaseHeaderName;
     private readonly ILogger _functionLogger;
     private readonly ILogger _logger;
 
-    public FunctionEndpointHandler(IOptions<NeedleOptions> options, IDownstreamClient downstream, ILoggerFactory loggerFactory)
+    public FunctionEndpointHandler(IOptions<NeedleOptions> options, IDownstreamClient downstream, ReleaseRouter router, ILoggerFactory loggerFactory)
     {
         _options = options.Value;
         _downstream = downstream;
+        _router = router;
+        _releaseHeaderName = _options.Releases.ReleaseHeaderName;
         _functionLogger = loggerFactory.CreateLogger("Needle.Functions");
         _logger = loggerFactory.CreateLogger<FunctionEndpointHandler>();
     }
@@ -33,6 +40,7 @@ internal sealed partial class FunctionEndpointHandler
     public async Task HandleAsync(HttpContext http, FunctionSlot slot)
     {
         ServedVersion served;
+        ReleaseRole role;
         while (true)
         {
             var entry = slot.Current;
@@ -42,7 +50,7 @@ internal sealed partial class FunctionEndpointHandler
                 return;
             }
 
-            served = entry.Stable;
+            (served, role) = _router.Choose(http, entry);
             if (served.TryEnter())
             {
                 break;
@@ -51,6 +59,7 @@ internal sealed partial class FunctionEndpointHandler
 
         try
         {
+            http.Response.Headers[_releaseHeaderName] = RoleNames[(int)role];
             await InvokeAsync(http, served.Function).ConfigureAwait(false);
         }
         finally

@@ -1,6 +1,3 @@
-using Needle.Functions;
-using Needle.Store;
-
 namespace Needle.Serving;
 
 /// <summary>
@@ -22,6 +19,3 @@ internal sealed class FunctionSlot
 
     public void Set(ServingEntry? entry) => Volatile.Write(ref _current, entry);
 }
-
-/// <summary>An immutable pairing of a function's release with the loaded versions it names.</summary>
-internal sealed record ServingEntry(ReleaseRecord Release, FunctionManifest Manifest, ServedVersion Stable);

@@ -52,25 +52,20 @@ internal sealed partial class Reconciler : IAsyncDisposable
     public IReadOnlyDictionary<string, string> LoadErrors => Volatile.Read(ref _loadErrors);
 
     /// <summary>A loaded version, if this node has it loaded (for test invocations).</summary>
-    public ILoadedFunction? TryGetLoaded(string function, int number)
-    {
-        foreach (var entry in Current.Values)
-        {
-            if (entry.Stable.Function.Version is { } v && v.Function == function && v.Number == number)
-            {
-                return entry.Stable.Function;
-            }
-        }
-
-        return null;
-    }
+    public ILoadedFunction? TryGetLoaded(string function, int number) =>
+        Current.TryGetValue(function, out var entry) && entry.Loaded.TryGetValue(number, out var served) ? served.Function : null;
 
     /// <summary>
-    /// Applies the store's current state. <paramref name="preloaded"/> is a version the caller already loaded
-    /// (a deploy validates by loading); it is used instead of loading again, or disposed if nothing serves it.
+    /// Applies the store's current state. <paramref name="preloaded"/> are versions the caller already loaded
+    /// (a deploy validates by loading); they are used instead of loading again, or disposed if nothing serves them.
     /// </summary>
-    public async Task<long> ApplyAsync(ILoadedFunction? preloaded = null, CancellationToken cancellationToken = default)
+    public Task<long> ApplyAsync(ILoadedFunction? preloaded = null, CancellationToken cancellationToken = default) =>
+        ApplyAsync(preloaded is null ? [] : [preloaded], cancellationToken);
+
+    /// <inheritdoc cref="ApplyAsync(ILoadedFunction?, CancellationToken)"/>
+    public async Task<long> ApplyAsync(IReadOnlyCollection<ILoadedFunction> preloadedVersions, CancellationToken cancellationToken = default)
     {
+        var preloaded = preloadedVersions.ToList();
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -81,26 +76,30 @@ internal sealed partial class Reconciler : IAsyncDisposable
             var previous = Current;
             foreach (var function in state.Functions)
             {
+                var name = function.Release.Function;
                 var stable = await GetOrLoadAsync(function.Stable, preloaded, errors, cancellationToken).ConfigureAwait(false);
                 if (stable is null)
                 {
                     // The release names a version this node cannot load: keep serving what it served before, if anything.
-                    if (previous.TryGetValue(function.Release.Function, out var old))
+                    if (previous.TryGetValue(name, out var old))
                     {
-                        entries[old.Release.Function] = old;
-                        keep.Add(old.Stable.Function.Version.Label);
+                        entries[name] = old;
+                        keep.UnionWith(old.Loaded.Values.Select(v => v.Function.Version.Label));
                     }
 
                     continue;
                 }
 
-                if (ReferenceEquals(stable.Function, preloaded))
-                {
-                    preloaded = null;
-                }
+                // A canary that cannot load leaves the function on its stable version; the error is reported.
+                var canary = function.Canary is { } canaryVersion
+                    ? await GetOrLoadAsync(canaryVersion, preloaded, errors, cancellationToken).ConfigureAwait(false)
+                    : null;
+                var warm = await LoadWarmAsync(function, cancellationToken).ConfigureAwait(false);
+                var entry = new ServingEntry(function.Release, function.Stable.Manifest, stable, canary, warm);
+                preloaded.RemoveAll(p => entry.Loaded.Values.Any(v => ReferenceEquals(v.Function, p)));
 
-                keep.Add(function.Stable.Label);
-                entries[function.Release.Function] = new ServingEntry(function.Release, function.Stable.Manifest, stable);
+                keep.UnionWith(entry.Loaded.Values.Select(v => v.Function.Version.Label));
+                entries[name] = entry;
             }
 
             var routes = new List<RouteEntry>(entries.Count);
@@ -138,18 +137,58 @@ internal sealed partial class Reconciler : IAsyncDisposable
         }
         finally
         {
-            if (preloaded is not null)
+            foreach (var unused in preloaded)
             {
-                await preloaded.DisposeAsync().ConfigureAwait(false);
+                await unused.DisposeAsync().ConfigureAwait(false);
             }
 
             _gate.Release();
         }
     }
 
+    /// <summary>
+    /// The last few stable versions before the current one (not marked bad) stay loaded, so a rollback is a swap
+    /// rather than a load. A warm version that fails to load is only logged: nothing serves it.
+    /// </summary>
+    private async Task<List<ServedVersion>> LoadWarmAsync(ServingRelease function, CancellationToken cancellationToken)
+    {
+        var warm = new List<ServedVersion>();
+        var count = _options.Releases.WarmVersions;
+        if (count == 0)
+        {
+            return warm;
+        }
+
+        var name = function.Release.Function;
+        var history = await _store.ListReleasesAsync(name, 50, cancellationToken).ConfigureAwait(false);
+        var bad = (await _store.ListBadVersionsAsync(name, cancellationToken).ConfigureAwait(false)).Select(m => m.Number).ToHashSet();
+        var candidates = history
+            .Select(r => r.StableVersion)
+            .Distinct()
+            .Where(n => n != function.Stable.Number && n != function.Canary?.Number && !bad.Contains(n))
+            .Take(count);
+        foreach (var number in candidates)
+        {
+            if (_loaded.TryGetValue($"{name}@{number}", out var loaded))
+            {
+                warm.Add(loaded);
+                continue;
+            }
+
+            var version = await _store.GetVersionAsync(name, number, cancellationToken).ConfigureAwait(false);
+            var warmErrors = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (version is not null && await GetOrLoadAsync(version, null, warmErrors, cancellationToken).ConfigureAwait(false) is { } served)
+            {
+                warm.Add(served);
+            }
+        }
+
+        return warm;
+    }
+
     private async Task<ServedVersion?> GetOrLoadAsync(
         FunctionVersion version,
-        ILoadedFunction? preloaded,
+        IReadOnlyList<ILoadedFunction>? preloaded,
         Dictionary<string, string> errors,
         CancellationToken cancellationToken)
     {
@@ -159,9 +198,9 @@ internal sealed partial class Reconciler : IAsyncDisposable
         }
 
         ILoadedFunction function;
-        if (preloaded is not null && preloaded.Version.Label == version.Label && preloaded.Version.ContentHash == version.ContentHash)
+        if (preloaded?.FirstOrDefault(p => p.Version.Label == version.Label && p.Version.ContentHash == version.ContentHash) is { } ready)
         {
-            function = preloaded;
+            function = ready;
         }
         else
         {

@@ -39,9 +39,13 @@ public interface INeedleStore
 
     /// <summary>
     /// Writes a new release row for a function (history is never updated in place), bumps the revision and
-    /// writes the audit event. Throws <see cref="NeedleNotFoundException"/> when the function or a version is unknown.
+    /// writes the audit event. Throws <see cref="NeedleNotFoundException"/> when the function or a version is unknown,
+    /// and <see cref="NeedleConflictException"/> when <see cref="ReleaseChange.ExpectedReleaseId"/> is no longer current.
     /// </summary>
     Task<ReleaseRecord> SetReleaseAsync(ReleaseChange change, CancellationToken cancellationToken = default);
+
+    /// <summary>The versions of a function marked bad (by a rollback), with why.</summary>
+    Task<IReadOnlyList<VersionMark>> ListBadVersionsAsync(string name, CancellationToken cancellationToken = default);
 
     /// <summary>The release history of a function, newest first.</summary>
     Task<IReadOnlyList<ReleaseRecord>> ListReleasesAsync(string name, int limit, CancellationToken cancellationToken = default);

@@ -20,6 +20,7 @@ public sealed record FunctionRecord(string Name, DateTimeOffset CreatedAt, int L
 /// <param name="Actor">Who made the change.</param>
 /// <param name="Reason">Why, when given.</param>
 /// <param name="CreatedAt">When.</param>
+/// <param name="Pins">User keys that always get the canary.</param>
 public sealed record ReleaseRecord(
     long Id,
     string Function,
@@ -30,7 +31,8 @@ public sealed record ReleaseRecord(
     long Revision,
     string Actor,
     string? Reason,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    IReadOnlyList<string>? Pins = null);
 
 /// <summary>A version to add.</summary>
 /// <param name="Function">The function name.</param>
@@ -41,6 +43,10 @@ public sealed record ReleaseRecord(
 /// <param name="Activate">Whether a release serving it as stable is written in the same transaction.</param>
 /// <param name="Reason">Why, for the audit trail.</param>
 /// <param name="ParentNumber">The version it patches, if any.</param>
+/// <param name="Canary">
+/// When set (and <paramref name="Activate"/> is not), the new version becomes the function's canary in the same
+/// transaction, beside the stable version the placement names.
+/// </param>
 public sealed record NewVersion(
     string Function,
     string Source,
@@ -49,7 +55,15 @@ public sealed record NewVersion(
     string Author,
     bool Activate,
     string? Reason = null,
-    int? ParentNumber = null);
+    int? ParentNumber = null,
+    CanaryPlacement? Canary = null);
+
+/// <summary>Where a new version goes as a canary.</summary>
+/// <param name="StableVersion">The stable version it runs beside.</param>
+/// <param name="Weight">Its share of traffic in percent.</param>
+/// <param name="Pins">User keys that always get it.</param>
+/// <param name="ExpectedReleaseId">The release it replaces; if another change came first, nothing is written.</param>
+public sealed record CanaryPlacement(int StableVersion, double Weight, IReadOnlyList<string>? Pins, long ExpectedReleaseId);
 
 /// <summary>The outcome of <see cref="INeedleStore.AddVersionAsync"/>.</summary>
 /// <param name="Version">The version written.</param>
@@ -65,6 +79,12 @@ public sealed record DeployResult(FunctionVersion Version, ReleaseRecord? Releas
 /// <param name="Action">What the change is (<c>activate</c>, <c>promote</c>, <c>rollback</c> ...), recorded on the row and the audit event.</param>
 /// <param name="Actor">Who makes it.</param>
 /// <param name="Reason">Why.</param>
+/// <param name="Pins">User keys that always get the canary.</param>
+/// <param name="ExpectedReleaseId">
+/// When set, the change is made only if the function's current release is still this row; otherwise
+/// <see cref="NeedleConflictException"/> is thrown and nothing changes (two operators acting at once).
+/// </param>
+/// <param name="MarkBad">A version to mark bad in the same transaction (a rollback marks the version it leaves).</param>
 public sealed record ReleaseChange(
     string Function,
     int StableVersion,
@@ -72,7 +92,10 @@ public sealed record ReleaseChange(
     double CanaryWeight,
     string Action,
     string Actor,
-    string? Reason);
+    string? Reason,
+    IReadOnlyList<string>? Pins = null,
+    long? ExpectedReleaseId = null,
+    int? MarkBad = null);
 
 /// <summary>What serves now: one entry per function that has a release and is not deleted.</summary>
 /// <param name="Revision">The store revision this state is at.</param>

@@ -6,7 +6,7 @@ internal sealed class ReleaseRow
     public const string Columns =
         "id AS Id, function AS Function, stable_version AS StableVersion, canary_version AS CanaryVersion, " +
         "canary_weight AS CanaryWeight, action AS Action, revision AS Revision, actor AS Actor, reason AS Reason, " +
-        "created_at AS CreatedAt";
+        "created_at AS CreatedAt, pins AS Pins";
 
     public long Id { get; set; }
 
@@ -28,6 +28,8 @@ internal sealed class ReleaseRow
 
     public string CreatedAt { get; set; } = "";
 
+    public string? Pins { get; set; }
+
     public ReleaseRecord ToRecord() => new(
         Id,
         Function,
@@ -38,5 +40,6 @@ internal sealed class ReleaseRow
         Revision,
         Actor,
         Reason,
-        SqliteTime.Parse(CreatedAt));
+        SqliteTime.Parse(CreatedAt),
+        Pins is null ? null : System.Text.Json.JsonSerializer.Deserialize<string[]>(Pins));
 }

@@ -178,6 +178,25 @@ internal sealed class SqliteNeedleStore(string connectionString, TimeProvider ti
                         now,
                         cancellationToken);
                 }
+                else if (version.Canary is { } placement)
+                {
+                    var current = await connection.ExecuteScalarAsync<long?>(Command(
+                        "SELECT id FROM current_releases WHERE function = @name", new { name }, transaction, cancellationToken));
+                    if (current != placement.ExpectedReleaseId)
+                    {
+                        throw new NeedleConflictException(
+                            $"The release of '{name}' changed while the canary was prepared; nothing was deployed. Retry.");
+                    }
+
+                    revision = await BumpRevisionAsync(connection, transaction, cancellationToken);
+                    release = await InsertReleaseAsync(
+                        connection,
+                        transaction,
+                        new ReleaseChange(name, placement.StableVersion, number, placement.Weight, "canary", version.Author, version.Reason, placement.Pins),
+                        revision,
+                        now,
+                        cancellationToken);
+                }
                 else
                 {
                     revision = await ReadRevisionAsync(connection, transaction, cancellationToken);
@@ -186,8 +205,14 @@ internal sealed class SqliteNeedleStore(string connectionString, TimeProvider ti
                 await InsertAuditAsync(
                     connection,
                     transaction,
-                    new AuditEntry(version.Author, "deploy", name, number, version.Reason, version.Activate ? "activated" : null),
-                    version.Activate ? revision : null,
+                    new AuditEntry(
+                        version.Author,
+                        "deploy",
+                        name,
+                        number,
+                        version.Reason,
+                        version.Activate ? "activated" : release is not null ? string.Create(CultureInfo.InvariantCulture, $"canary at {release.CanaryWeight}%") : null),
+                    release is not null ? revision : null,
                     now,
                     cancellationToken);
 
@@ -240,9 +265,32 @@ internal sealed class SqliteNeedleStore(string connectionString, TimeProvider ti
                     throw MissingVersion(name, canary);
                 }
 
+                if (change.ExpectedReleaseId is { } expected)
+                {
+                    var current = await connection.ExecuteScalarAsync<long?>(Command(
+                        "SELECT id FROM current_releases WHERE function = @name", new { name }, transaction, cancellationToken));
+                    if (current != expected)
+                    {
+                        throw new NeedleConflictException(
+                            $"The release of '{name}' changed while this change was prepared (expected release {expected}, found {current?.ToString(CultureInfo.InvariantCulture) ?? "none"}); nothing was changed. Read it again and retry.");
+                    }
+                }
+
                 var now = SqliteTime.Format(timeProvider.GetUtcNow());
                 var revision = await BumpRevisionAsync(connection, transaction, cancellationToken);
                 var release = await InsertReleaseAsync(connection, transaction, change, revision, now, cancellationToken);
+                if (change.MarkBad is { } bad)
+                {
+                    await connection.ExecuteAsync(Command(
+                        """
+                        INSERT INTO version_marks (function, number, mark, actor, reason, at)
+                        VALUES (@name, @bad, 'bad', @Actor, @Reason, @now)
+                        ON CONFLICT (function, number, mark) DO UPDATE SET actor = excluded.actor, reason = excluded.reason, at = excluded.at
+                        """,
+                        new { name, bad, change.Actor, change.Reason, now },
+                        transaction,
+                        cancellationToken));
+                }
 
                 // The version the change is about: the canary when there is one, otherwise the new stable.
                 var detail = change.CanaryVersion is { } c
@@ -256,6 +304,22 @@ internal sealed class SqliteNeedleStore(string connectionString, TimeProvider ti
                     now,
                     cancellationToken);
                 return release;
+            },
+            cancellationToken);
+    }
+
+    public Task<IReadOnlyList<VersionMark>> ListBadVersionsAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return ReadAsync<IReadOnlyList<VersionMark>>(
+            async (connection, transaction) =>
+            {
+                var rows = await connection.QueryAsync<(string Function, long Number, string Mark, string Actor, string? Reason, string At)>(Command(
+                    "SELECT function, number, mark, actor, reason, at FROM version_marks WHERE function = @name AND mark = 'bad' ORDER BY number",
+                    new { name },
+                    transaction,
+                    cancellationToken));
+                return rows.Select(r => new VersionMark(r.Function, checked((int)r.Number), r.Mark, r.Actor, r.Reason, SqliteTime.Parse(r.At))).ToList();
             },
             cancellationToken);
     }

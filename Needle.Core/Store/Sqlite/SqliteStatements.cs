@@ -43,11 +43,23 @@ internal static class SqliteStatements
     {
         var row = await connection.QuerySingleAsync<ReleaseRow>(Command(
             $"""
-            INSERT INTO releases (function, stable_version, canary_version, canary_weight, action, revision, actor, reason, created_at)
-            VALUES (@Function, @StableVersion, @CanaryVersion, @CanaryWeight, @Action, @revision, @Actor, @Reason, @now)
+            INSERT INTO releases (function, stable_version, canary_version, canary_weight, action, revision, actor, reason, created_at, pins)
+            VALUES (@Function, @StableVersion, @CanaryVersion, @CanaryWeight, @Action, @revision, @Actor, @Reason, @now, @pins)
             RETURNING {ReleaseRow.Columns}
             """,
-            new { change.Function, change.StableVersion, change.CanaryVersion, change.CanaryWeight, change.Action, revision, change.Actor, change.Reason, now },
+            new
+            {
+                change.Function,
+                change.StableVersion,
+                change.CanaryVersion,
+                change.CanaryWeight,
+                change.Action,
+                revision,
+                change.Actor,
+                change.Reason,
+                now,
+                pins = change.Pins is { Count: > 0 } pins ? System.Text.Json.JsonSerializer.Serialize(pins) : null,
+            },
             transaction,
             cancellationToken));
         return row.ToRecord();

@@ -1,0 +1,178 @@
+using Microsoft.Extensions.Options;
+using Needle.Functions;
+using Needle.Hosting;
+using Needle.Releases;
+using Needle.Runtime;
+using Needle.Serving;
+using Needle.Store;
+
+namespace Needle.ControlPlane;
+
+/// <summary>
+/// Release moves: canary weight and pins, promote, abort, roll back, or a whole release at once. Each is checked
+/// against the release it starts from (another change in between is a conflict, nothing changes), loads any version
+/// not loaded yet before the store is written, writes one release row with its audit event, and is applied here at once.
+/// </summary>
+internal sealed class ReleaseService
+{
+    private const int HistoryDepth = 200;
+    private readonly INeedleStore _store;
+    private readonly RuntimeRegistry _runtimes;
+    private readonly Reconciler _reconciler;
+    private readonly ChangeGate _gate;
+    private readonly NeedleOptions _options;
+
+    public ReleaseService(INeedleStore store, RuntimeRegistry runtimes, Reconciler reconciler, ChangeGate gate, IOptions<NeedleOptions> options)
+    {
+        _store = store;
+        _runtimes = runtimes;
+        _reconciler = reconciler;
+        _gate = gate;
+        _options = options.Value;
+    }
+
+    /// <summary>Sets the whole release: stable, canary (or none), weight and pins.</summary>
+    public async Task<ReleaseRecord> SetAsync(string name, ReleaseTarget target, string actor, string? reason, CancellationToken cancellationToken)
+    {
+        using var _ = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
+        var stable = target.StableVersion ?? current.StableVersion;
+        if (target.CanaryVersion == stable)
+        {
+            throw new ArgumentException($"Version {stable} cannot be both the stable and the canary version.");
+        }
+
+        var action = target.CanaryVersion is null ? (stable == current.StableVersion ? "release" : "activate") : "canary";
+        return await ChangeAsync(current, new ReleaseChange(name, stable, target.CanaryVersion, target.CanaryVersion is null ? 0 : target.Weight, action, actor, reason, target.Pins, current.Id), target.Force, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Puts a version (by default the current canary) in as canary with a weight and pins.</summary>
+    public async Task<ReleaseRecord> SetCanaryAsync(string name, int? version, double weight, IReadOnlyList<string>? pins, bool force, string actor, string? reason, CancellationToken cancellationToken)
+    {
+        using var _ = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
+        var canary = version ?? current.CanaryVersion
+            ?? throw new NeedleConflictException($"Function '{name}' has no canary; name the version to run as canary.");
+        if (canary == current.StableVersion)
+        {
+            throw new ArgumentException($"Version {canary} is the stable version; a canary must be another version.");
+        }
+
+        var keptPins = pins ?? (canary == current.CanaryVersion ? current.Pins : null);
+        return await ChangeAsync(current, new ReleaseChange(name, current.StableVersion, canary, weight, "canary", actor, reason, keptPins, current.Id), force, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The canary becomes the stable version and serves all traffic.</summary>
+    public async Task<ReleaseRecord> PromoteAsync(string name, string actor, string? reason, CancellationToken cancellationToken)
+    {
+        using var _ = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
+        var canary = current.CanaryVersion ?? throw new NeedleConflictException($"Function '{name}' has no canary to promote.");
+        return await ChangeAsync(current, new ReleaseChange(name, canary, null, 0, "promote", actor, reason, null, current.Id), force: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The canary is removed; the stable version serves all traffic.</summary>
+    public async Task<ReleaseRecord> AbortAsync(string name, string actor, string? reason, CancellationToken cancellationToken)
+    {
+        using var _ = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
+        if (current.CanaryVersion is null)
+        {
+            throw new NeedleConflictException($"Function '{name}' has no canary to abort.");
+        }
+
+        return await ChangeAsync(current, new ReleaseChange(name, current.StableVersion, null, 0, "abort", actor, reason, null, current.Id), force: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Rolls back: with a canary, the canary is removed and marked bad; without one, the previous stable version that
+    /// is not marked bad (or <paramref name="to"/>) returns and the version it replaces is marked bad, so it is not
+    /// picked again by mistake. The previous version is normally warm, so this is one swap.
+    /// </summary>
+    public async Task<ReleaseRecord> RollbackAsync(string name, int? to, string actor, string? reason, CancellationToken cancellationToken)
+    {
+        using var _ = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
+        if (current.CanaryVersion is { } canary && to is null)
+        {
+            return await ChangeAsync(current, new ReleaseChange(name, current.StableVersion, null, 0, "rollback", actor, reason, null, current.Id, MarkBad: canary), force: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        var bad = (await _store.ListBadVersionsAsync(name, cancellationToken).ConfigureAwait(false)).Select(m => m.Number).ToHashSet();
+        var target = to;
+        if (target is null)
+        {
+            var history = await _store.ListReleasesAsync(name, HistoryDepth, cancellationToken).ConfigureAwait(false);
+            target = history.Select(r => (int?)r.StableVersion).FirstOrDefault(n => n != current.StableVersion && !bad.Contains(n!.Value))
+                ?? throw new NeedleConflictException($"Function '{name}' has no earlier good stable version to roll back to.");
+        }
+        else if (target == current.StableVersion)
+        {
+            throw new ArgumentException($"Version {target} is already the stable version of '{name}'.");
+        }
+
+        return await ChangeAsync(current, new ReleaseChange(name, target.Value, null, 0, "rollback", actor, reason, null, current.Id, MarkBad: current.StableVersion), force: to is null, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ReleaseRecord> CurrentAsync(string name, CancellationToken cancellationToken)
+    {
+        var function = await _store.GetFunctionAsync(name, cancellationToken).ConfigureAwait(false)
+            ?? throw new NeedleNotFoundException($"Function '{name}' does not exist.");
+        return function.Release ?? throw new NeedleConflictException($"Function '{name}' has no release yet; activate a version first.");
+    }
+
+    private async Task<ReleaseRecord> ChangeAsync(ReleaseRecord current, ReleaseChange change, bool force, CancellationToken cancellationToken)
+    {
+        ReleaseRules.CheckWeight(change.CanaryWeight);
+        ReleaseRules.CheckPins(change.Pins);
+        var name = change.Function;
+        var stable = await _store.GetVersionAsync(name, change.StableVersion, cancellationToken).ConfigureAwait(false)
+            ?? throw new NeedleNotFoundException($"Function '{name}' has no version {change.StableVersion}.");
+        FunctionVersion? canary = null;
+        if (change.CanaryVersion is { } canaryNumber)
+        {
+            canary = await _store.GetVersionAsync(name, canaryNumber, cancellationToken).ConfigureAwait(false)
+                ?? throw new NeedleNotFoundException($"Function '{name}' has no version {canaryNumber}.");
+            ReleaseRules.CheckSameRoute(stable, canary);
+        }
+
+        if (!force)
+        {
+            var bad = await _store.ListBadVersionsAsync(name, cancellationToken).ConfigureAwait(false);
+            foreach (var number in new[] { change.StableVersion, change.CanaryVersion }.OfType<int>().Where(n => n != current.StableVersion && n != current.CanaryVersion))
+            {
+                if (bad.FirstOrDefault(m => m.Number == number) is { } mark)
+                {
+                    throw new NeedleConflictException($"Version {number} of '{name}' was marked bad by {mark.Actor} at {mark.At:u} ({mark.Reason ?? "no reason given"}); pass force to release it anyway.");
+                }
+            }
+        }
+
+        var loaded = new List<ILoadedFunction>();
+        try
+        {
+            foreach (var version in new[] { stable, canary }.OfType<FunctionVersion>().Where(v => _reconciler.TryGetLoaded(name, v.Number) is null))
+            {
+                loaded.Add(await _runtimes.Get(version.Runtime)
+                    .LoadAsync(version, ResolvedLimits.Resolve(version.Manifest.Limits, _options.DefaultLimits), cancellationToken)
+                    .ConfigureAwait(false));
+            }
+
+            var release = await _store.SetReleaseAsync(change, cancellationToken).ConfigureAwait(false);
+            var handOver = loaded;
+            loaded = [];
+            await _reconciler.ApplyAsync(handOver, cancellationToken).ConfigureAwait(false);
+            return release;
+        }
+        finally
+        {
+            foreach (var unused in loaded)
+            {
+                await unused.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+}
+
+/// <summary>A whole release as <c>PUT /functions/{name}/release</c> sets it.</summary>
+internal sealed record ReleaseTarget(int? StableVersion, int? CanaryVersion, double Weight, IReadOnlyList<string>? Pins, bool Force);

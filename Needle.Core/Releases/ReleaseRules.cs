@@ -1,0 +1,51 @@
+using System.Globalization;
+using Needle.Functions;
+using Needle.Runtime;
+
+namespace Needle.Releases;
+
+/// <summary>Checks on a release before it is written.</summary>
+internal static class ReleaseRules
+{
+    public const int MaxPins = 1_000;
+
+    /// <summary>A weight is a percentage from 0 to 100 in steps of at least 0.1 (finer steps are allowed).</summary>
+    public static void CheckWeight(double weight)
+    {
+        if (double.IsNaN(weight) || weight < 0 || weight > 100)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The canary weight must be between 0 and 100 percent (was {weight})."));
+        }
+    }
+
+    public static void CheckPins(IReadOnlyList<string>? pins)
+    {
+        if (pins is null)
+        {
+            return;
+        }
+
+        if (pins.Count > MaxPins)
+        {
+            throw new ArgumentException($"At most {MaxPins} pinned user keys are allowed (was {pins.Count}).");
+        }
+
+        if (pins.Any(string.IsNullOrWhiteSpace))
+        {
+            throw new ArgumentException("A pinned user key cannot be empty.");
+        }
+    }
+
+    /// <summary>A canary runs under the stable version's endpoint, so it must answer the same route and methods.</summary>
+    public static void CheckSameRoute(FunctionVersion stable, FunctionVersion canary)
+    {
+        var stableMethods = stable.Manifest.Methods ?? [];
+        var canaryMethods = canary.Manifest.Methods ?? [];
+        if (!string.Equals(stable.Manifest.Route, canary.Manifest.Route, StringComparison.Ordinal)
+            || !stableMethods.Order(StringComparer.Ordinal).SequenceEqual(canaryMethods.Order(StringComparer.Ordinal), StringComparer.Ordinal))
+        {
+            throw new FunctionValidationException(
+                $"A canary must keep the stable version's route and methods ({stable.Manifest.Route} {string.Join(",", stableMethods)}); version {canary.Number} has {canary.Manifest.Route} {string.Join(",", canaryMethods)}. Deploy it as a new stable version instead.");
+        }
+    }
+}
