@@ -1,17 +1,67 @@
+using Acornima;
+using Jint;
 using Microsoft.Extensions.Logging;
 using Needle.Functions;
 
 namespace Needle.Runtime.JavaScript;
 
-// Placeholder until the Jint runtime lands.
-internal sealed class JavaScriptRuntime(ILoggerFactory loggerFactory, TimeSpan queueTimeout) : IFunctionRuntime
+/// <summary>
+/// Runs ES-module functions in Jint. A version is parsed once here; its engines (one per concurrent call) are
+/// built from that parsed module by <see cref="JavaScriptFunction"/>. Registered as a singleton.
+/// </summary>
+internal sealed class JavaScriptRuntime : IFunctionRuntime
 {
-    public string Name => "javascript";
+    /// <summary>How long a call waits for a free engine when all are busy, unless told otherwise.</summary>
+    public static readonly TimeSpan DefaultQueueTimeout = TimeSpan.FromSeconds(1);
 
+    private readonly ILogger _logger;
+    private readonly TimeSpan _queueTimeout;
+
+    public JavaScriptRuntime(ILoggerFactory loggerFactory)
+        : this(loggerFactory, DefaultQueueTimeout)
+    {
+    }
+
+    public JavaScriptRuntime(ILoggerFactory loggerFactory, TimeSpan queueTimeout)
+    {
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        ArgumentOutOfRangeException.ThrowIfLessThan(queueTimeout, TimeSpan.Zero);
+        _logger = loggerFactory.CreateLogger<JavaScriptRuntime>();
+        _queueTimeout = queueTimeout;
+    }
+
+    /// <inheritdoc />
+    public string Name => FunctionRuntimes.JavaScript;
+
+    /// <inheritdoc />
     public Task<ILoadedFunction> LoadAsync(FunctionVersion version, ResolvedLimits limits, CancellationToken cancellationToken)
     {
-        _ = loggerFactory;
-        _ = queueTimeout;
-        throw new NotImplementedException();
+        ArgumentNullException.ThrowIfNull(version);
+        ArgumentNullException.ThrowIfNull(limits);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        Prepared<Acornima.Ast.Module> module;
+        try
+        {
+            module = Engine.PrepareModule(version.Source, JavaScriptEngine.ModuleSpecifier);
+        }
+        catch (ScriptPreparationException ex) when (ex.InnerException is ParseErrorException parseError)
+        {
+            throw ToValidationException(parseError);
+        }
+        catch (ParseErrorException parseError)
+        {
+            throw ToValidationException(parseError);
+        }
+
+        JavaScriptModuleValidator.Validate(module.Program!);
+
+        var function = new JavaScriptFunction(version, limits, module, _queueTimeout, _logger);
+        function.Initialize(cancellationToken);
+        return Task.FromResult<ILoadedFunction>(function);
     }
+
+    // Acornima reports 1-based lines but 0-based columns; diagnostics are 1-based in both.
+    private static FunctionValidationException ToValidationException(ParseErrorException error) =>
+        new($"Syntax error: {error.Description}", error.LineNumber, error.Column + 1);
 }

@@ -1,0 +1,230 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Jint;
+using Jint.Constraints;
+using Jint.Native;
+using Jint.Native.Json;
+using Jint.Native.Object;
+using Jint.Runtime.Interop;
+using Needle.Functions;
+
+namespace Needle.Runtime.JavaScript;
+
+/// <summary>
+/// One Jint engine with its own instance of the function's module, serving one call at a time. Module-level
+/// state (top-level <c>let</c>s, caches) lives as long as the engine, like a Node process: it persists across
+/// the calls this engine serves, but each engine of the pool has its own copy, and an engine is dropped after a
+/// limit breach or timeout.
+/// </summary>
+internal sealed class JavaScriptEngine : IDisposable
+{
+    /// <summary>The module's name inside the engine; it appears in JavaScript stack traces.</summary>
+    public const string ModuleSpecifier = "function.js";
+
+    // Jint only installs its cancellation constraint (which each call re-targets) for a token that can be cancelled.
+    private static readonly CancellationTokenSource Never = new();
+
+    private static readonly JsObjectLayout ContextLayout = new(["requestId", "config", "log", "fetch"]);
+
+    private readonly Engine _engine;
+    private readonly JsValue _handler;
+    private readonly JsValue _then;
+    private readonly CancellationConstraint _cancellation;
+    private readonly MemoryLimitConstraint? _memory;
+    private readonly JsValue _config;
+    private readonly JsValue _log;
+    private readonly JsValue _fetch;
+    private JavaScriptInvocation? _current;
+
+    private JavaScriptEngine(Engine engine, JsValue handler, JsValue then, JsonObject? config)
+    {
+        _engine = engine;
+        _handler = handler;
+        _then = then;
+        _cancellation = engine.Constraints.Find<CancellationConstraint>()!;
+        _memory = engine.Constraints.Find<MemoryLimitConstraint>();
+        Parser = new JsonParser(engine);
+        _config = DeepFreeze(config is null ? new JsObject(engine) : Parser.Parse(config.ToJsonString()));
+        _log = CreateLog();
+        _fetch = new ClrFunction(engine, "fetch", (_, arguments) => JavaScriptFetch.Start(this, Current("ctx.fetch"), arguments), 2);
+    }
+
+    /// <summary>The engine the function runs in.</summary>
+    public Engine Engine => _engine;
+
+    /// <summary>A JSON parser for this engine (it holds no state between parses).</summary>
+    public JsonParser Parser { get; }
+
+    /// <summary>
+    /// Builds an engine with the version's limits and evaluates a fresh instance of the prepared module in it.
+    /// Throws what the module's top-level code throws, or <see cref="FunctionValidationException"/> when there is no handler.
+    /// </summary>
+    public static JavaScriptEngine Create(Prepared<Acornima.Ast.Module> module, ResolvedLimits limits, JsonObject? config, CancellationToken cancellationToken)
+    {
+        var engine = new Engine(options => Configure(options, limits, cancellationToken));
+        try
+        {
+            // The engine's global object is the whole world a function sees; these are refused or can block a thread.
+            engine.Global.Delete("ShadowRealm");
+            engine.Global.Delete("SharedArrayBuffer");
+            engine.Global.Delete("Atomics");
+
+            // Taken before the module runs, so a module that replaces Promise.prototype.then cannot blind the host.
+            var then = engine.Global.Get("Promise").Get("prototype").Get("then");
+
+            engine.Modules.Add(ModuleSpecifier, builder => builder.AddModule(module));
+            var exports = engine.Modules.Import(ModuleSpecifier);
+            var handler = exports.Get("default");
+            if (handler.IsUndefined())
+            {
+                throw new FunctionValidationException("The module has no default export: export a function with 'export default async function (req, ctx) { ... }'.");
+            }
+
+            if (!handler.IsCallable())
+            {
+                throw new FunctionValidationException($"The module's default export is not a function (it is {TypeName(handler)}).");
+            }
+
+            return new JavaScriptEngine(engine, handler, then, config);
+        }
+        catch
+        {
+            engine.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs the handler once, letting the engine wait (without a thread) for the host calls it makes.
+    /// Throws Jint's exceptions as they are; <see cref="JavaScriptErrors"/> translates them.
+    /// </summary>
+    public async Task<FunctionResponse> InvokeAsync(FunctionRequest request, InvocationContext context)
+    {
+        var invocation = new JavaScriptInvocation(context);
+        _current = invocation;
+        try
+        {
+            _cancellation.Reset(context.CancellationToken);
+            _engine.Constraints.Reset();
+            _engine.Advanced.ResetCallStack();
+
+            var req = JavaScriptRequestConverter.Create(this, request);
+            var ctx = JsObject.Create(_engine, ContextLayout, [JsString.Create(context.RequestId), _config, _log, _fetch]);
+            var result = _engine.Call(_handler, JsValue.Undefined, [req, ctx]);
+
+            if (result.IsPromise())
+            {
+                invocation.Subscribe(_engine, _then, result);
+                _engine.Advanced.ProcessTasks();
+                while (!invocation.IsSettled)
+                {
+                    if (!invocation.HasPending)
+                    {
+                        throw new FunctionInvocationException(
+                            InvocationFailure.HandlerError,
+                            "The function's promise never settled: it awaits something that nothing will resolve.");
+                    }
+
+                    await invocation.WhenAnyPendingAsync().ConfigureAwait(false);
+
+                    // The continuation may run on another thread, and Jint measures memory per thread
+                    // since the last reset: without this the new thread's history would count against the call.
+                    _memory?.Reset();
+                    invocation.SettleCompleted(this);
+                    _engine.Advanced.ProcessTasks();
+                }
+
+                if (invocation.IsRejected)
+                {
+                    throw JavaScriptErrors.FromRejection(invocation.Value);
+                }
+
+                result = invocation.Value;
+            }
+            else
+            {
+                // Jobs a synchronous handler queued (a fire-and-forget then) run now, not at the start of the next call.
+                _engine.Advanced.ProcessTasks();
+            }
+
+            return JavaScriptResponseConverter.Convert(_engine, result);
+        }
+        finally
+        {
+            // Host calls still running are abandoned: their promises stay pending in this engine.
+            _current = null;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _engine.Dispose();
+
+    private static void Configure(Options options, ResolvedLimits limits, CancellationToken cancellationToken)
+    {
+        options.Strict = true;
+        options.Host.StringCompilationAllowed = false;
+        options.AgentCanSuspend = false;
+        options.TimeZone = TimeZoneInfo.Utc;
+        options.Culture = CultureInfo.InvariantCulture;
+        options.Constraints.RegexTimeout = limits.Timeout;
+        if (limits.MemoryBytes > 0)
+        {
+            options.LimitMemory(limits.MemoryBytes);
+        }
+
+        if (limits.MaxStatements > 0)
+        {
+            options.MaxStatements(limits.MaxStatements);
+        }
+
+        if (limits.MaxRecursionDepth > 0)
+        {
+            options.LimitRecursion(limits.MaxRecursionDepth);
+        }
+
+        options.TimeoutInterval(limits.Timeout);
+        options.CancellationToken(cancellationToken.CanBeCanceled ? cancellationToken : Never.Token);
+    }
+
+    private static string TypeName(JsValue value) => value.IsNull() ? "null" : value.Type.ToString().ToLowerInvariant();
+
+    private JavaScriptInvocation Current(string what) =>
+        _current ?? throw new Jint.Runtime.JavaScriptException(_engine.Intrinsics.TypeError, $"{what} can only be used while the function is handling a request.");
+
+    private JsValue CreateLog()
+    {
+        var log = new JsObject(_engine);
+        foreach (var level in (ReadOnlySpan<string>)["info", "warn", "error", "debug"])
+        {
+            log.FastSetDataProperty(level, new ClrFunction(_engine, level, (_, arguments) =>
+            {
+                // Outside a call (module top level) there is no request to log against.
+                _current?.Context.Log(level, JavaScriptLogFormatter.Format(_engine, arguments));
+                return JsValue.Undefined;
+            }));
+        }
+
+        return Freeze(log);
+    }
+
+    private JsValue DeepFreeze(JsValue value)
+    {
+        if (value is ObjectInstance obj)
+        {
+            foreach (var property in obj.GetOwnProperties())
+            {
+                DeepFreeze(property.Value.Value);
+            }
+
+            Freeze(obj);
+        }
+
+        return value;
+    }
+
+    private JsValue Freeze(JsValue value)
+    {
+        _engine.Call(_engine.Intrinsics.Object.Get("freeze"), JsValue.Undefined, [value]);
+        return value;
+    }
+}

@@ -1,0 +1,145 @@
+using Jint;
+using Microsoft.Extensions.Logging;
+using Needle.Functions;
+
+namespace Needle.Runtime.JavaScript;
+
+/// <summary>
+/// A loaded JavaScript version: the module parsed once, and a pool of engines built from it (up to
+/// <see cref="ResolvedLimits.MaxConcurrency"/>), each serving one call at a time.
+/// </summary>
+/// <remarks>
+/// Module-level state lives as long as the engine that holds it, as in a Node process: a top-level counter
+/// persists across the calls one engine serves, but every engine has its own, and an engine is replaced after a
+/// timeout or a limit breach. Functions must not rely on it for anything but caches.
+/// </remarks>
+internal sealed class JavaScriptFunction : ILoadedFunction
+{
+    private readonly Prepared<Acornima.Ast.Module> _module;
+    private readonly JavaScriptEnginePool _pool;
+    private readonly ILogger _logger;
+
+    public JavaScriptFunction(FunctionVersion version, ResolvedLimits limits, Prepared<Acornima.Ast.Module> module, TimeSpan queueTimeout, ILogger logger)
+    {
+        Version = version;
+        Limits = limits;
+        _module = module;
+        _logger = logger;
+        _pool = new JavaScriptEnginePool(limits.MaxConcurrency, queueTimeout);
+    }
+
+    /// <inheritdoc />
+    public FunctionVersion Version { get; }
+
+    /// <inheritdoc />
+    public ResolvedLimits Limits { get; }
+
+    /// <summary>The engines alive now (for tests and diagnostics).</summary>
+    internal int EngineCount => _pool.Count;
+
+    /// <summary>
+    /// Creates the first engine, which checks that the module evaluates and exports a handler, and keeps it.
+    /// Throws <see cref="FunctionValidationException"/> otherwise.
+    /// </summary>
+    public void Initialize(CancellationToken cancellationToken)
+    {
+        JavaScriptEngine engine;
+        try
+        {
+            engine = CreateEngine(cancellationToken);
+        }
+        catch (FunctionValidationException)
+        {
+            throw;
+        }
+        catch (Jint.Runtime.JavaScriptException ex)
+        {
+            throw new FunctionValidationException($"The module threw while loading: {ex.Message}", ex.Location.Start.Line, ex.Location.Start.Column + 1);
+        }
+        catch (Exception ex) when (ex is Jint.JintException or TimeoutException or InvalidOperationException)
+        {
+            throw new FunctionValidationException($"The module could not be loaded: {ex.Message}");
+        }
+
+        _pool.Add(engine);
+    }
+
+    /// <inheritdoc />
+    public async Task<FunctionResponse> InvokeAsync(FunctionRequest request, InvocationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+
+        var engine = await AcquireAsync(context).ConfigureAwait(false);
+        try
+        {
+            var response = await engine.InvokeAsync(request, context).ConfigureAwait(false);
+            _pool.Return(engine);
+            return response;
+        }
+        catch (Exception ex)
+        {
+            var failure = JavaScriptErrors.Translate(ex, context, out var keepEngine);
+            if (keepEngine)
+            {
+                _pool.Return(engine);
+            }
+            else
+            {
+                _pool.Discard(engine);
+                JavaScriptLog.EngineDiscarded(_logger, Version.Function, Version.Number, failure.Failure, ex);
+            }
+
+            throw failure;
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        _pool.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask<JavaScriptEngine> AcquireAsync(InvocationContext context)
+    {
+        JavaScriptEngine? engine;
+        try
+        {
+            engine = await _pool.AcquireAsync(context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new FunctionInvocationException(
+                InvocationFailure.Overloaded,
+                $"Function '{Version.Function}' is at its concurrency limit ({_pool.Maximum}); try again shortly.",
+                innerException: ex);
+        }
+        catch (OperationCanceledException ex)
+        {
+            throw JavaScriptErrors.Canceled(context, ex);
+        }
+
+        if (engine is not null)
+        {
+            return engine;
+        }
+
+        // A free slot: grow the pool. The module's top level runs again, under this call's limits.
+        try
+        {
+            return CreateEngine(context.CancellationToken);
+        }
+        catch (Exception ex)
+        {
+            _pool.ReleaseSlot();
+            var failure = JavaScriptErrors.Translate(ex, context, out _);
+            throw failure.Failure == InvocationFailure.HandlerError
+                ? new FunctionInvocationException(InvocationFailure.HandlerError, $"The module threw while loading: {failure.Message}", innerException: ex)
+                : failure;
+        }
+    }
+
+    private JavaScriptEngine CreateEngine(CancellationToken cancellationToken) =>
+        JavaScriptEngine.Create(_module, Limits, Version.Manifest.Config, cancellationToken);
+}

@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using Jint;
+using Needle.Functions;
+using Needle.Runtime;
+using Needle.Runtime.JavaScript;
+using static Needle.Tests.Runtime.JavaScript.JavaScriptTestHost;
+
+namespace Needle.Tests.Runtime.JavaScript;
+
+[TestClass]
+public sealed class JavaScriptConcurrencyTests
+{
+    private const string FetchOnce = "export default async (req, ctx) => { const r = await ctx.fetch('http://svc/'); return { code: r.status }; };";
+
+    public TestContext TestContext { get; set; } = null!;
+
+    [TestMethod]
+    public async Task InvokeAsync_200ConcurrentCallsAwaitingSlowFetch_FinishTogetherWithoutBlockingThreads()
+    {
+        var downstream = new TestDownstreamClient { Delay = TimeSpan.FromSeconds(1) };
+        await using var function = await LoadAsync(FetchOnce, new FunctionLimits { MaxConcurrency = 256, TimeoutMs = 10_000 });
+        await InvokeAsync(function, downstream: new TestDownstreamClient());
+        var threadsBefore = ThreadPool.ThreadCount;
+        var stopwatch = Stopwatch.StartNew();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => Task.Run(() => InvokeAsync(function, downstream: downstream))));
+
+        var elapsed = stopwatch.Elapsed;
+        var threadsAfter = ThreadPool.ThreadCount;
+        TestContext.WriteLine($"200 calls in {elapsed.TotalMilliseconds:F0} ms; pool threads {threadsBefore} -> {threadsAfter}");
+        Assert.IsTrue(responses.All(r => r.Body == """{"code":200}"""));
+        Assert.IsLessThan(TimeSpan.FromSeconds(3), elapsed);
+        Assert.IsLessThan(threadsBefore + 40, threadsAfter);
+    }
+
+    [TestMethod]
+    public async Task InvokeAsync_TwoFetchesInPromiseAll_TakeOneDelay()
+    {
+        var downstream = new TestDownstreamClient { Delay = TimeSpan.FromMilliseconds(300) };
+        await using var function = await LoadAsync(
+            """
+            export default async (req, ctx) => {
+              const [a, b] = await Promise.all([ctx.fetch('http://a/'), ctx.fetch('http://b/')]);
+              return [a.status, b.status];
+            };
+            """);
+        var stopwatch = Stopwatch.StartNew();
+
+        var response = await InvokeAsync(function, downstream: downstream);
+
+        Assert.AreEqual("[200,200]", response.Body);
+        Assert.AreEqual(2, downstream.MaxInFlight);
+        Assert.IsLessThan(TimeSpan.FromMilliseconds(550), stopwatch.Elapsed);
+    }
+
+    [TestMethod]
+    public async Task InvokeAsync_1000CallsThroughPoolOf4_AllComplete()
+    {
+        var downstream = new TestDownstreamClient { MaxRandomDelayMs = 3 };
+        await using var function = await LoadAsync(FetchOnce, new FunctionLimits { MaxConcurrency = 4, TimeoutMs = 60_000 }, queueTimeout: TimeSpan.FromSeconds(60));
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 1000).Select(_ => Task.Run(() => InvokeAsync(function, downstream: downstream))));
+
+        Assert.AreEqual(1000, responses.Count(r => r.StatusCode == 200));
+        Assert.AreEqual(1000, downstream.Calls);
+        Assert.IsLessThanOrEqualTo(4, downstream.MaxInFlight);
+        Assert.IsLessThanOrEqualTo(4, function.EngineCount);
+    }
+
+    [TestMethod]
+    public async Task InvokeAsync_AllEnginesBusyPastQueueTimeout_ThrowsOverloaded()
+    {
+        var downstream = new TestDownstreamClient { Delay = TimeSpan.FromSeconds(5) };
+        await using var function = await LoadAsync(FetchOnce, new FunctionLimits { MaxConcurrency = 1, TimeoutMs = 500 }, queueTimeout: TimeSpan.FromMilliseconds(100));
+        var stuck = InvokeFailingAsync(function, downstream: downstream);
+
+        var ex = await InvokeFailingAsync(function, downstream: downstream);
+
+        Assert.AreEqual(InvocationFailure.Overloaded, ex.Failure);
+        Assert.AreEqual("Function 'hello' is at its concurrency limit (1); try again shortly.", ex.Message);
+        Assert.AreEqual(InvocationFailure.Timeout, (await stuck).Failure);
+    }
+
+    [TestMethod]
+    public async Task InvokeAsync_WaitingCall_GetsEngineWhenOneIsReturned()
+    {
+        var downstream = new TestDownstreamClient { Delay = TimeSpan.FromMilliseconds(150) };
+        await using var function = await LoadAsync(FetchOnce, new FunctionLimits { MaxConcurrency = 1 }, queueTimeout: TimeSpan.FromSeconds(2));
+
+        var responses = await Task.WhenAll(InvokeAsync(function, downstream: downstream), InvokeAsync(function, downstream: downstream));
+
+        Assert.IsTrue(responses.All(r => r.StatusCode == 200));
+        Assert.AreEqual(1, downstream.MaxInFlight);
+    }
+
+    [TestMethod]
+    public async Task InvokeAsync_WaitingCall_GetsSlotWhenAnEngineIsDiscarded()
+    {
+        await using var function = await LoadAsync(
+            "export default async (req, ctx) => { if (req.path === '/slow') { await ctx.fetch('http://slow/'); } return 'ok'; };",
+            new FunctionLimits { MaxConcurrency = 1, TimeoutMs = 200 },
+            queueTimeout: TimeSpan.FromSeconds(2));
+        var slow = InvokeFailingAsync(function, Get("/slow"), new TestDownstreamClient { Delay = TimeSpan.FromSeconds(5) });
+
+        await Task.Delay(20);
+        var response = await InvokeAsync(function);
+
+        Assert.AreEqual(InvocationFailure.Timeout, (await slow).Failure);
+        Assert.AreEqual("ok", response.Body);
+    }
+
+    [TestMethod]
+    public async Task Create_FromPreparedModule_TakesWellUnderAMillisecond()
+    {
+        var module = Engine.PrepareModule("export default async (req, ctx) => ({ hello: 'world' });", JavaScriptEngine.ModuleSpecifier);
+        var limits = ResolvedLimits.Resolve(null, new FunctionLimits());
+        for (var i = 0; i < 50; i++)
+        {
+            JavaScriptEngine.Create(module, limits, null, CancellationToken.None).Dispose();
+        }
+
+        const int Count = 1_000;
+        var stopwatch = Stopwatch.StartNew();
+        for (var i = 0; i < Count; i++)
+        {
+            JavaScriptEngine.Create(module, limits, null, CancellationToken.None).Dispose();
+        }
+
+        var perEngine = stopwatch.Elapsed / Count;
+        TestContext.WriteLine($"engine creation: {perEngine.TotalMicroseconds:F1} µs");
+        Assert.IsLessThan(TimeSpan.FromMilliseconds(1), perEngine);
+        await Task.CompletedTask;
+    }
+
+    [TestMethod]
+    public async Task InvokeAsync_Hello10000Times_IsFast()
+    {
+        await using var function = await LoadAsync("export default async (req, ctx) => ({ hello: 'world' });");
+        var downstream = new TestDownstreamClient();
+        for (var i = 0; i < 100; i++)
+        {
+            await InvokeAsync(function, downstream: downstream);
+        }
+
+        const int Count = 10_000;
+        var stopwatch = Stopwatch.StartNew();
+        for (var i = 0; i < Count; i++)
+        {
+            await InvokeAsync(function, downstream: downstream);
+        }
+
+        var perCall = stopwatch.Elapsed / Count;
+        TestContext.WriteLine($"hello invocation: {perCall.TotalMicroseconds:F1} µs");
+        Assert.IsLessThan(TimeSpan.FromMilliseconds(1), perCall);
+    }
+}
