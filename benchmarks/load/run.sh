@@ -27,7 +27,12 @@ pids=()
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 cleanup() {
-  local pid
+  local status=$? pid log
+  if [ "$status" -ne 0 ] && [ -d "$work" ]; then
+    for log in "$work"/*.log; do
+      [ -s "$log" ] && { printf -- '--- %s\n' "$(basename "$log")"; tail -n 40 "$log"; } >&2
+    done
+  fi
   for pid in "${pids[@]}"; do
     kill "$pid" 2>/dev/null || true
   done
@@ -51,6 +56,9 @@ for port in "$MOCK_PORT" "$HOST_PORT" "$NODE_PORT"; do
   fi
 done
 
+# Other work on the machine skews every figure; it is recorded with the results.
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
+
 say "== build (Release)"
 dotnet build "$repo/benchmarks/Needle.Benchmarks.Host/Needle.Benchmarks.Host.csproj" -c Release -nologo -v q -clp:ErrorsOnly >&2
 dotnet build "$repo/benchmarks/Needle.Benchmarks.DeployLatency/Needle.Benchmarks.DeployLatency.csproj" -c Release -nologo -v q -clp:ErrorsOnly >&2
@@ -60,11 +68,26 @@ deploy_dll="$repo/benchmarks/Needle.Benchmarks.DeployLatency/bin/Release/net10.0
 say "== start mock backend :$MOCK_PORT, Needle host :$HOST_PORT, Node peer :$NODE_PORT"
 node "$here/mock-backend.js" "$MOCK_PORT" >"$work/mock.log" 2>&1 &
 pids+=($!)
+names=(mock)
 (cd "$work" && exec dotnet "$host_dll" --port "$HOST_PORT" --mock "http://127.0.0.1:$MOCK_PORT" \
   --functions "$functions" --db "$work/needle.db") >"$work/host.log" 2>&1 &
 pids+=($!)
+names+=("Needle host")
 node "$here/node-peer.js" "$NODE_PORT" "$functions" "http://127.0.0.1:$MOCK_PORT" >"$work/node.log" 2>&1 &
 pids+=($!)
+names+=("Node peer")
+
+# A server that died mid-run would turn the rest into connection errors; stop with its log instead.
+# (kill -0 would not do: an exited child stays a zombie until waited for.)
+check_alive() {
+  local i state
+  for i in "${!pids[@]}"; do
+    state=$(ps -o stat= -p "${pids[$i]}" 2>/dev/null || true)
+    if [ -z "$state" ] || [ "${state:0:1}" = Z ]; then
+      die "the ${names[$i]} (pid ${pids[$i]}) has exited."
+    fi
+  done
+}
 
 mock="http://127.0.0.1:$MOCK_PORT"
 needle="http://127.0.0.1:$HOST_PORT"
@@ -116,6 +139,7 @@ measure() {
   local label=$1 url=$2 out
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$url" >/dev/null
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url")
+  check_alive
   printf '%s\n' "$out" >"$work/wrk-$label.txt"
   RPS=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
   P99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
@@ -147,6 +171,7 @@ for line in "${scenarios[@]}"; do
   done
 done
 
+check_alive
 say "== deploy latency: $DEPLOYS deploys"
 deploy_out=$(dotnet "$deploy_dll" --url "$needle" --count "$DEPLOYS")
 say "$deploy_out"
@@ -162,6 +187,7 @@ report() {
   echo
   echo "- $(nproc) CPUs: ${cpu:-unknown}; ${mem_gb} GB memory; $(uname -sr)"
   echo "- .NET SDK $(dotnet --version); Node $(node --version); wrk ${wrk_version:-?}"
+  echo "- load average before the run: $load_at_start (1, 5, 15 min); load generator, servers and mock share these CPUs"
   echo "- $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo
   echo "### Load: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, after a $WARMUP warm-up per target"
