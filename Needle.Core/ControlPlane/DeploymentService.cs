@@ -46,7 +46,18 @@ internal sealed class DeploymentService
     }
 
     /// <summary>Deploys a version; throws <see cref="FunctionValidationException"/> with nothing changed when it cannot serve.</summary>
-    public async Task<DeployOutcome> DeployAsync(string name, string? source, FunctionManifest? manifest, bool activate, string actor, string? reason, CancellationToken cancellationToken)
+    /// <param name="name">The function name.</param>
+    /// <param name="source">The source text.</param>
+    /// <param name="manifest">The manifest, if given.</param>
+    /// <param name="activate">Whether the version serves at once.</param>
+    /// <param name="actor">Who deploys.</param>
+    /// <param name="reason">Why.</param>
+    /// <param name="skipIfKnown">
+    /// Deploy nothing when any earlier version has this content (a watcher's start-up scan: a file deployed before
+    /// must not undo a version deployed since through the API). Otherwise only the latest version is compared.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the deploy.</param>
+    public async Task<DeployOutcome> DeployAsync(string name, string? source, FunctionManifest? manifest, bool activate, string actor, string? reason, CancellationToken cancellationToken, bool skipIfKnown = false)
     {
         if (!FunctionNames.IsValid(name))
         {
@@ -84,6 +95,15 @@ internal sealed class DeploymentService
                 {
                     // The same content again (a watcher saving an unchanged file, a retried script): nothing to do.
                     return new DeployOutcome(latest, existing.Release, _reconciler.AppliedRevision, Unchanged: true);
+                }
+
+                if (skipIfKnown)
+                {
+                    var versions = await _store.ListVersionsAsync(name, cancellationToken).ConfigureAwait(false);
+                    if (versions.FirstOrDefault(v => v.ContentHash == hash) is { } known)
+                    {
+                        return new DeployOutcome(known, existing.Release, _reconciler.AppliedRevision, Unchanged: true);
+                    }
                 }
             }
 

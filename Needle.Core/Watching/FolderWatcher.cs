@@ -26,6 +26,7 @@ internal sealed partial class FolderWatcher : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<FolderWatcher> _logger;
     private readonly ConcurrentDictionary<string, (string Directory, long Ticks)> _pending = new(StringComparer.Ordinal);
+    private readonly List<FileSystemWatcher> _watchers = [];
 
     public FolderWatcher(DeploymentService deployments, INeedleStore store, IOptions<NeedleOptions> options, TimeProvider time, ILogger<FolderWatcher> logger)
     {
@@ -36,6 +37,27 @@ internal sealed partial class FolderWatcher : BackgroundService
         _logger = logger;
     }
 
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Watch first, so a change made during the scan is not missed; scan before the host serves, so the
+        // folder's functions answer from the first request. A file whose content some version already has is
+        // skipped: it must not undo a version deployed through the API while the host was down.
+        foreach (var directory in _options.WatchDirectories)
+        {
+            _watchers.Add(Watch(directory));
+        }
+
+        foreach (var directory in _options.WatchDirectories)
+        {
+            foreach (var file in Directory.EnumerateFiles(directory, "*.js").Order(StringComparer.Ordinal))
+            {
+                await DeployFileAsync(directory, Path.GetFileNameWithoutExtension(file), skipIfKnown: true, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (_options.WatchDirectories.Count == 0)
@@ -43,22 +65,8 @@ internal sealed partial class FolderWatcher : BackgroundService
             return;
         }
 
-        var watchers = new List<FileSystemWatcher>();
         try
         {
-            foreach (var directory in _options.WatchDirectories)
-            {
-                watchers.Add(Watch(directory));
-            }
-
-            foreach (var directory in _options.WatchDirectories)
-            {
-                foreach (var file in Directory.EnumerateFiles(directory, "*.js").Order(StringComparer.Ordinal))
-                {
-                    await DeployFileAsync(directory, Path.GetFileNameWithoutExtension(file), stoppingToken).ConfigureAwait(false);
-                }
-            }
-
             var tick = TimeSpan.FromMilliseconds(Math.Max(10, _options.WatchDebounce.TotalMilliseconds / 2));
             using var timer = new PeriodicTimer(tick, _time);
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
@@ -68,7 +76,7 @@ internal sealed partial class FolderWatcher : BackgroundService
                 {
                     if (_time.GetElapsedTime(pending.Ticks, now) >= _options.WatchDebounce && _pending.TryRemove(new(name, pending)))
                     {
-                        await DeployFileAsync(pending.Directory, name, stoppingToken).ConfigureAwait(false);
+                        await DeployFileAsync(pending.Directory, name, skipIfKnown: false, stoppingToken).ConfigureAwait(false);
                     }
                 }
             }
@@ -76,13 +84,16 @@ internal sealed partial class FolderWatcher : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        finally
+    }
+
+    public override void Dispose()
+    {
+        foreach (var watcher in _watchers)
         {
-            foreach (var watcher in watchers)
-            {
-                watcher.Dispose();
-            }
+            watcher.Dispose();
         }
+
+        base.Dispose();
     }
 
     private FileSystemWatcher Watch(string directory)
@@ -112,7 +123,7 @@ internal sealed partial class FolderWatcher : BackgroundService
         }
     }
 
-    private async Task DeployFileAsync(string directory, string name, CancellationToken cancellationToken)
+    private async Task DeployFileAsync(string directory, string name, bool skipIfKnown, CancellationToken cancellationToken)
     {
         try
         {
@@ -136,7 +147,7 @@ internal sealed partial class FolderWatcher : BackgroundService
                 }
             }
 
-            var outcome = await _deployments.DeployAsync(name, source, manifest, activate: true, Actor, $"file {name}.js changed", cancellationToken).ConfigureAwait(false);
+            var outcome = await _deployments.DeployAsync(name, source, manifest, activate: true, Actor, $"file {name}.js changed", cancellationToken, skipIfKnown).ConfigureAwait(false);
             if (!outcome.Unchanged)
             {
                 LogDeployed(_logger, outcome.Version.Label, directory);

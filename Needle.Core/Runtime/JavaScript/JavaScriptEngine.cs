@@ -68,6 +68,7 @@ internal sealed class JavaScriptEngine : IDisposable
             engine.Global.Delete("ShadowRealm");
             engine.Global.Delete("SharedArrayBuffer");
             engine.Global.Delete("Atomics");
+            JavaScriptAllocationGuards.Install(engine, limits.MemoryBytes);
 
             // Taken before the module runs, so a module that replaces Promise.prototype.then cannot blind the host.
             var then = engine.Global.Get("Promise").Get("prototype").Get("then");

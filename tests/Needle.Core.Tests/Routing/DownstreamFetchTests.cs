@@ -130,6 +130,24 @@ public sealed class DownstreamFetchTests
     }
 
     [TestMethod]
+    public async Task Deploy_WhileARequestRuns_TheRequestFinishesOnTheOldVersion()
+    {
+        await using var host = await StartHostAsync();
+        await host.DeployAsync("swap", "export default async (req, ctx) => { await ctx.fetch('http://backend/slow?ms=800'); return 'old'; };", new { services = new[] { "backend" } });
+
+        var inFlight = host.Client.GetAsync("/fn/swap");
+        await Task.Delay(200);
+        await host.DeployAsync("swap", "export default () => 'new';", new { services = new[] { "backend" } });
+        var after = await host.GetAsync("/fn/swap");
+        using var old = await inFlight;
+
+        Assert.AreEqual("old", await old.Content.ReadAsStringAsync());
+        Assert.AreEqual("swap@1", old.Headers.GetValues("Needle-Version").Single());
+        Assert.AreEqual("new", after.Body);
+        Assert.AreEqual("swap@2", after.Version);
+    }
+
+    [TestMethod]
     public async Task Invoke_AtTheConcurrencyLimit_Returns503WithRetryAfter()
     {
         await using var host = await StartHostAsync(o => o.QueueTimeout = TimeSpan.FromMilliseconds(200));

@@ -55,6 +55,36 @@ public sealed class FolderWatcherTests
         Assert.IsFalse(string.IsNullOrEmpty(failure["detail"]!.GetValue<string>()));
     }
 
+    [TestMethod]
+    public async Task Watch_Restart_KeepsAVersionDeployedThroughTheApiButDeploysFilesChangedMeanwhile()
+    {
+        var folder = NewFolder();
+        var store = NewFolder();
+        await File.WriteAllTextAsync(Path.Combine(folder, "kept.js"), "export default () => 'file';");
+        await File.WriteAllTextAsync(Path.Combine(folder, "edited.js"), "export default () => 'before';");
+        try
+        {
+            await using (var first = await TestHost.StartAsync(needle: n => n.WatchDirectory(folder), directory: store))
+            {
+                await first.DeployAsync("kept", "export default () => 'api';");
+            }
+
+            await File.WriteAllTextAsync(Path.Combine(folder, "edited.js"), "export default () => 'after';");
+            await using var second = await TestHost.StartAsync(needle: n => n.WatchDirectory(folder), directory: store);
+            var kept = await second.GetAsync("/fn/kept");
+            var edited = await second.GetAsync("/fn/edited");
+
+            Assert.AreEqual("api", kept.Body);
+            Assert.AreEqual("kept@2", kept.Version);
+            Assert.AreEqual("after", edited.Body);
+            Assert.AreEqual("edited@2", edited.Version);
+        }
+        finally
+        {
+            TestHost.DeleteDirectory(store);
+        }
+    }
+
     private static string NewFolder()
     {
         var folder = Path.Combine(Path.GetTempPath(), "needle-watch", Guid.NewGuid().ToString("n"));

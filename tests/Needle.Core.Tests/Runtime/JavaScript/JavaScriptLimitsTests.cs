@@ -58,6 +58,40 @@ public sealed class JavaScriptLimitsTests
     }
 
     [TestMethod]
+    [DataRow("'x'.repeat(2 ** 28)", DisplayName = "String.repeat")]
+    [DataRow("'x'.padEnd(2 ** 28)", DisplayName = "String.padEnd")]
+    [DataRow("new Uint8Array(2 ** 30)", DisplayName = "typed array")]
+    [DataRow("new Float64Array(2 ** 27)", DisplayName = "typed array of doubles")]
+    [DataRow("new ArrayBuffer(2 ** 30)", DisplayName = "ArrayBuffer")]
+    [DataRow("new ArrayBuffer(8, { maxByteLength: 2 ** 30 })", DisplayName = "resizable ArrayBuffer")]
+    [DataRow("new Array(2 ** 30).fill(0)", DisplayName = "Array of a huge length")]
+    public async Task InvokeAsync_OneHugeAllocation_IsRefusedBeforeItHappens(string expression)
+    {
+        await using var function = await LoadAsync(
+            $"export default () => {{ const big = {expression}; return big.length; }};",
+            new FunctionLimits { MemoryMb = 16 });
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+
+        var ex = await InvokeFailingAsync(function);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+
+        Assert.AreEqual(InvocationFailure.HandlerError, ex.Failure);
+        StringAssert.Contains(ex.Message, "memory limit of 16 MB");
+        Assert.IsLessThan(64L << 20, allocated, $"allocated {allocated >> 20} MB");
+    }
+
+    [TestMethod]
+    public async Task InvokeAsync_GuardedBuiltinsWithinTheLimit_WorkAsUsual()
+    {
+        await using var function = await LoadAsync(
+            "export default () => [ 'ab'.repeat(3), '7'.padStart(3, '0'), new Uint8Array(4).length, new ArrayBuffer(16).byteLength, Array(3).length, Array.isArray([]), [] instanceof Array, Array.from({ length: 2 }, (_, i) => i).join() ].join('|');");
+
+        var response = await InvokeAsync(function);
+
+        Assert.AreEqual("ababab|007|4|16|3|true|true|0,1", response.Body);
+    }
+
+    [TestMethod]
     public async Task InvokeAsync_UnboundedRecursion_ThrowsRecursionLimit()
     {
         await using var function = await LoadAsync(
