@@ -1,0 +1,52 @@
+namespace Needle.Benchmarks.Host;
+
+/// <summary>
+/// The host's arguments: <c>--port</c> (5302), <c>--mock</c> (the mock backend's root, http://127.0.0.1:5301),
+/// <c>--functions</c> (the sample's functions folder) and <c>--db</c> (a fresh SQLite file in the temp folder).
+/// </summary>
+internal sealed record BenchmarkHostSettings(int Port, Uri BackendUrl, string FunctionsPath, string DatabasePath)
+{
+    public static BenchmarkHostSettings From(IConfiguration configuration)
+    {
+        var port = int.Parse(configuration["port"] ?? "5302", System.Globalization.CultureInfo.InvariantCulture);
+        var mock = new Uri(configuration["mock"] ?? "http://127.0.0.1:5301");
+        if (!IPAddressIsLoopback(mock))
+        {
+            throw new ArgumentException($"--mock must be a loopback URL, not '{mock}'.");
+        }
+
+        var functions = Path.GetFullPath(configuration["functions"] ?? FindSampleFunctions());
+        var database = Path.GetFullPath(configuration["db"] ?? Path.Combine(Path.GetTempPath(), $"needle-bench-{Environment.ProcessId}.db"));
+
+        // Every run starts from an empty store, so the sample functions are version 1 and nothing else serves.
+        DeleteDatabaseFiles(database);
+        return new BenchmarkHostSettings(port, new Uri(mock, "/backend/"), functions, database);
+    }
+
+    public void DeleteDatabase() => DeleteDatabaseFiles(DatabasePath);
+
+    private static void DeleteDatabaseFiles(string path)
+    {
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static bool IPAddressIsLoopback(Uri url) =>
+        url.IsLoopback || (System.Net.IPAddress.TryParse(url.Host, out var address) && System.Net.IPAddress.IsLoopback(address));
+
+    // From bin/Release/net10.0 (or wherever the host runs) up to the repository root, which holds Needle.sln.
+    private static string FindSampleFunctions()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Needle.sln")))
+            {
+                return Path.Combine(dir.FullName, "samples", "Needle.Sample", "functions");
+            }
+        }
+
+        throw new InvalidOperationException("Could not find the repository root (Needle.sln); pass --functions.");
+    }
+}

@@ -1,0 +1,26 @@
+// The load-benchmark host: on one Kestrel port it serves the three sample functions twice, as native minimal-API
+// endpoints under /native and as Needle functions (Jint) under /fn, plus the control plane for the deploy-latency run.
+using System.Net;
+using Needle.Benchmarks.Host;
+using Needle.Benchmarks.Host.Native;
+
+var builder = WebApplication.CreateBuilder(args);
+var settings = BenchmarkHostSettings.From(builder.Configuration);
+
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, settings.Port));
+
+// AddDownstream returns the HttpClient builder, so it comes last in the chain.
+builder.Services.AddNeedle(o => o.UseSqlite($"Data Source={settings.DatabasePath}"))
+    .WatchDirectory(settings.FunctionsPath)
+    .AddDownstream("backend", settings.BackendUrl);
+builder.Services.AddNativeFunctions(settings.BackendUrl);
+
+var app = builder.Build();
+app.Lifetime.ApplicationStopped.Register(settings.DeleteDatabase);
+
+app.MapNativeFunctions("/native");
+app.MapNeedle();
+app.MapNeedleApi();
+
+app.Run();
