@@ -71,8 +71,9 @@ public static class NeedleServiceCollectionExtensions
     /// <param name="builder">The Needle builder.</param>
     /// <param name="name">The service name, as functions write it in URLs.</param>
     /// <param name="baseAddress">Where the service is; paths in function URLs are relative to it.</param>
-    /// <returns>The client builder, to add handlers or resilience.</returns>
-    public static IHttpClientBuilder AddDownstream(this INeedleBuilder builder, string name, Uri baseAddress)
+    /// <param name="configureClient">Configures the named client further: handlers, resilience, default headers.</param>
+    /// <returns>The builder.</returns>
+    public static INeedleBuilder AddDownstream(this INeedleBuilder builder, string name, Uri baseAddress, Action<IHttpClientBuilder>? configureClient = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -84,7 +85,9 @@ public static class NeedleServiceCollectionExtensions
 
         var root = baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/");
         builder.Services.Configure<NeedleOptions>(o => o.DownstreamServices.Add(name));
-        return builder.Services.AddHttpClient(DownstreamClient.ClientNamePrefix + name, client => client.BaseAddress = root);
+        var client = builder.Services.AddHttpClient(DownstreamClient.ClientNamePrefix + name, client => client.BaseAddress = root);
+        configureClient?.Invoke(client);
+        return builder;
     }
 
     /// <summary>

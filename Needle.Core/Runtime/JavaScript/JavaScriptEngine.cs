@@ -35,6 +35,10 @@ internal sealed class JavaScriptEngine : IDisposable
     private readonly JsValue _log;
     private readonly JsValue _fetch;
     private JavaScriptInvocation? _current;
+    private FunctionRequest? _currentRequest;
+    private JsValue? _currentRequestObject;
+    private ClrFunction? _headersGetter;
+    private ClrFunction? _headersSetter;
 
     private JavaScriptEngine(Engine engine, JsValue handler, JsValue then, JsonObject? config)
     {
@@ -110,6 +114,8 @@ internal sealed class JavaScriptEngine : IDisposable
             _engine.Advanced.ResetCallStack();
 
             var req = JavaScriptRequestConverter.Create(this, request);
+            _currentRequest = request;
+            _currentRequestObject = req;
             var ctx = JsObject.Create(_engine, ContextLayout, [JsString.Create(context.RequestId), _config, _log, _fetch]);
             var result = _engine.Call(_handler, JsValue.Undefined, [req, ctx]);
 
@@ -154,11 +160,41 @@ internal sealed class JavaScriptEngine : IDisposable
         {
             // Host calls still running are abandoned: their promises stay pending in this engine.
             _current = null;
+            _currentRequest = null;
+            _currentRequestObject = null;
         }
     }
 
     /// <inheritdoc />
     public void Dispose() => _engine.Dispose();
+
+    /// <summary>
+    /// The getter of <c>req.headers</c>, one per engine. Headers are converted only when a function reads them (most
+    /// requests carry a dozen that most functions never look at), then kept on that request object. A request object
+    /// kept past its call (in module state) gets no headers of a later request.
+    /// </summary>
+    internal ClrFunction HeadersGetter => _headersGetter ??= new ClrFunction(_engine, "get headers", (self, _) =>
+    {
+        if (_currentRequest is not { } request || !ReferenceEquals(self, _currentRequestObject) || self is not ObjectInstance target)
+        {
+            return new JsObject(_engine);
+        }
+
+        var headers = JavaScriptRequestConverter.CreateHeaders(_engine, request);
+        target.FastSetDataProperty("headers", headers);
+        return headers;
+    });
+
+    /// <summary>The setter of <c>req.headers</c>: assigning replaces the lazy property with a plain one, as if it had always been.</summary>
+    internal ClrFunction HeadersSetter => _headersSetter ??= new ClrFunction(_engine, "set headers", (self, arguments) =>
+    {
+        if (self is ObjectInstance target)
+        {
+            target.FastSetDataProperty("headers", arguments.Length > 0 ? arguments[0] : JsValue.Undefined);
+        }
+
+        return JsValue.Undefined;
+    });
 
     private static void Configure(Options options, ResolvedLimits limits, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Jint.Native;
 using Jint.Runtime;
+using Jint.Runtime.Descriptors;
 using Microsoft.Extensions.Primitives;
 
 namespace Needle.Runtime.JavaScript;
@@ -12,7 +13,7 @@ namespace Needle.Runtime.JavaScript;
 /// </summary>
 internal static class JavaScriptRequestConverter
 {
-    private static readonly JsObjectLayout RequestLayout = new(["method", "path", "params", "query", "headers", "body", "rawBody"]);
+    private static readonly JsObjectLayout RequestLayout = new(["method", "path", "params", "query", "body", "rawBody"]);
 
     /// <summary>Creates the request object in the engine.</summary>
     public static JsValue Create(JavaScriptEngine owner, FunctionRequest request)
@@ -36,12 +37,6 @@ internal static class JavaScriptRequestConverter
             query.FastSetDataProperty(name, ToJs(engine, values));
         }
 
-        var headers = new JsObject(engine);
-        foreach (var (name, values) in request.Headers)
-        {
-            headers.FastSetDataProperty(LowerCase(name), ToJs(engine, values));
-        }
-
         var rawBody = request.Body is null ? JsValue.Null : JsString.Create(request.Body);
         var body = rawBody;
         string? bodyError = null;
@@ -62,16 +57,28 @@ internal static class JavaScriptRequestConverter
             JsString.Create(request.Path),
             routeValues,
             query,
-            headers,
             body,
             rawBody,
         ]);
+        req.FastSetProperty("headers", new GetSetPropertyDescriptor(owner.HeadersGetter, owner.HeadersSetter, enumerable: true, configurable: true));
         if (bodyError is not null)
         {
             req.FastSetDataProperty("bodyError", JsString.Create(bodyError));
         }
 
         return req;
+    }
+
+    /// <summary>Creates <c>req.headers</c>: lower-case names, a string per header or an array when repeated.</summary>
+    public static JsObject CreateHeaders(Jint.Engine engine, FunctionRequest request)
+    {
+        var headers = new JsObject(engine);
+        foreach (var (name, values) in request.Headers)
+        {
+            headers.FastSetDataProperty(LowerCase(name), ToJs(engine, values));
+        }
+
+        return headers;
     }
 
     private static JsValue ToJs(Jint.Engine engine, StringValues values)

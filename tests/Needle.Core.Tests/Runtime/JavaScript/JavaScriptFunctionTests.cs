@@ -139,6 +139,43 @@ public sealed class JavaScriptFunctionTests
     }
 
     [TestMethod]
+    public async Task InvokeAsync_HeadersReadLazily_AreTheRequestsOwnAndStableWithinACall()
+    {
+        await using var function = await LoadAsync("""
+            let kept = null;
+            export default (req) => {
+              const first = kept === null ? null : Object.keys(kept.headers).length;
+              kept = req;
+              const same = req.headers === req.headers;
+              req.headers['x-added'] = 'yes';
+              return { trace: req.headers['x-trace'], same, added: req.headers['x-added'], keptFromEarlierCall: first };
+            };
+            """);
+        var first = new FunctionRequest { Method = "GET", Path = "/", Headers = Headers(("X-Trace", "one")) };
+        var second = new FunctionRequest { Method = "GET", Path = "/", Headers = Headers(("X-Trace", "two"), ("X-Secret", "s")) };
+
+        var one = JsonNode.Parse((await InvokeAsync(function, first)).Body!)!;
+        var two = JsonNode.Parse((await InvokeAsync(function, second)).Body!)!;
+
+        Assert.AreEqual("one", (string?)one["trace"]);
+        Assert.IsTrue((bool)one["same"]!);
+        Assert.AreEqual("yes", (string?)one["added"]);
+        Assert.AreEqual("two", (string?)two["trace"]);
+        // The first call's req, read in the second call, still has only its own headers (read during its call).
+        Assert.AreEqual(2, (int)two["keptFromEarlierCall"]!);
+    }
+
+    [TestMethod]
+    public async Task InvokeAsync_AssigningReqHeaders_ReplacesThem()
+    {
+        await using var function = await LoadAsync("export default (req) => { req.headers = { a: '1' }; return req.headers; };");
+
+        var response = await InvokeAsync(function, new FunctionRequest { Method = "GET", Path = "/", Headers = Headers(("X-Trace", "t")) });
+
+        Assert.AreEqual("""{"a":"1"}""", response.Body);
+    }
+
+    [TestMethod]
     public async Task InvokeAsync_TextBody_IsPassedAsString()
     {
         await using var function = await LoadAsync("export default (req) => ({ body: req.body, raw: req.rawBody, type: typeof req.body });");
