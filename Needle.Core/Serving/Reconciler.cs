@@ -26,7 +26,9 @@ internal sealed partial class Reconciler : IAsyncDisposable
     private readonly Dictionary<string, ServedVersion> _loaded = new(StringComparer.Ordinal);
     private FrozenDictionary<string, ServingEntry> _current = FrozenDictionary<string, ServingEntry>.Empty;
     private FrozenDictionary<string, string> _loadErrors = FrozenDictionary<string, string>.Empty;
+    private readonly SemaphoreSlim _reportGate = new(1, 1);
     private long _appliedRevision = -1;
+    private long _reportedRevision = -1;
 
     public Reconciler(
         INeedleStore store,
@@ -77,6 +79,16 @@ internal sealed partial class Reconciler : IAsyncDisposable
             foreach (var function in state.Functions)
             {
                 var name = function.Release.Function;
+                if (previous.TryGetValue(name, out var unchanged)
+                    && unchanged.Release.Id == function.Release.Id
+                    && (function.Canary is null || unchanged.Canary is not null))
+                {
+                    // Same release row as before and fully loaded: nothing to read or load (this keeps a rollback to one swap).
+                    entries[name] = unchanged;
+                    keep.UnionWith(unchanged.Loaded.Values.Select(v => v.Function.Version.Label));
+                    continue;
+                }
+
                 var stable = await GetOrLoadAsync(function.Stable, preloaded, errors, cancellationToken).ConfigureAwait(false);
                 if (stable is null)
                 {
@@ -132,7 +144,9 @@ internal sealed partial class Reconciler : IAsyncDisposable
             }
 
             Volatile.Write(ref _appliedRevision, state.Revision);
-            await ReportAsync(state.Revision, cancellationToken).ConfigureAwait(false);
+
+            // The node table is for visibility; the change already serves, so the caller does not wait for the write.
+            _ = ReportAsync(state.Revision);
             return state.Revision;
         }
         finally
@@ -222,16 +236,26 @@ internal sealed partial class Reconciler : IAsyncDisposable
         return served;
     }
 
-    private async Task ReportAsync(long revision, CancellationToken cancellationToken)
+    private async Task ReportAsync(long revision)
     {
+        await _reportGate.WaitAsync().ConfigureAwait(false);
         try
         {
-            await _store.ReportNodeAsync(_options.NodeId, revision, cancellationToken).ConfigureAwait(false);
+            // Reports may finish out of order; only ever move the recorded revision forward.
+            if (revision > _reportedRevision)
+            {
+                await _store.ReportNodeAsync(_options.NodeId, revision).ConfigureAwait(false);
+                _reportedRevision = revision;
+            }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
             // Reporting is for visibility; serving must not depend on it.
             LogReportFailed(_logger, ex);
+        }
+        finally
+        {
+            _reportGate.Release();
         }
     }
 

@@ -21,6 +21,19 @@ internal static class DeployLatencyReport
         return text.ToString();
     }
 
+    public static string FormatRollback(DeployLatencySettings settings, IReadOnlyList<DeploySample> samples)
+    {
+        var call = samples.Select(s => s.DeployMs).Order().ToArray();
+        var serving = samples.Select(s => s.ToServingMs).Order().ToArray();
+        var text = new StringBuilder();
+        var c = CultureInfo.InvariantCulture;
+        text.AppendLine(c, $"{samples.Count} rollbacks of '{settings.Function}' on {settings.HostUrl} (after {settings.Warmup} warm-up rounds)");
+        text.AppendLine(c, $"rollback call:                   median {Percentile(call, 50):0.00} ms, p90 {Percentile(call, 90):0.00} ms, max {call[^1]:0.00} ms");
+        text.AppendLine(c, $"call start to old version serving: median {Percentile(serving, 50):0.00} ms, p90 {Percentile(serving, 90):0.00} ms, max {serving[^1]:0.00} ms");
+        text.AppendLine(c, $"RESULT rollback_call_median_ms={Percentile(call, 50):0.00} rollback_serving_median_ms={Percentile(serving, 50):0.00} rollback_serving_p90_ms={Percentile(serving, 90):0.00} rollback_serving_max_ms={serving[^1]:0.00}");
+        return text.ToString();
+    }
+
     // Linear interpolation between closest ranks over sorted values.
     private static double Percentile(double[] sorted, double percent)
     {

@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace Needle.Benchmarks.DeployLatency;
 
-/// <summary>The command line: the host, how many measured deploys, how many warm-up deploys, which function.</summary>
-internal sealed record DeployLatencySettings(Uri HostUrl, int Count, int Warmup, string Function)
+/// <summary>The command line: the host, how many measured deploys, how many warm-up deploys, which function, and the mode (deploy or rollback).</summary>
+internal sealed record DeployLatencySettings(Uri HostUrl, int Count, int Warmup, string Function, bool Rollback = false)
 {
     public static DeployLatencySettings? Parse(string[] args)
     {
@@ -11,6 +11,7 @@ internal sealed record DeployLatencySettings(Uri HostUrl, int Count, int Warmup,
         var count = 100;
         var warmup = 5;
         var function = "deploy-probe";
+        var rollback = false;
         for (var i = 0; i < args.Length; i++)
         {
             var value = i + 1 < args.Length ? args[i + 1] : null;
@@ -28,6 +29,9 @@ internal sealed record DeployLatencySettings(Uri HostUrl, int Count, int Warmup,
                 case "--function" when value is not null:
                     function = value;
                     break;
+                case "--rollback":
+                    rollback = true;
+                    continue;
                 default:
                     return null;
             }
@@ -35,6 +39,6 @@ internal sealed record DeployLatencySettings(Uri HostUrl, int Count, int Warmup,
             i++;
         }
 
-        return new DeployLatencySettings(new Uri(url), count, warmup, function);
+        return new DeployLatencySettings(new Uri(url), count, warmup, function, rollback);
     }
 }

@@ -6,8 +6,16 @@ using Needle.Benchmarks.DeployLatency;
 var settings = DeployLatencySettings.Parse(args);
 if (settings is null)
 {
-    Console.Error.WriteLine("usage: Needle.Benchmarks.DeployLatency [--url http://127.0.0.1:5302] [--count 100] [--warmup 5] [--function deploy-probe]");
+    Console.Error.WriteLine("usage: Needle.Benchmarks.DeployLatency [--url http://127.0.0.1:5302] [--count 100] [--warmup 5] [--function deploy-probe] [--rollback]");
     return 2;
+}
+
+if (settings.Rollback)
+{
+    // Rollback on one node: from the rollback call's start to the first request served by the previous version.
+    using var rollbacks = new RollbackProbe(settings);
+    Console.Write(DeployLatencyReport.FormatRollback(settings, await rollbacks.RunAsync()));
+    return 0;
 }
 
 using var probe = new DeployProbe(settings);

@@ -176,6 +176,10 @@ say "== deploy latency: $DEPLOYS deploys"
 deploy_out=$(dotnet "$deploy_dll" --url "$needle" --count "$DEPLOYS")
 say "$deploy_out"
 result=$(grep '^RESULT ' <<<"$deploy_out")
+say "== rollback latency: $DEPLOYS rollbacks"
+rollback_out=$(dotnet "$deploy_dll" --url "$needle" --count "$DEPLOYS" --function rollback-probe --rollback)
+say "$rollback_out"
+result="$result $(grep '^RESULT ' <<<"$rollback_out" | sed 's/^RESULT//')"
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$result"; }
 
 mem_gb=$(awk '/^MemTotal:/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)
@@ -217,6 +221,14 @@ report() {
   echo "| deploy call median ms | deploy call p90 ms | deploy-to-serving median ms | p90 ms | max ms | first poll served new version | target | result |"
   echo "|---:|---:|---:|---:|---:|---:|---|---|"
   echo "| $(field deploy_median_ms) | $(field deploy_p90_ms) | $serving_median | $(field serving_p90_ms) | $(field serving_max_ms) | $(field first_poll) | median < 50 ms | $(awk -v m="$serving_median" 'BEGIN { print (m < 50) ? "met" : "missed" }') |"
+  echo
+  echo "### Rollback on one node: $DEPLOYS rollbacks (previous version warm; after 5 warm-up rounds)"
+  echo
+  local rollback_median
+  rollback_median=$(field rollback_serving_median_ms)
+  echo "| rollback call median ms | call start to old version serving: median ms | p90 ms | max ms | target | result |"
+  echo "|---:|---:|---:|---:|---|---|"
+  echo "| $(field rollback_call_median_ms) | $rollback_median | $(field rollback_serving_p90_ms) | $(field rollback_serving_max_ms) | median < 10 ms | $(awk -v m="$rollback_median" 'BEGIN { print (m < 10) ? "met" : "missed" }') |"
 }
 
 echo

@@ -335,9 +335,15 @@ public sealed class DeployApiTests
         using var deploy = await host.TryDeployAsync("hello", Hello);
         var revision = JsonNode.Parse(await deploy.Content.ReadAsStringAsync())!["revision"]!.GetValue<long>();
 
-        var nodes = await host.Client.GetFromJsonAsync<JsonArray>("/needle/api/nodes");
+        // The node table is written just after the change serves, off the caller's path.
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        var node = (await host.Client.GetFromJsonAsync<JsonArray>("/needle/api/nodes"))!.Single()!;
+        while (node["revision"]!.GetValue<long>() != revision && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+            node = (await host.Client.GetFromJsonAsync<JsonArray>("/needle/api/nodes"))!.Single()!;
+        }
 
-        var node = nodes!.Single()!;
         Assert.AreEqual("test-node", node["nodeId"]!.GetValue<string>());
         Assert.AreEqual(revision, node["revision"]!.GetValue<long>());
     }
