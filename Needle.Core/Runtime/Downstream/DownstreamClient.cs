@@ -71,18 +71,18 @@ internal sealed class DownstreamClient : IDownstreamClient
             message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType ?? "text/plain; charset=utf-8");
         }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-        timeout.CancelAfter(remaining);
+        // The invocation's token fires at its deadline, so it already carries the remaining time as the timeout.
+        var cancellation = context.CancellationToken;
         try
         {
-            using var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            using var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellation).ConfigureAwait(false);
             var limit = ResolvedLimits.Resolve(context.Version.Manifest.Limits, _options.DefaultLimits).MaxFetchResponseBytes;
             if (response.Content.Headers.ContentLength > limit)
             {
                 throw new DownstreamException($"fetch: the response of '{service}' is larger than the limit of {limit / 1024} KB.");
             }
 
-            var body = await ReadLimitedAsync(response.Content, limit, service, timeout.Token).ConfigureAwait(false);
+            var body = await ReadLimitedAsync(response.Content, limit, service, cancellation).ConfigureAwait(false);
             var headers = new List<KeyValuePair<string, string>>();
             foreach (var header in response.Headers.Concat(response.Content.Headers))
             {
@@ -91,7 +91,7 @@ internal sealed class DownstreamClient : IDownstreamClient
 
             return new DownstreamResponse((int)response.StatusCode, headers, body);
         }
-        catch (OperationCanceledException ex) when (!context.CancellationToken.IsCancellationRequested || timeout.IsCancellationRequested)
+        catch (OperationCanceledException ex)
         {
             throw new DownstreamException($"fetch: '{service}' did not answer within the invocation's remaining {remaining.TotalMilliseconds:0} ms.", ex);
         }
