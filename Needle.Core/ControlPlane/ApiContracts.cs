@@ -147,3 +147,13 @@ public sealed record FunctionDetail(FunctionSummary Function, IReadOnlyList<Vers
 /// <param name="Revision">The store revision after the deploy.</param>
 /// <param name="Unchanged">Whether the content equalled the latest version, so nothing was written.</param>
 public sealed record DeployResponse(string Function, int Version, string ContentHash, bool Active, long Revision, bool Unchanged);
+
+/// <summary>A kill switch: <c>POST /functions/{name}/kill</c>.</summary>
+public sealed class KillRequest
+{
+    /// <summary>The response every request gets while the switch is on.</summary>
+    public Releases.FallbackResponse? Fallback { get; set; }
+
+    /// <summary>Why, for the audit trail. Required.</summary>
+    public string? Reason { get; set; }
+}

@@ -52,6 +52,11 @@ internal static class NeedleApiEndpoints
         api.MapPost("/functions/{name}/rollback", RollbackAsync)
             .Accepts<RollbackRequest>("application/json")
             .WithName("NeedleRollback").WithSummary("Drops a canary, or returns the previous stable version; marks the version left bad.");
+        api.MapPost("/functions/{name}/kill", KillAsync)
+            .Accepts<KillRequest>("application/json")
+            .WithName("NeedleKill").WithSummary("Kill switch on: every request gets the fallback response; no version runs.");
+        api.MapDelete("/functions/{name}/kill", ReviveAsync)
+            .WithName("NeedleRevive").WithSummary("Kill switch off: the release's versions serve again.");
         api.MapGet("/functions/{name}/releases", ListReleasesAsync).WithName("NeedleListReleases").WithSummary("A function's release history, newest first.");
         api.MapGet("/audit", ListAuditAsync).WithName("NeedleAudit").WithSummary("The audit log, newest first.");
         api.MapGet("/nodes", ListNodesAsync).WithName("NeedleNodes").WithSummary("Which revision each node serves.");
@@ -184,6 +189,21 @@ internal static class NeedleApiEndpoints
             var body = await ApiRequestReader.ReadAsync<RollbackRequest>(http.Request, required: false);
             return TypedResults.Ok(await releases.RollbackAsync(name, body.To, access.ActorOf(http), body.Reason, cancellationToken));
         });
+
+    private static Task<IResult> KillAsync(string name, HttpContext http, ReleaseService releases, ApiAccessFilter access, CancellationToken cancellationToken) =>
+        GuardAsync(async () =>
+        {
+            var body = await ApiRequestReader.ReadAsync<KillRequest>(http.Request, required: true);
+            if (body.Fallback is null || string.IsNullOrWhiteSpace(body.Reason))
+            {
+                throw new ArgumentException("A kill switch needs a fallback response ({status, body?, contentType?, headers?}) and a reason.");
+            }
+
+            return TypedResults.Ok(await releases.KillAsync(name, body.Fallback, access.ActorOf(http), body.Reason, cancellationToken));
+        });
+
+    private static Task<IResult> ReviveAsync(string name, string? reason, HttpContext http, ReleaseService releases, ApiAccessFilter access, CancellationToken cancellationToken) =>
+        GuardAsync(async () => TypedResults.Ok(await releases.ReviveAsync(name, access.ActorOf(http), reason, cancellationToken)));
 
     /// <summary>Maps the control plane's refusals to problem details: invalid 400, unknown 404, conflicting 409.</summary>
     private static async Task<IResult> GuardAsync(Func<Task<IResult>> action)

@@ -43,7 +43,7 @@ internal sealed class ReleaseService
         }
 
         var action = target.CanaryVersion is null ? (stable == current.StableVersion ? "release" : "activate") : "canary";
-        return await ChangeAsync(current, new ReleaseChange(name, stable, target.CanaryVersion, target.CanaryVersion is null ? 0 : target.Weight, action, actor, reason, target.Pins, current.Id), target.Force, cancellationToken).ConfigureAwait(false);
+        return await ChangeAsync(current, new ReleaseChange(name, stable, target.CanaryVersion, target.CanaryVersion is null ? 0 : target.Weight, action, actor, reason, target.Pins, current.Id, KillSwitch: current.KillSwitch), target.Force, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Puts a version (by default the current canary) in as canary with a weight and pins.</summary>
@@ -59,7 +59,7 @@ internal sealed class ReleaseService
         }
 
         var keptPins = pins ?? (canary == current.CanaryVersion ? current.Pins : null);
-        return await ChangeAsync(current, new ReleaseChange(name, current.StableVersion, canary, weight, "canary", actor, reason, keptPins, current.Id), force, cancellationToken).ConfigureAwait(false);
+        return await ChangeAsync(current, new ReleaseChange(name, current.StableVersion, canary, weight, "canary", actor, reason, keptPins, current.Id, KillSwitch: current.KillSwitch), force, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The canary becomes the stable version and serves all traffic.</summary>
@@ -68,7 +68,7 @@ internal sealed class ReleaseService
         using var _ = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
         var canary = current.CanaryVersion ?? throw new NeedleConflictException($"Function '{name}' has no canary to promote.");
-        return await ChangeAsync(current, new ReleaseChange(name, canary, null, 0, "promote", actor, reason, null, current.Id), force: true, cancellationToken).ConfigureAwait(false);
+        return await ChangeAsync(current, new ReleaseChange(name, canary, null, 0, "promote", actor, reason, null, current.Id, KillSwitch: current.KillSwitch), force: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The canary is removed; the stable version serves all traffic.</summary>
@@ -81,7 +81,7 @@ internal sealed class ReleaseService
             throw new NeedleConflictException($"Function '{name}' has no canary to abort.");
         }
 
-        return await ChangeAsync(current, new ReleaseChange(name, current.StableVersion, null, 0, "abort", actor, reason, null, current.Id), force: true, cancellationToken).ConfigureAwait(false);
+        return await ChangeAsync(current, new ReleaseChange(name, current.StableVersion, null, 0, "abort", actor, reason, null, current.Id, KillSwitch: current.KillSwitch), force: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -95,7 +95,7 @@ internal sealed class ReleaseService
         var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
         if (current.CanaryVersion is { } canary && to is null)
         {
-            return await ChangeAsync(current, new ReleaseChange(name, current.StableVersion, null, 0, "rollback", actor, reason, null, current.Id, MarkBad: canary), force: true, cancellationToken).ConfigureAwait(false);
+            return await ChangeAsync(current, new ReleaseChange(name, current.StableVersion, null, 0, "rollback", actor, reason, null, current.Id, MarkBad: canary, KillSwitch: current.KillSwitch), force: true, cancellationToken).ConfigureAwait(false);
         }
 
         var bad = (await _store.ListBadVersionsAsync(name, cancellationToken).ConfigureAwait(false)).Select(m => m.Number).ToHashSet();
@@ -111,7 +111,34 @@ internal sealed class ReleaseService
             throw new ArgumentException($"Version {target} is already the stable version of '{name}'.");
         }
 
-        return await ChangeAsync(current, new ReleaseChange(name, target.Value, null, 0, "rollback", actor, reason, null, current.Id, MarkBad: current.StableVersion), force: to is null, cancellationToken).ConfigureAwait(false);
+        return await ChangeAsync(current, new ReleaseChange(name, target.Value, null, 0, "rollback", actor, reason, null, current.Id, MarkBad: current.StableVersion, KillSwitch: current.KillSwitch), force: to is null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Turns the kill switch on: every request to the function gets <paramref name="fallback"/>, no version runs.
+    /// The release's versions stay loaded, so lifting the switch is one swap.
+    /// </summary>
+    public async Task<ReleaseRecord> KillAsync(string name, FallbackResponse fallback, string actor, string? reason, CancellationToken cancellationToken)
+    {
+        ReleaseRules.CheckFallback(fallback);
+        using var _ = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
+        var change = new ReleaseChange(name, current.StableVersion, current.CanaryVersion, current.CanaryWeight, "kill", actor, reason, current.Pins, current.Id, KillSwitch: fallback);
+        return await ChangeAsync(current, change, force: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Lifts the kill switch: the release's versions serve again.</summary>
+    public async Task<ReleaseRecord> ReviveAsync(string name, string actor, string? reason, CancellationToken cancellationToken)
+    {
+        using var _ = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
+        if (current.KillSwitch is null)
+        {
+            throw new NeedleConflictException($"Function '{name}' has no kill switch on.");
+        }
+
+        var change = new ReleaseChange(name, current.StableVersion, current.CanaryVersion, current.CanaryWeight, "revive", actor, reason, current.Pins, current.Id);
+        return await ChangeAsync(current, change, force: true, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<ReleaseRecord> CurrentAsync(string name, CancellationToken cancellationToken)

@@ -36,6 +36,28 @@ internal static class ReleaseRules
         }
     }
 
+    /// <summary>A fallback response must be sendable: a real status, header names and values without line breaks.</summary>
+    public static void CheckFallback(FallbackResponse fallback)
+    {
+        if (fallback.Status is < 100 or > 599)
+        {
+            throw new ArgumentException($"The fallback status must be between 100 and 599 (was {fallback.Status}).");
+        }
+
+        foreach (var (name, value) in fallback.Headers ?? new Dictionary<string, string>())
+        {
+            if (string.IsNullOrWhiteSpace(name) || name.Any(c => c <= ' ' || c == ':' || c > '~') || value.Any(c => c is '\r' or '\n'))
+            {
+                throw new ArgumentException($"The fallback header '{name}' is not a valid header.");
+            }
+        }
+
+        if (fallback.Body is { Length: > 1_048_576 })
+        {
+            throw new ArgumentException("The fallback body must be at most 1 MB.");
+        }
+    }
+
     /// <summary>A canary runs under the stable version's endpoint, so it must answer the same route and methods.</summary>
     public static void CheckSameRoute(FunctionVersion stable, FunctionVersion canary)
     {

@@ -50,6 +50,12 @@ internal sealed partial class FunctionEndpointHandler
                 return;
             }
 
+            if (entry.Release.KillSwitch is { } fallback)
+            {
+                await WriteFallbackAsync(http, entry, fallback).ConfigureAwait(false);
+                return;
+            }
+
             (served, role) = _router.Choose(http, entry);
             if (served.TryEnter())
             {
@@ -125,6 +131,26 @@ internal sealed partial class FunctionEndpointHandler
         }
 
         await ResponseWriter.WriteAsync(http, response).ConfigureAwait(false);
+    }
+
+    private Task WriteFallbackAsync(HttpContext http, ServingEntry entry, FallbackResponse fallback)
+    {
+        var response = http.Response;
+        response.Headers[_options.VersionHeaderName] = entry.Stable.Function.Version.Label;
+        response.Headers[_releaseHeaderName] = "killed";
+        response.StatusCode = fallback.Status;
+        foreach (var (name, value) in fallback.Headers ?? new Dictionary<string, string>())
+        {
+            response.Headers.Append(name, value);
+        }
+
+        if (fallback.Body is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        response.ContentType = fallback.ContentType ?? "application/json; charset=utf-8";
+        return response.WriteAsync(fallback.Body, http.RequestAborted);
     }
 
     private static Task WriteTooLargeAsync(HttpContext http, long limit) =>

@@ -21,6 +21,7 @@ public sealed record FunctionRecord(string Name, DateTimeOffset CreatedAt, int L
 /// <param name="Reason">Why, when given.</param>
 /// <param name="CreatedAt">When.</param>
 /// <param name="Pins">User keys that always get the canary.</param>
+/// <param name="KillSwitch">When set, the function answers this response instead of running any version.</param>
 public sealed record ReleaseRecord(
     long Id,
     string Function,
@@ -32,7 +33,8 @@ public sealed record ReleaseRecord(
     string Actor,
     string? Reason,
     DateTimeOffset CreatedAt,
-    IReadOnlyList<string>? Pins = null);
+    IReadOnlyList<string>? Pins = null,
+    Releases.FallbackResponse? KillSwitch = null);
 
 /// <summary>A version to add.</summary>
 /// <param name="Function">The function name.</param>
@@ -85,6 +87,7 @@ public sealed record DeployResult(FunctionVersion Version, ReleaseRecord? Releas
 /// <see cref="NeedleConflictException"/> is thrown and nothing changes (two operators acting at once).
 /// </param>
 /// <param name="MarkBad">A version to mark bad in the same transaction (a rollback marks the version it leaves).</param>
+/// <param name="KillSwitch">The fallback response that answers instead of any version, when the kill switch is on.</param>
 public sealed record ReleaseChange(
     string Function,
     int StableVersion,
@@ -95,7 +98,8 @@ public sealed record ReleaseChange(
     string? Reason,
     IReadOnlyList<string>? Pins = null,
     long? ExpectedReleaseId = null,
-    int? MarkBad = null);
+    int? MarkBad = null,
+    Releases.FallbackResponse? KillSwitch = null);
 
 /// <summary>What serves now: one entry per function that has a release and is not deleted.</summary>
 /// <param name="Revision">The store revision this state is at.</param>

@@ -6,7 +6,7 @@ internal sealed class ReleaseRow
     public const string Columns =
         "id AS Id, function AS Function, stable_version AS StableVersion, canary_version AS CanaryVersion, " +
         "canary_weight AS CanaryWeight, action AS Action, revision AS Revision, actor AS Actor, reason AS Reason, " +
-        "created_at AS CreatedAt, pins AS Pins";
+        "created_at AS CreatedAt, pins AS Pins, kill_switch AS KillSwitch";
 
     public long Id { get; set; }
 
@@ -30,6 +30,8 @@ internal sealed class ReleaseRow
 
     public string? Pins { get; set; }
 
+    public string? KillSwitch { get; set; }
+
     public ReleaseRecord ToRecord() => new(
         Id,
         Function,
@@ -41,5 +43,8 @@ internal sealed class ReleaseRow
         Actor,
         Reason,
         SqliteTime.Parse(CreatedAt),
-        Pins is null ? null : System.Text.Json.JsonSerializer.Deserialize<string[]>(Pins));
+        Pins is null ? null : System.Text.Json.JsonSerializer.Deserialize<string[]>(Pins),
+        KillSwitch is null ? null : System.Text.Json.JsonSerializer.Deserialize<Releases.FallbackResponse>(KillSwitch, ManifestJsonOptions));
+
+    private static System.Text.Json.JsonSerializerOptions ManifestJsonOptions => Functions.ManifestJson.Options;
 }

@@ -169,13 +169,17 @@ internal sealed class SqliteNeedleStore(string connectionString, TimeProvider ti
 
                 ReleaseRecord? release = null;
                 long revision;
+
+                // A kill switch stays on across deploys: only lifting it (an explicit, audited act) turns it off.
+                var killSwitch = (await connection.QuerySingleOrDefaultAsync<ReleaseRow>(Command(
+                    $"SELECT {ReleaseRow.Columns} FROM current_releases WHERE function = @name", new { name }, transaction, cancellationToken)))?.ToRecord().KillSwitch;
                 if (version.Activate)
                 {
                     revision = await BumpRevisionAsync(connection, transaction, cancellationToken);
                     release = await InsertReleaseAsync(
                         connection,
                         transaction,
-                        new ReleaseChange(name, number, null, 0, "deploy", version.Author, version.Reason),
+                        new ReleaseChange(name, number, null, 0, "deploy", version.Author, version.Reason, KillSwitch: killSwitch),
                         revision,
                         now,
                         cancellationToken);
@@ -194,7 +198,7 @@ internal sealed class SqliteNeedleStore(string connectionString, TimeProvider ti
                     release = await InsertReleaseAsync(
                         connection,
                         transaction,
-                        new ReleaseChange(name, placement.StableVersion, number, placement.Weight, "canary", version.Author, version.Reason, placement.Pins),
+                        new ReleaseChange(name, placement.StableVersion, number, placement.Weight, "canary", version.Author, version.Reason, placement.Pins, KillSwitch: killSwitch),
                         revision,
                         now,
                         cancellationToken);

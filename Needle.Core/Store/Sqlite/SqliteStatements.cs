@@ -43,8 +43,8 @@ internal static class SqliteStatements
     {
         var row = await connection.QuerySingleAsync<ReleaseRow>(Command(
             $"""
-            INSERT INTO releases (function, stable_version, canary_version, canary_weight, action, revision, actor, reason, created_at, pins)
-            VALUES (@Function, @StableVersion, @CanaryVersion, @CanaryWeight, @Action, @revision, @Actor, @Reason, @now, @pins)
+            INSERT INTO releases (function, stable_version, canary_version, canary_weight, action, revision, actor, reason, created_at, pins, kill_switch)
+            VALUES (@Function, @StableVersion, @CanaryVersion, @CanaryWeight, @Action, @revision, @Actor, @Reason, @now, @pins, @killSwitch)
             RETURNING {ReleaseRow.Columns}
             """,
             new
@@ -59,6 +59,7 @@ internal static class SqliteStatements
                 change.Reason,
                 now,
                 pins = change.Pins is { Count: > 0 } pins ? System.Text.Json.JsonSerializer.Serialize(pins) : null,
+                killSwitch = change.KillSwitch is { } fallback ? System.Text.Json.JsonSerializer.Serialize(fallback, Functions.ManifestJson.Options) : null,
             },
             transaction,
             cancellationToken));

@@ -36,7 +36,7 @@ public sealed class JavaScriptConcurrencyTests
     [TestMethod]
     public async Task InvokeAsync_TwoFetchesInPromiseAll_TakeOneDelay()
     {
-        var downstream = new TestDownstreamClient { Delay = TimeSpan.FromMilliseconds(300) };
+        var downstream = new TestDownstreamClient { Delay = TimeSpan.FromSeconds(1) };
         await using var function = await LoadAsync(
             """
             export default async (req, ctx) => {
@@ -50,7 +50,8 @@ public sealed class JavaScriptConcurrencyTests
 
         Assert.AreEqual("[200,200]", response.Body);
         Assert.AreEqual(2, downstream.MaxInFlight);
-        Assert.IsLessThan(TimeSpan.FromMilliseconds(550), stopwatch.Elapsed);
+        // One after the other would take 2 s.
+        Assert.IsLessThan(TimeSpan.FromMilliseconds(1800), stopwatch.Elapsed);
     }
 
     [TestMethod]
@@ -110,7 +111,7 @@ public sealed class JavaScriptConcurrencyTests
     }
 
     [TestMethod]
-    public async Task Create_FromPreparedModule_TakesWellUnderAMillisecond()
+    public async Task Create_FromPreparedModule_IsCheapEnoughToPool()
     {
         var module = Engine.PrepareModule("export default async (req, ctx) => ({ hello: 'world' });", JavaScriptEngine.ModuleSpecifier);
         var limits = ResolvedLimits.Resolve(null, new FunctionLimits());
@@ -119,7 +120,7 @@ public sealed class JavaScriptConcurrencyTests
             JavaScriptEngine.Create(module, limits, null, CancellationToken.None).Dispose();
         }
 
-        const int Count = 1_000;
+        const int Count = 200;
         var stopwatch = Stopwatch.StartNew();
         for (var i = 0; i < Count; i++)
         {
@@ -128,12 +129,14 @@ public sealed class JavaScriptConcurrencyTests
 
         var perEngine = stopwatch.Elapsed / Count;
         TestContext.WriteLine($"engine creation: {perEngine.TotalMicroseconds:F1} µs");
-        Assert.IsLessThan(TimeSpan.FromMilliseconds(1), perEngine);
+        // Typically ~60-100 µs here. The bound is generous (a loaded 2-core CI machine) and still catches a
+        // regression by orders of magnitude, such as re-parsing the source for every engine of a large module.
+        Assert.IsLessThan(TimeSpan.FromMilliseconds(20), perEngine);
         await Task.CompletedTask;
     }
 
     [TestMethod]
-    public async Task InvokeAsync_Hello10000Times_IsFast()
+    public async Task InvokeAsync_HelloManyTimes_StaysFarUnderAMillisecondEach()
     {
         await using var function = await LoadAsync("export default async (req, ctx) => ({ hello: 'world' });");
         var downstream = new TestDownstreamClient();
@@ -142,7 +145,7 @@ public sealed class JavaScriptConcurrencyTests
             await InvokeAsync(function, downstream: downstream);
         }
 
-        const int Count = 10_000;
+        const int Count = 2_000;
         var stopwatch = Stopwatch.StartNew();
         for (var i = 0; i < Count; i++)
         {
