@@ -61,6 +61,7 @@ internal sealed class DeploymentService
     /// </param>
     /// <param name="cancellationToken">Cancels the deploy.</param>
     /// <param name="canary">When set, the version goes in as canary beside the current stable version (which must exist).</param>
+    /// <param name="parentNumber">The version this one patches, recorded as its parent.</param>
     public async Task<DeployOutcome> DeployAsync(
         string name,
         string? source,
@@ -70,7 +71,8 @@ internal sealed class DeploymentService
         string? reason,
         CancellationToken cancellationToken,
         bool skipIfKnown = false,
-        CanaryRequest? canary = null)
+        CanaryRequest? canary = null,
+        int? parentNumber = null)
     {
         if (canary is not null)
         {
@@ -133,13 +135,13 @@ internal sealed class DeploymentService
 
             // Load under the number the store will give it, so the loaded version is the one that serves.
             var number = (existing?.LatestVersion ?? await LatestNumberOfDeletedAsync(name, cancellationToken).ConfigureAwait(false)) + 1;
-            var candidate = new FunctionVersion(name, number, source, normalized, hash, actor, _time.GetUtcNow(), null);
+            var candidate = new FunctionVersion(name, number, source, normalized, hash, actor, _time.GetUtcNow(), parentNumber);
             var placement = canary is null ? null : await PlaceCanaryAsync(existing, candidate, canary, cancellationToken).ConfigureAwait(false);
             var loaded = await runtime.LoadAsync(candidate, limits, cancellationToken).ConfigureAwait(false);
             DeployResult result;
             try
             {
-                result = await _store.AddVersionAsync(new NewVersion(name, source, normalized, hash, actor, activate, reason, Canary: placement), cancellationToken).ConfigureAwait(false);
+                result = await _store.AddVersionAsync(new NewVersion(name, source, normalized, hash, actor, activate, reason, parentNumber, placement), cancellationToken).ConfigureAwait(false);
             }
             catch
             {

@@ -57,6 +57,9 @@ internal static class NeedleApiEndpoints
             .WithName("NeedleKill").WithSummary("Kill switch on: every request gets the fallback response; no version runs.");
         api.MapDelete("/functions/{name}/kill", ReviveAsync)
             .WithName("NeedleRevive").WithSummary("Kill switch off: the release's versions serve again.");
+        api.MapPost("/functions/{name}/patches", PatchAsync)
+            .Accepts<Patching.PatchRequest>("application/json")
+            .WithName("NeedlePatch").WithSummary("Emergency patch to all traffic: a diff, a source or a config against a stated base hash, or a kill switch.");
         api.MapGet("/functions/{name}/releases", ListReleasesAsync).WithName("NeedleListReleases").WithSummary("A function's release history, newest first.");
         api.MapGet("/audit", ListAuditAsync).WithName("NeedleAudit").WithSummary("The audit log, newest first.");
         api.MapGet("/nodes", ListNodesAsync).WithName("NeedleNodes").WithSummary("Which revision each node serves.");
@@ -204,6 +207,14 @@ internal static class NeedleApiEndpoints
 
     private static Task<IResult> ReviveAsync(string name, string? reason, HttpContext http, ReleaseService releases, ApiAccessFilter access, CancellationToken cancellationToken) =>
         GuardAsync(async () => TypedResults.Ok(await releases.ReviveAsync(name, access.ActorOf(http), reason, cancellationToken)));
+
+    private static Task<IResult> PatchAsync(string name, HttpContext http, Patching.PatchService patches, ApiAccessFilter access, CancellationToken cancellationToken) =>
+        GuardAsync(async () =>
+        {
+            var body = await ApiRequestReader.ReadAsync<Patching.PatchRequest>(http.Request, required: true);
+            var result = await patches.ApplyAsync(name, body, access.ActorOf(http), cancellationToken);
+            return result.Replayed ? TypedResults.Ok(result) : TypedResults.Created($"{http.Request.PathBase}{http.Request.Path.Value![..^"patches".Length]}versions/{result.Version}", result);
+        });
 
     /// <summary>Maps the control plane's refusals to problem details: invalid 400, unknown 404, conflicting 409.</summary>
     private static async Task<IResult> GuardAsync(Func<Task<IResult>> action)

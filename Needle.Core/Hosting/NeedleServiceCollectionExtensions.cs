@@ -57,6 +57,7 @@ public static class NeedleServiceCollectionExtensions
         services.TryAddSingleton<ReleaseRouter>();
         services.TryAddSingleton<DeploymentService>();
         services.TryAddSingleton<ReleaseService>();
+        services.TryAddSingleton<Needle.Patching.PatchService>();
         services.TryAddSingleton<ApiAccessFilter>();
         services.AddHostedService<ReconcilerService>();
         services.AddHostedService<FolderWatcher>();

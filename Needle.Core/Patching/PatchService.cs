@@ -1,0 +1,120 @@
+using Needle.ControlPlane;
+using Needle.Functions;
+using Needle.Store;
+
+namespace Needle.Patching;
+
+/// <summary>
+/// Emergency patches, applied to all traffic at once: a diff, a new source or a new config against the stable
+/// version whose content hash the caller states (a stale hash is refused), or a kill switch. The new version's parent
+/// is the base. Every patch is audited with its reason and ticket; an idempotency key makes a retry return the first result.
+/// </summary>
+internal sealed class PatchService
+{
+    private const string AuditAction = "patch";
+    private readonly INeedleStore _store;
+    private readonly DeploymentService _deployments;
+    private readonly ReleaseService _releases;
+
+    public PatchService(INeedleStore store, DeploymentService deployments, ReleaseService releases)
+    {
+        _store = store;
+        _deployments = deployments;
+        _releases = releases;
+    }
+
+    public async Task<PatchResult> ApplyAsync(string name, PatchRequest patch, string actor, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(patch.Reason))
+        {
+            throw new ArgumentException("An emergency patch needs a reason.");
+        }
+
+        var kinds = new (string Kind, bool Given)[] { ("diff", patch.Diff is not null), ("source", patch.Source is not null), ("config", patch.Config is not null), ("kill", patch.Fallback is not null) };
+        if (kinds.Count(k => k.Given) != 1)
+        {
+            throw new ArgumentException("An emergency patch has exactly one of: diff, source, config, fallback (kill switch).");
+        }
+
+        var kind = kinds.Single(k => k.Given).Kind;
+        var function = await _store.GetFunctionAsync(name, cancellationToken).ConfigureAwait(false)
+            ?? throw new NeedleNotFoundException($"Function '{name}' does not exist.");
+        var release = function.Release ?? throw new NeedleConflictException($"Function '{name}' has no release to patch.");
+        if (patch.IdempotencyKey is { Length: > 0 } key && await FindReplayAsync(name, key, cancellationToken).ConfigureAwait(false) is { } replay)
+        {
+            return replay;
+        }
+
+        var reason = patch.Ticket is { Length: > 0 } ticket ? $"{patch.Reason} (ticket {ticket})" : patch.Reason;
+        if (kind == "kill")
+        {
+            var killed = await _releases.KillAsync(name, patch.Fallback!, actor, reason, cancellationToken).ConfigureAwait(false);
+            return await RecordAsync(new PatchResult(name, kind, release.StableVersion, release.StableVersion, killed.Revision, false), patch, actor, reason, cancellationToken).ConfigureAwait(false);
+        }
+
+        var baseVersion = await _store.GetVersionAsync(name, release.StableVersion, cancellationToken).ConfigureAwait(false)
+            ?? throw new NeedleNotFoundException($"Function '{name}' has no version {release.StableVersion}.");
+        if (string.IsNullOrWhiteSpace(patch.BaseHash))
+        {
+            throw new ArgumentException($"baseHash is required: the content hash of the version the patch was made against (the stable version {baseVersion.Number} has {baseVersion.ContentHash}).");
+        }
+
+        if (!string.Equals(patch.BaseHash, baseVersion.ContentHash, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new NeedleConflictException($"The base hash is stale: '{name}' now serves version {baseVersion.Number} with hash {baseVersion.ContentHash}. Make the patch against it and retry.");
+        }
+
+        var source = kind switch
+        {
+            "diff" => ApplyDiff(baseVersion.Source, patch.Diff!),
+            "source" => patch.Source!,
+            _ => baseVersion.Source,
+        };
+        var manifest = ManifestJson.Deserialize(ManifestJson.Serialize(baseVersion.Manifest));
+        if (kind == "config")
+        {
+            manifest.Config = patch.Config;
+        }
+
+        var outcome = await _deployments.DeployAsync(name, source, manifest, activate: true, actor, reason, cancellationToken, parentNumber: baseVersion.Number).ConfigureAwait(false);
+        if (outcome.Unchanged)
+        {
+            throw new ArgumentException("The patch changes nothing: the result equals the serving version.");
+        }
+
+        return await RecordAsync(new PatchResult(name, kind, baseVersion.Number, outcome.Version.Number, outcome.Revision, false), patch, actor, reason, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string ApplyDiff(string source, string diff)
+    {
+        try
+        {
+            return UnifiedDiff.Apply(source, diff);
+        }
+        catch (PatchException ex)
+        {
+            throw new ArgumentException("The diff does not apply to the base version: " + ex.Message, ex);
+        }
+    }
+
+    private async Task<PatchResult> RecordAsync(PatchResult result, PatchRequest patch, string actor, string reason, CancellationToken cancellationToken)
+    {
+        var detail = $"kind={result.Kind} base={result.BaseVersion} version={result.Version} revision={result.Revision}"
+            + (patch.IdempotencyKey is { Length: > 0 } key ? $" key={key}" : "");
+        await _store.AppendAuditAsync(new AuditEntry(actor, AuditAction, result.Function, result.Version, reason, detail), cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    private async Task<PatchResult?> FindReplayAsync(string name, string key, CancellationToken cancellationToken)
+    {
+        var events = await _store.ListAuditAsync(new AuditQuery(name, 1000), cancellationToken).ConfigureAwait(false);
+        var recorded = events.FirstOrDefault(e => e.Action == AuditAction && e.Detail is { } d && d.EndsWith($" key={key}", StringComparison.Ordinal));
+        if (recorded?.Detail is not { } detail)
+        {
+            return null;
+        }
+
+        var fields = detail.Split(' ').Select(f => f.Split('=', 2)).Where(f => f.Length == 2).ToDictionary(f => f[0], f => f[1]);
+        return new PatchResult(name, fields["kind"], int.Parse(fields["base"], System.Globalization.CultureInfo.InvariantCulture), int.Parse(fields["version"], System.Globalization.CultureInfo.InvariantCulture), long.Parse(fields["revision"], System.Globalization.CultureInfo.InvariantCulture), Replayed: true);
+    }
+}
