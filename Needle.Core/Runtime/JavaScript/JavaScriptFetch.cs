@@ -79,7 +79,7 @@ internal static class JavaScriptFetch
             var (promise, resolve, reject) = engine.Advanced.RegisterPromise();
             try
             {
-                resolve(new JsonParser(engine).Parse(body));
+                resolve(owner.Parser.Parse(body));
             }
             catch (JavaScriptException ex)
             {
