@@ -203,7 +203,8 @@ internal sealed class DeploymentService
     {
         var version = await _store.GetVersionAsync(name, number, cancellationToken).ConfigureAwait(false)
             ?? throw new NeedleNotFoundException($"Function '{name}' has no version {number}.");
-        var serving = _reconciler.TryGetLoaded(name, number);
+        var served = _reconciler.TryGetServed(name, number);
+        var serving = served is not null && served.TryEnter() ? served.Function : null;
         var function = serving ?? await LoadAsync(version, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -227,6 +228,10 @@ internal sealed class DeploymentService
             if (serving is null)
             {
                 await function.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                served!.Exit();
             }
         }
     }

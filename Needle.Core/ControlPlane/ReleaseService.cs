@@ -178,7 +178,7 @@ internal sealed class ReleaseService
         var loaded = new List<ILoadedFunction>();
         try
         {
-            foreach (var version in new[] { stable, canary }.OfType<FunctionVersion>().Where(v => _reconciler.TryGetLoaded(name, v.Number) is null))
+            foreach (var version in new[] { stable, canary }.OfType<FunctionVersion>().Where(v => !_reconciler.IsLoaded(name, v.Number)))
             {
                 loaded.Add(await _runtimes.Get(version.Runtime)
                     .LoadAsync(version, ResolvedLimits.Resolve(version.Manifest.Limits, _options.DefaultLimits), cancellationToken)

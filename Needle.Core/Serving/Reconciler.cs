@@ -53,9 +53,15 @@ internal sealed partial class Reconciler : IAsyncDisposable
     /// <summary>Versions that failed to load at the last apply (<c>name@number</c> → message); they do not serve.</summary>
     public IReadOnlyDictionary<string, string> LoadErrors => Volatile.Read(ref _loadErrors);
 
-    /// <summary>A loaded version, if this node has it loaded (for test invocations).</summary>
-    public ILoadedFunction? TryGetLoaded(string function, int number) =>
-        Current.TryGetValue(function, out var entry) && entry.Loaded.TryGetValue(number, out var served) ? served.Function : null;
+    /// <summary>Whether this node has the version loaded (stable, canary or warm).</summary>
+    public bool IsLoaded(string function, int number) => TryGetServed(function, number) is not null;
+
+    /// <summary>
+    /// The loaded version, if this node has it (for test invocations). Enter it with <see cref="ServedVersion.TryEnter"/>
+    /// before use, so a swap meanwhile cannot dispose it under the caller.
+    /// </summary>
+    public ServedVersion? TryGetServed(string function, int number) =>
+        Current.TryGetValue(function, out var entry) && entry.Loaded.TryGetValue(number, out var served) ? served : null;
 
     /// <summary>
     /// Applies the store's current state. <paramref name="preloaded"/> are versions the caller already loaded
