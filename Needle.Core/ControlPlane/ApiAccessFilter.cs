@@ -27,6 +27,16 @@ internal sealed class ApiAccessFilter : IEndpointFilter
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
+        if (IsCrossSiteWrite(http.Request))
+        {
+            await ProblemWriter.WriteAsync(
+                http,
+                StatusCodes.Status403Forbidden,
+                "Cross-site request refused",
+                "The Needle control plane refuses state-changing requests that a browser sends from another site.").ConfigureAwait(false);
+            return null;
+        }
+
         if (HasApiKey(http) || HostAuthorizes(http) || IsLocal(http.Connection))
         {
             return await next(context).ConfigureAwait(false);
@@ -45,6 +55,34 @@ internal sealed class ApiAccessFilter : IEndpointFilter
         http.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name
         : HasApiKey(http) ? "api-key"
         : "local";
+
+    /// <summary>
+    /// Cross-site request forgery: a page on another site can make the operator's browser send a form POST (no
+    /// preflight) to a local or signed-in control plane. Browsers say where a request comes from (Sec-Fetch-Site,
+    /// Origin); scripts and curl send neither and are unaffected. Reads are not state-changing and stay open.
+    /// </summary>
+    internal static bool IsCrossSiteWrite(HttpRequest request)
+    {
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method))
+        {
+            return false;
+        }
+
+        var site = request.Headers["Sec-Fetch-Site"].ToString();
+        if (site.Length > 0)
+        {
+            return site is not ("same-origin" or "none");
+        }
+
+        var origin = request.Headers.Origin.ToString();
+        if (origin.Length == 0)
+        {
+            return false;
+        }
+
+        return !Uri.TryCreate(origin, UriKind.Absolute, out var originUri)
+            || !string.Equals(originUri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
+    }
 
     private bool HasApiKey(HttpContext http)
     {

@@ -65,6 +65,57 @@ public sealed class ApiAccessTests
     }
 
     [TestMethod]
+    [DataRow("POST", "cross-site", null, true, DisplayName = "form POST from another site")]
+    [DataRow("DELETE", "same-site", null, true, DisplayName = "DELETE from a sibling site")]
+    [DataRow("POST", null, "https://evil.example", true, DisplayName = "Origin of another site")]
+    [DataRow("POST", "same-origin", "http://127.0.0.1:5080", false, DisplayName = "the console itself")]
+    [DataRow("POST", null, null, false, DisplayName = "curl or a script")]
+    [DataRow("GET", "cross-site", "https://evil.example", false, DisplayName = "a read")]
+    public void IsCrossSiteWrite_BrowserSignals_AreJudged(string method, string? fetchSite, string? origin, bool refused)
+    {
+        var http = new DefaultHttpContext();
+        http.Request.Method = method;
+        http.Request.Host = new HostString("127.0.0.1:5080");
+        if (fetchSite is not null)
+        {
+            http.Request.Headers["Sec-Fetch-Site"] = fetchSite;
+        }
+
+        if (origin is not null)
+        {
+            http.Request.Headers.Origin = origin;
+        }
+
+        Assert.AreEqual(refused, ApiAccessFilter.IsCrossSiteWrite(http.Request));
+    }
+
+    [TestMethod]
+    public async Task Api_CrossSiteWrites_AreRefusedAndChangeNothing()
+    {
+        await using var host = await Needle.Tests.Infrastructure.TestHost.StartAsync();
+        await host.DeployAsync("shop", "export default () => 'v1';");
+        await host.DeployAsync("shop", "export default () => 'v2';");
+
+        // A page elsewhere cannot send JSON without a preflight, but it can send a form or a fetch without a body.
+        using var form = new HttpRequestMessage(HttpMethod.Post, "/needle/api/functions/shop/rollback")
+        {
+            Content = new FormUrlEncodedContent([]),
+            Headers = { { "Origin", "https://evil.example" }, { "Sec-Fetch-Site", "cross-site" } },
+        };
+        using var delete = new HttpRequestMessage(HttpMethod.Delete, "/needle/api/functions/shop")
+        {
+            Headers = { { "Origin", "https://evil.example" }, { "Sec-Fetch-Site", "cross-site" } },
+        };
+        using var formResponse = await host.Client.SendAsync(form);
+        using var deleteResponse = await host.Client.SendAsync(delete);
+        var served = await host.GetAsync("/fn/shop");
+
+        Assert.IsFalse(formResponse.IsSuccessStatusCode, $"form POST: {formResponse.StatusCode}");
+        Assert.AreEqual(HttpStatusCode.Forbidden, deleteResponse.StatusCode);
+        Assert.AreEqual("v2", served.Body);
+    }
+
+    [TestMethod]
     public void Options_ShortApiKey_FailsValidationAtStart()
     {
         var services = new ServiceCollection();
