@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Needle.Hosting;
-using Needle.Routing;
 
 namespace Needle.ControlPlane;
 
@@ -29,12 +28,10 @@ internal sealed class ApiAccessFilter : IEndpointFilter
         var http = context.HttpContext;
         if (IsCrossSiteWrite(http.Request))
         {
-            await ProblemWriter.WriteAsync(
-                http,
-                StatusCodes.Status403Forbidden,
-                "Cross-site request refused",
-                "The Needle control plane refuses state-changing requests that a browser sends from another site.").ConfigureAwait(false);
-            return null;
+            return TypedResults.Problem(
+                title: "Cross-site request refused",
+                detail: "The Needle control plane refuses state-changing requests that a browser sends from another site.",
+                statusCode: StatusCodes.Status403Forbidden);
         }
 
         if (HasApiKey(http) || HostAuthorizes(http) || IsLocal(http.Connection))
@@ -42,12 +39,10 @@ internal sealed class ApiAccessFilter : IEndpointFilter
             return await next(context).ConfigureAwait(false);
         }
 
-        await ProblemWriter.WriteAsync(
-            http,
-            StatusCodes.Status403Forbidden,
-            "Forbidden",
-            $"The Needle control plane accepts local requests only. Send the API key in '{_options.ApiKeyHeaderName}', or set an authorization policy with MapNeedleApi(...).RequireAuthorization(...).").ConfigureAwait(false);
-        return null;
+        return TypedResults.Problem(
+            title: "Forbidden",
+            detail: $"The Needle control plane accepts local requests only. Send the API key in '{_options.ApiKeyHeaderName}', or set an authorization policy with MapNeedleApi(...).RequireAuthorization(...).",
+            statusCode: StatusCodes.Status403Forbidden);
     }
 
     /// <summary>The actor recorded for a change: the authenticated user, the API key, or the local caller.</summary>
