@@ -1,23 +1,25 @@
 // An ordinary ASP.NET Core app that embeds Needle. Its own endpoints (/ and /backend/...) live beside the
-// functions Needle serves under /fn, and the control plane under /needle/api.
+// functions Needle serves under /fn, the control plane under /needle/api and the console under /needle.
 using Needle.Sample;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddNeedle(o => o.UseSqlite(builder.Configuration.GetConnectionString("Needle") ?? "Data Source=needle.db"))
     .WatchDirectory(builder.Configuration["Needle:FunctionsPath"] ?? "functions")
-    .AddDownstream("backend", new Uri(builder.Configuration["Needle:Backend"] ?? "http://127.0.0.1:5080/backend/"));
+    .AddDownstream("backend", new Uri(builder.Configuration["Needle:Backend"] ?? "http://127.0.0.1:5080/backend/"))
+    .AddConsole();
 
 var app = builder.Build();
 
 app.MapGet("/", () => Results.Text(
-    "Needle sample host. Try /fn/hello?name=you, /fn/profile/7, /fn/products?category=tools, and /needle/api/functions.\n"));
+    "Needle sample host. Try /fn/hello?name=you, /fn/profile/7, /fn/products?category=tools, /needle/api/functions and the console at /needle.\n"));
 
 // A small downstream service, in-process, that the functions reach by name ("backend").
 app.MapBackend("/backend");
 
 app.MapNeedle();
 app.MapNeedleApi();
+app.MapNeedleConsole("/needle"); // the operations console: http://127.0.0.1:5080/needle
 
 app.Run();
 
