@@ -8,12 +8,12 @@ namespace Needle.Console.Tests.Infrastructure;
 
 /// <summary>
 /// Health windows in the shape Needle.Observability's <c>GET {api}/health</c> answers, counted from the real
-/// function responses (the Needle-Version header). It stands in until Needle.Observability is on main, so the
+/// function responses (the Needle-Version and Needle-Release headers). It stands in until Needle.Observability is on main, so the
 /// console's live numbers are tested against real traffic.
 /// </summary>
 internal sealed class StandInHealth
 {
-    private readonly ConcurrentQueue<(long At, string Function, int Version, bool Error, double Ms)> _calls = new();
+    private readonly ConcurrentQueue<(long At, string Function, int Version, string Role, bool Error, double Ms)> _calls = new();
 
     public void Map(WebApplication app, RouteGroupBuilder api)
     {
@@ -23,7 +23,7 @@ internal sealed class StandInHealth
             await next(context);
             if (context.Response.Headers["Needle-Version"].ToString() is { Length: > 0 } label && label.Split('@') is [var function, var number])
             {
-                _calls.Enqueue((Environment.TickCount64, function, int.Parse(number, System.Globalization.CultureInfo.InvariantCulture), context.Response.StatusCode >= 500, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+                _calls.Enqueue((Environment.TickCount64, function, int.Parse(number, System.Globalization.CultureInfo.InvariantCulture), context.Response.Headers["Needle-Release"].ToString(), context.Response.StatusCode >= 500, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
             }
         });
         api.MapGet("/health", () => Summary());
@@ -34,7 +34,7 @@ internal sealed class StandInHealth
         var now = Environment.TickCount64;
         var calls = _calls.Where(c => now - c.At <= 300_000).ToList();
         string[] windows = ["10s", "1m", "5m"];
-        object Windows(IEnumerable<(long At, string Function, int Version, bool Error, double Ms)> list) => new[] { 10, 60, 300 }.Select(seconds =>
+        object Windows(IEnumerable<(long At, string Function, int Version, string Role, bool Error, double Ms)> list) => new[] { 10, 60, 300 }.Select(seconds =>
         {
             var inWindow = list.Where(c => now - c.At <= seconds * 1000).ToList();
             var sorted = inWindow.Select(c => c.Ms).Order().ToList();
@@ -55,11 +55,11 @@ internal sealed class StandInHealth
         var functions = calls.GroupBy(c => c.Function).Select(g => new
         {
             function = g.Key,
-            stableVersion = g.Max(c => c.Version),
-            canaryVersion = (int?)null,
+            stableVersion = g.LastOrDefault(c => c.Role == "stable").Version,
+            canaryVersion = g.Any(c => c.Role == "canary") ? g.Last(c => c.Role == "canary").Version : (int?)null,
             windows = Windows(g),
             lastError = (object?)null,
-            versions = g.GroupBy(c => c.Version).Select(v => new { function = g.Key, version = v.Key, role = "stable", windows = Windows(v), lastError = (object?)null }).ToList(),
+            versions = g.GroupBy(c => c.Version).Select(v => new { function = g.Key, version = v.Key, role = v.Last().Role, windows = Windows(v), lastError = (object?)null }).ToList(),
         }).ToList();
         return new { at = DateTimeOffset.UtcNow, nodeId = "console-test-node", appliedRevision = 0, windows, functions };
     }
