@@ -43,7 +43,7 @@ public sealed class SqliteNeedleStoreTests
         await store.InitializeAsync();
         await store.InitializeAsync();
 
-        Assert.AreEqual(1L, await CountAsync("SELECT COUNT(*) FROM schema_version"));
+        Assert.AreEqual(2L, await CountAsync("SELECT COUNT(*) FROM schema_version"));
         Assert.AreEqual(0L, await store.GetRevisionAsync());
     }
 
@@ -56,7 +56,7 @@ public sealed class SqliteNeedleStoreTests
         var second = CreateStore();
         await second.InitializeAsync();
 
-        Assert.AreEqual(1L, await CountAsync("SELECT COUNT(*) FROM schema_version"));
+        Assert.AreEqual(2L, await CountAsync("SELECT COUNT(*) FROM schema_version"));
         Assert.AreEqual(1L, await second.GetRevisionAsync());
         Assert.IsNotNull(await second.GetFunctionAsync("hello"));
     }
@@ -68,7 +68,7 @@ public sealed class SqliteNeedleStoreTests
 
         await Task.WhenAll(stores.Select(store => Task.Run(() => store.InitializeAsync())));
 
-        Assert.AreEqual(1L, await CountAsync("SELECT COUNT(*) FROM schema_version"));
+        Assert.AreEqual(2L, await CountAsync("SELECT COUNT(*) FROM schema_version"));
         Assert.AreEqual(1L, await CountAsync("SELECT COUNT(*) FROM revision"));
     }
 
@@ -577,6 +577,30 @@ public sealed class SqliteNeedleStoreTests
             activate,
             reason,
             parent);
+
+    [TestMethod]
+    public async Task GetArtifactAsync_AfterSave_ReturnsTheImage()
+    {
+        var store = await CreateInitializedStoreAsync();
+        byte[] image = [1, 2, 3, 4];
+
+        await store.SaveArtifactAsync("key-1", "csharp", image);
+
+        CollectionAssert.AreEqual(image, await store.GetArtifactAsync("key-1"));
+        Assert.IsNull(await store.GetArtifactAsync("key-2"));
+    }
+
+    [TestMethod]
+    public async Task SaveArtifactAsync_SameKeyTwice_KeepsTheFirstImage()
+    {
+        var store = await CreateInitializedStoreAsync();
+
+        await store.SaveArtifactAsync("key-1", "csharp", [1]);
+        await store.SaveArtifactAsync("key-1", "csharp", [2]);
+
+        CollectionAssert.AreEqual(new byte[] { 1 }, await store.GetArtifactAsync("key-1"));
+        Assert.AreEqual(1L, await CountAsync("SELECT COUNT(*) FROM artifacts"));
+    }
 
     private static async Task AssertUnchangedAsync(SqliteNeedleStore store, ReleaseRecord release)
     {
