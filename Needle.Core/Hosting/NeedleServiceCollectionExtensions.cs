@@ -91,7 +91,7 @@ public static class NeedleServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Deploys the <c>*.js</c> files of a directory (with an optional <c>name.json</c> manifest beside each) at start
+    /// Deploys the <c>*.js</c> (JavaScript) and <c>*.cs</c> (C#) files of a directory (with an optional <c>name.json</c> manifest beside each) at start
     /// and whenever they change. A failed deploy is logged and recorded in the audit log; the last good version keeps serving.
     /// </summary>
     /// <param name="builder">The Needle builder.</param>
