@@ -43,6 +43,7 @@ internal static class CSharpApiChecker
                 ITypeSymbol type => policy.CheckType(type, own),
                 _ => policy.CheckMember(symbol, own),
             };
+            reason ??= CheckJsonSerializerCall(node, symbol, model);
             if (reason is not null)
             {
                 Add(node, $"'{symbol!.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)}' is not allowed in a function: {reason}.");
@@ -59,6 +60,28 @@ internal static class CSharpApiChecker
                 found.Add(new FunctionDiagnostic(message, span.Line + 1, span.Character + 1));
             }
         }
+    }
+
+    // JsonSerializer's default options cache type metadata for the life of the process: serialising a function's
+    // own types with them would keep its version loaded for good. A call must pass options, type info or a context.
+    private static string? CheckJsonSerializerCall(SyntaxNode node, ISymbol? symbol, SemanticModel model)
+    {
+        if (symbol is not IMethodSymbol { ContainingType: { Name: "JsonSerializer" } type } || type.ContainingNamespace?.ToDisplayString() != "System.Text.Json")
+        {
+            return null;
+        }
+
+        var invocation = node.Parent is MemberAccessExpressionSyntax access && access.Name == node ? access.Parent as InvocationExpressionSyntax : node.Parent as InvocationExpressionSyntax;
+        if (invocation is null)
+        {
+            return "a method group of JsonSerializer cannot be vetted; call it with context.JsonOptions";
+        }
+
+        var passesMetadata = invocation.ArgumentList.Arguments.Any(a =>
+            !a.Expression.IsKind(SyntaxKind.NullLiteralExpression) && CSharpApiPolicy.IsJsonMetadata(model.GetTypeInfo(a.Expression).Type));
+        return passesMetadata
+            ? null
+            : "the serializer's default options cache your types for the life of the process and keep the version loaded; pass context.JsonOptions";
     }
 
     private static string? Construct(SyntaxNode node) => node switch

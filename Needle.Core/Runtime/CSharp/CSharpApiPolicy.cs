@@ -201,14 +201,13 @@ internal sealed class CSharpApiPolicy
                 return "process-wide culture";
             case "System.Threading.Tasks.TaskCreationOptions" or "System.Threading.Tasks.TaskContinuationOptions" when member.Name == "LongRunning":
                 return "thread creation";
-            case "System.Text.Json.JsonSerializer" when member is IMethodSymbol method && !method.Parameters.Any(p => IsJsonMetadata(p.Type)):
-                return "the serializer's default options cache your types for the life of the process and keep the version loaded; pass context.JsonOptions";
             default:
                 return null;
         }
     }
 
-    private static bool IsJsonMetadata(ITypeSymbol type) =>
+    /// <summary>Whether <paramref name="type"/> carries JSON serializer metadata (options, type info or a context).</summary>
+    public static bool IsJsonMetadata(ITypeSymbol? type) => type is not null &&
         type.Name is "JsonSerializerOptions" or "JsonTypeInfo" or "JsonSerializerContext"
         && type.ContainingNamespace?.ToDisplayString() is "System.Text.Json" or "System.Text.Json.Serialization" or "System.Text.Json.Serialization.Metadata";
 
