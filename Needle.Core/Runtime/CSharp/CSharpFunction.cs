@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Needle.Functions;
 
@@ -17,6 +18,7 @@ namespace Needle.Runtime.CSharp;
 /// </remarks>
 internal sealed class CSharpFunction : ILoadedFunction
 {
+    private static readonly TimeSpan AbandonGrace = TimeSpan.FromMilliseconds(50);
     private readonly ConcurrencyLimiter _limiter;
     private readonly CSharpRuntimeStatistics _statistics;
     private readonly ILogger _logger;
@@ -36,7 +38,9 @@ internal sealed class CSharpFunction : ILoadedFunction
         _statistics = statistics;
         _logger = logger;
         _limiter = new ConcurrencyLimiter(limits.MaxConcurrency, queueTimeout);
-        _json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        // A resolver of its own: options with equal settings share one metadata cache process-wide, which would hold
+        // this version's types for as long as any version with the same settings lives.
+        _json = new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
         _config = JsonSerializer.SerializeToElement(version.Manifest.Config ?? [], _json);
         ContextReference = new WeakReference(context);
     }
@@ -133,6 +137,12 @@ internal sealed class CSharpFunction : ILoadedFunction
         {
             if (task is { IsCompleted: false })
             {
+                // A function that honours its token ends a moment after the token fires; only one that does not is abandoned.
+                await Task.WhenAny(task, Task.Delay(AbandonGrace)).ConfigureAwait(false);
+            }
+
+            if (task is { IsCompleted: false })
+            {
                 // The function ignores its token. Answer now; its slot stays taken until it really ends, so a stuck
                 // function cannot pile up unbounded work.
                 abandoned = true;
@@ -181,6 +191,7 @@ internal sealed class CSharpFunction : ILoadedFunction
             _json = null;
             CSharpLog.Unloading(_logger, Version.Label);
             Unload(context, _statistics);
+            CSharpMetadataCaches.Clear();
         }
 
         return ValueTask.CompletedTask;
