@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
@@ -40,7 +41,12 @@ internal sealed class CSharpFunction : ILoadedFunction
         _limiter = new ConcurrencyLimiter(limits.MaxConcurrency, queueTimeout);
         // A resolver of its own: options with equal settings share one metadata cache process-wide, which would hold
         // this version's types for as long as any version with the same settings lives.
-        _json = new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
+        // Relaxed escaping, as JSON.stringify writes it: the body is JSON, never embedded in HTML by Needle.
+        _json = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
         _config = JsonSerializer.SerializeToElement(version.Manifest.Config ?? [], _json);
         ContextReference = new WeakReference(context);
     }

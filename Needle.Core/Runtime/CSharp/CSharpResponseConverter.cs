@@ -42,7 +42,8 @@ internal static class CSharpResponseConverter
         var buffer = new BoundedBufferWriter(maxBytes);
         try
         {
-            using (var writer = new Utf8JsonWriter(buffer))
+            // A writer of our own ignores the serializer options' encoder unless told.
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = json.Encoder, Indented = json.WriteIndented }))
             {
                 JsonSerializer.Serialize(writer, value, value.GetType(), json);
             }

@@ -24,6 +24,7 @@ internal sealed class CSharpRuntime : IFunctionRuntime
         }
         """;
 
+    private static int s_warmedUp;
     private readonly Lazy<CSharpCompiler> _compiler;
     private readonly CSharpImageCache _images;
     private readonly INeedleStore? _store;
@@ -71,9 +72,17 @@ internal sealed class CSharpRuntime : IFunctionRuntime
         }
     }
 
-    /// <summary>Compiles a trivial function so that Roslyn's first, slow compilation is not a user's deploy.</summary>
+    /// <summary>
+    /// Compiles a trivial function so that Roslyn's first, slow compilation is not a user's deploy. What warms up
+    /// (Roslyn's code, JIT-compiled) belongs to the process, so only the first runtime of a process does it.
+    /// </summary>
     public void WarmUp()
     {
+        if (Interlocked.Exchange(ref s_warmedUp, 1) == 1)
+        {
+            return;
+        }
+
         try
         {
             var started = Stopwatch.GetTimestamp();

@@ -137,7 +137,7 @@ public sealed class CSharpAllowListTests
 
         Assert.AreEqual(200, status, body);
         StringAssert.Contains(body, "\"name\":\"String\"");
-        StringAssert.Contains(body, "\"encoded\":\"a\\u002Bb\"");
+        StringAssert.Contains(body, "\"encoded\":\"a+b\"");
     }
 
     private static object Manifest() => new { runtime = "csharp", methods = new[] { "GET" } };
