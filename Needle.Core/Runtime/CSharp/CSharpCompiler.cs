@@ -40,13 +40,24 @@ internal sealed class CSharpCompiler
 
     private static readonly EmitOptions EmitOptions = new(debugInformationFormat: DebugInformationFormat.Embedded);
 
+    /// <summary>
+    /// Every function assembly has this name: each loads into a context of its own, so names never meet, and one
+    /// name lets every compilation start from <see cref="_base"/>.
+    /// </summary>
+    public const string AssemblyName = "needle-function";
+
     private readonly CSharpReferences _references;
     private readonly CSharpApiPolicy _policy;
+
+    // The references bound once: a compilation made from it by adding a syntax tree reuses its reference manager
+    // (the symbols of twenty framework assemblies) instead of binding them again for every deploy.
+    private readonly CSharpCompilation _base;
 
     public CSharpCompiler(CSharpReferences references)
     {
         _references = references;
         _policy = new CSharpApiPolicy(references.Namespaces);
+        _base = CSharpCompilation.Create(AssemblyName, [GlobalUsings], references.References, CompilationOptions);
     }
 
     /// <summary>The references and the fingerprint they give image keys.</summary>
@@ -55,11 +66,10 @@ internal sealed class CSharpCompiler
     /// <summary>Compiles <paramref name="source"/> into a PE image, or throws <see cref="FunctionValidationException"/>.</summary>
     /// <param name="source">The function's source.</param>
     /// <param name="fileName">The file name diagnostics and stack traces show, for example <c>greeter.cs</c>.</param>
-    /// <param name="assemblyName">The assembly's name.</param>
-    public byte[] Compile(string source, string fileName, string assemblyName)
+    public byte[] Compile(string source, string fileName)
     {
         var tree = CSharpSyntaxTree.ParseText(SourceText.From(source, Encoding.UTF8), ParseOptions, fileName);
-        var compilation = CSharpCompilation.Create(assemblyName, [GlobalUsings, tree], _references.References, CompilationOptions);
+        var compilation = _base.AddSyntaxTrees(tree);
 
         var problems = CSharpApiChecker.Check(compilation, tree, _policy);
         problems.AddRange(CSharpEntryPoint.Check(compilation));

@@ -66,7 +66,7 @@ internal sealed class CSharpRuntime : IFunctionRuntime
         {
             // A damaged or foreign image in the store: compile, and serve what compiles.
             CSharpLog.BadImage(_logger, version.Label, ex);
-            image = Compile(compiler, version, key);
+            image = Compile(compiler, version);
             _images.Add(key, image);
             return CSharpFunction.Load(version, limits, image, _queueTimeout, Statistics, _logger);
         }
@@ -86,7 +86,7 @@ internal sealed class CSharpRuntime : IFunctionRuntime
         try
         {
             var started = Stopwatch.GetTimestamp();
-            _compiler.Value.Compile(WarmUpSource, "warmup.cs", "needle-warmup");
+            _compiler.Value.Compile(WarmUpSource, "warmup.cs");
             CSharpLog.WarmedUp(_logger, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception ex)
@@ -123,7 +123,7 @@ internal sealed class CSharpRuntime : IFunctionRuntime
             }
         }
 
-        var image = Compile(_compiler.Value, version, key);
+        var image = Compile(_compiler.Value, version);
         _images.Add(key, image);
         if (_store is not null)
         {
@@ -140,9 +140,9 @@ internal sealed class CSharpRuntime : IFunctionRuntime
         return (image, true);
     }
 
-    private byte[] Compile(CSharpCompiler compiler, FunctionVersion version, string key)
+    private byte[] Compile(CSharpCompiler compiler, FunctionVersion version)
     {
-        var image = compiler.Compile(version.Source, version.Function + ".cs", "needle-fn-" + key[..16]);
+        var image = compiler.Compile(version.Source, version.Function + ".cs");
         Statistics.Compiled();
         return image;
     }
