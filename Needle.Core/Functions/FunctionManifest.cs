@@ -21,7 +21,7 @@ public sealed class FunctionManifest
     /// <summary>The HTTP methods the function answers. Defaults to <c>GET</c> and <c>POST</c> when empty.</summary>
     public IList<string>? Methods { get; set; }
 
-    /// <summary>The runtime that runs the source: <c>javascript</c> (the default).</summary>
+    /// <summary>The runtime that runs the source: <c>javascript</c> (the default) or <c>csharp</c>.</summary>
     public string? Runtime { get; set; }
 
     /// <summary>Per-invocation limits; a limit left out takes the host default from <see cref="FunctionLimits"/> in the Needle options.</summary>

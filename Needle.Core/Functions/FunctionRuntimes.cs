@@ -5,4 +5,7 @@ public static class FunctionRuntimes
 {
     /// <summary>ES modules run by the Jint interpreter in a sandbox (the default).</summary>
     public const string JavaScript = "javascript";
+
+    /// <summary>C# classes compiled by Roslyn and run at full JIT speed, one collectible load context per version (trusted code).</summary>
+    public const string CSharp = "csharp";
 }

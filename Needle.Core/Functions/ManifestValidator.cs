@@ -105,6 +105,7 @@ internal static class ManifestValidator
         Check(limits.MaxConcurrency, "maxConcurrency", 1, 10_000);
         Check(limits.MaxRequestBodyKb, "maxRequestBodyKb", 0, 1_048_576);
         Check(limits.MaxFetchResponseKb, "maxFetchResponseKb", 1, 1_048_576);
+        Check(limits.MaxResponseKb, "maxResponseKb", 1, 1_048_576);
 
         void Check(int? value, string name, int min, int max)
         {

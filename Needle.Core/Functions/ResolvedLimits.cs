@@ -8,7 +8,8 @@ internal sealed record ResolvedLimits(
     int MaxRecursionDepth,
     int MaxConcurrency,
     long MaxRequestBodyBytes,
-    long MaxFetchResponseBytes)
+    long MaxFetchResponseBytes,
+    long MaxResponseBytes)
 {
     public static ResolvedLimits Resolve(FunctionLimits? manifest, FunctionLimits defaults) => new(
         TimeSpan.FromMilliseconds(manifest?.TimeoutMs ?? defaults.TimeoutMs ?? 5_000),
@@ -17,5 +18,6 @@ internal sealed record ResolvedLimits(
         manifest?.MaxRecursionDepth ?? defaults.MaxRecursionDepth ?? 256,
         manifest?.MaxConcurrency ?? defaults.MaxConcurrency ?? 64,
         (manifest?.MaxRequestBodyKb ?? defaults.MaxRequestBodyKb ?? 1_024) * 1024L,
-        (manifest?.MaxFetchResponseKb ?? defaults.MaxFetchResponseKb ?? 4_096) * 1024L);
+        (manifest?.MaxFetchResponseKb ?? defaults.MaxFetchResponseKb ?? 4_096) * 1024L,
+        (manifest?.MaxResponseKb ?? defaults.MaxResponseKb ?? 8_192) * 1024L);
 }

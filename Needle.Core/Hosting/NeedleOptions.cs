@@ -40,7 +40,7 @@ public sealed class NeedleOptions
     /// <summary>How long a changed file in a watched directory must stay unchanged before it deploys. Default: 250 ms.</summary>
     public TimeSpan WatchDebounce { get; set; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Directories whose <c>*.js</c> files (with optional <c>name.json</c> manifests) deploy when they change. Default: none.</summary>
+    /// <summary>Directories whose <c>*.js</c> and <c>*.cs</c> files (with optional <c>name.json</c> manifests) deploy when they change. Default: none.</summary>
     public IList<string> WatchDirectories { get; } = [];
 
     /// <summary>The downstream services functions may reach with <c>ctx.fetch</c>, by name. Filled by <c>AddDownstream</c> on the Needle builder.</summary>

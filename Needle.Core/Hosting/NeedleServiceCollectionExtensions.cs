@@ -7,6 +7,7 @@ using Needle.ControlPlane;
 using Needle.Hosting;
 using Needle.Routing;
 using Needle.Runtime;
+using Needle.Runtime.CSharp;
 using Needle.Runtime.Downstream;
 using Needle.Runtime.JavaScript;
 using Needle.Serving;
@@ -20,7 +21,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class NeedleServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the Needle runtime: the store (SQLite by default), the JavaScript runtime, function routing and the
+    /// Adds the Needle runtime: the store (SQLite by default), the JavaScript and C# runtimes, function routing and the
     /// control plane. Safe to call more than once; each call's <paramref name="configure"/> is applied.
     /// </summary>
     /// <param name="services">The host's services.</param>
@@ -37,6 +38,8 @@ public static class NeedleServiceCollectionExtensions
 
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NeedleOptions>, NeedleOptionsValidator>());
+        services.AddOptions<CSharpFunctionOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CSharpFunctionOptions>, CSharpFunctionOptionsValidator>());
         if (services.Any(s => s.ServiceType == typeof(NeedleMarkerService)))
         {
             return new NeedleBuilder(services);
@@ -48,6 +51,8 @@ public static class NeedleServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<INeedleStore>(CreateStore);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IFunctionRuntime, JavaScriptRuntime>(CreateJavaScriptRuntime));
+        services.TryAddSingleton(CreateCSharpRuntime);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IFunctionRuntime, CSharpRuntime>(s => s.GetRequiredService<CSharpRuntime>()));
         services.TryAddSingleton<RuntimeRegistry>();
         services.TryAddSingleton<IDownstreamClient, DownstreamClient>();
         services.TryAddSingleton<FunctionEndpointHandler>();
@@ -59,6 +64,7 @@ public static class NeedleServiceCollectionExtensions
         services.TryAddSingleton<ReleaseService>();
         services.TryAddSingleton<Needle.Patching.PatchService>();
         services.TryAddSingleton<ApiAccessFilter>();
+        services.AddHostedService<CSharpWarmUpService>();
         services.AddHostedService<ReconcilerService>();
         services.AddHostedService<FolderWatcher>();
         return new NeedleBuilder(services);
@@ -92,7 +98,7 @@ public static class NeedleServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Deploys the <c>*.js</c> files of a directory (with an optional <c>name.json</c> manifest beside each) at start
+    /// Deploys the <c>*.js</c> (JavaScript) and <c>*.cs</c> (C#) files of a directory (with an optional <c>name.json</c> manifest beside each) at start
     /// and whenever they change. A failed deploy is logged and recorded in the audit log; the last good version keeps serving.
     /// </summary>
     /// <param name="builder">The Needle builder.</param>
@@ -118,6 +124,13 @@ public static class NeedleServiceCollectionExtensions
         var root = services.GetService<IWebHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory;
         return new SqliteNeedleStore($"Data Source={Path.Combine(root, "needle.db")}", services.GetRequiredService<TimeProvider>());
     }
+
+    private static CSharpRuntime CreateCSharpRuntime(IServiceProvider services) =>
+        new(
+            services.GetRequiredService<IOptions<CSharpFunctionOptions>>().Value,
+            services.GetRequiredService<INeedleStore>(),
+            services.GetRequiredService<IOptions<NeedleOptions>>().Value.QueueTimeout,
+            services.GetRequiredService<ILoggerFactory>());
 
     private static JavaScriptRuntime CreateJavaScriptRuntime(IServiceProvider services) =>
         new(services.GetRequiredService<ILoggerFactory>(), services.GetRequiredService<IOptions<NeedleOptions>>().Value.QueueTimeout);

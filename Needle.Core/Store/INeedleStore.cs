@@ -64,4 +64,18 @@ public interface INeedleStore
 
     /// <summary>Every node that ever reported, with the revision it serves.</summary>
     Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Keeps a compiled image (for example a C# function's assembly) under its key, so that a restart or another
+    /// node loads it without compiling. Saving a key that exists already changes nothing. The default does nothing,
+    /// for stores that keep no images: the runtime then compiles on every node.
+    /// </summary>
+    /// <param name="contentHash">The image key the runtime computed (source plus compiler and reference identity).</param>
+    /// <param name="runtime">The runtime that made the image, for example <c>csharp</c>.</param>
+    /// <param name="image">The image bytes.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    Task SaveArtifactAsync(string contentHash, string runtime, byte[] image, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    /// <summary>The image saved under <paramref name="contentHash"/>, or <see langword="null"/>. The default keeps none.</summary>
+    Task<byte[]?> GetArtifactAsync(string contentHash, CancellationToken cancellationToken = default) => Task.FromResult<byte[]?>(null);
 }

@@ -12,14 +12,23 @@ using Needle.Store;
 namespace Needle.Watching;
 
 /// <summary>
-/// Deploys functions from watched directories: every <c>name.js</c> (with <c>name.json</c> as its manifest when
-/// present) at start and again, debounced, whenever either file changes. Unchanged content deploys nothing.
+/// Deploys functions from watched directories: every <c>name.js</c> (JavaScript) and <c>name.cs</c> (C#), with
+/// <c>name.json</c> as its manifest when present, at start and again, debounced, whenever either file changes. The
+/// extension picks the runtime; a manifest that names another runtime, or both files for one name, fail the deploy.
+/// Unchanged content deploys nothing.
 /// A failed deploy is logged and audited as <c>deploy-failed</c>; the last good version keeps serving.
 /// Removing a file does not delete the function (use the API for that).
 /// </summary>
 internal sealed partial class FolderWatcher : BackgroundService
 {
     private const string Actor = "watcher";
+
+    // The source extensions and the runtime each one means.
+    private static readonly (string Extension, string Runtime)[] Sources =
+    [
+        (".js", FunctionRuntimes.JavaScript),
+        (".cs", FunctionRuntimes.CSharp),
+    ];
     private readonly DeploymentService _deployments;
     private readonly INeedleStore _store;
     private readonly NeedleOptions _options;
@@ -49,9 +58,15 @@ internal sealed partial class FolderWatcher : BackgroundService
 
         foreach (var directory in _options.WatchDirectories)
         {
-            foreach (var file in Directory.EnumerateFiles(directory, "*.js").Order(StringComparer.Ordinal))
+            var names = Sources
+                .SelectMany(s => Directory.EnumerateFiles(directory, "*" + s.Extension))
+                .Select(Path.GetFileNameWithoutExtension)
+                .OfType<string>()
+                .Distinct(StringComparer.Ordinal)
+                .Order(StringComparer.Ordinal);
+            foreach (var name in names)
             {
-                await DeployFileAsync(directory, Path.GetFileNameWithoutExtension(file), skipIfKnown: true, cancellationToken).ConfigureAwait(false);
+                await DeployFileAsync(directory, name, skipIfKnown: true, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -103,7 +118,11 @@ internal sealed partial class FolderWatcher : BackgroundService
             NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
             IncludeSubdirectories = false,
         };
-        watcher.Filters.Add("*.js");
+        foreach (var (extension, _) in Sources)
+        {
+            watcher.Filters.Add("*" + extension);
+        }
+
         watcher.Filters.Add("*.json");
         FileSystemEventHandler changed = (_, e) => Touch(directory, e.FullPath);
         watcher.Changed += changed;
@@ -117,7 +136,7 @@ internal sealed partial class FolderWatcher : BackgroundService
     private void Touch(string directory, string path)
     {
         var name = Path.GetFileNameWithoutExtension(path);
-        if (File.Exists(Path.Combine(directory, name + ".js")))
+        if (Sources.Any(s => File.Exists(Path.Combine(directory, name + s.Extension))))
         {
             _pending[name] = (directory, _time.GetTimestamp());
         }
@@ -127,7 +146,19 @@ internal sealed partial class FolderWatcher : BackgroundService
     {
         try
         {
-            var source = await ReadAsync(Path.Combine(directory, name + ".js"), cancellationToken).ConfigureAwait(false);
+            var present = Sources.Where(s => File.Exists(Path.Combine(directory, name + s.Extension))).ToList();
+            if (present.Count > 1)
+            {
+                throw new FunctionValidationException($"Both {string.Join(" and ", present.Select(p => name + p.Extension))} exist; keep one source file per function.");
+            }
+
+            if (present.Count == 0)
+            {
+                return;
+            }
+
+            var (extension, runtime) = present[0];
+            var source = await ReadAsync(Path.Combine(directory, name + extension), cancellationToken).ConfigureAwait(false);
             if (source is null)
             {
                 return;
@@ -147,7 +178,17 @@ internal sealed partial class FolderWatcher : BackgroundService
                 }
             }
 
-            var outcome = await _deployments.DeployAsync(name, source, manifest, activate: true, Actor, $"file {name}.js changed", cancellationToken, skipIfKnown).ConfigureAwait(false);
+            manifest ??= new FunctionManifest();
+            if (string.IsNullOrWhiteSpace(manifest.Runtime))
+            {
+                manifest.Runtime = runtime;
+            }
+            else if (!string.Equals(manifest.Runtime.Trim(), runtime, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new FunctionValidationException($"{name}.json names the runtime '{manifest.Runtime}', but the source is {name}{extension} ({runtime}).");
+            }
+
+            var outcome = await _deployments.DeployAsync(name, source, manifest, activate: true, Actor, $"file {name}{extension} changed", cancellationToken, skipIfKnown).ConfigureAwait(false);
             if (!outcome.Unchanged)
             {
                 LogDeployed(_logger, outcome.Version.Label, directory);
@@ -170,7 +211,7 @@ internal sealed partial class FolderWatcher : BackgroundService
         try
         {
             var function = FunctionNames.IsValid(name) ? name : null;
-            await _store.AppendAuditAsync(new AuditEntry(Actor, "deploy-failed", function, null, $"file {name}.js changed", detail), cancellationToken).ConfigureAwait(false);
+            await _store.AppendAuditAsync(new AuditEntry(Actor, "deploy-failed", function, null, $"file {name} changed", detail), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

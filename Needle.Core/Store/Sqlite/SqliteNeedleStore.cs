@@ -443,6 +443,32 @@ internal sealed class SqliteNeedleStore(string connectionString, TimeProvider ti
             },
             cancellationToken);
 
+    public Task SaveArtifactAsync(string contentHash, string runtime, byte[] image, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(contentHash);
+        ArgumentException.ThrowIfNullOrWhiteSpace(runtime);
+        ArgumentNullException.ThrowIfNull(image);
+        return WriteAsync(
+            (connection, transaction) => connection.ExecuteAsync(Command(
+                """
+                INSERT INTO artifacts (content_hash, runtime, image, created_at) VALUES (@contentHash, @runtime, @image, @now)
+                ON CONFLICT (content_hash) DO NOTHING
+                """,
+                new { contentHash, runtime, image, now = SqliteTime.Format(timeProvider.GetUtcNow()) },
+                transaction,
+                cancellationToken)),
+            cancellationToken);
+    }
+
+    public Task<byte[]?> GetArtifactAsync(string contentHash, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(contentHash);
+        return ReadAsync(
+            (connection, transaction) => connection.QuerySingleOrDefaultAsync<byte[]?>(Command(
+                "SELECT image FROM artifacts WHERE content_hash = @contentHash", new { contentHash }, transaction, cancellationToken)),
+            cancellationToken);
+    }
+
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(connectionString);

@@ -42,6 +42,7 @@ public sealed class ConsoleMeasureTests
     }
 
     [TestMethod]
+    [DoNotParallelize]
     public async Task FirstUsefulPaint_FiftyFunctions_IsFast()
     {
         var functions = Enumerable.Range(1, 47).ToDictionary(i => $"fn-{i:00}", i => $"export default () => ({{ n: {i} }});\n");
@@ -59,10 +60,19 @@ public sealed class ConsoleMeasureTests
             // A new context each time: a cold cache, as on an operator's first visit.
             await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
             var page = await context.NewPageAsync();
+            // performance.now() counts from the start of the navigation; the observer notes the moment the table has
+            // every function, and the next frame is when it is painted.
+            await page.AddInitScriptAsync("""
+                new MutationObserver((_, observer) => {
+                  if (document.querySelectorAll('[data-testid=functions] tbody tr').length >= 50) {
+                    observer.disconnect();
+                    requestAnimationFrame(() => { window.__firstUseful = performance.now(); });
+                  }
+                }).observe(document, { childList: true, subtree: true });
+                """);
             await page.GotoAsync(new Uri(host.Address, "/needle").ToString());
-            await page.WaitForFunctionAsync("document.querySelectorAll('[data-testid=functions] tbody tr').length >= 50");
-            // performance.now() counts from the start of the navigation: load to a full table of functions.
-            var ms = await page.EvaluateAsync<double>("performance.now()");
+            await page.WaitForFunctionAsync("window.__firstUseful !== undefined");
+            var ms = await page.EvaluateAsync<double>("window.__firstUseful");
             if (run > 0)
             {
                 times.Add(ms); // the first run warms the host's JIT, which a running host has done long before.

@@ -57,6 +57,19 @@ public sealed class SampleHostTests
     }
 
     [TestMethod]
+    public async Task Sample_CSharpGreeter_GreetsAndFetches()
+    {
+        using var response = await s_client.GetAsync("/fn/greet/Ada");
+        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, json.ToJsonString());
+        Assert.AreEqual("Hello, Ada!", json["message"]!.GetValue<string>());
+        Assert.AreEqual("csharp", json["runtime"]!.GetValue<string>());
+        Assert.AreEqual("User 1", json["backendSays"]!.GetValue<string>());
+        Assert.AreEqual("greeter@1", response.Headers.GetValues("Needle-Version").Single());
+    }
+
+    [TestMethod]
     public async Task Sample_Aggregator_CombinesTwoDownstreamCalls()
     {
         var json = await GetJsonAsync("/fn/profile/9");

@@ -581,6 +581,30 @@ public sealed class SqliteNeedleStoreTests
             reason,
             parent);
 
+    [TestMethod]
+    public async Task GetArtifactAsync_AfterSave_ReturnsTheImage()
+    {
+        var store = await CreateInitializedStoreAsync();
+        byte[] image = [1, 2, 3, 4];
+
+        await store.SaveArtifactAsync("key-1", "csharp", image);
+
+        CollectionAssert.AreEqual(image, await store.GetArtifactAsync("key-1"));
+        Assert.IsNull(await store.GetArtifactAsync("key-2"));
+    }
+
+    [TestMethod]
+    public async Task SaveArtifactAsync_SameKeyTwice_KeepsTheFirstImage()
+    {
+        var store = await CreateInitializedStoreAsync();
+
+        await store.SaveArtifactAsync("key-1", "csharp", [1]);
+        await store.SaveArtifactAsync("key-1", "csharp", [2]);
+
+        CollectionAssert.AreEqual(new byte[] { 1 }, await store.GetArtifactAsync("key-1"));
+        Assert.AreEqual(1L, await CountAsync("SELECT COUNT(*) FROM artifacts"));
+    }
+
     private static async Task AssertUnchangedAsync(SqliteNeedleStore store, ReleaseRecord release)
     {
         Assert.AreEqual(release.Revision, await store.GetRevisionAsync());

@@ -56,6 +56,38 @@ public sealed class FolderWatcherTests
     }
 
     [TestMethod]
+    public async Task Watch_CSharpFile_IsDeployedAsCSharpAndRedeployedOnChange()
+    {
+        var folder = NewFolder();
+        var file = Path.Combine(folder, "sharp.cs");
+        await File.WriteAllTextAsync(file, CSharpSource("one"));
+        await File.WriteAllTextAsync(Path.Combine(folder, "sharp.json"), "{ \"route\": \"/sharp\", \"methods\": [\"GET\"] }");
+        await using var host = await TestHost.StartAsync(o => o.WatchDebounce = TimeSpan.FromMilliseconds(50), needle => needle.WatchDirectory(folder));
+        await WaitForAsync(host, "/fn/sharp", r => r.Body == "one");
+
+        await File.WriteAllTextAsync(file, CSharpSource("two"));
+        var result = await WaitForAsync(host, "/fn/sharp", r => r.Body == "two");
+
+        Assert.AreEqual("sharp@2", result.Version);
+        var version = await host.Client.GetFromJsonAsync<JsonObject>("/needle/api/functions/sharp/versions/2");
+        Assert.AreEqual("csharp", version!["manifest"]!["runtime"]!.GetValue<string>());
+    }
+
+    [TestMethod]
+    public async Task Watch_JavaScriptAndCSharpFileOfOneName_DeploysNeitherAndAuditsWhy()
+    {
+        var folder = NewFolder();
+        await File.WriteAllTextAsync(Path.Combine(folder, "twice.js"), "export default () => 'js';");
+        await File.WriteAllTextAsync(Path.Combine(folder, "twice.cs"), CSharpSource("cs"));
+        await using var host = await TestHost.StartAsync(needle: n => n.WatchDirectory(folder));
+
+        var failure = await WaitForAuditAsync(host, "twice", "deploy-failed");
+
+        StringAssert.Contains(failure["detail"]!.GetValue<string>(), "twice.js and twice.cs");
+        Assert.AreEqual(404, (await host.GetAsync("/fn/twice")).Status);
+    }
+
+    [TestMethod]
     public async Task Watch_Restart_KeepsAVersionDeployedThroughTheApiButDeploysFilesChangedMeanwhile()
     {
         var folder = NewFolder();
@@ -84,6 +116,9 @@ public sealed class FolderWatcherTests
             TestHost.DeleteDirectory(store);
         }
     }
+
+    private static string CSharpSource(string text) =>
+        "public sealed class H : INeedleFunction { public Task<object?> InvokeAsync(FunctionRequest r, FunctionContext c) => Task.FromResult<object?>(\"" + text + "\"); }";
 
     private static string NewFolder()
     {

@@ -1,0 +1,29 @@
+using System.Reflection;
+
+namespace Needle.Runtime.CSharp;
+
+/// <summary>
+/// Options of the C# runtime, set through <c>AddCSharpFunctions(o =&gt; ...)</c> on the Needle builder and validated at start.
+/// </summary>
+public sealed class CSharpFunctionOptions
+{
+    /// <summary>
+    /// Assemblies of the host that functions may compile against, beyond the fixed set (the BCL parts a BFF needs and
+    /// Needle's function API). Every public namespace of an assembly listed here is allowed. Each must be loaded from
+    /// a file. Default: none.
+    /// </summary>
+    public IList<Assembly> AdditionalReferences { get; } = [];
+
+    /// <summary>
+    /// Further namespaces functions may use, in assemblies that are referenced already (for example
+    /// <c>System.Diagnostics.Metrics</c>). The specific refusals (file access, process, reflection, ...) still apply.
+    /// Default: none.
+    /// </summary>
+    public ISet<string> AllowedNamespaces { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Compiles a trivial function in the background at start, so the first real deploy is fast. Default: <see langword="true"/>.</summary>
+    public bool WarmUp { get; set; } = true;
+
+    /// <summary>How many compiled images this node keeps in memory by key, most recently used first. Default: 64.</summary>
+    public int ImageCacheSize { get; set; } = 64;
+}
