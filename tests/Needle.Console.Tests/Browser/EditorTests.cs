@@ -58,4 +58,29 @@ public sealed class EditorTests
         await Assertions.Expect(page.GetByTestId("diagnostics")).ToContainTextAsync("2:");
         await Assertions.Expect(page.Locator(".cm-lintRange-error")).Not.ToHaveCountAsync(0);
     }
+
+    [TestMethod]
+    public async Task Editor_CSharpFunction_ShowsCompileErrorThenRunsAsDraft()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var page = await Infrastructure.Browser.NewPageAsync();
+        await page.GotoAsync(new Uri(host.Address, "/needle/#/edit").ToString());
+        await page.GetByTestId("editor-name").FillAsync("cs-hi");
+        await page.GetByTestId("editor-runtime").SelectOptionAsync("csharp");
+        await Assertions.Expect(page.Locator(".cm-content")).ToContainTextAsync("INeedleFunction");
+        await page.Locator("details summary").ClickAsync();
+        await page.GetByTestId("editor-manifest").FillAsync("{\"route\": \"/cs-hi\", \"methods\": [\"GET\"]}");
+        var good = await page.Locator(".cm-content").InnerTextAsync();
+
+        await page.Locator(".cm-content").FillAsync(good.Replace("\"Hello from C#\"", "undefinedName", StringComparison.Ordinal));
+        await page.GetByTestId("run-draft").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("diagnostics")).ToContainTextAsync("undefinedName");
+        await Assertions.Expect(page.Locator(".cm-lintRange-error")).Not.ToHaveCountAsync(0);
+
+        await page.Locator(".cm-content").FillAsync(good);
+        await page.GetByTestId("run-draft").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("run-status")).ToHaveTextAsync("200");
+        await Assertions.Expect(page.GetByTestId("run-body")).ToContainTextAsync("Hello from C#");
+        await Assertions.Expect(page.GetByTestId("run-logs")).ToContainTextAsync("called");
+    }
 }

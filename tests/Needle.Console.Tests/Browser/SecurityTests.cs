@@ -15,7 +15,7 @@ public sealed class SecurityTests
         var page = await Infrastructure.Browser.NewPageAsync();
         // A page on another site whose form posts to the local control plane: the classic CSRF shape (no preflight).
         var target = new Uri(host.Address, "/needle/api/functions/hello/rollback");
-        await page.RouteAsync("http://evil.test/**", route => route.FulfillAsync(new RouteFulfillOptions
+        await page.Context.RouteAsync("http://evil.test/**", route => route.FulfillAsync(new RouteFulfillOptions
         {
             ContentType = "text/html",
             Body = $"<form method=post action='{target}' enctype='text/plain'><input name='{{\"reason\":\"x\",\"a\":\"' value='\"}}'><button>go</button></form>",
@@ -26,8 +26,9 @@ public sealed class SecurityTests
         // A form can only send form or text bodies: the API's JSON-only endpoints refuse them (415) before anything
         // runs, and a JSON request from the same page cannot leave the browser without a CORS preflight the API does
         // not answer. A JSON request that does arrive cross-site is refused by Sec-Fetch-Site (403, tested below).
-        await page.GotoAsync("http://evil.test/");
-        var fetched = await page.EvaluateAsync<string>(
+        var other = await page.Context.NewPageAsync();
+        await other.GotoAsync("http://evil.test/");
+        var fetched = await other.EvaluateAsync<string>(
             "url => fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{\"reason\":\"x\"}' }).then(r => 'sent ' + r.status, e => 'blocked')",
             target.ToString());
 

@@ -31,6 +31,10 @@ internal sealed class ConsoleHost : IAsyncDisposable
         Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
     }
 
+    /// <summary>How many functions the sample has (JavaScript and C#).</summary>
+    public static int SampleFunctionCount =>
+        Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "sample-functions")).Count(f => f.EndsWith(".js", StringComparison.Ordinal) || f.EndsWith(".cs", StringComparison.Ordinal));
+
     public Uri Address { get; }
 
     public HttpClient Client { get; }
@@ -91,7 +95,7 @@ internal sealed class ConsoleHost : IAsyncDisposable
         map?.Invoke(app, api, console);
         await app.StartAsync();
         var host = new ConsoleHost(app, directory, address);
-        await host.WaitForFunctionsAsync(3 + (functions?.Count ?? 0));
+        await host.WaitForFunctionsAsync(SampleFunctionCount + (functions?.Count ?? 0));
         return host;
     }
 

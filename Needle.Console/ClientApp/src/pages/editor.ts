@@ -18,11 +18,14 @@ const jsTemplate = `export default async function (req, ctx) {
 }
 `;
 
-const csTemplate = `// A C# function (needs a host with the C# runtime).
-public sealed class Function : INeedleFunction
+const csTemplate = `// A C# function: one public class implementing INeedleFunction (compiled by Roslyn on deploy).
+public sealed class MyFunction : INeedleFunction
 {
-    public Task<object?> InvokeAsync(NeedleRequest req, NeedleContext ctx) =>
-        Task.FromResult<object?>(new { message = "Hello from C#" });
+    public Task<object?> InvokeAsync(FunctionRequest request, FunctionContext context)
+    {
+        context.Log.Info("called");
+        return Task.FromResult<object?>(new { message = "Hello from C#" });
+    }
 }
 `;
 
