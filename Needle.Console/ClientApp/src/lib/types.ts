@@ -165,3 +165,15 @@ export interface ProblemDetails {
   status?: number;
   diagnostics?: Diagnostic[];
 }
+
+/** Needle.Rollback's progressive release (optional endpoint). */
+export interface ReleasePlan {
+  id: string;
+  function: string;
+  version: number;
+  steps: number[];
+  stepIndex: number;
+  status: string;
+  nextAt: string;
+  detail: string | null;
+}

@@ -78,6 +78,8 @@ export async function editorPage(ctx: AppContext, root: HTMLElement, name?: stri
   const params = h("input", { type: "text", value: "{}", "data-testid": "sample-params", class: "code" });
   const body = h("textarea", { rows: 3, class: "code", placeholder: "JSON body (optional)", "data-testid": "sample-body" });
   const weight = h("input", { type: "number", value: "10", min: "0", max: "100", step: "any", "data-testid": "canary-weight" });
+  const planSteps = h("input", { type: "text", placeholder: "e.g. 1, 5, 20, 50, 100", "data-testid": "plan-steps" });
+  const planWait = h("input", { type: "number", value: "60", min: "1", "data-testid": "plan-wait" });
 
   const problems = h("ul", { class: "diagnostics", "data-testid": "diagnostics" });
   const result = h("section", { class: "run-result", "data-testid": "run-result" });
@@ -150,20 +152,38 @@ export async function editorPage(ctx: AppContext, root: HTMLElement, name?: stri
   const deployCanary = async () => {
     const fn = currentName();
     const first = !hasRelease;
+    const steps = planSteps.value.split(/[ ,]+/).filter(Boolean).map(Number);
+    if (steps.some((n) => !Number.isFinite(n))) return toast("The plan's steps must be numbers, e.g. 1, 5, 20, 50, 100.", "error");
+    const withPlan = !first && steps.length > 0;
     const confirmed = await confirmAction(
-      first ? "Deploy the first version" : "Deploy as canary",
-      first ? `${fn} has no stable version yet: this version serves all its traffic.` : `The version takes ${weight.value} % of ${fn}'s traffic beside stable v${stableVersion}.`,
+      first ? "Deploy the first version" : withPlan ? "Deploy with a release plan" : "Deploy as canary",
+      first
+        ? `${fn} has no stable version yet: this version serves all its traffic.`
+        : withPlan
+          ? `The version becomes the canary beside stable v${stableVersion} and moves through ${steps.join(" → ")} %, every ${planWait.value} s while the guard's gate passes.`
+          : `The version takes ${weight.value} % of ${fn}'s traffic beside stable v${stableVersion}.`,
       [],
       "Deploy",
     );
     if (!confirmed) return;
     try {
       let version: number | undefined;
+      const drafted = draft?.key === contentKey() ? draft.version : undefined;
       if (first) {
         version = (await deploy({ activate: true, reason: confirmed.reason }))?.version;
-      } else if (draft?.key === contentKey()) {
-        await ctx.api.send("POST", `/functions/${seg(fn)}/canary`, { version: draft.version, weight: Number(weight.value), reason: confirmed.reason });
-        version = draft.version;
+      } else if (withPlan) {
+        version = drafted ?? (await deploy({ activate: false, reason: confirmed.reason }))?.version;
+        if (version !== undefined) {
+          try {
+            await ctx.api.send("POST", `/functions/${seg(fn)}/plans`, { version, steps, stepWaitSeconds: Number(planWait.value), reason: confirmed.reason });
+          } catch (error) {
+            if (error instanceof ApiError && (error.status === 404 || error.status === 405)) throw new Error("release plans need AddRollback() on the host");
+            throw error;
+          }
+        }
+      } else if (drafted !== undefined) {
+        await ctx.api.send("POST", `/functions/${seg(fn)}/canary`, { version: drafted, weight: Number(weight.value), reason: confirmed.reason });
+        version = drafted;
       } else {
         version = (await deploy({ canary: { weight: Number(weight.value) }, reason: confirmed.reason }))?.version;
       }
@@ -191,6 +211,7 @@ export async function editorPage(ctx: AppContext, root: HTMLElement, name?: stri
       { class: "actions" },
       h("button", { type: "button", class: "primary", "data-testid": "run-draft", onclick: () => void runDraft() }, "Run as draft"),
       h("label", null, "Canary weight (%) ", weight),
+      hasRelease ? h("label", null, "or a plan (%) ", planSteps, " every ", planWait, " s") : null,
       h("button", { type: "button", "data-testid": "deploy-canary", onclick: () => void deployCanary() }, hasRelease ? "Deploy as canary…" : "Deploy…"),
     ),
     h("p", { class: "muted" }, "A draft is a version deployed with activate=false: it takes no traffic, but it stays in the version list."),

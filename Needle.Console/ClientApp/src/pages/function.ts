@@ -5,7 +5,7 @@ import { diffLines } from "../lib/diff";
 import { h, link, replace, type Child } from "../lib/dom";
 import { formatAgo, formatMs, formatPercent, formatRate, shortHash } from "../lib/format";
 import { judge, pickWindow, versionHealth } from "../lib/health";
-import type { AuditEvent, FunctionDetail, FunctionHealth, FunctionVersion, NodeRecord, ReleaseRecord } from "../lib/types";
+import type { AuditEvent, FunctionDetail, FunctionHealth, FunctionVersion, NodeRecord, ReleasePlan, ReleaseRecord } from "../lib/types";
 import { patchDialog } from "./patch";
 import { versionCharts } from "./charts";
 
@@ -192,12 +192,16 @@ export function functionPage(ctx: AppContext, root: HTMLElement, name: string): 
     );
   };
 
-  const renderPlan = (p: Record<string, unknown> | null) => {
+  // Release plans come from Needle.Rollback (GET /functions/{name}/plans/current); without it the section stays hidden.
+  const renderPlan = (p: ReleasePlan | null) => {
     plan.hidden = p === null;
     if (!p) return;
-    const steps = Array.isArray(p.steps) ? (p.steps as unknown[]).map((s) => String(typeof s === "object" && s && "weight" in s ? (s as { weight: unknown }).weight : s)) : [];
-    const current = typeof p.currentStep === "number" ? p.currentStep : -1;
-    replace(plan, h("h2", null, "Release plan"), h("ol", { class: "plan-steps" }, ...steps.map((s, i) => h("li", { class: i < current ? "done" : i === current ? "current" : "" }, `${s} %`))), h("p", { class: "muted" }, String(p.state ?? p.status ?? "")));
+    replace(
+      plan,
+      h("h2", null, `Release plan for v${p.version}: ${p.status}`),
+      h("ol", { class: "plan-steps", "data-testid": "plan" }, ...p.steps.map((weight, i) => h("li", { class: i < p.stepIndex || p.status === "completed" ? "done" : i === p.stepIndex ? "current" : "" }, `${weight} %`))),
+      h("p", { class: "muted" }, p.detail ?? "", p.status === "running" ? ` — next step ${formatAgo(p.nextAt).replace(" ago", "")}` : ""),
+    );
   };
 
   const refresh = async () => {
@@ -232,7 +236,7 @@ export function functionPage(ctx: AppContext, root: HTMLElement, name: string): 
     renderVersions(detail);
     const [events, planState] = await Promise.all([
       ctx.api.get<AuditEvent[]>(`/audit?function=${encodeURIComponent(name)}&limit=30`),
-      ctx.api.tryGet<Record<string, unknown>>(`${base}/plan`).catch(() => null),
+      ctx.api.tryGet<ReleasePlan>(`${base}/plans/current`).catch(() => null),
       renderNodes(r).catch(() => undefined),
     ]);
     renderAudit(events);
