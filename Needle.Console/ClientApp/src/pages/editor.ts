@@ -83,7 +83,7 @@ export async function editorPage(ctx: AppContext, root: HTMLElement, name?: stri
 
   const problems = h("ul", { class: "diagnostics", "data-testid": "diagnostics" });
   const result = h("section", { class: "run-result", "data-testid": "run-result" });
-  let draft: { key: string; version: number } | undefined;
+  let draft: { key: string; version: number; active: boolean } | undefined;
 
   const currentName = () => nameInput.value.trim();
   const currentManifest = (): Manifest => {
@@ -121,13 +121,13 @@ export async function editorPage(ctx: AppContext, root: HTMLElement, name?: stri
   const runDraft = async () => {
     replace(result, h("p", { class: "muted" }, "Running…"));
     const key = contentKey();
-    let version = draft?.key === key ? draft.version : undefined;
-    if (version === undefined) {
+    if (draft?.key !== key) {
       const deployed = await deploy({ activate: false, reason: "draft from the console editor" });
       if (!deployed) return void replace(result);
-      version = deployed.version;
-      draft = { key, version };
+      // The same content as an existing version comes back unchanged: that version runs, whatever it serves.
+      draft = { key, version: deployed.version, active: deployed.active };
     }
+    const { version, active } = draft;
     let sample: Record<string, unknown>;
     try {
       sample = { method: method.value, path: path.value || undefined, query: JSON.parse(query.value || "{}"), params: JSON.parse(params.value || "{}"), body: body.value.trim() ? JSON.parse(body.value) : undefined };
@@ -138,7 +138,7 @@ export async function editorPage(ctx: AppContext, root: HTMLElement, name?: stri
       const run = await ctx.api.send<InvokeResponse>("POST", `/functions/${seg(currentName())}/versions/${version}/invoke`, sample);
       replace(
         result,
-        h("p", null, h("strong", { "data-testid": "run-status" }, `${run.status}`), ` in ${formatMs(run.durationMs)} — draft v${version} (takes no traffic)`),
+        h("p", null, h("strong", { "data-testid": "run-status" }, `${run.status}`), ` in ${formatMs(run.durationMs)} — ${active ? `v${version} (same content as a released version)` : `draft v${version} (takes no traffic)`}`),
         run.error ? h("p", { class: "error" }, run.error) : null,
         h("pre", { class: "code", "data-testid": "run-body" }, typeof run.body === "string" ? run.body : JSON.stringify(run.body, null, 2)),
         h("h3", null, "Log"),
