@@ -40,7 +40,7 @@ internal sealed class ConsoleHost : IAsyncDisposable
     public HttpClient Client { get; }
 
     /// <param name="functions">Extra functions to write into the watched folder beside the sample's (name → source).</param>
-    /// <param name="configureNeedle">More Needle set-up (a stand-in health endpoint, ...).</param>
+    /// <param name="configure">More host set-up (services, authorization policies ...).</param>
     /// <param name="map">More endpoints, or conventions on the console and API groups.</param>
     /// <param name="forwardedHeaders">Honour X-Forwarded-For from the local proxy, so a test can be a remote caller.</param>
     public static async Task<ConsoleHost> StartAsync(
@@ -62,9 +62,36 @@ internal sealed class ConsoleHost : IAsyncDisposable
             await File.WriteAllTextAsync(Path.Combine(functionsDirectory, name + ".js"), source);
         }
 
-        // The backend the functions call lives in the same host, so its address must be known before the host starts.
-        var port = FreePort();
-        var address = new Uri($"http://127.0.0.1:{port}");
+        // The downstream address must be known before the host starts, so the port is chosen first; another host
+        // starting at the same moment may take it, hence the retry.
+        for (var attempt = 1; ; attempt++)
+        {
+            var address = new Uri($"http://127.0.0.1:{FreePort()}");
+            var app = Build(directory, functionsDirectory, address, configure, map, forwardedHeaders);
+            try
+            {
+                await app.StartAsync();
+            }
+            catch (IOException) when (attempt < 5)
+            {
+                await app.DisposeAsync();
+                continue;
+            }
+
+            var host = new ConsoleHost(app, directory, address);
+            await host.WaitForFunctionsAsync(SampleFunctionCount + (functions?.Count ?? 0));
+            return host;
+        }
+    }
+
+    private static WebApplication Build(
+        string directory,
+        string functionsDirectory,
+        Uri address,
+        Action<WebApplicationBuilder>? configure,
+        Action<WebApplication, RouteGroupBuilder, RouteGroupBuilder>? map,
+        bool forwardedHeaders)
+    {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Development" });
         builder.WebHost.UseKestrel().UseUrls(address.ToString());
         builder.Logging.ClearProviders();
@@ -93,10 +120,7 @@ internal sealed class ConsoleHost : IAsyncDisposable
         var api = app.MapNeedleApi("/needle/api");
         var console = app.MapNeedleConsole("/needle");
         map?.Invoke(app, api, console);
-        await app.StartAsync();
-        var host = new ConsoleHost(app, directory, address);
-        await host.WaitForFunctionsAsync(SampleFunctionCount + (functions?.Count ?? 0));
-        return host;
+        return app;
     }
 
     /// <summary>Deploys through the API, asserts success, and returns the version number.</summary>

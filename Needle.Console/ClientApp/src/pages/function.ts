@@ -150,9 +150,12 @@ export function functionPage(ctx: AppContext, root: HTMLElement, name: string): 
     replace(errors, h("h2", null, "Recent errors"), recent.length === 0 ? h("p", { class: "muted" }, "None.") : h("ul", null, ...recent.map((v) => h("li", null, h("strong", null, `v${v.version} `), h("span", { class: "muted" }, `${formatAgo(v.lastError!.at)} ${v.lastError!.outcome ?? ""} `), h("code", null, v.lastError!.message)))));
   };
 
+  // The diff selection outlives the refresh every 3 s; it starts at the two newest versions.
+  let a: number | undefined;
+  let b: number | undefined;
   const renderVersions = (d: FunctionDetail) => {
-    let a = d.versions[1]?.number ?? d.versions[0]?.number;
-    let b = d.versions[0]?.number;
+    a ??= d.versions[1]?.number ?? d.versions[0]?.number;
+    b ??= d.versions[0]?.number;
     const rows = d.versions.map((v) =>
       h(
         "tr",
