@@ -1,6 +1,6 @@
 import { Api } from "./lib/api";
 import { HealthHistory } from "./lib/history";
-import type { HealthSummary } from "./lib/types";
+import type { GuardResult, HealthSummary } from "./lib/types";
 
 /** What every page shares: the API client and the live health feed. */
 export interface AppContext {
@@ -19,6 +19,9 @@ export class HealthFeed {
   latest: HealthSummary | null = null;
   /** False once the API said it has no health endpoint. */
   available = true;
+  /** The guard's verdicts by function, when the host has Needle.Rollback's guard endpoint. */
+  guard = new Map<string, GuardResult>();
+  private guardAvailable = true;
   private readonly listeners = new Set<Listener>();
   private timer: number | undefined;
 
@@ -45,6 +48,11 @@ export class HealthFeed {
       this.latest = summary;
       if (summary) this.history.add(summary);
       else next = 30000;
+      if (this.guardAvailable) {
+        const verdicts = await this.api.tryGet<GuardResult[]>("/guard").catch(() => null);
+        this.guardAvailable = verdicts !== null;
+        this.guard = new Map((verdicts ?? []).map((g) => [g.function, g]));
+      }
     } catch {
       next = 5000;
     }

@@ -1,4 +1,4 @@
-import type { FunctionHealth, VersionHealth, WindowStats } from "./types";
+import type { FunctionHealth, GuardResult, VersionHealth, WindowStats } from "./types";
 
 /** Red, amber, green, or none when there is too little traffic to judge. */
 export type Rag = "red" | "amber" | "green" | "none";
@@ -77,4 +77,16 @@ export function judgeFunction(health: FunctionHealth | undefined, window = "1m",
   const canary = pickWindow(versionHealth(health, health.canaryVersion)?.windows, window);
   const overall = judge(pickWindow(health.windows, window), t);
   return worst(worst(overall, judge(stable, t)), canary ? judge(canary, t, stable) : "none");
+}
+
+/**
+ * The health guard's own verdict (Needle.Rollback), when the host has it: it judges a canary against its stable with
+ * the guard's configured thresholds, so it overrides the console's defaults. The verdict may arrive as a name or as
+ * the enum's number (InsufficientData, Healthy, Marginal, Breach).
+ */
+export function judgeGuard(result: GuardResult | undefined): Rag {
+  if (!result) return "none";
+  const verdict = result.decision?.verdict;
+  const name = typeof verdict === "number" ? ["insufficientdata", "healthy", "marginal", "breach"][verdict] : String(verdict).toLowerCase().replace(/[^a-z]/g, "");
+  return name === "breach" ? "red" : name === "marginal" ? "amber" : name === "healthy" ? "green" : "none";
 }

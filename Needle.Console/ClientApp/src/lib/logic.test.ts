@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { diffLines, unifiedDiff } from "./diff";
 import { formatMs, formatPercent, formatRate } from "./format";
-import { judge, judgeFunction } from "./health";
+import { judge, judgeFunction, judgeGuard } from "./health";
 import { sparkPoints } from "./sparkline";
 import { toEditorDiagnostics } from "../pages/diagnostics";
 import type { FunctionHealth, WindowStats } from "./types";
@@ -68,5 +68,16 @@ describe("diagnostics", () => {
     const doc = { lines: 2, length: 8, line: (n: number) => ({ from: n === 1 ? 0 : 4, to: n === 1 ? 3 : 8 }) };
     expect(toEditorDiagnostics(doc, [{ message: "m", line: 2, column: 2, severity: "error" }])).toEqual([{ from: 5, to: 8, severity: "error", message: "m" }]);
     expect(text.length).toBe(2);
+  });
+});
+
+describe("guard", () => {
+  const result = (verdict: number | string) => ({ function: "f", stableVersion: 1, canaryVersion: 2, decision: { verdict, reason: "r" }, rolledBack: false });
+  it("maps the guard's verdict by name or number", () => {
+    expect(judgeGuard(result("Breach"))).toBe("red");
+    expect(judgeGuard(result(2))).toBe("amber");
+    expect(judgeGuard(result("healthy"))).toBe("green");
+    expect(judgeGuard(result(0))).toBe("none");
+    expect(judgeGuard(undefined)).toBe("none");
   });
 });

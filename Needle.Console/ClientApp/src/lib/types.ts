@@ -177,3 +177,12 @@ export interface ReleasePlan {
   nextAt: string;
   detail: string | null;
 }
+
+/** Needle.Rollback's guard verdict on a canary (optional endpoint GET {api}/guard). */
+export interface GuardResult {
+  function: string;
+  stableVersion: number;
+  canaryVersion: number;
+  decision: { verdict: number | string; reason: string };
+  rolledBack: boolean;
+}

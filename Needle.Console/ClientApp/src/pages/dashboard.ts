@@ -1,7 +1,7 @@
 import type { AppContext } from "../app";
 import { h, link, replace, setText } from "../lib/dom";
 import { formatMs, formatPercent, formatRate } from "../lib/format";
-import { judgeFunction, pickWindow, versionHealth } from "../lib/health";
+import { judgeFunction, judgeGuard, pickWindow, versionHealth, worst } from "../lib/health";
 import { sparkline } from "../lib/sparkline";
 import type { FunctionSummary, HealthSummary } from "../lib/types";
 
@@ -49,9 +49,10 @@ export function dashboard(ctx: AppContext, root: HTMLElement): () => void {
       setText(row.cells.rate, fh ? formatRate(overall?.rate) : "–");
       setText(row.cells.errors, fh ? formatPercent(overall?.errorRatio) + (canary ? ` (canary ${formatPercent(canary.errorRatio)})` : "") : "–");
       setText(row.cells.p99, fh ? formatMs(stable?.p99Ms ?? overall?.p99Ms) + (canary ? ` (canary ${formatMs(canary.p99Ms)})` : "") : "–");
-      const rag = fn.loadError ? "red" : judgeFunction(fh);
+      const guard = ctx.health.guard.get(fn.name);
+      const rag = fn.loadError ? "red" : worst(judgeFunction(fh), judgeGuard(guard));
       row.cells.status.className = `rag ${rag}`;
-      row.cells.status.title = fn.loadError ?? rag;
+      row.cells.status.title = fn.loadError ?? guard?.decision?.reason ?? rag;
       row.tr.dataset.rag = rag;
       row.spark.update(ctx.health.history.get(fn.name).map((s) => s.rate));
     }

@@ -4,7 +4,7 @@ import { ApiError, seg } from "../lib/api";
 import { diffLines } from "../lib/diff";
 import { h, link, replace, type Child } from "../lib/dom";
 import { formatAgo, formatMs, formatPercent, formatRate, shortHash } from "../lib/format";
-import { judge, pickWindow, versionHealth } from "../lib/health";
+import { judge, judgeGuard, pickWindow, versionHealth } from "../lib/health";
 import type { AuditEvent, FunctionDetail, FunctionHealth, FunctionVersion, NodeRecord, ReleasePlan, ReleaseRecord } from "../lib/types";
 import { patchDialog } from "./patch";
 import { versionCharts } from "./charts";
@@ -145,7 +145,8 @@ export function functionPage(ctx: AppContext, root: HTMLElement, name: string): 
       const rag = judge(w, undefined, v.version === fh.canaryVersion ? stable : undefined);
       return h("tr", null, h("td", { class: `rag ${rag}` }), h("td", null, `v${v.version}`), h("td", null, v.role), h("td", null, formatRate(w?.rate)), h("td", null, formatPercent(w?.errorRatio)), h("td", null, formatMs(w?.p50Ms)), h("td", null, formatMs(w?.p99Ms)), h("td", null, String(w?.requests ?? 0)));
     });
-    replace(health, h("table", null, h("thead", null, h("tr", null, ...["", "version", "role", "rate (1 m)", "errors", "p50", "p99", "requests"].map((t) => h("th", null, t)))), h("tbody", null, ...rows)));
+    const guard = ctx.health.guard.get(name);
+    replace(health, guard ? h("p", { class: `guard ${judgeGuard(guard)}`, "data-testid": "guard" }, `Guard on canary v${guard.canaryVersion}: ${guard.decision.reason}`) : null, h("table", null, h("thead", null, h("tr", null, ...["", "version", "role", "rate (1 m)", "errors", "p50", "p99", "requests"].map((t) => h("th", null, t)))), h("tbody", null, ...rows)));
     const recent = fh.versions.filter((v) => v.lastError).sort((a, b) => Date.parse(b.lastError!.at) - Date.parse(a.lastError!.at));
     replace(errors, h("h2", null, "Recent errors"), recent.length === 0 ? h("p", { class: "muted" }, "None.") : h("ul", null, ...recent.map((v) => h("li", null, h("strong", null, `v${v.version} `), h("span", { class: "muted" }, `${formatAgo(v.lastError!.at)} ${v.lastError!.outcome ?? ""} `), h("code", null, v.lastError!.message)))));
   };
