@@ -12,6 +12,7 @@ using Needle.Runtime.JavaScript;
 using Needle.Serving;
 using Needle.Store;
 using Needle.Store.Sqlite;
+using Needle.Telemetry;
 using Needle.Watching;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -44,6 +45,9 @@ public static class NeedleServiceCollectionExtensions
 
         services.AddSingleton<NeedleMarkerService>();
         services.AddHttpClient();
+        services.AddMetrics();
+        services.TryAddSingleton<NeedleMetrics>();
+        services.TryAddSingleton<INeedleServingState, NeedleServingState>();
         services.AddOpenApi(NeedleApiEndpoints.GroupName, o => o.ShouldInclude = d => d.GroupName == NeedleApiEndpoints.GroupName);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<INeedleStore>(CreateStore);
@@ -119,5 +123,8 @@ public static class NeedleServiceCollectionExtensions
     }
 
     private static JavaScriptRuntime CreateJavaScriptRuntime(IServiceProvider services) =>
-        new(services.GetRequiredService<ILoggerFactory>(), services.GetRequiredService<IOptions<NeedleOptions>>().Value.QueueTimeout);
+        new(
+            services.GetRequiredService<ILoggerFactory>(),
+            services.GetRequiredService<IOptions<NeedleOptions>>().Value.QueueTimeout,
+            services.GetRequiredService<NeedleMetrics>());
 }
