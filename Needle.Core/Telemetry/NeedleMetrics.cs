@@ -85,6 +85,12 @@ internal sealed class NeedleMetrics
         {
             _deployments.Add(1, new KeyValuePair<string, object?>(FunctionTag, function));
         }
+
+        // The rollback series starts at 0, so a function's first rollback is an increase a dashboard can see.
+        if (_rollbacks.Enabled)
+        {
+            _rollbacks.Add(0, new KeyValuePair<string, object?>(FunctionTag, function));
+        }
     }
 
     public void RecordRollback(string function)
