@@ -2,9 +2,11 @@ namespace Needle.Benchmarks.Host;
 
 /// <summary>
 /// The host's arguments: <c>--port</c> (5302), <c>--mock</c> (the mock backend's root, http://127.0.0.1:5301),
-/// <c>--functions</c> (the sample's functions folder) and <c>--db</c> (a fresh SQLite file in the temp folder).
+/// <c>--functions</c> (the sample's functions folder), <c>--db</c> (a fresh SQLite file in the temp folder) and
+/// <c>--observability</c> (false; true adds Needle.Observability with its Prometheus endpoint at /metrics) and
+/// <c>--tracing</c> (true; false leaves out the tracer provider when observability is on).
 /// </summary>
-internal sealed record BenchmarkHostSettings(int Port, Uri BackendUrl, string FunctionsPath, string DatabasePath)
+internal sealed record BenchmarkHostSettings(int Port, Uri BackendUrl, string FunctionsPath, string DatabasePath, bool Observability = false, bool Tracing = true)
 {
     public static BenchmarkHostSettings From(IConfiguration configuration)
     {
@@ -20,7 +22,9 @@ internal sealed record BenchmarkHostSettings(int Port, Uri BackendUrl, string Fu
 
         // Every run starts from an empty store, so the sample functions are version 1 and nothing else serves.
         DeleteDatabaseFiles(database);
-        return new BenchmarkHostSettings(port, new Uri(mock, "/backend/"), functions, database);
+        var observability = bool.Parse(configuration["observability"] ?? "false");
+        var tracing = bool.Parse(configuration["tracing"] ?? "true");
+        return new BenchmarkHostSettings(port, new Uri(mock, "/backend/"), functions, database, observability, tracing);
     }
 
     public void DeleteDatabase() => DeleteDatabaseFiles(DatabasePath);
