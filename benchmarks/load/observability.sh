@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# The cost of Needle.Observability on the request path: the JavaScript hello on two Needle hosts, one without and
-# one with AddObservability() (OpenTelemetry metrics with the Prometheus exporter, tracing with ASP.NET Core and
-# HttpClient instrumentation, health windows), measured alternately in one run. Prints the machine and a markdown
+# The cost of Needle.Observability on the request path: the JavaScript hello on three Needle hosts, measured
+# alternately in one run: "off" (no AddObservability), "on" (AddObservability(): OpenTelemetry metrics with the
+# Prometheus exporter, a tracer provider with ASP.NET Core and HttpClient instrumentation, health windows) and
+# "on, no tracing" (AddObservability(o => o.Tracing = false)). Besides wrk's req/s it records the host's CPU time
+# per request (from /proc), which other load on a shared machine disturbs less. Prints the machine and a markdown
 # table; everything listens on 127.0.0.1 and everything started here is stopped on exit.
 #
 #   benchmarks/load/observability.sh
 #
 # Overridable: DURATION (10s), CONNECTIONS (64), THREADS (2), WARMUP (3s), ROUNDS (2), OFF_PORT (5312), ON_PORT (5313),
-# SCRAPE (1: scrape /metrics of the host with observability every second during its runs, as Prometheus would).
+# NOTRACE_PORT (5314), SCRAPE (1: scrape /metrics of the measured host every second while it runs, as Prometheus would).
 set -euo pipefail
 
 DURATION=${DURATION:-10s}
@@ -17,6 +19,7 @@ WARMUP=${WARMUP:-3s}
 ROUNDS=${ROUNDS:-2}
 OFF_PORT=${OFF_PORT:-5312}
 ON_PORT=${ON_PORT:-5313}
+NOTRACE_PORT=${NOTRACE_PORT:-5314}
 SCRAPE=${SCRAPE:-1}
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,9 +48,9 @@ die() { say "observability.sh: $*"; exit 1; }
 for tool in dotnet wrk curl awk; do
   command -v "$tool" >/dev/null || die "$tool is not installed."
 done
-for port in "$OFF_PORT" "$ON_PORT"; do
+for port in "$OFF_PORT" "$ON_PORT" "$NOTRACE_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    die "port $port on 127.0.0.1 is in use; set OFF_PORT / ON_PORT."
+    die "port $port on 127.0.0.1 is in use; set OFF_PORT / ON_PORT / NOTRACE_PORT."
   fi
 done
 load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -56,14 +59,20 @@ say "== build (Release)"
 dotnet build "$repo/benchmarks/Needle.Benchmarks.Host/Needle.Benchmarks.Host.csproj" -c Release -nologo -v q -clp:ErrorsOnly >&2
 host_dll="$repo/benchmarks/Needle.Benchmarks.Host/bin/Release/net10.0/Needle.Benchmarks.Host.dll"
 
-say "== start Needle hosts: observability off :$OFF_PORT, on :$ON_PORT"
-# hello never calls the backend; the mock URL is only required by the host's arguments.
-(cd "$work" && exec dotnet "$host_dll" --port "$OFF_PORT" --mock "http://127.0.0.1:1" --functions "$functions" \
-  --db "$work/off.db" --observability false) >"$work/off.log" 2>&1 &
-pids+=($!)
-(cd "$work" && exec dotnet "$host_dll" --port "$ON_PORT" --mock "http://127.0.0.1:1" --functions "$functions" \
-  --db "$work/on.db" --observability true) >"$work/on.log" 2>&1 &
-pids+=($!)
+say "== start Needle hosts: observability off :$OFF_PORT, on :$ON_PORT, on without tracing :$NOTRACE_PORT"
+declare -A host_pid
+start_host() {
+  local label=$1 port=$2
+  shift 2
+  # hello never calls the backend; the mock URL is only required by the host's arguments.
+  (cd "$work" && exec dotnet "$host_dll" --port "$port" --mock "http://127.0.0.1:1" --functions "$functions" \
+    --db "$work/$label.db" "$@") >"$work/$label.log" 2>&1 &
+  pids+=($!)
+  host_pid[$label]=$!
+}
+start_host off "$OFF_PORT" --observability false
+start_host on "$ON_PORT" --observability true
+start_host notrace "$NOTRACE_PORT" --observability true --tracing false
 
 wait_for() {
   local url=$1 tries=0
@@ -75,8 +84,9 @@ wait_for() {
 }
 wait_for "http://127.0.0.1:$OFF_PORT/fn/hello?name=Ada"
 wait_for "http://127.0.0.1:$ON_PORT/fn/hello?name=Ada"
+wait_for "http://127.0.0.1:$NOTRACE_PORT/fn/hello?name=Ada"
 curl -sf -o /dev/null "http://127.0.0.1:$ON_PORT/metrics" || die "the host with observability has no /metrics."
-curl -sf -o /dev/null "http://127.0.0.1:$OFF_PORT/metrics" 2>/dev/null && die "the host without observability answers /metrics."
+curl -sf -o /dev/null "http://127.0.0.1:$OFF_PORT/metrics" && die "the host without observability answers /metrics."
 
 # wrk's latencies come as 812.00us, 1.23ms, 1.02s; in ms.
 to_ms() {
@@ -88,8 +98,9 @@ to_ms() {
 
 scraper=""
 start_scraper() {
+  local port=$1
   [ "$SCRAPE" = 1 ] || return 0
-  (while true; do curl -s -o /dev/null "http://127.0.0.1:$ON_PORT/metrics"; sleep 1; done) &
+  (while true; do curl -s -o /dev/null "http://127.0.0.1:$port/metrics"; sleep 1; done) &
   scraper=$!
 }
 stop_scraper() {
@@ -97,27 +108,36 @@ stop_scraper() {
   return 0
 }
 
-# measure <label> <port>: warm up, then the measured run; appends "label rps p99 errors" to $work/results.
+# CPU time (user + system, in clock ticks) the process has used so far.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# measure <label> <port>: warm up, then the measured run; appends "label rps p99 errors cpu-us-per-request" to $work/results.
 measure() {
-  local label=$1 port=$2 url out rps p99 non2xx socket
+  local label=$1 port=$2 url out rps p99 non2xx socket requests before after cpu_us
   url="http://127.0.0.1:$port/fn/hello?name=Ada"
-  [ "$label" = on ] && start_scraper
+  [ "$label" != off ] && start_scraper "$port"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$url" >/dev/null
+  before=$(cpu_ticks "${host_pid[$label]}")
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url")
+  after=$(cpu_ticks "${host_pid[$label]}")
   stop_scraper
   rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
   p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+  requests=$(awk '/requests in/ { print $1 }' <<<"$out")
+  cpu_us=$(awk -v t=$((after - before)) -v n="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
   non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<<"$out")
   socket=$(awk '/Socket errors:/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' <<<"$out")
-  echo "$label $rps $p99 $(( ${non2xx:-0} + ${socket:-0} ))" >>"$work/results"
-  say "$(printf 'observability %-3s %8s req/s   p99 %6s ms' "$label" "$rps" "$p99")"
+  echo "$label $rps $p99 $(( ${non2xx:-0} + ${socket:-0} )) $cpu_us" >>"$work/results"
+  say "$(printf 'observability %-8s %8s req/s   p99 %6s ms   host CPU %6s us/request' "$label" "$rps" "$p99" "$cpu_us")"
 }
 
-say "== load: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency /fn/hello (after a $WARMUP warm-up), $ROUNDS rounds, off and on alternately"
+say "== load: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency /fn/hello (after a $WARMUP warm-up), $ROUNDS rounds, off / on / on without tracing alternately"
 for round in $(seq 1 "$ROUNDS"); do
   measure off "$OFF_PORT"
   sleep 1
   measure on "$ON_PORT"
+  sleep 1
+  measure notrace "$NOTRACE_PORT"
   sleep 1
 done
 
@@ -136,18 +156,23 @@ echo "- .NET SDK $(dotnet --version); wrk ${wrk_version:-?}"
 echo "- load average before the run: $load_at_start (1, 5, 15 min); wrk and both hosts share these CPUs"
 echo "- $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo
-echo "### hello: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, after a $WARMUP warm-up, $ROUNDS rounds alternating"
+echo "### hello: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, after a $WARMUP warm-up, $ROUNDS rounds alternating (SCRAPE=$SCRAPE)"
 echo
-echo "| round | off req/s | off p99 ms | on req/s | on p99 ms | on/off |"
-echo "|---:|---:|---:|---:|---:|---:|"
+echo "| round | off req/s | off p99 ms | off CPU µs/req | on req/s | on p99 ms | on CPU µs/req | on, no tracing req/s | on, no tracing p99 ms | on, no tracing CPU µs/req |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 awk '
-  $1 == "off" { n++; off[n] = $2; offp[n] = $3; e += $4 }
-  $1 == "on"  { m++; on[m] = $2; onp[m] = $3; e += $4 }
+  { e += $4 }
+  $1 == "off"     { n++; r["off", n] = $2; p["off", n] = $3; c["off", n] = $5; sr["off"] += $2; sc["off"] += $5 }
+  $1 == "on"      { r["on", n] = $2; p["on", n] = $3; c["on", n] = $5; sr["on"] += $2; sc["on"] += $5 }
+  $1 == "notrace" { r["nt", n] = $2; p["nt", n] = $3; c["nt", n] = $5; sr["nt"] += $2; sc["nt"] += $5 }
   END {
-    for (i = 1; i <= n; i++) { printf "| %d | %d | %.2f | %d | %.2f | %.3f |\n", i, off[i], offp[i], on[i], onp[i], on[i] / off[i]; so += off[i]; sn += on[i] }
-    loss = 100 * (1 - sn / so)
-    printf "| mean | %d | | %d | | %.3f |\n\n", so / n, sn / n, sn / so
-    printf "Throughput loss with observability on: %.1f %% (target < 10 %%: %s). Errors over all runs: %d.\n", loss, (loss < 10 ? "met" : "missed"), e
+    for (i = 1; i <= n; i++)
+      printf "| %d | %d | %.2f | %.2f | %d | %.2f | %.2f | %d | %.2f | %.2f |\n", i, r["off", i], p["off", i], c["off", i], r["on", i], p["on", i], c["on", i], r["nt", i], p["nt", i], c["nt", i]
+    printf "| mean | %d | | %.2f | %d | | %.2f | %d | | %.2f |\n\n", sr["off"] / n, sc["off"] / n, sr["on"] / n, sc["on"] / n, sr["nt"] / n, sc["nt"] / n
+    loss = 100 * (1 - sr["on"] / sr["off"]); cpu = 100 * (sc["on"] / sc["off"] - 1)
+    lossnt = 100 * (1 - sr["nt"] / sr["off"]); cpunt = 100 * (sc["nt"] / sc["off"] - 1)
+    printf "Observability on: %.1f %% fewer req/s, %.1f %% more host CPU per request (target < 10 %% throughput loss: %s).\n", loss, cpu, (loss < 10 ? "met" : "missed")
+    printf "On without tracing: %.1f %% fewer req/s, %.1f %% more host CPU per request. Errors over all runs: %d.\n", lossnt, cpunt, e
   }' "$work/results"
 echo
 echo "Requests the health windows counted for hello@1 over 5 min on the host with observability: ${windows_5m:-?}."
