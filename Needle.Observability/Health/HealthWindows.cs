@@ -16,7 +16,6 @@ namespace Needle.Observability.Health;
 internal sealed class HealthWindows : IInvocationObserver
 {
     private readonly ConcurrentDictionary<(string Function, int Version), VersionWindow> _versions = new();
-    private readonly Func<(string Function, int Version), VersionWindow> _create;
     private readonly TimeProvider _time;
     private readonly long _origin;
 
@@ -26,7 +25,6 @@ internal sealed class HealthWindows : IInvocationObserver
         Windows = [.. options.Value.HealthWindows.Order()];
         RingSeconds = (int)Windows[^1].TotalSeconds;
         _origin = time.GetTimestamp();
-        _create = key => new VersionWindow(key.Function, key.Version, RingSeconds);
     }
 
     /// <summary>The windows, shortest first.</summary>
@@ -49,8 +47,12 @@ internal sealed class HealthWindows : IInvocationObserver
             return;
         }
 
-        var window = _versions.GetOrAdd((record.Function, record.Version), _create);
-        window.Record(NowSecond, record, _time);
+        var now = NowSecond;
+        var window = _versions.GetOrAdd(
+            (record.Function, record.Version),
+            static (key, state) => new VersionWindow(key.Function, key.Version, state.Ring, state.Now),
+            (Ring: RingSeconds, Now: now));
+        window.Record(now, record, _time);
     }
 
     public VersionWindow? Find(string function, int version) => _versions.GetValueOrDefault((function, version));

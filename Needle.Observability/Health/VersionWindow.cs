@@ -15,8 +15,10 @@ internal sealed class VersionWindow
     private long _lastSecond;
     private int _role;
 
-    public VersionWindow(string function, int version, int seconds)
+    public VersionWindow(string function, int version, int seconds, long createdAt)
     {
+        // Counts as used when created, so it is not evicted before its first call is recorded.
+        _lastSecond = createdAt;
         Function = function;
         Version = version;
         _slots = new Slot?[seconds + 1];

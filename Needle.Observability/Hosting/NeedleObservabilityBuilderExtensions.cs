@@ -67,10 +67,14 @@ public static class NeedleObservabilityBuilderExtensions
         });
         if (switches.Tracing)
         {
-            telemetry.WithTracing(tracing => tracing
-                .AddSource(NeedleMetricNames.ActivitySourceName)
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation());
+            telemetry.WithTracing(tracing =>
+            {
+                tracing.AddSource(NeedleMetricNames.ActivitySourceName);
+                if (switches.AspNetCoreInstrumentation)
+                {
+                    tracing.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation();
+                }
+            });
         }
 
         return builder;

@@ -10,8 +10,16 @@ public sealed class NeedleObservabilityOptions
     public bool Prometheus { get; set; } = true;
 
     /// <summary>
-    /// Whether a tracer provider listens to Needle's spans, with ASP.NET Core and HttpClient instrumentation; the host
-    /// adds its exporter (for example OTLP) with <c>ConfigureOpenTelemetryTracerProvider</c>. Default: <see langword="true"/>.
+    /// Whether a tracer provider records Needle's spans (<c>needle.invoke</c>, <c>needle.fetch</c>); the host adds its
+    /// exporter (for example OTLP) with <c>ConfigureOpenTelemetryTracerProvider</c>. Default: <see langword="true"/>.
     /// </summary>
     public bool Tracing { get; set; } = true;
+
+    /// <summary>
+    /// Whether the tracer provider also records ASP.NET Core request spans and HttpClient spans (OpenTelemetry's
+    /// instrumentation packages). Off by default: Needle's own spans already carry the caller's trace context and
+    /// cover each fetch, and the request span costs about as much as the rest of observability on a small function
+    /// (see docs/benchmarks.md). Default: <see langword="false"/>.
+    /// </summary>
+    public bool AspNetCoreInstrumentation { get; set; }
 }

@@ -16,7 +16,7 @@ var needle = builder.Services.AddNeedle(o => o.UseSqlite($"Data Source={settings
 if (settings.Observability)
 {
     // Metrics, traces and health windows on the request path, as the sample host runs them (benchmarks/load/observability.sh).
-    needle.AddObservability(o => o.Tracing = settings.Tracing);
+    needle.AddObservability(o => o.AspNetCoreInstrumentation = settings.Instrumentation);
 }
 
 needle.AddDownstream("backend", settings.BackendUrl);

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # The cost of Needle.Observability on the request path: the JavaScript hello on three Needle hosts, measured
-# alternately in one run: "off" (no AddObservability), "on" (AddObservability(): OpenTelemetry metrics with the
-# Prometheus exporter, a tracer provider with ASP.NET Core and HttpClient instrumentation, health windows) and
-# "on, no tracing" (AddObservability(o => o.Tracing = false)). Besides wrk's req/s it records the host's CPU time
+# alternately in one run: "off" (no AddObservability), "on" (AddObservability() with its defaults: OpenTelemetry
+# metrics with the Prometheus exporter, a tracer provider recording Needle's spans, health windows) and "on + ASP.NET
+# spans" (AddObservability(o => o.AspNetCoreInstrumentation = true): also ASP.NET Core and HttpClient spans). Besides wrk's req/s it records the host's CPU time
 # per request (from /proc), which other load on a shared machine disturbs less. Prints the machine and a markdown
 # table; everything listens on 127.0.0.1 and everything started here is stopped on exit.
 #
 #   benchmarks/load/observability.sh
 #
 # Overridable: DURATION (10s), CONNECTIONS (64), THREADS (2), WARMUP (3s), ROUNDS (2), OFF_PORT (5312), ON_PORT (5313),
-# NOTRACE_PORT (5314), SCRAPE (1: scrape /metrics of the measured host every second while it runs, as Prometheus would).
+# FULL_PORT (5314), SCRAPE (1: scrape /metrics of the measured host every second while it runs, as Prometheus would).
 set -euo pipefail
 
 DURATION=${DURATION:-10s}
@@ -19,7 +19,7 @@ WARMUP=${WARMUP:-3s}
 ROUNDS=${ROUNDS:-2}
 OFF_PORT=${OFF_PORT:-5312}
 ON_PORT=${ON_PORT:-5313}
-NOTRACE_PORT=${NOTRACE_PORT:-5314}
+FULL_PORT=${FULL_PORT:-5314}
 SCRAPE=${SCRAPE:-1}
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -48,9 +48,9 @@ die() { say "observability.sh: $*"; exit 1; }
 for tool in dotnet wrk curl awk; do
   command -v "$tool" >/dev/null || die "$tool is not installed."
 done
-for port in "$OFF_PORT" "$ON_PORT" "$NOTRACE_PORT"; do
+for port in "$OFF_PORT" "$ON_PORT" "$FULL_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    die "port $port on 127.0.0.1 is in use; set OFF_PORT / ON_PORT / NOTRACE_PORT."
+    die "port $port on 127.0.0.1 is in use; set OFF_PORT / ON_PORT / FULL_PORT."
   fi
 done
 load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -59,7 +59,7 @@ say "== build (Release)"
 dotnet build "$repo/benchmarks/Needle.Benchmarks.Host/Needle.Benchmarks.Host.csproj" -c Release -nologo -v q -clp:ErrorsOnly >&2
 host_dll="$repo/benchmarks/Needle.Benchmarks.Host/bin/Release/net10.0/Needle.Benchmarks.Host.dll"
 
-say "== start Needle hosts: observability off :$OFF_PORT, on :$ON_PORT, on without tracing :$NOTRACE_PORT"
+say "== start Needle hosts: observability off :$OFF_PORT, on :$ON_PORT, on + ASP.NET spans :$FULL_PORT"
 declare -A host_pid
 start_host() {
   local label=$1 port=$2
@@ -72,7 +72,7 @@ start_host() {
 }
 start_host off "$OFF_PORT" --observability false
 start_host on "$ON_PORT" --observability true
-start_host notrace "$NOTRACE_PORT" --observability true --tracing false
+start_host full "$FULL_PORT" --observability true --instrumentation true
 
 wait_for() {
   local url=$1 tries=0
@@ -84,7 +84,7 @@ wait_for() {
 }
 wait_for "http://127.0.0.1:$OFF_PORT/fn/hello?name=Ada"
 wait_for "http://127.0.0.1:$ON_PORT/fn/hello?name=Ada"
-wait_for "http://127.0.0.1:$NOTRACE_PORT/fn/hello?name=Ada"
+wait_for "http://127.0.0.1:$FULL_PORT/fn/hello?name=Ada"
 curl -sf -o /dev/null "http://127.0.0.1:$ON_PORT/metrics" || die "the host with observability has no /metrics."
 curl -sf -o /dev/null "http://127.0.0.1:$OFF_PORT/metrics" && die "the host without observability answers /metrics."
 
@@ -131,13 +131,13 @@ measure() {
   say "$(printf 'observability %-8s %8s req/s   p99 %6s ms   host CPU %6s us/request' "$label" "$rps" "$p99" "$cpu_us")"
 }
 
-say "== load: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency /fn/hello (after a $WARMUP warm-up), $ROUNDS rounds, off / on / on without tracing alternately"
+say "== load: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency /fn/hello (after a $WARMUP warm-up), $ROUNDS rounds, off / on / on + ASP.NET spans alternately"
 for round in $(seq 1 "$ROUNDS"); do
   measure off "$OFF_PORT"
   sleep 1
   measure on "$ON_PORT"
   sleep 1
-  measure notrace "$NOTRACE_PORT"
+  measure full "$FULL_PORT"
   sleep 1
 done
 
@@ -158,13 +158,13 @@ echo "- $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$repo" rev-parse --sh
 echo
 echo "### hello: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, after a $WARMUP warm-up, $ROUNDS rounds alternating (SCRAPE=$SCRAPE)"
 echo
-echo "| round | off req/s | off p99 ms | off CPU µs/req | on req/s | on p99 ms | on CPU µs/req | on, no tracing req/s | on, no tracing p99 ms | on, no tracing CPU µs/req |"
+echo "| round | off req/s | off p99 ms | off CPU µs/req | on req/s | on p99 ms | on CPU µs/req | on + ASP.NET spans req/s | on + ASP.NET spans p99 ms | on + ASP.NET spans CPU µs/req |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 awk '
   { e += $4 }
   $1 == "off"     { n++; r["off", n] = $2; p["off", n] = $3; c["off", n] = $5; sr["off"] += $2; sc["off"] += $5 }
   $1 == "on"      { r["on", n] = $2; p["on", n] = $3; c["on", n] = $5; sr["on"] += $2; sc["on"] += $5 }
-  $1 == "notrace" { r["nt", n] = $2; p["nt", n] = $3; c["nt", n] = $5; sr["nt"] += $2; sc["nt"] += $5 }
+  $1 == "full"    { r["nt", n] = $2; p["nt", n] = $3; c["nt", n] = $5; sr["nt"] += $2; sc["nt"] += $5 }
   END {
     for (i = 1; i <= n; i++)
       printf "| %d | %d | %.2f | %.2f | %d | %.2f | %.2f | %d | %.2f | %.2f |\n", i, r["off", i], p["off", i], c["off", i], r["on", i], p["on", i], c["on", i], r["nt", i], p["nt", i], c["nt", i]
@@ -172,7 +172,7 @@ awk '
     loss = 100 * (1 - sr["on"] / sr["off"]); cpu = 100 * (sc["on"] / sc["off"] - 1)
     lossnt = 100 * (1 - sr["nt"] / sr["off"]); cpunt = 100 * (sc["nt"] / sc["off"] - 1)
     printf "Observability on: %.1f %% fewer req/s, %.1f %% more host CPU per request (target < 10 %% throughput loss: %s).\n", loss, cpu, (loss < 10 ? "met" : "missed")
-    printf "On without tracing: %.1f %% fewer req/s, %.1f %% more host CPU per request. Errors over all runs: %d.\n", lossnt, cpunt, e
+    printf "On + ASP.NET Core and HttpClient spans: %.1f %% fewer req/s, %.1f %% more host CPU per request. Errors over all runs: %d.\n", lossnt, cpunt, e
   }' "$work/results"
 echo
 echo "Requests the health windows counted for hello@1 over 5 min on the host with observability: ${windows_5m:-?}."
