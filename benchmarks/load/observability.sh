@@ -153,7 +153,7 @@ echo "### Machine"
 echo
 echo "- $(nproc) CPUs: ${cpu:-unknown}; ${mem_gb} GB memory; $(uname -sr)"
 echo "- .NET SDK $(dotnet --version); wrk ${wrk_version:-?}"
-echo "- load average before the run: $load_at_start (1, 5, 15 min); wrk and both hosts share these CPUs"
+echo "- load average before the run: $load_at_start (1, 5, 15 min); wrk and the three hosts share these CPUs"
 echo "- $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo
 echo "### hello: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, after a $WARMUP warm-up, $ROUNDS rounds alternating (SCRAPE=$SCRAPE)"
