@@ -5,6 +5,7 @@ using Needle.Releases;
 using Needle.Runtime;
 using Needle.Serving;
 using Needle.Store;
+using Needle.Telemetry;
 
 namespace Needle.ControlPlane;
 
@@ -21,9 +22,11 @@ internal sealed class ReleaseService
     private readonly Reconciler _reconciler;
     private readonly ChangeGate _gate;
     private readonly NeedleOptions _options;
+    private readonly NeedleMetrics _metrics;
 
-    public ReleaseService(INeedleStore store, RuntimeRegistry runtimes, Reconciler reconciler, ChangeGate gate, IOptions<NeedleOptions> options)
+    public ReleaseService(INeedleStore store, RuntimeRegistry runtimes, Reconciler reconciler, ChangeGate gate, IOptions<NeedleOptions> options, NeedleMetrics metrics)
     {
+        _metrics = metrics;
         _store = store;
         _runtimes = runtimes;
         _reconciler = reconciler;
@@ -189,6 +192,11 @@ internal sealed class ReleaseService
             var handOver = loaded;
             loaded = [];
             await _reconciler.ApplyAsync(handOver, cancellationToken).ConfigureAwait(false);
+            if (change.Action == "rollback")
+            {
+                _metrics.RecordRollback(name);
+            }
+
             return release;
         }
         finally
