@@ -67,8 +67,9 @@ public static class RollbackServiceCollectionExtensions
         services.TryAddTransient<ReleasePlanJob>();
         services.TryAddTransient<PatchJob>();
 
-        // The Hangfire dashboard looks these up; registering them touches no global state.
+        // The Hangfire dashboard looks these up. They are registered, not changed: no global configuration is touched.
         services.TryAddSingleton(_ => Hangfire.Dashboard.DashboardRoutes.Routes);
+        services.TryAddSingleton<IGlobalConfiguration>(_ => GlobalConfiguration.Configuration);
         services.AddHostedService(sp => sp.GetRequiredService<CanaryGuard>());
         services.AddHostedService<RollbackHostedService>();
         return builder;
