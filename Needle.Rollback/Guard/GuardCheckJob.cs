@@ -11,17 +11,25 @@ namespace Needle.Rollback.Guard;
 /// The recurring <c>needle-guard</c> job, every minute: re-checks every canary (the guard's own loop is the fast path;
 /// this is the backstop), and re-queues release plan steps and patch watches that are due, in case their delayed job was lost.
 /// </summary>
-internal sealed class GuardCheckJob(CanaryGuard guard, ReleasePlanner planner, RollbackStateStore state, RollbackJobs jobs)
+internal sealed class GuardCheckJob(CanaryGuard guard, ReleasePlanner planner, RollbackStateStore state, RollbackJobs jobs, TimeProvider time)
 {
     public const string RecurringId = "needle-guard";
+
+    /// <summary>How late a plan step or a queued patch may be before the backstop assumes its job was lost.</summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromMinutes(1);
 
     [DisplayName("Needle guard: re-check canaries, plans and patches")]
     [AutomaticRetry(Attempts = 0)]
     public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
         var results = await guard.EvaluateAllAsync(cancellationToken).ConfigureAwait(false);
-        var plans = await planner.ResumeDueAsync(cancellationToken).ConfigureAwait(false);
-        var runs = await state.ListActiveRunsAsync(cancellationToken).ConfigureAwait(false);
+        var plans = await planner.ResumeDueAsync(Grace, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+
+        // Only runs whose own job must have been lost: queued for a while, or watched past their window.
+        var runs = (await state.ListActiveRunsAsync(cancellationToken).ConfigureAwait(false))
+            .Where(r => r.Status == PatchRun.Queued ? r.CreatedAt + Grace < now : r.WatchUntil < now)
+            .ToList();
         foreach (var run in runs)
         {
             var id = run.Id;

@@ -2,10 +2,12 @@ using Hangfire;
 using Hangfire.AspNetCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Needle.Hosting;
 using Needle.Rollback.Guard;
 using Needle.Rollback.Plans;
+using Needle.Rollback.Telemetry;
 
 namespace Needle.Rollback.Hosting;
 
@@ -19,7 +21,8 @@ internal sealed class RollbackHostedService(
     ReleasePlanner planner,
     IServiceScopeFactory scopes,
     IOptions<RollbackOptions> options,
-    IOptions<NeedleOptions> needleOptions) : IHostedService, IDisposable
+    IOptions<NeedleOptions> needleOptions,
+    ILogger<RollbackHostedService> logger) : IHostedService, IDisposable
 {
     private BackgroundJobServer? _server;
 
@@ -39,8 +42,17 @@ internal sealed class RollbackHostedService(
                 jobs.Storage);
         }
 
-        jobs.Recurring.AddOrUpdate<GuardCheckJob>(GuardCheckJob.RecurringId, j => j.RunAsync(CancellationToken.None), rollback.GuardCron);
-        await planner.ResumeDueAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            jobs.Recurring.AddOrUpdate<GuardCheckJob>(GuardCheckJob.RecurringId, j => j.RunAsync(CancellationToken.None), rollback.GuardCron);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The host must start without its job storage: the guard's own loop and synchronous rollbacks need none.
+            RollbackLog.QueueUnavailable(logger, ex, "the needle-guard backstop registration");
+        }
+
+        await planner.ResumeDueAsync(null, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

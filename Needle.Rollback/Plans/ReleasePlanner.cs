@@ -51,15 +51,21 @@ internal sealed class ReleasePlanner(INeedleStore store, ReleaseService releases
     }
 
     /// <summary>
-    /// Queues the due step of every running plan. Called at start and by the backstop job: a plan whose delayed job
-    /// was lost (in-memory storage, a crash before scheduling) still continues. A duplicate step does nothing.
+    /// Schedules the next step of running plans: at start all of them (in-memory storage loses its jobs; a crash may
+    /// come before scheduling), from the backstop job only those overdue by more than <paramref name="grace"/>, whose
+    /// delayed job must have been lost. A duplicate step does nothing.
     /// </summary>
-    public async Task<int> ResumeDueAsync(CancellationToken cancellationToken)
+    public async Task<int> ResumeDueAsync(TimeSpan? grace, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var resumed = 0;
         foreach (var plan in await state.ListRunningPlansAsync(cancellationToken).ConfigureAwait(false))
         {
+            if (grace is { } late && plan.NextAt + late > now)
+            {
+                continue;
+            }
+
             Schedule(plan, plan.NextAt - now);
             resumed++;
         }

@@ -47,7 +47,8 @@ internal sealed class RollbackTestHost : IAsyncDisposable
         Action<RollbackOptions>? configure = null,
         string? directory = null,
         FakeTimeProvider? time = null,
-        ICanaryHealthSource? health = null)
+        ICanaryHealthSource? health = null,
+        bool queueDown = false)
     {
         var ownsDirectory = directory is null;
         directory ??= Path.Combine(Path.GetTempPath(), "needle-rollback-tests", Guid.NewGuid().ToString("n"));
@@ -61,6 +62,12 @@ internal sealed class RollbackTestHost : IAsyncDisposable
         if (health is not null)
         {
             builder.Services.AddSingleton(health);
+        }
+
+        if (queueDown)
+        {
+            var down = new UnavailableJobStorage();
+            builder.Services.AddSingleton(sp => new RollbackJobs(down, new Hangfire.BackgroundJobClient(down), new Hangfire.RecurringJobManager(down), ownsStorage: false, sp.GetRequiredService<ILogger<RollbackJobs>>()));
         }
 
         builder.Services
