@@ -48,7 +48,8 @@ internal sealed class RollbackTestHost : IAsyncDisposable
         string? directory = null,
         FakeTimeProvider? time = null,
         ICanaryHealthSource? health = null,
-        bool queueDown = false)
+        bool queueDown = false,
+        Action<IServiceCollection>? services = null)
     {
         var ownsDirectory = directory is null;
         directory ??= Path.Combine(Path.GetTempPath(), "needle-rollback-tests", Guid.NewGuid().ToString("n"));
@@ -64,6 +65,7 @@ internal sealed class RollbackTestHost : IAsyncDisposable
             builder.Services.AddSingleton(health);
         }
 
+        services?.Invoke(builder.Services);
         if (queueDown)
         {
             var down = new UnavailableJobStorage();

@@ -1,0 +1,37 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Hangfire;
+using Hangfire.InMemory;
+using Needle.Rollback.Tests.Infrastructure;
+
+namespace Needle.Rollback.Tests.Rollbacks;
+
+[TestClass]
+public sealed class ExistingHangfireTests
+{
+    [TestMethod]
+    public async Task UseExistingHangfire_TheHostsServerRunsNeedlesJobs()
+    {
+        // The host's own Hangfire with an explicit storage instance (AddHangfire also sets Hangfire's globals; nothing here reads them).
+        var storage = new InMemoryStorage();
+        await using var host = await RollbackTestHost.StartAsync(
+            o => o.UseExistingHangfire(),
+            services: s =>
+            {
+                s.AddHangfire(c => c.UseStorage(storage));
+                s.AddHangfireServer((_, o) => o.SchedulePollingInterval = TimeSpan.FromMilliseconds(200), storage);
+            });
+        await host.DeployOrdersAsync();
+        await host.DeployOrdersAsync("export default () => ({ v: 2 });\n");
+
+        using var response = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/rollback?async=true", new { reason = "host's Hangfire" });
+        await RollbackTestHost.WaitForAsync(
+            async () => (await host.Client.GetFromJsonAsync<JsonArray>("/needle/api/audit?function=orders"))!.Any(e => e!["action"]!.GetValue<string>() == "rollback-served"),
+            "the host's server to run the rollback job");
+
+        Assert.AreEqual(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.AreEqual(1, (await host.ReleaseAsync())["stableVersion"]!.GetValue<int>());
+        Assert.IsTrue(storage.GetMonitoringApi().SucceededListCount() >= 1);
+    }
+}
