@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Hangfire;
+using Hangfire.AspNetCore;
 using Hangfire.InMemory;
+using Microsoft.Extensions.DependencyInjection;
 using Needle.Rollback.Tests.Infrastructure;
 
 namespace Needle.Rollback.Tests.Rollbacks;
@@ -13,15 +15,11 @@ public sealed class ExistingHangfireTests
     [TestMethod]
     public async Task UseExistingHangfire_TheHostsServerRunsNeedlesJobs()
     {
-        // The host's own Hangfire with an explicit storage instance (AddHangfire also sets Hangfire's globals; nothing here reads them).
+        // The host's Hangfire: its storage in DI and a server of its own. Not through AddHangfire, which sets Hangfire's
+        // process-wide log provider to this host's logger factory and breaks every later host in the test run.
         var storage = new InMemoryStorage();
-        await using var host = await RollbackTestHost.StartAsync(
-            o => o.UseExistingHangfire(),
-            services: s =>
-            {
-                s.AddHangfire(c => c.UseStorage(storage));
-                s.AddHangfireServer((_, o) => o.SchedulePollingInterval = TimeSpan.FromMilliseconds(200), storage);
-            });
+        await using var host = await RollbackTestHost.StartAsync(o => o.UseExistingHangfire(), services: s => s.AddSingleton<JobStorage>(storage));
+        using var server = new BackgroundJobServer(new BackgroundJobServerOptions { Activator = new AspNetCoreJobActivator(host.Services.GetRequiredService<IServiceScopeFactory>()) }, storage);
         await host.DeployOrdersAsync();
         await host.DeployOrdersAsync("export default () => ({ v: 2 });\n");
 
@@ -33,5 +31,6 @@ public sealed class ExistingHangfireTests
         Assert.AreEqual(HttpStatusCode.Accepted, response.StatusCode);
         Assert.AreEqual(1, (await host.ReleaseAsync())["stableVersion"]!.GetValue<int>());
         Assert.IsTrue(storage.GetMonitoringApi().SucceededListCount() >= 1);
+        server.SendStop();
     }
 }
