@@ -112,8 +112,9 @@ internal sealed class PatchJob(
 
         var sample = health.GetSample(run.Function, run.Version!.Value, options.PatchWatchWindow);
         var baseRatio = run.BaseErrorRatio ?? 0;
-        var numbers = string.Create(CultureInfo.InvariantCulture, $"patched {sample.Errors}/{sample.Requests} errors ({sample.ErrorRatio:P1}) vs base {baseRatio:P1}, revert at +{options.PatchRevertDelta * 100:F1} points with at least {options.Guard.MinimumRequests} requests");
-        if (sample.Requests >= options.GuardFor(run.Function).MinimumRequests && sample.ErrorRatio - baseRatio >= options.PatchRevertDelta)
+        var minimum = options.GuardFor(run.Function).MinimumRequests;
+        var numbers = string.Create(CultureInfo.InvariantCulture, $"patched {sample.Errors}/{sample.Requests} errors ({sample.ErrorRatio:P1}) vs base {baseRatio:P1}, revert at +{options.PatchRevertDelta * 100:F1} points with at least {minimum} requests");
+        if (sample.Requests >= minimum && sample.ErrorRatio - baseRatio >= options.PatchRevertDelta)
         {
             try
             {
