@@ -7,21 +7,28 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddNeedle(o => o.UseSqlite(builder.Configuration.GetConnectionString("Needle") ?? "Data Source=needle.db"))
     .WatchDirectory(builder.Configuration["Needle:FunctionsPath"] ?? "functions")
     .AddObservability()
-    .AddDownstream("backend", new Uri(builder.Configuration["Needle:Backend"] ?? "http://127.0.0.1:5080/backend/"));
+    .AddDownstream("backend", new Uri(builder.Configuration["Needle:Backend"] ?? "http://127.0.0.1:5080/backend/"))
+
+    // Rollback jobs, the canary guard, release plans and watched emergency patches; jobs in needle-jobs.db beside needle.db.
+    .AddRollback();
 builder.Services.AddHealthChecks().AddNeedle();
 
 var app = builder.Build();
 
 app.MapGet("/", () => Results.Text(
-    "Needle sample host. Try /fn/hello?name=you, /fn/profile/7, /fn/products?category=tools, /needle/api/functions, /needle/api/health, /metrics and /healthz.\n"));
+    "Needle sample host. Try /fn/hello?name=you, /fn/profile/7, /fn/products?category=tools, /needle/api/functions, /needle/api/health, /metrics, /healthz and /hangfire.\n"));
 
 // A small downstream service, in-process, that the functions reach by name ("backend").
 app.MapBackend("/backend");
 
 app.MapNeedle();
 app.MapNeedleApi();                      // includes /needle/api/health (the health windows)
+app.MapNeedleRollback();
 app.MapPrometheusScrapingEndpoint();     // /metrics
 app.MapHealthChecks("/healthz");
+
+// Hangfire's dashboard over Needle's jobs: local requests only (Hangfire's default authorization).
+app.MapNeedleJobsDashboard("/hangfire");
 
 app.Run();
 
