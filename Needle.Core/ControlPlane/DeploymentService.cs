@@ -9,6 +9,7 @@ using Needle.Runtime;
 using Needle.Runtime.Downstream;
 using Needle.Serving;
 using Needle.Store;
+using Needle.Telemetry;
 
 namespace Needle.ControlPlane;
 
@@ -27,6 +28,7 @@ internal sealed class DeploymentService
     private readonly TimeProvider _time;
     private readonly ILogger _functionLogger;
     private readonly ChangeGate _gate;
+    private readonly NeedleMetrics _metrics;
 
     public DeploymentService(
         INeedleStore store,
@@ -36,8 +38,10 @@ internal sealed class DeploymentService
         IOptions<NeedleOptions> options,
         TimeProvider time,
         ChangeGate gate,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        NeedleMetrics metrics)
     {
+        _metrics = metrics;
         _gate = gate;
         _store = store;
         _runtimes = runtimes;
@@ -158,6 +162,7 @@ internal sealed class DeploymentService
                 await loaded.DisposeAsync().ConfigureAwait(false);
             }
 
+            _metrics.RecordDeployment(name);
             return new DeployOutcome(result.Version, result.Release, result.Revision, Unchanged: false);
         }
     }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Primitives;
 using Needle.Functions;
 using Needle.Routing;
@@ -63,6 +64,11 @@ internal static class NeedleApiEndpoints
         api.MapGet("/functions/{name}/releases", ListReleasesAsync).WithName("NeedleListReleases").WithSummary("A function's release history, newest first.");
         api.MapGet("/audit", ListAuditAsync).WithName("NeedleAudit").WithSummary("The audit log, newest first.");
         api.MapGet("/nodes", ListNodesAsync).WithName("NeedleNodes").WithSummary("Which revision each node serves.");
+        foreach (var contributor in endpoints.ServiceProvider.GetServices<INeedleApiContributor>())
+        {
+            contributor.Map(api);
+        }
+
         api.MapOpenApi("/openapi/{documentName}.json");
         return api;
     }

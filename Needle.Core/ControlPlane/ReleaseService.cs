@@ -5,6 +5,7 @@ using Needle.Releases;
 using Needle.Runtime;
 using Needle.Serving;
 using Needle.Store;
+using Needle.Telemetry;
 
 namespace Needle.ControlPlane;
 
@@ -21,9 +22,11 @@ internal sealed class ReleaseService
     private readonly Reconciler _reconciler;
     private readonly ChangeGate _gate;
     private readonly NeedleOptions _options;
+    private readonly NeedleMetrics _metrics;
 
-    public ReleaseService(INeedleStore store, RuntimeRegistry runtimes, Reconciler reconciler, ChangeGate gate, IOptions<NeedleOptions> options)
+    public ReleaseService(INeedleStore store, RuntimeRegistry runtimes, Reconciler reconciler, ChangeGate gate, IOptions<NeedleOptions> options, NeedleMetrics metrics)
     {
+        _metrics = metrics;
         _store = store;
         _runtimes = runtimes;
         _reconciler = reconciler;
@@ -88,11 +91,18 @@ internal sealed class ReleaseService
     /// Rolls back: with a canary, the canary is removed and marked bad; without one, the previous stable version that
     /// is not marked bad (or <paramref name="to"/>) returns and the version it replaces is marked bad, so it is not
     /// picked again by mistake. The previous version is normally warm, so this is one swap.
+    /// With <paramref name="expectedCanary"/>, only that canary is rolled back: when another canary or none runs by now
+    /// (someone else acted first), nothing changes and a conflict is thrown, so an automatic rollback never hits the stable version.
     /// </summary>
-    public async Task<ReleaseRecord> RollbackAsync(string name, int? to, string actor, string? reason, CancellationToken cancellationToken)
+    public async Task<ReleaseRecord> RollbackAsync(string name, int? to, string actor, string? reason, CancellationToken cancellationToken, int? expectedCanary = null)
     {
         using var _ = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
+        if (expectedCanary is { } expected && current.CanaryVersion != expected)
+        {
+            throw new NeedleConflictException($"Function '{name}' no longer runs version {expected} as canary.");
+        }
+
         if (current.CanaryVersion is { } canary && to is null)
         {
             return await ChangeAsync(current, new ReleaseChange(name, current.StableVersion, null, 0, "rollback", actor, reason, null, current.Id, MarkBad: canary, KillSwitch: current.KillSwitch), force: true, cancellationToken).ConfigureAwait(false);
@@ -189,6 +199,11 @@ internal sealed class ReleaseService
             var handOver = loaded;
             loaded = [];
             await _reconciler.ApplyAsync(handOver, cancellationToken).ConfigureAwait(false);
+            if (change.Action == "rollback")
+            {
+                _metrics.RecordRollback(name);
+            }
+
             return release;
         }
         finally

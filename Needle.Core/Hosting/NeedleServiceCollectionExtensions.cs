@@ -13,6 +13,7 @@ using Needle.Runtime.JavaScript;
 using Needle.Serving;
 using Needle.Store;
 using Needle.Store.Sqlite;
+using Needle.Telemetry;
 using Needle.Watching;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -47,6 +48,9 @@ public static class NeedleServiceCollectionExtensions
 
         services.AddSingleton<NeedleMarkerService>();
         services.AddHttpClient();
+        services.AddMetrics();
+        services.TryAddSingleton<NeedleMetrics>();
+        services.TryAddSingleton<INeedleServingState, NeedleServingState>();
         services.AddOpenApi(NeedleApiEndpoints.GroupName, o => o.ShouldInclude = d => d.GroupName == NeedleApiEndpoints.GroupName);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<INeedleStore>(CreateStore);
@@ -133,5 +137,8 @@ public static class NeedleServiceCollectionExtensions
             services.GetRequiredService<ILoggerFactory>());
 
     private static JavaScriptRuntime CreateJavaScriptRuntime(IServiceProvider services) =>
-        new(services.GetRequiredService<ILoggerFactory>(), services.GetRequiredService<IOptions<NeedleOptions>>().Value.QueueTimeout);
+        new(
+            services.GetRequiredService<ILoggerFactory>(),
+            services.GetRequiredService<IOptions<NeedleOptions>>().Value.QueueTimeout,
+            services.GetRequiredService<NeedleMetrics>());
 }

@@ -1,14 +1,17 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Needle.Functions;
 using Needle.Hosting;
 using Needle.Releases;
 using Needle.Runtime;
 using Needle.Runtime.Downstream;
 using Needle.Serving;
+using Needle.Telemetry;
 
 namespace Needle.Routing;
 
@@ -26,9 +29,19 @@ internal sealed partial class FunctionEndpointHandler
     private readonly string _releaseHeaderName;
     private readonly ILogger _functionLogger;
     private readonly ILogger _logger;
+    private readonly NeedleMetrics _metrics;
+    private readonly IInvocationObserver[] _observers;
 
-    public FunctionEndpointHandler(IOptions<NeedleOptions> options, IDownstreamClient downstream, ReleaseRouter router, ILoggerFactory loggerFactory)
+    public FunctionEndpointHandler(
+        IOptions<NeedleOptions> options,
+        IDownstreamClient downstream,
+        ReleaseRouter router,
+        ILoggerFactory loggerFactory,
+        NeedleMetrics metrics,
+        IEnumerable<IInvocationObserver> observers)
     {
+        _metrics = metrics;
+        _observers = observers.ToArray();
         _options = options.Value;
         _downstream = downstream;
         _router = router;
@@ -66,7 +79,7 @@ internal sealed partial class FunctionEndpointHandler
         try
         {
             http.Response.Headers[_releaseHeaderName] = RoleNames[(int)role];
-            await InvokeAsync(http, served.Function).ConfigureAwait(false);
+            await InvokeAsync(http, served.Function, role).ConfigureAwait(false);
         }
         finally
         {
@@ -74,7 +87,7 @@ internal sealed partial class FunctionEndpointHandler
         }
     }
 
-    private async Task InvokeAsync(HttpContext http, ILoadedFunction function)
+    private async Task InvokeAsync(HttpContext http, ILoadedFunction function, ReleaseRole role)
     {
         var version = function.Version;
         var limits = function.Limits;
@@ -113,6 +126,9 @@ internal sealed partial class FunctionEndpointHandler
         cancellation.CancelAfter(limits.Timeout);
         var context = new InvocationContext(version, http.TraceIdentifier, _functionLogger, _downstream, limits.Timeout, cancellation.Token);
 
+        // The span is current while the function runs, so its fetches become child spans and carry its trace context.
+        using var activity = NeedleActivities.StartInvocation(version, role, http.TraceIdentifier);
+        var started = Stopwatch.GetTimestamp();
         FunctionResponse response;
         try
         {
@@ -120,7 +136,9 @@ internal sealed partial class FunctionEndpointHandler
         }
         catch (FunctionInvocationException ex)
         {
-            if (ex.Failure == InvocationFailure.Aborted || http.RequestAborted.IsCancellationRequested)
+            var aborted = ex.Failure == InvocationFailure.Aborted || http.RequestAborted.IsCancellationRequested;
+            Record(version, role, aborted ? InvocationOutcome.Aborted : InvocationOutcomes.From(ex.Failure), started, activity, ex);
+            if (aborted)
             {
                 return;
             }
@@ -130,6 +148,7 @@ internal sealed partial class FunctionEndpointHandler
             return;
         }
 
+        Record(version, role, InvocationOutcome.Success, started, activity, null);
         await ResponseWriter.WriteAsync(http, response).ConfigureAwait(false);
     }
 
@@ -151,6 +170,35 @@ internal sealed partial class FunctionEndpointHandler
 
         response.ContentType = fallback.ContentType ?? "application/json; charset=utf-8";
         return response.WriteAsync(fallback.Body, http.RequestAborted);
+    }
+
+    private void Record(FunctionVersion version, ReleaseRole role, InvocationOutcome outcome, long started, Activity? activity, FunctionInvocationException? failure)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        _metrics.RecordInvocation(version, role, outcome, elapsed.TotalSeconds, failure?.Limit);
+        if (activity is not null)
+        {
+            NeedleActivities.Finish(activity, outcome, failure?.Message);
+        }
+
+        if (_observers.Length == 0)
+        {
+            return;
+        }
+
+        var record = new InvocationRecord(version.Function, version.Number, role, outcome, elapsed, failure?.Message, failure?.Limit);
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                observer.OnInvocation(in record);
+            }
+            catch (Exception ex)
+            {
+                // Watching must never fail a request that already has its answer.
+                LogObserverFailed(_logger, observer.GetType().Name, ex);
+            }
+        }
     }
 
     private static Task WriteTooLargeAsync(HttpContext http, long limit) =>
@@ -186,4 +234,7 @@ internal sealed partial class FunctionEndpointHandler
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Invocation of {Version} failed ({Failure}): {Detail}")]
     private static partial void LogInvocationFailed(ILogger logger, string version, InvocationFailure failure, string detail);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Invocation observer {Observer} threw; the request was not affected.")]
+    private static partial void LogObserverFailed(ILogger logger, string observer, Exception exception);
 }

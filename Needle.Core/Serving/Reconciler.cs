@@ -29,6 +29,7 @@ internal sealed partial class Reconciler : IAsyncDisposable
     private readonly SemaphoreSlim _reportGate = new(1, 1);
     private long _appliedRevision = -1;
     private long _reportedRevision = -1;
+    private long _storeRevision = -1;
 
     public Reconciler(
         INeedleStore store,
@@ -46,6 +47,25 @@ internal sealed partial class Reconciler : IAsyncDisposable
 
     /// <summary>The revision this node serves, or -1 before the first apply.</summary>
     public long AppliedRevision => Volatile.Read(ref _appliedRevision);
+
+    /// <summary>The latest store revision this node has seen (at its last apply or poll), or -1 before the first.</summary>
+    public long StoreRevision => Volatile.Read(ref _storeRevision);
+
+    /// <summary>Records a store revision seen by a poll; only ever moves forward.</summary>
+    public void ObserveStoreRevision(long revision)
+    {
+        var seen = Volatile.Read(ref _storeRevision);
+        while (revision > seen)
+        {
+            var previous = Interlocked.CompareExchange(ref _storeRevision, revision, seen);
+            if (previous == seen)
+            {
+                return;
+            }
+
+            seen = previous;
+        }
+    }
 
     /// <summary>What serves now, by function name.</summary>
     public IReadOnlyDictionary<string, ServingEntry> Current => Volatile.Read(ref _current);
@@ -150,6 +170,7 @@ internal sealed partial class Reconciler : IAsyncDisposable
             }
 
             Volatile.Write(ref _appliedRevision, state.Revision);
+            ObserveStoreRevision(state.Revision);
 
             // The node table is for visibility; the change already serves, so the caller does not wait for the write.
             _ = ReportAsync(state.Revision);

@@ -44,6 +44,7 @@ internal sealed partial class ReconcilerService : BackgroundService
             try
             {
                 var revision = await _store.GetRevisionAsync(stoppingToken).ConfigureAwait(false);
+                _reconciler.ObserveStoreRevision(revision);
                 if (revision != _reconciler.AppliedRevision)
                 {
                     await _reconciler.ApplyAsync(cancellationToken: stoppingToken).ConfigureAwait(false);

@@ -22,6 +22,9 @@ internal sealed class BenchmarkHost : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>Fires when the host is asked to stop (SIGTERM, Ctrl+C).</summary>
+    public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
+
     public HttpClient Client { get; }
 
     public CSharpRuntimeStatistics Statistics => _app.Services.GetRequiredService<CSharpRuntime>().Statistics;

@@ -15,10 +15,8 @@ switch (mode)
             await host.DeployAsync("hello-cs", BenchmarkHost.Function("hello-cs.cs"), "/cs/hello");
             await host.DeployAsync("products-cs", BenchmarkHost.Function("products-cs.cs"), "/cs/products");
             System.Console.WriteLine($"serving on {host.Address}");
-            var stop = new TaskCompletionSource();
-            System.Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
-            await stop.Task;
+            // The host's console lifetime turns SIGTERM and Ctrl+C into a stop; wait for it, then dispose.
+            await Task.Delay(Timeout.Infinite, host.Stopping).ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
         break;

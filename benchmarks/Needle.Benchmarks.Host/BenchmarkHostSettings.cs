@@ -2,9 +2,11 @@ namespace Needle.Benchmarks.Host;
 
 /// <summary>
 /// The host's arguments: <c>--port</c> (5302), <c>--mock</c> (the mock backend's root, http://127.0.0.1:5301),
-/// <c>--functions</c> (the sample's functions folder) and <c>--db</c> (a fresh SQLite file in the temp folder).
+/// <c>--functions</c> (the sample's functions folder), <c>--db</c> (a fresh SQLite file in the temp folder) and
+/// <c>--observability</c> (false; true adds Needle.Observability with its Prometheus endpoint at /metrics) and
+/// <c>--instrumentation</c> (false; true adds OpenTelemetry's ASP.NET Core and HttpClient span instrumentation).
 /// </summary>
-internal sealed record BenchmarkHostSettings(int Port, Uri BackendUrl, string FunctionsPath, string DatabasePath)
+internal sealed record BenchmarkHostSettings(int Port, Uri BackendUrl, string FunctionsPath, string DatabasePath, bool Observability = false, bool Instrumentation = false)
 {
     public static BenchmarkHostSettings From(IConfiguration configuration)
     {
@@ -20,7 +22,9 @@ internal sealed record BenchmarkHostSettings(int Port, Uri BackendUrl, string Fu
 
         // Every run starts from an empty store, so the sample functions are version 1 and nothing else serves.
         DeleteDatabaseFiles(database);
-        return new BenchmarkHostSettings(port, new Uri(mock, "/backend/"), functions, database);
+        var observability = bool.Parse(configuration["observability"] ?? "false");
+        var instrumentation = bool.Parse(configuration["instrumentation"] ?? "false");
+        return new BenchmarkHostSettings(port, new Uri(mock, "/backend/"), functions, database, observability, instrumentation);
     }
 
     public void DeleteDatabase() => DeleteDatabaseFiles(DatabasePath);

@@ -11,9 +11,15 @@ builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, settings.Port));
 
 // AddDownstream returns the HttpClient builder, so it comes last in the chain.
-builder.Services.AddNeedle(o => o.UseSqlite($"Data Source={settings.DatabasePath}"))
-    .WatchDirectory(settings.FunctionsPath)
-    .AddDownstream("backend", settings.BackendUrl);
+var needle = builder.Services.AddNeedle(o => o.UseSqlite($"Data Source={settings.DatabasePath}"))
+    .WatchDirectory(settings.FunctionsPath);
+if (settings.Observability)
+{
+    // Metrics, traces and health windows on the request path, as the sample host runs them (benchmarks/load/observability.sh).
+    needle.AddObservability(o => o.AspNetCoreInstrumentation = settings.Instrumentation);
+}
+
+needle.AddDownstream("backend", settings.BackendUrl);
 builder.Services.AddNativeFunctions(settings.BackendUrl);
 
 var app = builder.Build();
@@ -22,5 +28,9 @@ app.Lifetime.ApplicationStopped.Register(settings.DeleteDatabase);
 app.MapNativeFunctions("/native");
 app.MapNeedle();
 app.MapNeedleApi();
+if (settings.Observability)
+{
+    app.MapPrometheusScrapingEndpoint();
+}
 
 app.Run();

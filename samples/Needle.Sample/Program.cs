@@ -6,20 +6,33 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddNeedle(o => o.UseSqlite(builder.Configuration.GetConnectionString("Needle") ?? "Data Source=needle.db"))
     .WatchDirectory(builder.Configuration["Needle:FunctionsPath"] ?? "functions")
+    .AddObservability()
     .AddDownstream("backend", new Uri(builder.Configuration["Needle:Backend"] ?? "http://127.0.0.1:5080/backend/"))
+
+    // Rollback jobs, the canary guard, release plans and watched emergency patches; jobs in needle-jobs.db beside needle.db.
+    .AddRollback()
+
+    // The operations console at /needle (local requests only).
     .AddConsole();
+builder.Services.AddHealthChecks().AddNeedle();
 
 var app = builder.Build();
 
 app.MapGet("/", () => Results.Text(
-    "Needle sample host. Try /fn/hello?name=you, /fn/profile/7, /fn/products?category=tools, /needle/api/functions and the console at /needle.\n"));
+    "Needle sample host. Try /fn/hello?name=you, /fn/profile/7, /fn/products?category=tools, /needle/api/functions, /needle/api/health, /metrics, /healthz, /hangfire and the console at /needle.\n"));
 
 // A small downstream service, in-process, that the functions reach by name ("backend").
 app.MapBackend("/backend");
 
 app.MapNeedle();
-app.MapNeedleApi();
-app.MapNeedleConsole("/needle"); // the operations console: http://127.0.0.1:5080/needle
+app.MapNeedleApi();                      // includes /needle/api/health (the health windows)
+app.MapNeedleRollback();
+app.MapNeedleConsole("/needle");         // the operations console: http://127.0.0.1:5080/needle
+app.MapPrometheusScrapingEndpoint();     // /metrics
+app.MapHealthChecks("/healthz");
+
+// Hangfire's dashboard over Needle's jobs: local requests only (Hangfire's default authorization).
+app.MapNeedleJobsDashboard("/hangfire");
 
 app.Run();
 

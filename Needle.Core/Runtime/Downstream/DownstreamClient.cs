@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Needle.Functions;
 using Needle.Hosting;
+using Needle.Telemetry;
 
 namespace Needle.Runtime.Downstream;
 
@@ -72,10 +73,13 @@ internal sealed class DownstreamClient : IDownstreamClient
         }
 
         // The invocation's token fires at its deadline, so it already carries the remaining time as the timeout.
+        // A child span of the invocation; HttpClient sends its W3C trace context to the service while it is current.
         var cancellation = context.CancellationToken;
+        using var activity = NeedleActivities.StartFetch(service, message.Method.Method, url);
         try
         {
             using var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellation).ConfigureAwait(false);
+            activity?.SetTag("http.response.status_code", (int)response.StatusCode);
             var limit = ResolvedLimits.Resolve(context.Version.Manifest.Limits, _options.DefaultLimits).MaxFetchResponseBytes;
             if (response.Content.Headers.ContentLength > limit)
             {
@@ -91,12 +95,19 @@ internal sealed class DownstreamClient : IDownstreamClient
 
             return new DownstreamResponse((int)response.StatusCode, headers, body);
         }
+        catch (DownstreamException ex)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
         catch (OperationCanceledException ex)
         {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "timeout");
             throw new DownstreamException($"fetch: '{service}' did not answer within the invocation's remaining {remaining.TotalMilliseconds:0} ms.", ex);
         }
         catch (HttpRequestException ex)
         {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.HttpRequestError.ToString());
             throw new DownstreamException($"fetch: '{service}' could not be reached ({ex.HttpRequestError}).", ex);
         }
     }

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Jint;
 using Microsoft.Extensions.Logging;
 using Needle.Functions;
+using Needle.Telemetry;
 
 namespace Needle.Runtime.JavaScript;
 
@@ -18,9 +20,11 @@ internal sealed class JavaScriptFunction : ILoadedFunction
     private readonly Prepared<Acornima.Ast.Module> _module;
     private readonly JavaScriptEnginePool _pool;
     private readonly ILogger _logger;
+    private readonly NeedleMetrics? _metrics;
 
-    public JavaScriptFunction(FunctionVersion version, ResolvedLimits limits, Prepared<Acornima.Ast.Module> module, TimeSpan queueTimeout, ILogger logger)
+    public JavaScriptFunction(FunctionVersion version, ResolvedLimits limits, Prepared<Acornima.Ast.Module> module, TimeSpan queueTimeout, ILogger logger, NeedleMetrics? metrics = null)
     {
+        _metrics = metrics;
         Version = version;
         Limits = limits;
         _module = module;
@@ -46,7 +50,7 @@ internal sealed class JavaScriptFunction : ILoadedFunction
         JavaScriptEngine engine;
         try
         {
-            engine = CreateEngine(cancellationToken);
+            engine = CreateEngine(cancellationToken, coldStart: false);
         }
         catch (FunctionValidationException)
         {
@@ -128,7 +132,8 @@ internal sealed class JavaScriptFunction : ILoadedFunction
         // A free slot: grow the pool. The module's top level runs again, under this call's limits.
         try
         {
-            return CreateEngine(context.CancellationToken);
+            Activity.Current?.SetTag(NeedleMetricNames.ColdStartTag, true);
+            return CreateEngine(context.CancellationToken, coldStart: true);
         }
         catch (Exception ex)
         {
@@ -140,6 +145,12 @@ internal sealed class JavaScriptFunction : ILoadedFunction
         }
     }
 
-    private JavaScriptEngine CreateEngine(CancellationToken cancellationToken) =>
-        JavaScriptEngine.Create(_module, Limits, Version.Manifest.Config, cancellationToken);
+    /// <summary>Creates an engine; one created for a waiting call is that call's cold start.</summary>
+    private JavaScriptEngine CreateEngine(CancellationToken cancellationToken, bool coldStart)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var engine = JavaScriptEngine.Create(_module, Limits, Version.Manifest.Config, cancellationToken);
+        _metrics?.RecordEngineCreated(Version, Stopwatch.GetElapsedTime(started).TotalSeconds, coldStart);
+        return engine;
+    }
 }

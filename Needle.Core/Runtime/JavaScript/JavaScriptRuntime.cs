@@ -2,6 +2,7 @@ using Acornima;
 using Jint;
 using Microsoft.Extensions.Logging;
 using Needle.Functions;
+using Needle.Telemetry;
 
 namespace Needle.Runtime.JavaScript;
 
@@ -16,14 +17,16 @@ internal sealed class JavaScriptRuntime : IFunctionRuntime
 
     private readonly ILogger _logger;
     private readonly TimeSpan _queueTimeout;
+    private readonly NeedleMetrics? _metrics;
 
     public JavaScriptRuntime(ILoggerFactory loggerFactory)
         : this(loggerFactory, DefaultQueueTimeout)
     {
     }
 
-    public JavaScriptRuntime(ILoggerFactory loggerFactory, TimeSpan queueTimeout)
+    public JavaScriptRuntime(ILoggerFactory loggerFactory, TimeSpan queueTimeout, NeedleMetrics? metrics = null)
     {
+        _metrics = metrics;
         ArgumentNullException.ThrowIfNull(loggerFactory);
         ArgumentOutOfRangeException.ThrowIfLessThan(queueTimeout, TimeSpan.Zero);
         _logger = loggerFactory.CreateLogger<JavaScriptRuntime>();
@@ -56,7 +59,7 @@ internal sealed class JavaScriptRuntime : IFunctionRuntime
 
         JavaScriptModuleValidator.Validate(module.Program!);
 
-        var function = new JavaScriptFunction(version, limits, module, _queueTimeout, _logger);
+        var function = new JavaScriptFunction(version, limits, module, _queueTimeout, _logger, _metrics);
         function.Initialize(cancellationToken);
         return Task.FromResult<ILoadedFunction>(function);
     }

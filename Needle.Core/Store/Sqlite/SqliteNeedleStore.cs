@@ -27,6 +27,9 @@ internal sealed class SqliteNeedleStore(string connectionString, TimeProvider ti
     private static readonly Lazy<IReadOnlyList<StoreMigration>> Migrations =
         new(() => StoreMigration.LoadEmbedded(typeof(SqliteNeedleStore).Assembly, MigrationPrefix));
 
+    /// <summary>The connection string, so Needle.Rollback keeps its plan and patch rows in the same database.</summary>
+    internal string ConnectionString => connectionString;
+
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Options;
+using Needle.Hosting;
+using Needle.Store;
+
+namespace Needle.Serving;
+
+/// <summary>A read-only view of the <see cref="Reconciler"/> and the store for health checks and gauges.</summary>
+internal sealed class NeedleServingState : INeedleServingState
+{
+    private readonly Reconciler _reconciler;
+    private readonly INeedleStore _store;
+
+    public NeedleServingState(Reconciler reconciler, INeedleStore store, IOptions<NeedleOptions> options)
+    {
+        _reconciler = reconciler;
+        _store = store;
+        NodeId = options.Value.NodeId;
+    }
+
+    public string NodeId { get; }
+
+    public long AppliedRevision => _reconciler.AppliedRevision;
+
+    public long StoreRevision => _reconciler.StoreRevision;
+
+    public IReadOnlyDictionary<string, string> LoadErrors => _reconciler.LoadErrors;
+
+    public IReadOnlyList<ServedFunction> GetFunctions() =>
+        _reconciler.Current.Values
+            .OrderBy(e => e.Release.Function, StringComparer.Ordinal)
+            .Select(e => new ServedFunction(
+                e.Release.Function,
+                e.Stable.Function.Version.Number,
+                e.Canary?.Function.Version.Number,
+                e.Canary is null ? 0 : e.Release.CanaryWeight,
+                e.Loaded.Keys.Order().ToArray()))
+            .ToList();
+
+    public async Task<ServingCheck> CheckAsync(CancellationToken cancellationToken = default)
+    {
+        // Read the applied revision first: a change applied meanwhile can only make the node look behind, never ahead.
+        var applied = _reconciler.AppliedRevision;
+        var revision = await _store.GetRevisionAsync(cancellationToken).ConfigureAwait(false);
+        _reconciler.ObserveStoreRevision(revision);
+        var functions = await _store.ListFunctionsAsync(cancellationToken).ConfigureAwait(false);
+        var current = _reconciler.Current;
+        var notServed = new List<string>();
+        foreach (var function in functions)
+        {
+            if (function.Release is not { } release)
+            {
+                continue;
+            }
+
+            current.TryGetValue(function.Name, out var entry);
+            if (entry?.Stable.Function.Version.Number != release.StableVersion)
+            {
+                notServed.Add($"{function.Name}@{release.StableVersion}");
+            }
+
+            if (release.CanaryVersion is { } canary && entry?.Canary?.Function.Version.Number != canary)
+            {
+                notServed.Add($"{function.Name}@{canary}");
+            }
+        }
+
+        return new ServingCheck(revision, applied, notServed, _reconciler.LoadErrors);
+    }
+}

@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Needle.Serving;
+
+namespace Needle.Observability.HealthChecks;
+
+/// <summary>
+/// Healthy when the store answers, every released version (stable and canary) serves on this node, and the node
+/// serves the store's revision; degraded when a version is not served or the node is behind; the registration's
+/// failure status when the store cannot be reached. Never throws.
+/// </summary>
+internal sealed class NeedleHealthCheck : IHealthCheck
+{
+    private readonly INeedleServingState _state;
+
+    public NeedleHealthCheck(INeedleServingState state)
+    {
+        _state = state;
+    }
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        ServingCheck check;
+        try
+        {
+            check = await _state.CheckAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, "The Needle store cannot be reached.", ex);
+        }
+
+        var data = new Dictionary<string, object>
+        {
+            ["node"] = _state.NodeId,
+            ["storeRevision"] = check.StoreRevision,
+            ["appliedRevision"] = check.AppliedRevision,
+        };
+        var problems = new List<string>();
+        if (check.AppliedRevision < 0)
+        {
+            problems.Add("the node has not applied the store yet");
+        }
+        else if (check.IsBehind)
+        {
+            problems.Add($"the node serves revision {check.AppliedRevision}, the store is at {check.StoreRevision}");
+        }
+
+        if (check.NotServed.Count > 0)
+        {
+            data["notServed"] = check.NotServed;
+            problems.Add($"released versions not served: {string.Join(", ", check.NotServed)}");
+        }
+
+        if (check.LoadErrors.Count > 0)
+        {
+            data["loadErrors"] = check.LoadErrors;
+            problems.Add($"versions failed to load: {string.Join(", ", check.LoadErrors.Keys)}");
+        }
+
+        return problems.Count == 0
+            ? HealthCheckResult.Healthy($"Serving revision {check.AppliedRevision}.", data)
+            : HealthCheckResult.Degraded(string.Join("; ", problems) + ".", data: data);
+    }
+}

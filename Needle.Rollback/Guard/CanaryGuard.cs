@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Needle.ControlPlane;
+using Needle.Rollback.Hosting;
+using Needle.Rollback.Plans;
+using Needle.Rollback.State;
+using Needle.Rollback.Telemetry;
+using Needle.Serving;
+using Needle.Store;
+
+namespace Needle.Rollback.Guard;
+
+/// <summary>
+/// Watches every canary this node serves. A loop evaluates them every <see cref="RollbackOptions.GuardInterval"/>,
+/// and soon after any failed request (debounced, off the request path: the request only releases a semaphore).
+/// A breach seen <see cref="GuardOptions.ConsecutiveBreaches"/> times in a row rolls the canary back at once, directly
+/// through the release service, never through the queue. The recurring <c>needle-guard</c> job calls the same evaluation as a backstop.
+/// </summary>
+internal sealed class CanaryGuard : BackgroundService
+{
+    public const string Actor = "needle-guard";
+
+    private readonly Reconciler _reconciler;
+    private readonly ReleaseService _releases;
+    private readonly ICanaryHealthSource _health;
+    private readonly RollbackStateStore _state;
+    private readonly RollbackMetrics _metrics;
+    private readonly RollbackOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<CanaryGuard> _logger;
+    private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly SemaphoreSlim _evaluating = new(1, 1);
+    private readonly ConcurrentDictionary<(string Function, int Version), int> _breaches = new();
+    private readonly ConcurrentDictionary<(string Function, int Version), byte> _acted = new();
+
+    public CanaryGuard(
+        Reconciler reconciler,
+        ReleaseService releases,
+        ICanaryHealthSource health,
+        RequestHealthSource requests,
+        RollbackStateStore state,
+        RollbackMetrics metrics,
+        IOptions<RollbackOptions> options,
+        TimeProvider time,
+        ILogger<CanaryGuard> logger)
+    {
+        _reconciler = reconciler;
+        _releases = releases;
+        _health = health;
+        _state = state;
+        _metrics = metrics;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        requests.ErrorRecorded += _ => Signal();
+    }
+
+    /// <summary>Asks the loop to evaluate soon. Cheap and non-blocking: safe on the request path.</summary>
+    public void Signal()
+    {
+        if (_signal.CurrentCount == 0)
+        {
+            try
+            {
+                _signal.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Another request signalled first; one pending evaluation is enough.
+            }
+        }
+    }
+
+    /// <summary>Judges a canary against its stable version with the function's thresholds; changes nothing.</summary>
+    public GuardDecision Judge(string function, int stableVersion, int canaryVersion)
+    {
+        var guard = _options.GuardFor(function);
+        return GuardPolicy.Evaluate(_health.GetSample(function, stableVersion, guard.Window), _health.GetSample(function, canaryVersion, guard.Window), guard);
+    }
+
+    /// <summary>Evaluates every canary this node serves, and rolls back those in breach.</summary>
+    public async Task<IReadOnlyList<GuardResult>> EvaluateAllAsync(CancellationToken cancellationToken)
+    {
+        // One evaluation at a time: the loop and the backstop job must not count one breach twice.
+        await _evaluating.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var results = new List<GuardResult>();
+            foreach (var (function, entry) in _reconciler.Current)
+            {
+                if (entry.Canary is not { } canary || entry.Release.KillSwitch is not null)
+                {
+                    continue;
+                }
+
+                var stableVersion = entry.Stable.Function.Version.Number;
+                var canaryVersion = canary.Function.Version.Number;
+                try
+                {
+                    results.Add(await EvaluateAsync(function, stableVersion, canaryVersion, cancellationToken).ConfigureAwait(false));
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    RollbackLog.GuardFailed(_logger, ex, function);
+                }
+            }
+
+            return results;
+        }
+        finally
+        {
+            _evaluating.Release();
+        }
+    }
+
+    /// <summary>Rolls a canary back now, if it still runs: audited with <paramref name="reason"/>, counted, and any plan releasing it ends.</summary>
+    public async Task<bool> RollBackCanaryAsync(string function, int canaryVersion, string reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _releases.RollbackAsync(function, null, Actor, reason, cancellationToken, expectedCanary: canaryVersion).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NeedleConflictException or NeedleNotFoundException)
+        {
+            // Someone (another node, a person) removed it first: nothing left to do.
+            return false;
+        }
+
+        _metrics.GuardRolledBack(function, canaryVersion);
+        RollbackLog.GuardRolledBack(_logger, function, canaryVersion, reason);
+        if (await _state.GetLatestPlanAsync(function, cancellationToken).ConfigureAwait(false) is { Status: ReleasePlan.Running } plan && plan.Version == canaryVersion)
+        {
+            var now = _time.GetUtcNow();
+            await _state.UpdatePlanAsync(plan with { Status = "rolled-back", Detail = reason, UpdatedAt = now }, ReleasePlan.Running, plan.StepIndex, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.GuardEnabled)
+        {
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(_options.GuardInterval, _time);
+                using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
+                try
+                {
+                    await _signal.WaitAsync(wake.Token).ConfigureAwait(false);
+
+                    // Let a burst of failures land in the window before judging it.
+                    await Task.Delay(_options.GuardDebounce, _time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // The interval passed without a signal: evaluate anyway.
+                }
+
+                await EvaluateAllAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<GuardResult> EvaluateAsync(string function, int stableVersion, int canaryVersion, CancellationToken cancellationToken)
+    {
+        var key = (function, canaryVersion);
+        var decision = Judge(function, stableVersion, canaryVersion);
+        if (decision.Verdict != GuardVerdict.Breach)
+        {
+            _breaches.TryRemove(key, out _);
+            return new GuardResult(function, stableVersion, canaryVersion, decision, RolledBack: false);
+        }
+
+        var seen = _breaches.AddOrUpdate(key, 1, (_, count) => count + 1);
+        if (seen < _options.GuardFor(function).ConsecutiveBreaches || !_acted.TryAdd(key, 0))
+        {
+            return new GuardResult(function, stableVersion, canaryVersion, decision, RolledBack: false);
+        }
+
+        var rolledBack = await RollBackCanaryAsync(function, canaryVersion, "guard: " + decision.Reason, cancellationToken).ConfigureAwait(false);
+        return new GuardResult(function, stableVersion, canaryVersion, decision, rolledBack);
+    }
+
+    public override void Dispose()
+    {
+        _signal.Dispose();
+        _evaluating.Dispose();
+        base.Dispose();
+    }
+}

@@ -1,0 +1,32 @@
+namespace Needle.Rollback.Guard;
+
+/// <summary>When the guard calls a canary bad. Set once in <c>AddRollback</c>, and per function in <see cref="Hosting.RollbackOptions.FunctionGuards"/>.</summary>
+public sealed class GuardOptions
+{
+    /// <summary>No decision with fewer canary requests than this in the window. Default: 20.</summary>
+    public int MinimumRequests { get; set; } = 20;
+
+    /// <summary>A breach when the canary's error ratio exceeds the stable version's by this much (0.05 = 5 points). Default: 0.05.</summary>
+    public double ErrorRatioDelta { get; set; } = 0.05;
+
+    /// <summary>A breach when the canary's p99 is at least this many times the stable version's p99 plus <see cref="P99SlackMs"/>. Default: 2.</summary>
+    public double P99Factor { get; set; } = 2;
+
+    /// <summary>Milliseconds added to the stable p99 times <see cref="P99Factor"/>, so fast functions do not breach on noise. Default: 50.</summary>
+    public double P99SlackMs { get; set; } = 50;
+
+    /// <summary>The health window compared. Default: 1 minute.</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How many evaluations in a row must see a breach before the guard acts (1 = at once). Default: 2.</summary>
+    public int ConsecutiveBreaches { get; set; } = 2;
+
+    /// <summary>
+    /// The share of each threshold a canary must stay under to count as healthy for a release plan's gate (0.5 = half).
+    /// Between that and the threshold the gate holds: neither breach nor pass, so a canary near the line does not flap. Default: 0.5.
+    /// </summary>
+    public double HealthyMargin { get; set; } = 0.5;
+
+    /// <summary>Creates a copy, so a per-function override starts from the defaults.</summary>
+    public GuardOptions Clone() => (GuardOptions)MemberwiseClone();
+}

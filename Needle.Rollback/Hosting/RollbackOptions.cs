@@ -1,0 +1,72 @@
+using Needle.Rollback.Guard;
+
+namespace Needle.Rollback.Hosting;
+
+/// <summary>Options of Needle.Rollback, set through <c>AddRollback(o =&gt; ...)</c> and validated at start.</summary>
+public sealed class RollbackOptions
+{
+    /// <summary>Where jobs are kept. Default: <see cref="RollbackStorage.Sqlite"/>.</summary>
+    public RollbackStorage Storage { get; private set; } = RollbackStorage.Sqlite;
+
+    /// <summary>The Hangfire SQLite file when <see cref="Storage"/> is SQLite. Default: <c>needle-jobs.db</c> beside the Needle store's database (or in the content root).</summary>
+    public string? SqlitePath { get; private set; }
+
+    /// <summary>The thresholds the guard, release plans and patch watches use. Each default is stated on <see cref="GuardOptions"/>.</summary>
+    public GuardOptions Guard { get; set; } = new();
+
+    /// <summary>Per-function guard thresholds, by function name, replacing <see cref="Guard"/> for that function. Default: none.</summary>
+    public IDictionary<string, GuardOptions> FunctionGuards { get; } = new Dictionary<string, GuardOptions>(StringComparer.Ordinal);
+
+    /// <summary>Whether the guard watches canaries and rolls them back by itself. Default: <see langword="true"/>.</summary>
+    public bool GuardEnabled { get; set; } = true;
+
+    /// <summary>How often the guard re-evaluates every canary on its own, between the prompt checks that errors trigger. Default: 2 seconds.</summary>
+    public TimeSpan GuardInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>After an error is seen, how long the guard waits to gather more before it evaluates (debounce). Default: 200 ms.</summary>
+    public TimeSpan GuardDebounce { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The cron expression of the recurring backstop job <c>needle-guard</c>. Default: every minute.</summary>
+    public string GuardCron { get; set; } = "* * * * *";
+
+    /// <summary>How long an emergency patch is watched before it is kept. Default: 2 minutes.</summary>
+    public TimeSpan PatchWatchWindow { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>A patch is reverted when its error ratio exceeds the replaced version's by this much (0.05 = 5 points). Default: 0.05.</summary>
+    public double PatchRevertDelta { get; set; } = 0.05;
+
+    /// <summary>How often Hangfire looks for delayed jobs that are due (release plan steps, patch watch ends). Default: 5 seconds.</summary>
+    public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often Hangfire polls the SQLite queue for new jobs. Default: 1 second.</summary>
+    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Hangfire workers of Needle.Rollback's own server. Default: 4.</summary>
+    public int WorkerCount { get; set; } = 4;
+
+    /// <summary>Keeps jobs in a SQLite file (the default).</summary>
+    /// <param name="path">The file; default: <c>needle-jobs.db</c> beside <c>needle.db</c>.</param>
+    public RollbackOptions UseSqliteStorage(string? path = null)
+    {
+        Storage = RollbackStorage.Sqlite;
+        SqlitePath = path;
+        return this;
+    }
+
+    /// <summary>Keeps jobs in memory (tests).</summary>
+    public RollbackOptions UseInMemoryStorage()
+    {
+        Storage = RollbackStorage.InMemory;
+        return this;
+    }
+
+    /// <summary>Uses the host's own Hangfire: its storage and its servers run Needle's jobs.</summary>
+    public RollbackOptions UseExistingHangfire()
+    {
+        Storage = RollbackStorage.Existing;
+        return this;
+    }
+
+    /// <summary>The guard thresholds for a function: its override, or <see cref="Guard"/>.</summary>
+    public GuardOptions GuardFor(string function) => FunctionGuards.TryGetValue(function, out var own) ? own : Guard;
+}

@@ -1,0 +1,85 @@
+using Microsoft.Extensions.Options;
+using Needle.Rollback.Guard;
+
+namespace Needle.Rollback.Hosting;
+
+/// <summary>Refuses options that cannot work, at start, with every problem named.</summary>
+internal sealed class RollbackOptionsValidator : IValidateOptions<RollbackOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RollbackOptions options)
+    {
+        var failures = new List<string>();
+        Check(failures, "Guard", options.Guard);
+        foreach (var (function, guard) in options.FunctionGuards)
+        {
+            Check(failures, $"FunctionGuards[{function}]", guard);
+        }
+
+        Positive(failures, nameof(options.GuardInterval), options.GuardInterval);
+        Positive(failures, nameof(options.PatchWatchWindow), options.PatchWatchWindow);
+        Positive(failures, nameof(options.SchedulePollingInterval), options.SchedulePollingInterval);
+        Positive(failures, nameof(options.QueuePollInterval), options.QueuePollInterval);
+        if (options.GuardDebounce < TimeSpan.Zero)
+        {
+            failures.Add("Needle.Rollback: GuardDebounce cannot be negative.");
+        }
+
+        if (options.PatchRevertDelta is <= 0 or > 1)
+        {
+            failures.Add("Needle.Rollback: PatchRevertDelta must be in (0, 1].");
+        }
+
+        if (options.WorkerCount < 1)
+        {
+            failures.Add("Needle.Rollback: WorkerCount must be at least 1.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.GuardCron))
+        {
+            failures.Add("Needle.Rollback: GuardCron is required.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Check(List<string> failures, string label, GuardOptions guard)
+    {
+        if (guard.MinimumRequests < 1)
+        {
+            failures.Add($"Needle.Rollback: {label}.MinimumRequests must be at least 1.");
+        }
+
+        if (guard.ErrorRatioDelta is <= 0 or > 1)
+        {
+            failures.Add($"Needle.Rollback: {label}.ErrorRatioDelta must be in (0, 1].");
+        }
+
+        if (guard.P99Factor < 1 || guard.P99SlackMs < 0)
+        {
+            failures.Add($"Needle.Rollback: {label}.P99Factor must be at least 1 and P99SlackMs not negative.");
+        }
+
+        if (guard.Window < TimeSpan.FromSeconds(1) || guard.Window > TimeSpan.FromMinutes(5))
+        {
+            failures.Add($"Needle.Rollback: {label}.Window must be between 1 second and 5 minutes.");
+        }
+
+        if (guard.ConsecutiveBreaches < 1)
+        {
+            failures.Add($"Needle.Rollback: {label}.ConsecutiveBreaches must be at least 1.");
+        }
+
+        if (guard.HealthyMargin is <= 0 or > 1)
+        {
+            failures.Add($"Needle.Rollback: {label}.HealthyMargin must be in (0, 1].");
+        }
+    }
+
+    private static void Positive(List<string> failures, string label, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            failures.Add($"Needle.Rollback: {label} must be positive.");
+        }
+    }
+}

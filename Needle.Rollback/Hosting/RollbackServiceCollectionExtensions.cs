@@ -1,0 +1,124 @@
+using Hangfire;
+using Hangfire.InMemory;
+using Hangfire.Storage.SQLite;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Needle.Hosting;
+using Needle.Rollback.Guard;
+using Needle.Rollback.Hosting;
+using Needle.Rollback.Patches;
+using Needle.Rollback.Plans;
+using Needle.Rollback.Rollbacks;
+using Needle.Rollback.State;
+using Needle.Rollback.Telemetry;
+using Needle.Store;
+using Needle.Store.Sqlite;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds Needle.Rollback to the Needle builder.</summary>
+public static class RollbackServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds Hangfire-driven rollback, the canary guard, release plans and watched emergency patches. Jobs run on a
+    /// Hangfire server of Needle's own over SQLite storage beside the Needle store (no global Hangfire configuration is
+    /// touched), unless <see cref="RollbackOptions.UseInMemoryStorage"/> or <see cref="RollbackOptions.UseExistingHangfire"/> says otherwise.
+    /// Map the API with <c>MapNeedleRollback</c>. Safe to call more than once; each <paramref name="configure"/> applies.
+    /// </summary>
+    /// <param name="builder">The Needle builder from <c>AddNeedle</c>.</param>
+    /// <param name="configure">Sets <see cref="RollbackOptions"/>.</param>
+    /// <returns>The builder.</returns>
+    public static INeedleBuilder AddRollback(this INeedleBuilder builder, Action<RollbackOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var options = services.AddOptions<RollbackOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RollbackOptions>, RollbackOptionsValidator>());
+        if (services.Any(s => s.ServiceType == typeof(RollbackMarkerService)))
+        {
+            return builder;
+        }
+
+        services.AddSingleton<RollbackMarkerService>();
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<RollbackMetrics>();
+        services.TryAddSingleton(sp => new RequestHealthSource(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<ICanaryHealthSource>(sp => sp.GetRequiredService<RequestHealthSource>());
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, RequestHealthStartupFilter>());
+        services.TryAddSingleton(CreateStateStore);
+        services.TryAddSingleton(CreateJobs);
+        services.TryAddSingleton<CanaryGuard>();
+        services.TryAddSingleton<ReleasePlanner>();
+        services.TryAddSingleton<PatchValidator>();
+        services.TryAddSingleton<PatchRunner>();
+        services.TryAddSingleton<RollbackRequests>();
+        services.TryAddTransient<RollbackJob>();
+        services.TryAddTransient<GuardCheckJob>();
+        services.TryAddTransient<ReleasePlanJob>();
+        services.TryAddTransient<PatchJob>();
+
+        // The Hangfire dashboard looks these up. They are registered, not changed: no global configuration is touched.
+        services.TryAddSingleton(_ => Hangfire.Dashboard.DashboardRoutes.Routes);
+        services.TryAddSingleton<IGlobalConfiguration>(_ => GlobalConfiguration.Configuration);
+        services.AddHostedService(sp => sp.GetRequiredService<CanaryGuard>());
+        services.AddHostedService<RollbackHostedService>();
+        return builder;
+    }
+
+    private static RollbackStateStore CreateStateStore(IServiceProvider services) =>
+        new(StoreConnectionString(services.GetRequiredService<INeedleStore>()));
+
+    private static string StoreConnectionString(INeedleStore store) =>
+        (store as SqliteNeedleStore)?.ConnectionString
+        ?? throw new InvalidOperationException("Needle.Rollback keeps release plans and patch runs in the Needle SQLite store; the configured store is not SQLite.");
+
+    private static RollbackJobs CreateJobs(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<RollbackOptions>>().Value;
+        var logger = services.GetRequiredService<ILogger<RollbackJobs>>();
+        if (options.Storage == RollbackStorage.Existing)
+        {
+            var existing = services.GetService<JobStorage>()
+                ?? throw new InvalidOperationException("UseExistingHangfire() needs the host's Hangfire: call 'services.AddHangfire(...)' and 'AddHangfireServer()'.");
+            return new RollbackJobs(
+                existing,
+                services.GetService<IBackgroundJobClient>() ?? new BackgroundJobClient(existing),
+                services.GetService<IRecurringJobManager>() ?? new RecurringJobManager(existing),
+                ownsStorage: false,
+                logger);
+        }
+
+        JobStorage storage = options.Storage == RollbackStorage.InMemory
+            ? new InMemoryStorage()
+            : new SQLiteStorage(SqlitePath(services, options), new SQLiteStorageOptions { QueuePollInterval = options.QueuePollInterval });
+        return new RollbackJobs(storage, new BackgroundJobClient(storage), new RecurringJobManager(storage), ownsStorage: true, logger);
+    }
+
+    private static string SqlitePath(IServiceProvider services, RollbackOptions options)
+    {
+        if (options.SqlitePath is { } path)
+        {
+            return Path.GetFullPath(path, services.GetService<IWebHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory);
+        }
+
+        var root = services.GetService<IWebHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory;
+        if (services.GetRequiredService<INeedleStore>() is SqliteNeedleStore sqlite
+            && new SqliteConnectionStringBuilder(sqlite.ConnectionString).DataSource is { Length: > 0 } dataSource
+            && !dataSource.StartsWith(':'))
+        {
+            root = Path.GetDirectoryName(Path.GetFullPath(dataSource, root)) ?? root;
+        }
+
+        return Path.Combine(root, "needle-jobs.db");
+    }
+}

@@ -1,0 +1,178 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text.Json;
+using Hangfire;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Needle.ControlPlane;
+using Needle.Patching;
+using Needle.Rollback.Guard;
+using Needle.Rollback.Hosting;
+using Needle.Rollback.State;
+using Needle.Rollback.Telemetry;
+using Needle.Store;
+
+namespace Needle.Rollback.Patches;
+
+/// <summary>
+/// An emergency patch run: apply (through Core's <see cref="PatchService"/>, one release change, so either the base or
+/// the patched version serves, never neither), then watch the patched version for the watch window and revert to the
+/// base when its error ratio is worse than the base's was. Idempotent: every step checks the run's status and the
+/// release first, and the apply carries an idempotency key, so a re-run after a crash finishes the run or does nothing.
+/// </summary>
+internal sealed class PatchJob(
+    RollbackStateStore state,
+    INeedleStore store,
+    PatchService patches,
+    ReleaseService releases,
+    ICanaryHealthSource health,
+    RollbackJobs jobs,
+    RollbackMetrics metrics,
+    IOptions<RollbackOptions> rollbackOptions,
+    TimeProvider time,
+    ILogger<PatchJob> logger)
+{
+    /// <summary>During the watch the job looks again this often, so a bad patch is reverted before the window ends.</summary>
+    public static readonly TimeSpan WatchRecheck = TimeSpan.FromSeconds(10);
+
+    private const string Actor = "needle-patch";
+
+    [DisplayName("Emergency patch {0}")]
+    [AutomaticRetry(Attempts = 3)]
+    public async Task<string> RunAsync(string patchId, CancellationToken cancellationToken)
+    {
+        var run = await state.GetRunAsync(patchId, cancellationToken).ConfigureAwait(false);
+        return run switch
+        {
+            null => "unknown patch run",
+            { Status: PatchRun.Queued } => await ApplyAsync(run, cancellationToken).ConfigureAwait(false),
+            { Status: PatchRun.Watching } => await WatchAsync(run, cancellationToken).ConfigureAwait(false),
+            _ => $"nothing to do: {run.Status}",
+        };
+    }
+
+    private async Task<string> ApplyAsync(PatchRun run, CancellationToken cancellationToken)
+    {
+        var options = rollbackOptions.Value;
+        var request = JsonSerializer.Deserialize<PatchRequest>(run.Request, PatchRunner.Json)!;
+
+        // The run's own key: a re-run after a crash between the deploy and this row's update replays the first result.
+        request.IdempotencyKey = "patch-run-" + run.Id;
+        var baseRatio = health.GetSample(run.Function, run.BaseVersion, options.PatchWatchWindow).ErrorRatio;
+        PatchResult? result;
+        try
+        {
+            result = await patches.ApplyAsync(run.Function, request, run.Actor, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NeedleConflictException or NeedleNotFoundException or Runtime.FunctionValidationException)
+        {
+            result = ex is NeedleConflictException ? await AdoptAsync(run, cancellationToken).ConfigureAwait(false) : null;
+            if (result is null)
+            {
+                return await FinishAsync(run, PatchRun.Queued, "failed", "failed", ex.Message, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var now = time.GetUtcNow();
+        var applied = new PatchRunStep("applied", now, string.Create(CultureInfo.InvariantCulture, $"version {result.Version} serves all traffic (revision {result.Revision}); base error ratio {baseRatio:P1}"));
+        if (run.Kind == "kill")
+        {
+            // A kill switch is the fallback itself: nothing to compare, nothing to revert to automatically.
+            return await FinishAsync(run with { Version = result.Version, Steps = [.. run.Steps, applied] }, PatchRun.Queued, "succeeded", "succeeded", "kill switch on", cancellationToken).ConfigureAwait(false);
+        }
+
+        var watching = run with
+        {
+            Status = PatchRun.Watching,
+            Version = result.Version,
+            BaseErrorRatio = baseRatio,
+            WatchUntil = now + options.PatchWatchWindow,
+            Steps = [.. run.Steps, applied, new PatchRunStep("watching", now, $"until {now + options.PatchWatchWindow:O}")],
+            UpdatedAt = now,
+        };
+        if (!await state.UpdateRunAsync(watching, PatchRun.Queued, cancellationToken).ConfigureAwait(false))
+        {
+            return "another delivery applied it";
+        }
+
+        RollbackLog.PatchStep(logger, run.Id, run.Function, applied.Detail!);
+        ScheduleWatch(watching, now);
+        return applied.Detail!;
+    }
+
+    private async Task<string> WatchAsync(PatchRun run, CancellationToken cancellationToken)
+    {
+        var options = rollbackOptions.Value;
+        var now = time.GetUtcNow();
+        var release = (await store.GetFunctionAsync(run.Function, cancellationToken).ConfigureAwait(false))?.Release;
+        if (release is null || release.StableVersion != run.Version)
+        {
+            return await FinishAsync(run, PatchRun.Watching, "succeeded", "superseded", "the release moved on; the patch is no longer the stable version, left alone", cancellationToken).ConfigureAwait(false);
+        }
+
+        var sample = health.GetSample(run.Function, run.Version!.Value, options.PatchWatchWindow);
+        var baseRatio = run.BaseErrorRatio ?? 0;
+        var minimum = options.GuardFor(run.Function).MinimumRequests;
+        var numbers = string.Create(CultureInfo.InvariantCulture, $"patched {sample.Errors}/{sample.Requests} errors ({sample.ErrorRatio:P1}) vs base {baseRatio:P1}, revert at +{options.PatchRevertDelta * 100:F1} points with at least {minimum} requests");
+        if (sample.Requests >= minimum && sample.ErrorRatio - baseRatio >= options.PatchRevertDelta)
+        {
+            try
+            {
+                await releases.RollbackAsync(run.Function, run.BaseVersion, Actor, $"patch {run.Id} made things worse: {numbers}", cancellationToken).ConfigureAwait(false);
+            }
+            catch (NeedleConflictException ex)
+            {
+                return await FinishAsync(run, PatchRun.Watching, "failed", "failed", "revert refused: " + ex.Message, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await FinishAsync(run, PatchRun.Watching, "reverted", "reverted", $"back to version {run.BaseVersion}: {numbers}", cancellationToken).ConfigureAwait(false);
+        }
+
+        if (now >= run.WatchUntil)
+        {
+            return await FinishAsync(run, PatchRun.Watching, "succeeded", "succeeded", "kept: " + numbers, cancellationToken).ConfigureAwait(false);
+        }
+
+        ScheduleWatch(run, now);
+        return "watching: " + numbers;
+    }
+
+    /// <summary>
+    /// A crash between the deploy and its audit record leaves the patched version serving with no replay to find; the
+    /// re-run then sees a stale base. A stable version made from this run's base since the run started is that deploy.
+    /// </summary>
+    private async Task<PatchResult?> AdoptAsync(PatchRun run, CancellationToken cancellationToken)
+    {
+        var release = (await store.GetFunctionAsync(run.Function, cancellationToken).ConfigureAwait(false))?.Release;
+        if (release is null || run.Kind == "kill")
+        {
+            return null;
+        }
+
+        var stable = await store.GetVersionAsync(run.Function, release.StableVersion, cancellationToken).ConfigureAwait(false);
+        return stable is not null && stable.ParentNumber == run.BaseVersion && stable.CreatedAt >= run.CreatedAt
+            ? new PatchResult(run.Function, run.Kind, run.BaseVersion, stable.Number, release.Revision, Replayed: true)
+            : null;
+    }
+
+    private void ScheduleWatch(PatchRun run, DateTimeOffset now)
+    {
+        var remaining = run.WatchUntil!.Value - now;
+        var id = run.Id;
+        jobs.Schedule<PatchJob>(j => j.RunAsync(id, CancellationToken.None), remaining < WatchRecheck ? remaining : WatchRecheck, "patch watch");
+    }
+
+    private async Task<string> FinishAsync(PatchRun run, string expectedStatus, string status, string step, string detail, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var finished = run with { Status = status, Steps = [.. run.Steps, new PatchRunStep(step, now, detail)], UpdatedAt = now };
+        if (await state.UpdateRunAsync(finished, expectedStatus, cancellationToken).ConfigureAwait(false))
+        {
+            metrics.PatchFinished(run.Function, step);
+            RollbackLog.PatchStep(logger, run.Id, run.Function, $"{step}: {detail}");
+            await store.AppendAuditAsync(new AuditEntry(run.Actor, "patch-" + step, run.Function, run.Version, detail, $"patch={run.Id}"), cancellationToken).ConfigureAwait(false);
+        }
+
+        return $"{step}: {detail}";
+    }
+}

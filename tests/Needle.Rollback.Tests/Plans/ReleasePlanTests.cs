@@ -1,0 +1,171 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Needle.Rollback.Guard;
+using Needle.Rollback.Plans;
+using Needle.Rollback.Tests.Infrastructure;
+
+namespace Needle.Rollback.Tests.Plans;
+
+[TestClass]
+public sealed class ReleasePlanTests
+{
+    [TestMethod]
+    public async Task Plan_HealthyCanary_AdvancesStepByStepAndPromotes()
+    {
+        var health = new FixedHealthSource();
+        await using var host = await RollbackTestHost.StartAsync(health: health);
+        var (planId, _) = await StartPlanAsync(host);
+        var job = host.Get<ReleasePlanJob>();
+
+        var early = await job.AdvanceAsync(planId, 0, CancellationToken.None);
+        host.Time.Advance(TimeSpan.FromSeconds(61));
+        await job.AdvanceAsync(planId, 0, CancellationToken.None);
+        var second = await host.ReleaseAsync();
+        host.Time.Advance(TimeSpan.FromSeconds(61));
+        await job.AdvanceAsync(planId, 1, CancellationToken.None);
+        var final = await host.ReleaseAsync();
+        var plan = await host.Client.GetFromJsonAsync<JsonNode>("/needle/api/functions/orders/plans/current");
+
+        StringAssert.StartsWith(early, "not due");
+        Assert.AreEqual(50, second["canaryWeight"]!.GetValue<double>());
+        Assert.AreEqual(2, final["stableVersion"]!.GetValue<int>());
+        Assert.IsNull(final["canaryVersion"]?.GetValue<int?>());
+        Assert.AreEqual("completed", plan!["status"]!.GetValue<string>());
+    }
+
+    [TestMethod]
+    public async Task Plan_Breach_RollsBackAndEndsThePlan()
+    {
+        var health = new FixedHealthSource();
+        await using var host = await RollbackTestHost.StartAsync(health: health);
+        var (planId, _) = await StartPlanAsync(host);
+        health.Set("orders", 2, new HealthSample(100, 30, 10));
+        host.Time.Advance(TimeSpan.FromSeconds(61));
+
+        await host.Get<ReleasePlanJob>().AdvanceAsync(planId, 0, CancellationToken.None);
+        var release = await host.ReleaseAsync();
+        var plan = await host.Client.GetFromJsonAsync<JsonNode>("/needle/api/functions/orders/plans/current");
+
+        Assert.IsNull(release["canaryVersion"]?.GetValue<int?>());
+        Assert.AreEqual(1, release["stableVersion"]!.GetValue<int>());
+        Assert.AreEqual("rolled-back", plan!["status"]!.GetValue<string>());
+        StringAssert.Contains(plan["detail"]!.GetValue<string>(), "30/100 errors");
+    }
+
+    [TestMethod]
+    public async Task Plan_TooLittleTraffic_HoldsTheStep()
+    {
+        var health = new FixedHealthSource();
+        await using var host = await RollbackTestHost.StartAsync(health: health);
+        var (planId, _) = await StartPlanAsync(host);
+        health.Set("orders", 2, new HealthSample(3, 0, 10));
+        host.Time.Advance(TimeSpan.FromSeconds(61));
+
+        var outcome = await host.Get<ReleasePlanJob>().AdvanceAsync(planId, 0, CancellationToken.None);
+        var release = await host.ReleaseAsync();
+
+        StringAssert.StartsWith(outcome, "holding");
+        Assert.AreEqual(10, release["canaryWeight"]!.GetValue<double>());
+    }
+
+    [TestMethod]
+    public async Task Plan_SameStepDeliveredTwice_StepsOnce()
+    {
+        var health = new FixedHealthSource();
+        await using var host = await RollbackTestHost.StartAsync(health: health);
+        var (planId, _) = await StartPlanAsync(host);
+        host.Time.Advance(TimeSpan.FromSeconds(61));
+        var job = host.Get<ReleasePlanJob>();
+
+        await job.AdvanceAsync(planId, 0, CancellationToken.None);
+        var duplicate = await job.AdvanceAsync(planId, 0, CancellationToken.None);
+        var releases = await host.Client.GetFromJsonAsync<JsonArray>("/needle/api/functions/orders/releases");
+
+        StringAssert.StartsWith(duplicate, "nothing to do");
+        Assert.AreEqual(1, releases!.Count(r => r!["canaryWeight"]!.GetValue<double>() == 50));
+    }
+
+    [TestMethod]
+    [DataRow("{\"version\":2,\"steps\":[10,5,100],\"stepWaitSeconds\":60,\"reason\":\"x\"}", HttpStatusCode.BadRequest, "strictly increase")]
+    [DataRow("{\"version\":2,\"steps\":[10,50],\"stepWaitSeconds\":60}", HttpStatusCode.BadRequest, "last step must be 100")]
+    [DataRow("{\"version\":9,\"steps\":[10,100],\"stepWaitSeconds\":60}", HttpStatusCode.NotFound, "no version 9")]
+    public async Task StartPlan_InvalidPlan_IsRefusedAndNothingChanges(string body, HttpStatusCode expected, string message)
+    {
+        await using var host = await RollbackTestHost.StartAsync();
+        await host.DeployOrdersAsync();
+        await host.DeployInactiveAsync("export default () => ({ v: 2 });\n");
+
+        using var response = await host.Client.PostAsync("/needle/api/functions/orders/plans", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+        var release = await host.ReleaseAsync();
+
+        Assert.AreEqual(expected, response.StatusCode, text);
+        StringAssert.Contains(text, message);
+        Assert.IsNull(release["canaryVersion"]?.GetValue<int?>());
+        Assert.AreEqual(HttpStatusCode.NotFound, (await host.Client.GetAsync("/needle/api/functions/orders/plans/current")).StatusCode);
+    }
+
+    [TestMethod]
+    public async Task StartPlan_WhileOneRuns_IsRefused()
+    {
+        await using var host = await RollbackTestHost.StartAsync();
+        await StartPlanAsync(host);
+
+        using var second = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/plans", new { version = 2, steps = new[] { 20, 100 }, stepWaitSeconds = 60 });
+
+        Assert.AreEqual(HttpStatusCode.Conflict, second.StatusCode);
+    }
+
+    [TestMethod]
+    public async Task CancelPlan_StopsItAndLeavesTheCanary()
+    {
+        await using var host = await RollbackTestHost.StartAsync();
+        var (planId, _) = await StartPlanAsync(host);
+
+        using var cancel = await host.Client.DeleteAsync("/needle/api/functions/orders/plans/current");
+        host.Time.Advance(TimeSpan.FromSeconds(61));
+        var outcome = await host.Get<ReleasePlanJob>().AdvanceAsync(planId, 0, CancellationToken.None);
+
+        Assert.AreEqual(HttpStatusCode.OK, cancel.StatusCode);
+        StringAssert.Contains(outcome, "cancelled");
+        Assert.AreEqual(10, (await host.ReleaseAsync())["canaryWeight"]!.GetValue<double>());
+    }
+
+    [TestMethod]
+    public async Task Plan_HostRestartMidPlan_ResumesOnTheNewHost()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "needle-rollback-tests", Guid.NewGuid().ToString("n"));
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+        try
+        {
+            await using (var first = await RollbackTestHost.StartAsync(directory: directory, time: time))
+            {
+                await StartPlanAsync(first);
+            }
+
+            // The step fell due while no host ran; the new host resumes it at start from the plan's row.
+            time.Advance(TimeSpan.FromMinutes(5));
+            await using var second = await RollbackTestHost.StartAsync(directory: directory, time: time, health: new FixedHealthSource());
+
+            await RollbackTestHost.WaitForAsync(async () => (await second.ReleaseAsync())["canaryWeight"]!.GetValue<double>() == 50, "the plan to take its next step");
+            var plan = await second.Client.GetFromJsonAsync<JsonNode>("/needle/api/functions/orders/plans/current");
+            Assert.AreEqual(1, plan!["stepIndex"]!.GetValue<int>());
+        }
+        finally
+        {
+            RollbackTestHost.DeleteDirectory(directory);
+        }
+    }
+
+    private static async Task<(string PlanId, JsonNode Plan)> StartPlanAsync(RollbackTestHost host)
+    {
+        await host.DeployOrdersAsync();
+        await host.DeployInactiveAsync("export default () => ({ v: 2 });\n");
+        using var response = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/plans", new { version = 2, steps = new[] { 10, 50, 100 }, stepWaitSeconds = 60, reason = "gradual" });
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.AreEqual(HttpStatusCode.Created, response.StatusCode, text);
+        var plan = JsonNode.Parse(text)!;
+        return (plan["id"]!.GetValue<string>(), plan);
+    }
+}
