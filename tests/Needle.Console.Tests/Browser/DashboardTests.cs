@@ -9,8 +9,7 @@ public sealed class DashboardTests
     [TestMethod]
     public async Task Dashboard_SampleFunctionsWithTraffic_ListsThemWithLiveNumbers()
     {
-        var health = new StandInHealth();
-        await using var host = await ConsoleHost.StartAsync(map: (app, api, _) => health.Map(app, api));
+        await using var host = await ConsoleHost.StartAsync(observability: true);
         var page = await Infrastructure.Browser.NewPageAsync();
         for (var i = 0; i < 20; i++)
         {

@@ -43,11 +43,13 @@ internal sealed class ConsoleHost : IAsyncDisposable
     /// <param name="configure">More host set-up (services, authorization policies ...).</param>
     /// <param name="map">More endpoints, or conventions on the console and API groups.</param>
     /// <param name="forwardedHeaders">Honour X-Forwarded-For from the local proxy, so a test can be a remote caller.</param>
+    /// <param name="observability">Add Needle.Observability, whose health windows the console shows.</param>
     public static async Task<ConsoleHost> StartAsync(
         IReadOnlyDictionary<string, string>? functions = null,
         Action<WebApplicationBuilder>? configure = null,
         Action<WebApplication, RouteGroupBuilder, RouteGroupBuilder>? map = null,
-        bool forwardedHeaders = false)
+        bool forwardedHeaders = false,
+        bool observability = false)
     {
         var directory = Path.Combine(Path.GetTempPath(), "needle-console-tests", Guid.NewGuid().ToString("n"));
         var functionsDirectory = Path.Combine(directory, "functions");
@@ -67,7 +69,7 @@ internal sealed class ConsoleHost : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var address = new Uri($"http://127.0.0.1:{FreePort()}");
-            var app = Build(directory, functionsDirectory, address, configure, map, forwardedHeaders);
+            var app = Build(directory, functionsDirectory, address, configure, map, forwardedHeaders, observability);
             try
             {
                 await app.StartAsync();
@@ -90,13 +92,14 @@ internal sealed class ConsoleHost : IAsyncDisposable
         Uri address,
         Action<WebApplicationBuilder>? configure,
         Action<WebApplication, RouteGroupBuilder, RouteGroupBuilder>? map,
-        bool forwardedHeaders)
+        bool forwardedHeaders,
+        bool observability)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Development" });
         builder.WebHost.UseKestrel().UseUrls(address.ToString());
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddNeedle(o =>
+        var needle = builder.Services.AddNeedle(o =>
             {
                 o.UseSqlite($"Data Source={Path.Combine(directory, "needle.db")}");
                 o.NodeId = "console-test-node";
@@ -104,6 +107,11 @@ internal sealed class ConsoleHost : IAsyncDisposable
             .WatchDirectory(functionsDirectory)
             .AddDownstream("backend", new Uri(address, "/backend/"))
             .AddConsole();
+        if (observability)
+        {
+            needle.AddObservability();
+        }
+
         if (forwardedHeaders)
         {
             builder.Services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor);
