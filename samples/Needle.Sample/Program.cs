@@ -1,5 +1,5 @@
 // An ordinary ASP.NET Core app that embeds Needle. Its own endpoints (/ and /backend/...) live beside the
-// functions Needle serves under /fn, and the control plane under /needle/api.
+// functions Needle serves under /fn, the control plane under /needle/api and the console under /needle.
 using Needle.Sample;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,13 +10,14 @@ builder.Services.AddNeedle(o => o.UseSqlite(builder.Configuration.GetConnectionS
     .AddDownstream("backend", new Uri(builder.Configuration["Needle:Backend"] ?? "http://127.0.0.1:5080/backend/"))
 
     // Rollback jobs, the canary guard, release plans and watched emergency patches; jobs in needle-jobs.db beside needle.db.
-    .AddRollback();
+    .AddRollback()
+    .AddConsole();
 builder.Services.AddHealthChecks().AddNeedle();
 
 var app = builder.Build();
 
 app.MapGet("/", () => Results.Text(
-    "Needle sample host. Try /fn/hello?name=you, /fn/profile/7, /fn/products?category=tools, /needle/api/functions, /needle/api/health, /metrics, /healthz and /hangfire.\n"));
+    "Needle sample host. Try /fn/hello?name=you, /fn/profile/7, /fn/products?category=tools, /needle/api/functions, /needle/api/health, /metrics, /healthz /hangfire and the console at /needle.\n"));
 
 // A small downstream service, in-process, that the functions reach by name ("backend").
 app.MapBackend("/backend");
@@ -29,6 +30,7 @@ app.MapHealthChecks("/healthz");
 
 // Hangfire's dashboard over Needle's jobs: local requests only (Hangfire's default authorization).
 app.MapNeedleJobsDashboard("/hangfire");
+app.MapNeedleConsole("/needle"); // the operations console: http://127.0.0.1:5080/needle
 
 app.Run();
 

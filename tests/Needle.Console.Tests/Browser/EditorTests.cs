@@ -1,0 +1,86 @@
+using Microsoft.Playwright;
+using Needle.Console.Tests.Infrastructure;
+
+namespace Needle.Console.Tests.Browser;
+
+[TestClass]
+public sealed class EditorTests
+{
+    [TestMethod]
+    public async Task Editor_WriteRunAsDraftThenDeployAsCanary_ServesItsShare()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var page = await Infrastructure.Browser.NewPageAsync();
+        await page.GotoAsync(new Uri(host.Address, "/needle/#/edit/hello/1").ToString());
+        var editor = page.Locator(".cm-content");
+        await Assertions.Expect(editor).ToContainTextAsync("Hello");
+
+        await editor.FillAsync("export default async function (req, ctx) {\n  ctx.log.info(\"drafted\");\n  return { message: \"from the editor\" };\n}\n");
+        await page.GetByTestId("run-draft").ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("run-status")).ToHaveTextAsync("200");
+        await Assertions.Expect(page.GetByTestId("run-body")).ToContainTextAsync("from the editor");
+        await Assertions.Expect(page.GetByTestId("run-logs")).ToContainTextAsync("drafted");
+        Assert.AreEqual("hello@1", await host.ServedByAsync("/fn/hello"), "A draft takes no traffic.");
+
+        await page.GetByTestId("canary-weight").FillAsync("50");
+        await page.GetByTestId("deploy-canary").ClickAsync();
+        await page.GetByTestId("confirm-reason").FillAsync("try the editor's version");
+        await page.GetByTestId("confirm-ok").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("canary")).ToContainTextAsync("v2 at 50 %");
+
+        var canary = 0;
+        for (var i = 0; i < 200; i++)
+        {
+            if (await host.ServedByAsync("/fn/hello") == "hello@2")
+            {
+                canary++;
+            }
+        }
+
+        Assert.IsTrue(canary is > 60 and < 140, $"The canary at 50 % served {canary} of 200 requests.");
+    }
+
+    [TestMethod]
+    public async Task Editor_SyntaxError_ShowsTheDiagnosticInline()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var page = await Infrastructure.Browser.NewPageAsync();
+        await page.GotoAsync(new Uri(host.Address, "/needle/#/edit").ToString());
+        await page.GetByTestId("editor-name").FillAsync("broken");
+        await page.Locator("details summary").ClickAsync();
+        await page.GetByTestId("editor-manifest").FillAsync("{\"route\": \"/broken\", \"methods\": [\"GET\"]}");
+
+        await page.Locator(".cm-content").FillAsync("export default async function (req, ctx) {\n  return { a: ;\n}\n");
+        await page.GetByTestId("run-draft").ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("diagnostics").Locator("li")).Not.ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("diagnostics")).ToContainTextAsync("2:");
+        await Assertions.Expect(page.Locator(".cm-lintRange-error")).Not.ToHaveCountAsync(0);
+    }
+
+    [TestMethod]
+    public async Task Editor_CSharpFunction_ShowsCompileErrorThenRunsAsDraft()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var page = await Infrastructure.Browser.NewPageAsync();
+        await page.GotoAsync(new Uri(host.Address, "/needle/#/edit").ToString());
+        await page.GetByTestId("editor-name").FillAsync("cs-hi");
+        await page.GetByTestId("editor-runtime").SelectOptionAsync("csharp");
+        await Assertions.Expect(page.Locator(".cm-content")).ToContainTextAsync("INeedleFunction");
+        await page.Locator("details summary").ClickAsync();
+        await page.GetByTestId("editor-manifest").FillAsync("{\"route\": \"/cs-hi\", \"methods\": [\"GET\"]}");
+        var good = await page.Locator(".cm-content").InnerTextAsync();
+
+        await page.Locator(".cm-content").FillAsync(good.Replace("\"Hello from C#\"", "undefinedName", StringComparison.Ordinal));
+        await page.GetByTestId("run-draft").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("diagnostics")).ToContainTextAsync("undefinedName");
+        await Assertions.Expect(page.Locator(".cm-lintRange-error")).Not.ToHaveCountAsync(0);
+
+        await page.Locator(".cm-content").FillAsync(good);
+        await page.GetByTestId("run-draft").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("run-status")).ToHaveTextAsync("200");
+        await Assertions.Expect(page.GetByTestId("run-body")).ToContainTextAsync("Hello from C#");
+        await Assertions.Expect(page.GetByTestId("run-logs")).ToContainTextAsync("called");
+    }
+}

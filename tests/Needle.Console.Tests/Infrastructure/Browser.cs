@@ -1,0 +1,67 @@
+using Microsoft.Playwright;
+
+namespace Needle.Console.Tests.Infrastructure;
+
+/// <summary>
+/// One headless Chromium for the test run: Debian's chromium (installed by .ci/run), driven by Playwright. Without
+/// it the browser tests fail on CI (CI=true) and are inconclusive elsewhere.
+/// </summary>
+internal static class Browser
+{
+    public const string ExecutablePath = "/usr/bin/chromium";
+
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static IPlaywright? _playwright;
+    private static IBrowser? _browser;
+
+    public static async Task<IBrowser> GetAsync()
+    {
+        var path = Environment.GetEnvironmentVariable("NEEDLE_CHROMIUM") ?? ExecutablePath;
+        if (!File.Exists(path))
+        {
+            var message = $"Chromium is not installed at {path}; install it with 'apt-get install -y chromium' (.ci/run does).";
+            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+            {
+                Assert.Fail(message);
+            }
+
+            Assert.Inconclusive(message);
+        }
+
+        await Gate.WaitAsync();
+        try
+        {
+            _playwright ??= await Playwright.CreateAsync();
+            _browser ??= await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = path,
+                Headless = true,
+                Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            });
+            return _browser;
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    /// <summary>A fresh page (own context: no shared cookies or cache) with a short default timeout.</summary>
+    public static async Task<IPage> NewPageAsync(int width = 1280, int height = 900)
+    {
+        var browser = await GetAsync();
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        context.SetDefaultTimeout(10_000);
+        return await context.NewPageAsync();
+    }
+
+    public static async Task CloseAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+    }
+}
