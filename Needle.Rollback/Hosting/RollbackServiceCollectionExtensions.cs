@@ -53,7 +53,11 @@ public static class RollbackServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RollbackMetrics>();
         services.TryAddSingleton(sp => new RequestHealthSource(sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<ICanaryHealthSource>(sp => sp.GetRequiredService<RequestHealthSource>());
+        // With AddObservability the guard reads the health windows (the numbers the API, console and Grafana show);
+        // without it, this node's own response counts.
+        services.TryAddSingleton<ICanaryHealthSource>(sp => sp.GetService<Needle.Observability.Health.INeedleHealth>() is { } windows
+            ? new ObservabilityHealthSource(windows)
+            : sp.GetRequiredService<RequestHealthSource>());
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, RequestHealthStartupFilter>());
         services.TryAddSingleton(CreateStateStore);
         services.TryAddSingleton(CreateJobs);

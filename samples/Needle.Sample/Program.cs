@@ -11,8 +11,6 @@ builder.Services.AddNeedle(o => o.UseSqlite(builder.Configuration.GetConnectionS
 
     // Rollback jobs, the canary guard, release plans and watched emergency patches; jobs in needle-jobs.db beside needle.db.
     .AddRollback()
-
-    // The operations console at /needle (local requests only).
     .AddConsole();
 builder.Services.AddHealthChecks().AddNeedle();
 
@@ -27,12 +25,12 @@ app.MapBackend("/backend");
 app.MapNeedle();
 app.MapNeedleApi();                      // includes /needle/api/health (the health windows)
 app.MapNeedleRollback();
-app.MapNeedleConsole("/needle");         // the operations console: http://127.0.0.1:5080/needle
 app.MapPrometheusScrapingEndpoint();     // /metrics
 app.MapHealthChecks("/healthz");
 
 // Hangfire's dashboard over Needle's jobs: local requests only (Hangfire's default authorization).
 app.MapNeedleJobsDashboard("/hangfire");
+app.MapNeedleConsole("/needle"); // the operations console: http://127.0.0.1:5080/needle
 
 app.Run();
 

@@ -107,6 +107,31 @@ public sealed class CanaryGuardTests
         await RollbackTestHost.WaitForAsync(async () => (await host.ReleaseAsync())["canaryVersion"] is null, "the guard to roll the canary back");
     }
 
+    [TestMethod]
+    public async Task Loop_WithObservability_DecidesOnTheHealthWindowsAndRollsBack()
+    {
+        await using var host = await RollbackTestHost.StartAsync(
+            o =>
+            {
+                o.Guard.MinimumRequests = 10;
+                o.GuardDebounce = TimeSpan.Zero;
+            },
+            observability: true);
+        await host.DeployOrdersAsync();
+        using var canary = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/versions", new { source = "export default () => { throw new Error('boom'); };\n", manifest = RollbackTestHost.Manifest, canary = new { weight = 50 } });
+        Assert.IsTrue(canary.IsSuccessStatusCode, await canary.Content.ReadAsStringAsync());
+
+        for (var i = 0; i < 200 && (await host.ReleaseAsync())["canaryVersion"] is not null; i++)
+        {
+            using var _ = await host.Client.GetAsync("/fn/orders");
+        }
+
+        await RollbackTestHost.WaitForAsync(async () => (await host.ReleaseAsync())["canaryVersion"] is null, "the guard to roll the canary back");
+        Assert.IsInstanceOfType<ObservabilityHealthSource>(host.Get<ICanaryHealthSource>());
+        var sample = host.Get<ICanaryHealthSource>().GetSample("orders", 2, TimeSpan.FromMinutes(1));
+        Assert.IsTrue(sample.Requests >= 10 && sample.ErrorRatio == 1, $"{sample}");
+    }
+
     internal static async Task StartCanaryAsync(RollbackTestHost host)
     {
         await host.DeployOrdersAsync();

@@ -49,7 +49,8 @@ internal sealed class RollbackTestHost : IAsyncDisposable
         FakeTimeProvider? time = null,
         ICanaryHealthSource? health = null,
         bool queueDown = false,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        bool observability = false)
     {
         var ownsDirectory = directory is null;
         directory ??= Path.Combine(Path.GetTempPath(), "needle-rollback-tests", Guid.NewGuid().ToString("n"));
@@ -72,12 +73,18 @@ internal sealed class RollbackTestHost : IAsyncDisposable
             builder.Services.AddSingleton(sp => new RollbackJobs(down, new Hangfire.BackgroundJobClient(down), new Hangfire.RecurringJobManager(down), ownsStorage: false, sp.GetRequiredService<ILogger<RollbackJobs>>()));
         }
 
-        builder.Services
+        var needle = builder.Services
             .AddNeedle(o =>
             {
                 o.UseSqlite($"Data Source={Path.Combine(directory, "needle.db")}");
                 o.NodeId = "test-node";
-            })
+            });
+        if (observability)
+        {
+            needle.AddObservability();
+        }
+
+        needle
             .AddRollback(o =>
             {
                 o.UseInMemoryStorage();
