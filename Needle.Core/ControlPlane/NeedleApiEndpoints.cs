@@ -334,11 +334,11 @@ internal static class NeedleApiEndpoints
         }
 
         JsonElement? body = null;
-        if (response.Body is not null)
+        if (response.BodyText is { } text)
         {
-            body = headers.TryGetValue("content-type", out var type) && type.Contains("json", StringComparison.OrdinalIgnoreCase) && TryParse(response.Body, out var json)
+            body = headers.TryGetValue("content-type", out var type) && type.Contains("json", StringComparison.OrdinalIgnoreCase) && TryParse(text, out var json)
                 ? json
-                : JsonSerializer.SerializeToElement(response.Body);
+                : JsonSerializer.SerializeToElement(text);
         }
 
         return new InvokeResponse(response.StatusCode, headers, body, duration, result.Logs, null);

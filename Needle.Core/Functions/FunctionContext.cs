@@ -12,13 +12,13 @@ namespace Needle.Functions;
 public sealed class FunctionContext
 {
     private readonly InvocationContext _invocation;
+    private FunctionLogger? _log;
 
     internal FunctionContext(InvocationContext invocation, JsonElement config, JsonSerializerOptions jsonOptions)
     {
         _invocation = invocation;
         Config = config;
         JsonOptions = jsonOptions;
-        Log = new FunctionLogger(invocation);
     }
 
     /// <summary>The function's name.</summary>
@@ -34,7 +34,7 @@ public sealed class FunctionContext
     public JsonElement Config { get; }
 
     /// <summary>Writes to the host log with function, version and request id.</summary>
-    public FunctionLogger Log { get; }
+    public FunctionLogger Log => _log ??= new FunctionLogger(_invocation);
 
     /// <summary>
     /// Fires at the manifest's timeout or when the caller goes away. Pass it on to everything that takes one: a

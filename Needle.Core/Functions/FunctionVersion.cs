@@ -22,6 +22,6 @@ public sealed record FunctionVersion(
     /// <summary>The runtime named by the manifest, <c>javascript</c> when it names none.</summary>
     public string Runtime => string.IsNullOrEmpty(Manifest.Runtime) ? FunctionRuntimes.JavaScript : Manifest.Runtime;
 
-    /// <summary>The version's label, <c>name@number</c>, as it appears in the version response header.</summary>
-    public string Label => $"{Function}@{Number}";
+    /// <summary>The version's label, <c>name@number</c>, as it appears in the version response header (made once: it is sent with every response).</summary>
+    public string Label { get; } = $"{Function}@{Number}";
 }

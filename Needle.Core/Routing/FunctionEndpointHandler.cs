@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -31,6 +32,7 @@ internal sealed partial class FunctionEndpointHandler
     private readonly ILogger _logger;
     private readonly NeedleMetrics _metrics;
     private readonly IInvocationObserver[] _observers;
+    private readonly Func<InvocationWatchdog.StuckInvocation, Task> _answerStuck;
 
     public FunctionEndpointHandler(
         IOptions<NeedleOptions> options,
@@ -48,6 +50,7 @@ internal sealed partial class FunctionEndpointHandler
         _releaseHeaderName = _options.Releases.ReleaseHeaderName;
         _functionLogger = loggerFactory.CreateLogger("Needle.Functions");
         _logger = loggerFactory.CreateLogger<FunctionEndpointHandler>();
+        _answerStuck = AnswerStuckAsync;
     }
 
     public async Task HandleAsync(HttpContext http, FunctionSlot slot)
@@ -122,17 +125,44 @@ internal sealed partial class FunctionEndpointHandler
             ContentType = httpRequest.ContentType,
         };
 
-        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        cancellation.CancelAfter(limits.Timeout);
-        var context = new InvocationContext(version, http.TraceIdentifier, _functionLogger, _downstream, limits.Timeout, cancellation.Token);
+        // The token's timer is made only if the function awaits or asks for it; the watchdog covers the part that runs
+        // synchronously on this thread.
+        using var context = InvocationContext.WithDeadline(version, _functionLogger, _downstream, limits.Timeout, http);
 
         // The span is current while the function runs, so its fetches become child spans and carry its trace context.
-        using var activity = NeedleActivities.StartInvocation(version, role, http.TraceIdentifier);
+        using var activity = NeedleActivities.StartInvocation(version, role, http);
         var started = Stopwatch.GetTimestamp();
+        var section = InvocationWatchdog.Enter(
+            started + (long)(limits.Timeout.TotalSeconds * Stopwatch.Frequency),
+            new InvocationWatchdog.StuckInvocation(http, function, context, role, started),
+            _answerStuck);
+        Task<FunctionResponse> pending;
+        try
+        {
+            pending = function.InvokeAsync(request, context);
+        }
+        catch (Exception ex)
+        {
+            pending = Task.FromException<FunctionResponse>(ex);
+        }
+
+        if (section.Exit() is { } answered)
+        {
+            // The function ran past its limit without yielding and the watchdog has answered for it: drop the late result.
+            _ = pending.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            await answered.ConfigureAwait(false);
+            if (activity is not null)
+            {
+                NeedleActivities.Finish(activity, InvocationOutcome.Timeout, "Answered at the limit by the watchdog.");
+            }
+
+            return;
+        }
+
         FunctionResponse response;
         try
         {
-            response = await function.InvokeAsync(request, context).ConfigureAwait(false);
+            response = await pending.ConfigureAwait(false);
         }
         catch (FunctionInvocationException ex)
         {
@@ -150,6 +180,35 @@ internal sealed partial class FunctionEndpointHandler
 
         Record(version, role, InvocationOutcome.Success, started, activity, null);
         await ResponseWriter.WriteAsync(http, response).ConfigureAwait(false);
+    }
+
+    /// <summary>The watchdog's answer for a function whose synchronous part ran past its limit (on the watchdog's thread).</summary>
+    private async Task AnswerStuckAsync(InvocationWatchdog.StuckInvocation stuck)
+    {
+        var version = stuck.Function.Version;
+        var failure = new FunctionInvocationException(
+            InvocationFailure.Timeout,
+            $"Function '{version.Function}' did not finish within {stuck.Function.Limits.Timeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms.");
+        if (stuck.Context.TryAbandon())
+        {
+            stuck.Function.OnAbandoned(stuck.Context);
+        }
+
+        Record(version, stuck.Role, InvocationOutcome.Timeout, stuck.Started, null, failure);
+        LogInvocationFailed(_logger, version.Label, failure.Failure, failure.Message);
+        try
+        {
+            // This connection stays busy until the function returns (HTTP/1.1 serves one request at a time), so the
+            // caller must not send its next request on it.
+            stuck.Http.Response.Headers.Connection = "close";
+            await InvocationProblems.WriteAsync(stuck.Http, version, failure, _options).ConfigureAwait(false);
+            await stuck.Http.Response.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The caller may have gone; the request's thread still waits for this answer, so never throw.
+            LogWatchdogAnswerFailed(_logger, version.Label, ex);
+        }
     }
 
     private Task WriteFallbackAsync(HttpContext http, ServingEntry entry, FallbackResponse fallback)
@@ -234,6 +293,9 @@ internal sealed partial class FunctionEndpointHandler
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Invocation of {Version} failed ({Failure}): {Detail}")]
     private static partial void LogInvocationFailed(ILogger logger, string version, InvocationFailure failure, string detail);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "The timeout answer for {Version}, whose function ran past its limit without yielding, could not be written.")]
+    private static partial void LogWatchdogAnswerFailed(ILogger logger, string version, Exception exception);
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Invocation observer {Observer} threw; the request was not affected.")]
     private static partial void LogObserverFailed(ILogger logger, string observer, Exception exception);

@@ -3,7 +3,10 @@ using Needle.Runtime;
 
 namespace Needle.Routing;
 
-/// <summary>Copies a function's response onto the HTTP response.</summary>
+/// <summary>
+/// Copies a function's response onto the HTTP response. Writes do not take the request's abort token: Kestrel ends
+/// them when the connection goes, and asking for the token would make it for every request.
+/// </summary>
 internal static class ResponseWriter
 {
     public static Task WriteAsync(HttpContext http, FunctionResponse response)
@@ -29,7 +32,7 @@ internal static class ResponseWriter
             }
         }
 
-        if (response.Body is null)
+        if (response.Body is null && !response.HasUtf8Body)
         {
             return Task.CompletedTask;
         }
@@ -39,7 +42,34 @@ internal static class ResponseWriter
             httpResponse.ContentType = response.ContentType;
         }
 
-        return httpResponse.WriteAsync(response.Body, http.RequestAborted);
+        if (response.Body is { } text)
+        {
+            return httpResponse.WriteAsync(text, CancellationToken.None);
+        }
+
+        // Serialised straight to UTF-8 by the runtime: one copy into the response pipe, and the buffer goes back to the pool.
+        var body = response.Utf8Body;
+        httpResponse.ContentLength = body.Length;
+        var write = httpResponse.BodyWriter.WriteAsync(body, CancellationToken.None);
+        if (write.IsCompletedSuccessfully)
+        {
+            response.ReturnUtf8Buffer();
+            return Task.CompletedTask;
+        }
+
+        return AwaitAndReturnAsync(write, response);
+    }
+
+    private static async Task AwaitAndReturnAsync(ValueTask<System.IO.Pipelines.FlushResult> write, FunctionResponse response)
+    {
+        try
+        {
+            await write.ConfigureAwait(false);
+        }
+        finally
+        {
+            response.ReturnUtf8Buffer();
+        }
     }
 
     // Framing headers belong to the server; a function cannot set them.

@@ -17,4 +17,12 @@ internal interface ILoadedFunction : IAsyncDisposable
     /// The invocation is bounded by <see cref="InvocationContext.CancellationToken"/> (which the caller sets to fire at the timeout).
     /// </summary>
     Task<FunctionResponse> InvokeAsync(FunctionRequest request, InvocationContext context);
+
+    /// <summary>
+    /// Called once when an invocation was answered at its limit while its work still ran (see
+    /// <see cref="InvocationContext.TryAbandon"/>): the runtime counts and logs it.
+    /// </summary>
+    void OnAbandoned(InvocationContext context)
+    {
+    }
 }

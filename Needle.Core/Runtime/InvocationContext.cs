@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Needle.Functions;
 using Needle.Runtime.Downstream;
@@ -6,9 +7,21 @@ using Needle.Runtime.Downstream;
 namespace Needle.Runtime;
 
 /// <summary>Everything one invocation may use besides its request: the host's powers, cut down to what the function is allowed.</summary>
-internal sealed class InvocationContext
+/// <remarks>
+/// Created by the endpoint with a deadline (<see cref="WithDeadline"/>), the cancellation token is made on first use:
+/// an invocation that completes without awaiting and never asks for its token costs no timer. Dispose it when the
+/// invocation has ended.
+/// </remarks>
+internal sealed class InvocationContext : IDisposable
 {
     private readonly long _startedAt = Stopwatch.GetTimestamp();
+    private static readonly CancellationTokenSource Expired = new(0);
+    private readonly HttpContext? _http;
+    private CancellationTokenSource? _deadline;
+    private CancellationTokenRegistration _abortedRegistration;
+    private int _abandoned;
+    private int _disposed;
+    private string? _requestId;
 
     public InvocationContext(
         FunctionVersion version,
@@ -20,19 +33,34 @@ internal sealed class InvocationContext
         List<FunctionLogEntry>? capturedLogs = null)
     {
         Version = version;
-        RequestId = requestId;
+        _requestId = requestId;
         Logger = logger;
         Downstream = downstream;
         Timeout = timeout;
-        CancellationToken = cancellationToken;
+        _cancellationToken = cancellationToken;
         CapturedLogs = capturedLogs;
     }
+
+    private InvocationContext(FunctionVersion version, ILogger logger, IDownstreamClient downstream, TimeSpan timeout, HttpContext http)
+        : this(version, null!, logger, downstream, timeout, CancellationToken.None)
+    {
+        _http = http;
+        HasDeadline = true;
+    }
+
+    /// <summary>
+    /// A context whose token fires at <paramref name="timeout"/> from now or when the caller of <paramref name="http"/>
+    /// goes away. The token's timer (and the request's abort token) are only made when something asks for the token,
+    /// the request id (the trace identifier) when something asks for it.
+    /// </summary>
+    public static InvocationContext WithDeadline(FunctionVersion version, ILogger logger, IDownstreamClient downstream, TimeSpan timeout, HttpContext http) =>
+        new(version, logger, downstream, timeout, http);
 
     /// <summary>The version being invoked.</summary>
     public FunctionVersion Version { get; }
 
     /// <summary>The request id (<c>ctx.requestId</c>), the ASP.NET trace identifier.</summary>
-    public string RequestId { get; }
+    public string RequestId => _requestId ??= _http?.TraceIdentifier ?? "";
 
     /// <summary>The host logger for function logs; a scope with function, version and request id is open around the call.</summary>
     public ILogger Logger { get; }
@@ -43,8 +71,13 @@ internal sealed class InvocationContext
     /// <summary>The invocation's time budget.</summary>
     public TimeSpan Timeout { get; }
 
+    private readonly CancellationToken _cancellationToken;
+
+    /// <summary>Whether the token is made here from the deadline (rather than given by the caller).</summary>
+    private bool HasDeadline { get; }
+
     /// <summary>Fires at the timeout or when the caller goes away.</summary>
-    public CancellationToken CancellationToken { get; }
+    public CancellationToken CancellationToken => HasDeadline ? (Volatile.Read(ref _deadline) ?? CreateDeadline()).Token : _cancellationToken;
 
     /// <summary>When set (test invocations), log lines are also collected here.</summary>
     public List<FunctionLogEntry>? CapturedLogs { get; }
@@ -59,6 +92,63 @@ internal sealed class InvocationContext
         {
             var left = Timeout - Elapsed;
             return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>
+    /// Marks the invocation as answered at its limit while its work still runs. Returns <see langword="true"/> for the
+    /// first caller only (the endpoint's watchdog and the runtime may both find it overdue), so it is counted once.
+    /// </summary>
+    public bool TryAbandon() => Interlocked.Exchange(ref _abandoned, 1) == 0;
+
+    /// <summary>Whether the invocation has been answered without its work (<see cref="TryAbandon"/>).</summary>
+    public bool IsAbandoned => Volatile.Read(ref _abandoned) != 0;
+
+    /// <summary>Stops the deadline's timer, if one was made.</summary>
+    public void Dispose()
+    {
+        Volatile.Write(ref _disposed, 1);
+        if (Interlocked.Exchange(ref _deadline, null) is { } deadline)
+        {
+            _abortedRegistration.Dispose();
+            deadline.Dispose();
+        }
+    }
+
+    private CancellationTokenSource CreateDeadline()
+    {
+        var created = new CancellationTokenSource();
+        var existing = Interlocked.CompareExchange(ref _deadline, created, null);
+        if (existing is not null)
+        {
+            created.Dispose();
+            return existing;
+        }
+
+        try
+        {
+            var remaining = Remaining;
+            if (remaining <= TimeSpan.Zero || Volatile.Read(ref _disposed) != 0)
+            {
+                created.Cancel();
+                return created;
+            }
+
+            // Read only now: once the request has ended its HttpContext may already serve the next one.
+            var aborted = _http?.RequestAborted ?? default;
+
+            created.CancelAfter(remaining);
+            if (aborted.CanBeCanceled)
+            {
+                _abortedRegistration = aborted.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), created);
+            }
+
+            return created;
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed by the endpoint while abandoned work asked for its token: the invocation is over.
+            return Expired;
         }
     }
 

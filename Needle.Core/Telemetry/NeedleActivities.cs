@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
 using Needle.Functions;
 using Needle.Releases;
 using static Needle.Telemetry.NeedleMetricNames;
@@ -13,7 +14,7 @@ internal static class NeedleActivities
 {
     public static readonly ActivitySource Source = new(ActivitySourceName);
 
-    public static Activity? StartInvocation(FunctionVersion version, ReleaseRole role, string requestId)
+    public static Activity? StartInvocation(FunctionVersion version, ReleaseRole role, HttpContext http)
     {
         var activity = Source.StartActivity("needle.invoke", ActivityKind.Internal);
         if (activity is { IsAllDataRequested: true })
@@ -22,7 +23,7 @@ internal static class NeedleActivities
             activity.SetTag(FunctionTag, version.Function);
             activity.SetTag(VersionTag, NeedleTags.Version(version.Number));
             activity.SetTag(RoleTag, NeedleTags.Role(role));
-            activity.SetTag(InvocationIdTag, requestId);
+            activity.SetTag(InvocationIdTag, http.TraceIdentifier);
         }
 
         return activity;

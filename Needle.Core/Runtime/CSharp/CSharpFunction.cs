@@ -20,6 +20,7 @@ namespace Needle.Runtime.CSharp;
 internal sealed class CSharpFunction : ILoadedFunction
 {
     private static readonly TimeSpan AbandonGrace = TimeSpan.FromMilliseconds(50);
+    private static readonly Task<object?> NoResult = Task.FromResult<object?>(null);
     private readonly ConcurrencyLimiter _limiter;
     private readonly CSharpRuntimeStatistics _statistics;
     private readonly ILogger _logger;
@@ -104,6 +105,13 @@ internal sealed class CSharpFunction : ILoadedFunction
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The function runs inline, on the caller's thread, until it first awaits: a function that completes without
+    /// awaiting costs no thread hop and no timer. One that awaits past its timeout is answered at the limit here
+    /// (<see cref="Task.WaitAsync(CancellationToken)"/>); one that computes past it without yielding holds the
+    /// request's thread and is answered by the endpoint's watchdog. Either way its slot stays taken until the work
+    /// really ends, so a stuck function cannot pile up unbounded work.
+    /// </remarks>
     public async Task<FunctionResponse> InvokeAsync(FunctionRequest request, InvocationContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -115,33 +123,34 @@ internal sealed class CSharpFunction : ILoadedFunction
             throw new FunctionInvocationException(InvocationFailure.HandlerError, $"{Version.Label} has been unloaded.");
         }
 
-        try
+        if (!_limiter.TryEnter())
         {
-            if (!await _limiter.TryEnterAsync(context.CancellationToken).ConfigureAwait(false))
+            try
             {
-                throw CSharpErrors.Overloaded(Version.Function, _limiter.Maximum);
+                if (!await _limiter.TryEnterAsync(context.CancellationToken).ConfigureAwait(false))
+                {
+                    throw CSharpErrors.Overloaded(Version.Function, _limiter.Maximum);
+                }
+            }
+            catch (OperationCanceledException ex)
+            {
+                throw CSharpErrors.Canceled(context, ex);
             }
         }
-        catch (OperationCanceledException ex)
-        {
-            throw CSharpErrors.Canceled(context, ex);
-        }
 
-        var abandoned = false;
+        var releaseLater = false;
         Task<object?>? task = null;
         try
         {
-            var functionContext = new FunctionContext(context, _config, json);
-
-            // On the thread pool, so that even a function that computes without ever awaiting or looking at its
-            // token is answered at the timeout.
-            task = Task.Run(() => instance.InvokeAsync(request, functionContext) ?? Task.FromResult<object?>(null));
-            var result = await task.WaitAsync(context.CancellationToken).ConfigureAwait(false);
+            task = instance.InvokeAsync(request, new FunctionContext(context, _config, json)) ?? NoResult;
+            var result = task.IsCompleted
+                ? await task.ConfigureAwait(false)
+                : await task.WaitAsync(context.CancellationToken).ConfigureAwait(false);
             return CSharpResponseConverter.Convert(result, json, Limits.MaxResponseBytes);
         }
         catch (OperationCanceledException ex) when (context.CancellationToken.IsCancellationRequested)
         {
-            if (task is { IsCompleted: false })
+            if (task is { IsCompleted: false } && !context.IsAbandoned)
             {
                 // A function that honours its token ends a moment after the token fires; only one that does not is abandoned.
                 await Task.WhenAny(task, Task.Delay(AbandonGrace)).ConfigureAwait(false);
@@ -149,11 +158,13 @@ internal sealed class CSharpFunction : ILoadedFunction
 
             if (task is { IsCompleted: false })
             {
-                // The function ignores its token. Answer now; its slot stays taken until it really ends, so a stuck
-                // function cannot pile up unbounded work.
-                abandoned = true;
-                _statistics.Abandon();
-                CSharpLog.Abandoned(_logger, Version.Label, Limits.Timeout.TotalMilliseconds, _statistics.Abandoned);
+                // The function ignores its token. Answer now; the slot is given back when the work really ends.
+                releaseLater = true;
+                if (context.TryAbandon())
+                {
+                    OnAbandoned(context);
+                }
+
                 _ = task.ContinueWith(
                     static (t, state) =>
                     {
@@ -179,11 +190,18 @@ internal sealed class CSharpFunction : ILoadedFunction
         }
         finally
         {
-            if (!abandoned)
+            if (!releaseLater)
             {
                 _limiter.Release();
             }
         }
+    }
+
+    /// <inheritdoc />
+    public void OnAbandoned(InvocationContext context)
+    {
+        _statistics.Abandon();
+        CSharpLog.Abandoned(_logger, Version.Label, Limits.Timeout.TotalMilliseconds, _statistics.Abandoned);
     }
 
     /// <inheritdoc />

@@ -20,6 +20,12 @@ internal static class CSharpResponseConverter
 
     private static readonly FunctionResponse NoContent = new() { StatusCode = 204 };
 
+    [ThreadStatic]
+    private static PooledBufferWriter? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     public static FunctionResponse Convert(object? result, JsonSerializerOptions json, long maxBytes)
     {
         switch (result)
@@ -33,22 +39,31 @@ internal static class CSharpResponseConverter
                 CheckSize(Encoding.UTF8.GetByteCount(text), maxBytes);
                 return new FunctionResponse { Body = text, ContentType = TextContentType };
             default:
-                return new FunctionResponse { Body = Serialize(result, json, maxBytes), ContentType = JsonContentType };
+                return Serialize(result, json, maxBytes);
         }
     }
 
-    private static string Serialize(object value, JsonSerializerOptions json, long maxBytes)
+    private static FunctionResponse Serialize(object value, JsonSerializerOptions json, long maxBytes)
     {
-        var buffer = new BoundedBufferWriter(maxBytes);
+        var buffer = t_buffer ??= new PooledBufferWriter();
+        buffer.Start(maxBytes);
         try
         {
-            // A writer of our own ignores the serializer options' encoder unless told.
-            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = json.Encoder, Indented = json.WriteIndented }))
+            // A writer of our own (one per thread, reset for each body) ignores the serializer options' encoder unless told.
+            var writer = t_writer;
+            if (writer is null || writer.Options.Encoder != json.Encoder || writer.Options.Indented != json.WriteIndented)
             {
-                JsonSerializer.Serialize(writer, value, value.GetType(), json);
+                writer = t_writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = json.Encoder, Indented = json.WriteIndented });
+            }
+            else
+            {
+                writer.Reset(buffer);
             }
 
-            return Encoding.UTF8.GetString(buffer.WrittenSpan);
+            JsonSerializer.Serialize(writer, value, value.GetType(), json);
+            writer.Flush();
+            var (array, length) = buffer.Detach();
+            return FunctionResponse.FromUtf8(array, length, JsonContentType);
         }
         catch (ResponseTooLargeException)
         {
@@ -57,6 +72,10 @@ internal static class CSharpResponseConverter
         catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
         {
             throw Invalid($"The response cannot be serialised to JSON: {ex.Message}", ex);
+        }
+        finally
+        {
+            buffer.Clear();
         }
     }
 
@@ -107,28 +126,80 @@ internal static class CSharpResponseConverter
     {
     }
 
-    /// <summary>An <see cref="ArrayBufferWriter{T}"/> that refuses to grow past the limit.</summary>
-    private sealed class BoundedBufferWriter(long maxBytes) : IBufferWriter<byte>
+    /// <summary>
+    /// A buffer writer over arrays rented from <see cref="ArrayPool{T}.Shared"/> that refuses to grow past the limit.
+    /// One per thread, reused: <see cref="Detach"/> hands the array to the response, <see cref="Clear"/> gives back
+    /// what a failed serialisation left.
+    /// </summary>
+    private sealed class PooledBufferWriter : IBufferWriter<byte>
     {
-        private readonly ArrayBufferWriter<byte> _inner = new(4096);
+        private byte[]? _buffer;
+        private int _written;
+        private long _maxBytes;
 
-        public ReadOnlySpan<byte> WrittenSpan => _inner.WrittenSpan;
+        public void Start(long maxBytes)
+        {
+            _maxBytes = maxBytes;
+            _written = 0;
+        }
+
+        public (byte[] Array, int Length) Detach()
+        {
+            var array = _buffer ?? [];
+            var length = _written;
+            _buffer = null;
+            _written = 0;
+            return (array.Length == 0 ? ArrayPool<byte>.Shared.Rent(1) : array, length);
+        }
+
+        public void Clear()
+        {
+            if (_buffer is { } buffer)
+            {
+                _buffer = null;
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            _written = 0;
+        }
 
         public void Advance(int count)
         {
-            if (_inner.WrittenCount + (long)count > maxBytes)
+            if (_written + (long)count > _maxBytes)
             {
                 throw new ResponseTooLargeException();
             }
 
-            _inner.Advance(count);
+            _written += count;
         }
 
-        public Memory<byte> GetMemory(int sizeHint = 0) => _inner.GetMemory(Guard(sizeHint));
+        public Memory<byte> GetMemory(int sizeHint = 0) => Ensure(sizeHint).AsMemory(_written);
 
-        public Span<byte> GetSpan(int sizeHint = 0) => _inner.GetSpan(Guard(sizeHint));
+        public Span<byte> GetSpan(int sizeHint = 0) => Ensure(sizeHint).AsSpan(_written);
 
-        private int Guard(int sizeHint) =>
-            _inner.WrittenCount + (long)sizeHint > maxBytes + 1024 * 1024 ? throw new ResponseTooLargeException() : sizeHint;
+        private byte[] Ensure(int sizeHint)
+        {
+            sizeHint = Math.Max(sizeHint, 1);
+            if (_written + (long)sizeHint > _maxBytes + 1024 * 1024)
+            {
+                throw new ResponseTooLargeException();
+            }
+
+            var buffer = _buffer;
+            if (buffer is not null && buffer.Length - _written >= sizeHint)
+            {
+                return buffer;
+            }
+
+            var grown = ArrayPool<byte>.Shared.Rent(Math.Max(buffer is null ? 4096 : buffer.Length * 2, _written + sizeHint));
+            if (buffer is not null)
+            {
+                buffer.AsSpan(0, _written).CopyTo(grown);
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            _buffer = grown;
+            return grown;
+        }
     }
 }

@@ -16,7 +16,7 @@ public sealed class CSharpRuntimeTests
         var response = await InvokeAsync(function);
 
         Assert.AreEqual(200, response.StatusCode);
-        Assert.AreEqual("""{"message":"hi","count":2}""", response.Body);
+        Assert.AreEqual("""{"message":"hi","count":2}""", response.BodyText);
         StringAssert.StartsWith(response.ContentType, "application/json");
     }
 
@@ -27,7 +27,7 @@ public sealed class CSharpRuntimeTests
 
         var response = await InvokeAsync(function);
 
-        Assert.AreEqual("plain", response.Body);
+        Assert.AreEqual("plain", response.BodyText);
         StringAssert.StartsWith(response.ContentType, "text/plain");
     }
 
@@ -50,7 +50,7 @@ public sealed class CSharpRuntimeTests
         var response = await InvokeAsync(function);
 
         Assert.AreEqual(201, response.StatusCode);
-        Assert.AreEqual("made", response.Body);
+        Assert.AreEqual("made", response.BodyText);
         Assert.AreEqual("b", response.Headers.Single(h => h.Key == "x-a").Value);
     }
 
@@ -66,7 +66,7 @@ public sealed class CSharpRuntimeTests
 
         var response = await InvokeAsync(function, logs: logs);
 
-        Assert.AreEqual("""{"size":20,"id":"req-1","fn":"hello"}""", response.Body);
+        Assert.AreEqual("""{"size":20,"id":"req-1","fn":"hello"}""", response.BodyText);
         Assert.AreEqual("seen req-1", logs.Single().Message);
         Assert.AreEqual("info", logs.Single().Level);
     }
@@ -85,6 +85,6 @@ public sealed class CSharpRuntimeTests
 
         var response = await InvokeAsync(function, request);
 
-        Assert.AreEqual("ada/x", response.Body);
+        Assert.AreEqual("ada/x", response.BodyText);
     }
 }

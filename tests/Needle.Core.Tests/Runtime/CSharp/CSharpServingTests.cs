@@ -63,6 +63,41 @@ public sealed class CSharpServingTests
     }
 
     [TestMethod]
+    public async Task Invoke_ComputesPastTheLimit_AnsweredByTheWatchdogWhileOtherCallsAreServed()
+    {
+        await using var host = await TestHost.StartAsync();
+        await host.DeployAsync("spinner", CSharpTestHost.Handler("var sw = System.Diagnostics.Stopwatch.StartNew(); while (sw.ElapsedMilliseconds < 3000) { } return \"late\";"), new { runtime = "csharp", methods = new[] { "GET" }, limits = new { timeoutMs = 200 } });
+        await host.DeployAsync("quick", CSharpTestHost.Handler("return \"quick\";"), GetOnly);
+        var statistics = host.Services.GetRequiredService<CSharpRuntime>().Statistics;
+        var before = statistics.Abandoned;
+
+        var watch = Stopwatch.StartNew();
+        var spun = await host.GetAsync("/fn/spinner");
+        var answeredAfter = watch.ElapsedMilliseconds;
+        var quick = await host.GetAsync("/fn/quick");
+        var quickAfter = watch.ElapsedMilliseconds;
+
+        Assert.AreEqual(504, spun.Status, spun.Body);
+        Assert.AreEqual("spinner@1", spun.Version);
+        StringAssert.Contains(spun.Body, "did not finish within 200 ms");
+        Assert.IsLessThan(2_500, answeredAfter, $"answered after {answeredAfter} ms, not at the limit");
+        Assert.AreEqual((200, "quick"), (quick.Status, quick.Body));
+        Assert.IsLessThan(2_900, quickAfter, "another function waited for the stuck one");
+        Assert.AreEqual(before + 1, statistics.Abandoned, "the abandoned work was not counted exactly once");
+
+        // The stuck call keeps its slot until its loop really ends, then gives it back.
+        var function = (CSharpFunction)host.Services.GetRequiredService<Reconciler>().TryGetServed("spinner", 1)!.Function;
+        for (var i = 0; i < 200 && function.InFlight > 0; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.AreEqual(0, function.InFlight);
+        Assert.AreEqual(before + 1, statistics.Abandoned, "the late return counted the abandoned work again");
+        Assert.AreEqual(504, (await host.GetAsync("/fn/spinner")).Status);
+    }
+
+    [TestMethod]
     public async Task Invoke_TimeoutHonoured_Returns504WithoutAbandoning()
     {
         await using var host = await TestHost.StartAsync();

@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Needle.Releases;
+using Needle.Runtime;
+
+namespace Needle.Routing;
+
+/// <summary>
+/// Answers an invocation whose synchronous part runs past its deadline.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Functions run inline on the request's thread until they first await: no hop to the thread pool per call. A C#
+/// function that computes without ever yielding therefore holds the request's thread, and the endpoint cannot answer
+/// it at its timeout. The watchdog can. Before the call, the endpoint marks its thread's section as running with the
+/// deadline; after the call returns it marks it idle again (two interlocked operations, no allocation, no lock). One
+/// background thread per process looks at the running sections every <see cref="Tick"/>; for one past its deadline
+/// plus <see cref="Grace"/> it claims the response and has the endpoint answer it (504) from there. When the
+/// function finally returns, the request's thread finds the response taken, waits until the answer is written, and
+/// drops the late result.
+/// </para>
+/// <para>
+/// A section's state word holds a sequence number with the state, so a claim can never land on the next invocation
+/// of the same thread: the claim is a compare-and-swap on the very word the watchdog looked at.
+/// </para>
+/// </remarks>
+internal static class InvocationWatchdog
+{
+    /// <summary>How often the watchdog looks.</summary>
+    public static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>How long past its deadline a synchronous part may run before it is answered without it.</summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(50);
+
+    private const long Idle = 0;
+    private const long Running = 1;
+    private const long Claimed = 2;
+    private const long StateMask = 3;
+    private static readonly long GraceTicks = (long)(Grace.TotalSeconds * Stopwatch.Frequency);
+    private static readonly Lock Registration = new();
+
+    [ThreadStatic]
+    private static Section? t_section;
+
+    private static Section[] s_sections = [];
+    private static Thread? s_thread;
+    private static long s_answered;
+
+    /// <summary>Invocations answered by the watchdog since the process started.</summary>
+    public static long Answered => Interlocked.Read(ref s_answered);
+
+    /// <summary>
+    /// Marks the calling thread as running <paramref name="invocation"/> until <see cref="Section.Exit"/>;
+    /// <paramref name="deadline"/> is a <see cref="Stopwatch"/> timestamp. Past it (plus the grace),
+    /// <paramref name="answer"/> runs on the watchdog's thread instead of the caller's answer.
+    /// </summary>
+    public static Section Enter(long deadline, in StuckInvocation invocation, Func<StuckInvocation, Task> answer)
+    {
+        var section = t_section ?? Register();
+        section.Enter(deadline, invocation, answer);
+        return section;
+    }
+
+    private static Section Register()
+    {
+        var section = new Section(Thread.CurrentThread);
+        lock (Registration)
+        {
+            s_sections = [.. s_sections.Where(s => s.Owner.IsAlive), section];
+            if (s_thread is null)
+            {
+                s_thread = new Thread(Watch) { IsBackground = true, Name = "Needle invocation watchdog" };
+                s_thread.Start();
+            }
+        }
+
+        t_section = section;
+        return section;
+    }
+
+    private static void Watch()
+    {
+        while (true)
+        {
+            Thread.Sleep(Tick);
+            var now = Stopwatch.GetTimestamp();
+            foreach (var section in Volatile.Read(ref s_sections))
+            {
+                section.TryAnswer(now);
+            }
+        }
+    }
+
+    /// <summary>What the endpoint needs to answer an invocation without its function.</summary>
+    internal readonly record struct StuckInvocation(HttpContext Http, ILoadedFunction Function, InvocationContext Context, ReleaseRole Role, long Started);
+
+    /// <summary>One thread's invocation as the watchdog sees it.</summary>
+    internal sealed class Section
+    {
+        private long _word;
+        private long _deadline;
+        private StuckInvocation _invocation;
+        private Func<StuckInvocation, Task>? _answer;
+        private TaskCompletionSource? _answered;
+
+        public Section(Thread owner) => Owner = owner;
+
+        /// <summary>The thread this section belongs to.</summary>
+        public Thread Owner { get; }
+
+        /// <summary>
+        /// Marks the end of the synchronous part. Returns <see langword="null"/> when the function returned in time
+        /// (the caller goes on as usual), or a task that completes when the watchdog's answer has been written: the
+        /// caller must wait for it and must not touch the response.
+        /// </summary>
+        public Task? Exit()
+        {
+            var word = Volatile.Read(ref _word);
+            var sequence = word & ~StateMask;
+            var previous = Interlocked.CompareExchange(ref _word, sequence | Idle, sequence | Running);
+            _invocation = default;
+            _answer = null;
+            if (previous == (sequence | Running))
+            {
+                return null;
+            }
+
+            // Claimed: the watchdog set _answered before its compare-and-swap, which this thread has now seen.
+            var answered = _answered!.Task;
+            _answered = null;
+            Volatile.Write(ref _word, sequence | Idle);
+            return answered;
+        }
+
+        internal void Enter(long deadline, in StuckInvocation invocation, Func<StuckInvocation, Task> answer)
+        {
+            _invocation = invocation;
+            _answer = answer;
+            _deadline = deadline;
+            var sequence = (Volatile.Read(ref _word) & ~StateMask) + (StateMask + 1);
+            Volatile.Write(ref _word, sequence | Running);
+        }
+
+        internal void TryAnswer(long now)
+        {
+            var word = Volatile.Read(ref _word);
+            if ((word & StateMask) != Running || now - Volatile.Read(ref _deadline) < GraceTicks)
+            {
+                return;
+            }
+
+            // What is read here belongs to the invocation of this word: the owner sets the word idle before it enters
+            // the next one, and that would make the compare-and-swap below fail.
+            var invocation = _invocation;
+            var answer = _answer;
+            var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _answered = answered;
+            if (answer is null || Interlocked.CompareExchange(ref _word, (word & ~StateMask) | Claimed, word) != word)
+            {
+                return;
+            }
+
+            Interlocked.Increment(ref s_answered);
+            Task written;
+            try
+            {
+                written = answer(invocation);
+            }
+            catch (Exception ex)
+            {
+                written = Task.FromException(ex);
+            }
+
+            written.ContinueWith(
+                static (task, state) =>
+                {
+                    var done = (TaskCompletionSource)state!;
+                    _ = task.Exception;
+                    done.TrySetResult();
+                },
+                answered,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
+using Needle.Functions;
+using Needle.Runtime;
+using Needle.Tests.Runtime.JavaScript;
+
+namespace Needle.Tests.Runtime;
+
+/// <summary>The invocation's deadline token: made on first use, yet firing at the deadline counted from the start.</summary>
+[TestClass]
+public sealed class InvocationContextTests
+{
+    private static readonly FunctionVersion Version = new("fn", 1, "", new FunctionManifest { Name = "fn" }, "hash", "test", DateTimeOffset.UnixEpoch, null);
+
+    [TestMethod]
+    public async Task CancellationToken_AskedForAfterTheDeadline_IsAlreadyCancelled()
+    {
+        using var context = InvocationContext.WithDeadline(Version, NullLogger.Instance, new TestDownstreamClient(), TimeSpan.FromMilliseconds(50), new DefaultHttpContext());
+
+        await Task.Delay(150);
+
+        Assert.IsTrue(context.CancellationToken.IsCancellationRequested);
+    }
+
+    [TestMethod]
+    public async Task CancellationToken_AskedForEarly_FiresAtTheDeadlineCountedFromTheStart()
+    {
+        using var context = InvocationContext.WithDeadline(Version, NullLogger.Instance, new TestDownstreamClient(), TimeSpan.FromMilliseconds(400), new DefaultHttpContext());
+        await Task.Delay(200);
+
+        var token = context.CancellationToken;
+        Assert.IsFalse(token.IsCancellationRequested);
+        var fired = new TaskCompletionSource();
+        using var registration = token.Register(() => fired.TrySetResult());
+
+        // 200 ms were left when the token was made; a bound that only catches a timer counted from the first use.
+        await fired.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.IsLessThan(TimeSpan.FromMilliseconds(2_000), context.Elapsed);
+        Assert.IsGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(380), context.Elapsed);
+    }
+
+    [TestMethod]
+    public async Task CancellationToken_TheCallerGoesAway_Fires()
+    {
+        using var aborted = new CancellationTokenSource();
+        var http = new DefaultHttpContext { RequestAborted = aborted.Token };
+        using var context = InvocationContext.WithDeadline(Version, NullLogger.Instance, new TestDownstreamClient(), TimeSpan.FromSeconds(30), http);
+        var token = context.CancellationToken;
+
+        await aborted.CancelAsync();
+
+        Assert.IsTrue(token.IsCancellationRequested);
+    }
+
+    [TestMethod]
+    public void RequestId_IsTheTraceIdentifier_AndAbandonIsCountedOnce()
+    {
+        var http = new DefaultHttpContext { TraceIdentifier = "req-42" };
+        using var context = InvocationContext.WithDeadline(Version, NullLogger.Instance, new TestDownstreamClient(), TimeSpan.FromSeconds(1), http);
+
+        Assert.AreEqual("req-42", context.RequestId);
+        Assert.IsTrue(context.TryAbandon());
+        Assert.IsFalse(context.TryAbandon());
+        Assert.IsTrue(context.IsAbandoned);
+    }
+}
