@@ -59,7 +59,7 @@ internal static class RollbackApiEndpoints
     private static IResult GetGuardAsync(Reconciler reconciler, CanaryGuard guard) =>
         TypedResults.Ok(reconciler.Current.Values
             .Where(e => e.Canary is not null)
-            .Select(e => new GuardResult(e.Release.Function, e.Stable.Function.Version.Number, e.Canary!.Function.Version.Number, guard.Judge(e.Release.Function, e.Stable.Function.Version.Number, e.Canary.Function.Version.Number), RolledBack: false))
+            .Select(e => new GuardResult(e.Release.Function, e.Stable.Function.Version.Number, e.Canary!.Function.Version.Number, guard.Judge(e.Stable.Function.Version.Number, e.Canary.Function.Version), RolledBack: false))
             .ToArray());
 
     /// <summary>Maps refusals to problem details as Core's API does: invalid 400, unknown 404, conflicting 409.</summary>

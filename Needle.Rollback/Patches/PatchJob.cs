@@ -112,7 +112,8 @@ internal sealed class PatchJob(
 
         var sample = health.GetSample(run.Function, run.Version!.Value, options.PatchWatchWindow);
         var baseRatio = run.BaseErrorRatio ?? 0;
-        var minimum = options.GuardFor(run.Function).MinimumRequests;
+        var patched = await store.GetVersionAsync(run.Function, run.Version.Value, cancellationToken).ConfigureAwait(false);
+        var minimum = options.GuardFor(run.Function, patched?.Manifest.Guard).MinimumRequests;
         var numbers = string.Create(CultureInfo.InvariantCulture, $"patched {sample.Errors}/{sample.Requests} errors ({sample.ErrorRatio:P1}) vs base {baseRatio:P1}, revert at +{options.PatchRevertDelta * 100:F1} points with at least {minimum} requests");
         if (sample.Requests >= minimum && sample.ErrorRatio - baseRatio >= options.PatchRevertDelta)
         {
