@@ -74,14 +74,22 @@ internal sealed class ReleaseService
         return await ChangeAsync(current, new ReleaseChange(name, canary, null, 0, "promote", actor, reason, null, current.Id, KillSwitch: current.KillSwitch), force: true, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The canary is removed; the stable version serves all traffic.</summary>
-    public async Task<ReleaseRecord> AbortAsync(string name, string actor, string? reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// The canary is removed; the stable version serves all traffic. With <paramref name="expectedCanary"/>, only that
+    /// canary is removed: when another canary or none runs by now, nothing changes and a conflict is thrown.
+    /// </summary>
+    public async Task<ReleaseRecord> AbortAsync(string name, string actor, string? reason, CancellationToken cancellationToken, int? expectedCanary = null)
     {
         using var _ = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
         if (current.CanaryVersion is null)
         {
             throw new NeedleConflictException($"Function '{name}' has no canary to abort.");
+        }
+
+        if (expectedCanary is { } expected && current.CanaryVersion != expected)
+        {
+            throw new NeedleConflictException($"Function '{name}' no longer runs version {expected} as canary.");
         }
 
         return await ChangeAsync(current, new ReleaseChange(name, current.StableVersion, null, 0, "abort", actor, reason, null, current.Id, KillSwitch: current.KillSwitch), force: true, cancellationToken).ConfigureAwait(false);

@@ -29,7 +29,8 @@ internal static class RollbackApiEndpoints
             .Accepts<PlanRequest>("application/json")
             .WithName("NeedleStartPlan").WithSummary("Releases a version as canary through weighted steps, advanced while the guard's gate passes.");
         api.MapGet("/functions/{name}/plans/current", GetPlanAsync).WithName("NeedleGetPlan").WithSummary("The running release plan, or the last one.");
-        api.MapDelete("/functions/{name}/plans/current", CancelPlanAsync).WithName("NeedleCancelPlan").WithSummary("Stops the running plan; the canary keeps its weight.");
+        api.MapDelete("/functions/{name}/plans/current", CancelPlanAsync).WithName("NeedleCancelPlan")
+            .WithSummary("Stops the running plan and aborts its canary (the stable version serves 100 %); keepCanary=true leaves the canary at its current weight. reason is audited.");
         api.MapGet("/patches/{id}", GetPatchAsync).WithName("NeedleGetPatch").WithSummary("An emergency patch run with its steps.");
         api.MapGet("/guard", GetGuardAsync).WithName("NeedleGuard").WithSummary("The guard's verdict on every canary this node serves (changes nothing).");
         return api;
@@ -48,8 +49,8 @@ internal static class RollbackApiEndpoints
             ? TypedResults.Ok(plan)
             : NotFound($"Function '{name}' has no release plan.");
 
-    private static Task<IResult> CancelPlanAsync(string name, HttpContext http, ReleasePlanner planner, ApiAccessFilter access, CancellationToken cancellationToken) =>
-        RefuseAsync(async () => TypedResults.Ok(await planner.CancelAsync(name, access.ActorOf(http), cancellationToken)));
+    private static Task<IResult> CancelPlanAsync(string name, bool? keepCanary, string? reason, HttpContext http, ReleasePlanner planner, ApiAccessFilter access, CancellationToken cancellationToken) =>
+        RefuseAsync(async () => TypedResults.Ok(await planner.CancelAsync(name, keepCanary ?? false, string.IsNullOrWhiteSpace(reason) ? null : reason, access.ActorOf(http), cancellationToken)));
 
     private static async Task<IResult> GetPatchAsync(string id, RollbackStateStore state, CancellationToken cancellationToken) =>
         await state.GetRunAsync(id, cancellationToken) is { } run
