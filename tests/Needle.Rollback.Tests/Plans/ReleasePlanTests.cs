@@ -141,7 +141,7 @@ public sealed class ReleasePlanTests
         var cancelled = audit!.First(e => e!["action"]!.GetValue<string>() == "plan-cancel")!;
         Assert.AreEqual("wrong build", cancelled["reason"]!.GetValue<string>());
         StringAssert.Contains(cancelled["detail"]!.GetValue<string>(), "canary=aborted");
-        StringAssert.Contains(audit.First(e => e!["action"]!.GetValue<string>() == "abort")!["reason"]!.GetValue<string>(), "wrong build");
+        StringAssert.Contains(audit!.First(e => e!["action"]!.GetValue<string>() == "abort")!["reason"]!.GetValue<string>(), "wrong build");
     }
 
     [TestMethod]
@@ -163,7 +163,7 @@ public sealed class ReleasePlanTests
         Assert.AreEqual(2, release["canaryVersion"]!.GetValue<int>());
         Assert.AreEqual(10, release["canaryWeight"]!.GetValue<double>());
         StringAssert.Contains(audit!.First(e => e!["action"]!.GetValue<string>() == "plan-cancel")!["detail"]!.GetValue<string>(), "canary=kept");
-        Assert.IsFalse(audit.Any(e => e!["action"]!.GetValue<string>() == "abort"));
+        Assert.IsFalse(audit!.Any(e => e!["action"]!.GetValue<string>() == "abort"));
     }
 
     [TestMethod]
