@@ -72,6 +72,12 @@ public sealed class RollbackRequest
 
     /// <summary>Why, for the audit trail.</summary>
     public string? Reason { get; set; }
+
+    /// <summary>
+    /// Run the rollback as a job and answer 202 at once, when the host's <see cref="IEmergencyActions"/> can (Needle.Rollback);
+    /// <c>?async=true</c> on the URL sets it too. Core alone always rolls back before it answers. Default: <see langword="false"/>.
+    /// </summary>
+    public bool Async { get; set; }
 }
 
 /// <summary>A body that carries only a reason: activate, and the like.</summary>

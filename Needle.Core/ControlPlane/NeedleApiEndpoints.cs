@@ -52,7 +52,7 @@ internal static class NeedleApiEndpoints
             .WithName("NeedleAbort").WithSummary("Removes the canary.");
         api.MapPost("/functions/{name}/rollback", RollbackAsync)
             .Accepts<RollbackRequest>("application/json")
-            .WithName("NeedleRollback").WithSummary("Drops a canary, or returns the previous stable version; marks the version left bad.");
+            .WithName("NeedleRollback").WithSummary("Drops a canary, or returns the previous stable version; marks the version left bad. With async=true, a job where the host runs jobs (Needle.Rollback): 202.");
         api.MapPost("/functions/{name}/kill", KillAsync)
             .Accepts<KillRequest>("application/json")
             .WithName("NeedleKill").WithSummary("Kill switch on: every request gets the fallback response; no version runs.");
@@ -60,7 +60,7 @@ internal static class NeedleApiEndpoints
             .WithName("NeedleRevive").WithSummary("Kill switch off: the release's versions serve again.");
         api.MapPost("/functions/{name}/patches", PatchAsync)
             .Accepts<Patching.PatchRequest>("application/json")
-            .WithName("NeedlePatch").WithSummary("Emergency patch to all traffic: a diff, a source or a config against a stated base hash, or a kill switch.");
+            .WithName("NeedlePatch").WithSummary("Emergency patch to all traffic: a diff, a source or a config against a stated base hash, or a kill switch. 201 when applied; 202 with the patch run when the host runs it as a watched job (Needle.Rollback).");
         api.MapGet("/functions/{name}/releases", ListReleasesAsync).WithName("NeedleListReleases").WithSummary("A function's release history, newest first.");
         api.MapGet("/audit", ListAuditAsync).WithName("NeedleAudit").WithSummary("The audit log, newest first.");
         api.MapGet("/nodes", ListNodesAsync).WithName("NeedleNodes").WithSummary("Which revision each node serves.");
@@ -192,11 +192,12 @@ internal static class NeedleApiEndpoints
             return TypedResults.Ok(await releases.AbortAsync(name, access.ActorOf(http), body.Reason, cancellationToken));
         });
 
-    private static Task<IResult> RollbackAsync(string name, HttpContext http, ReleaseService releases, ApiAccessFilter access, CancellationToken cancellationToken) =>
+    private static Task<IResult> RollbackAsync(string name, bool? async, HttpContext http, IEmergencyActions actions, ApiAccessFilter access, CancellationToken cancellationToken) =>
         GuardAsync(async () =>
         {
             var body = await ApiRequestReader.ReadAsync<RollbackRequest>(http.Request, required: false);
-            return TypedResults.Ok(await releases.RollbackAsync(name, body.To, access.ActorOf(http), body.Reason, cancellationToken));
+            body.Async |= async == true;
+            return Answer(http, name, await actions.RollbackAsync(name, body, access.ActorOf(http), cancellationToken));
         });
 
     private static Task<IResult> KillAsync(string name, HttpContext http, ReleaseService releases, ApiAccessFilter access, CancellationToken cancellationToken) =>
@@ -214,13 +215,28 @@ internal static class NeedleApiEndpoints
     private static Task<IResult> ReviveAsync(string name, string? reason, HttpContext http, ReleaseService releases, ApiAccessFilter access, CancellationToken cancellationToken) =>
         GuardAsync(async () => TypedResults.Ok(await releases.ReviveAsync(name, access.ActorOf(http), reason, cancellationToken)));
 
-    private static Task<IResult> PatchAsync(string name, HttpContext http, Patching.PatchService patches, ApiAccessFilter access, CancellationToken cancellationToken) =>
+    private static Task<IResult> PatchAsync(string name, HttpContext http, IEmergencyActions actions, ApiAccessFilter access, CancellationToken cancellationToken) =>
         GuardAsync(async () =>
         {
             var body = await ApiRequestReader.ReadAsync<Patching.PatchRequest>(http.Request, required: true);
-            var result = await patches.ApplyAsync(name, body, access.ActorOf(http), cancellationToken);
-            return result.Replayed ? TypedResults.Ok(result) : TypedResults.Created($"{http.Request.PathBase}{http.Request.Path.Value![..^"patches".Length]}versions/{result.Version}", result);
+            return Answer(http, name, await actions.PatchAsync(name, body, access.ActorOf(http), cancellationToken));
         });
+
+    /// <summary>Turns an emergency action's outcome into the response, resolving its location against the API's prefix.</summary>
+    private static IResult Answer(HttpContext http, string name, EmergencyOutcome outcome)
+    {
+        // The request path is {pathBase}{prefix}/functions/{name}/...; a name never contains "/functions/".
+        var path = http.Request.Path.Value ?? "";
+        var cut = path.LastIndexOf($"/functions/{name}/", StringComparison.Ordinal);
+        var prefix = cut >= 0 ? path[..cut] : "";
+        var location = outcome.Location is { } relative ? $"{http.Request.PathBase}{prefix}/{relative.TrimStart('/')}" : null;
+        return outcome.StatusCode switch
+        {
+            StatusCodes.Status201Created => TypedResults.Created(location, outcome.Body),
+            StatusCodes.Status202Accepted => TypedResults.Accepted(location, outcome.Body),
+            _ => TypedResults.Ok(outcome.Body),
+        };
+    }
 
     /// <summary>Maps the control plane's refusals to problem details: invalid 400, unknown 404, conflicting 409.</summary>
     private static async Task<IResult> GuardAsync(Func<Task<IResult>> action)

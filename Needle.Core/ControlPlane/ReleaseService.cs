@@ -74,14 +74,22 @@ internal sealed class ReleaseService
         return await ChangeAsync(current, new ReleaseChange(name, canary, null, 0, "promote", actor, reason, null, current.Id, KillSwitch: current.KillSwitch), force: true, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The canary is removed; the stable version serves all traffic.</summary>
-    public async Task<ReleaseRecord> AbortAsync(string name, string actor, string? reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// The canary is removed; the stable version serves all traffic. With <paramref name="expectedCanary"/>, only that
+    /// canary is removed: when another canary or none runs by now, nothing changes and a conflict is thrown.
+    /// </summary>
+    public async Task<ReleaseRecord> AbortAsync(string name, string actor, string? reason, CancellationToken cancellationToken, int? expectedCanary = null)
     {
         using var _ = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
         if (current.CanaryVersion is null)
         {
             throw new NeedleConflictException($"Function '{name}' has no canary to abort.");
+        }
+
+        if (expectedCanary is { } expected && current.CanaryVersion != expected)
+        {
+            throw new NeedleConflictException($"Function '{name}' no longer runs version {expected} as canary.");
         }
 
         return await ChangeAsync(current, new ReleaseChange(name, current.StableVersion, null, 0, "abort", actor, reason, null, current.Id, KillSwitch: current.KillSwitch), force: true, cancellationToken).ConfigureAwait(false);
@@ -93,14 +101,21 @@ internal sealed class ReleaseService
     /// picked again by mistake. The previous version is normally warm, so this is one swap.
     /// With <paramref name="expectedCanary"/>, only that canary is rolled back: when another canary or none runs by now
     /// (someone else acted first), nothing changes and a conflict is thrown, so an automatic rollback never hits the stable version.
+    /// With <paramref name="expectedStable"/>, likewise only while that version is the stable one (an automatic revert
+    /// never undoes a newer release).
     /// </summary>
-    public async Task<ReleaseRecord> RollbackAsync(string name, int? to, string actor, string? reason, CancellationToken cancellationToken, int? expectedCanary = null)
+    public async Task<ReleaseRecord> RollbackAsync(string name, int? to, string actor, string? reason, CancellationToken cancellationToken, int? expectedCanary = null, int? expectedStable = null)
     {
         using var _ = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
         if (expectedCanary is { } expected && current.CanaryVersion != expected)
         {
             throw new NeedleConflictException($"Function '{name}' no longer runs version {expected} as canary.");
+        }
+
+        if (expectedStable is { } stable && current.StableVersion != stable)
+        {
+            throw new NeedleConflictException($"Function '{name}' no longer serves version {stable} as its stable version.");
         }
 
         if (current.CanaryVersion is { } canary && to is null)

@@ -3,8 +3,8 @@ using System.Text.Json.Nodes;
 namespace Needle.Functions;
 
 /// <summary>
-/// Describes how a function is reached and run: its name, route, methods, runtime, limits, configuration
-/// and the downstream services it may call. Deployed with the source (in the request body or as a
+/// Describes how a function is reached and run: its name, route, methods, runtime, limits, configuration,
+/// the downstream services it may call and, optionally, its canary guard thresholds. Deployed with the source (in the request body or as a
 /// <c>name.json</c> file beside the source) and stored, unchanged, with every version.
 /// </summary>
 public sealed class FunctionManifest
@@ -32,4 +32,7 @@ public sealed class FunctionManifest
 
     /// <summary>The names of the downstream services (registered by the host) that the function may call with <c>ctx.fetch</c>.</summary>
     public IList<string>? Services { get; set; }
+
+    /// <summary>This function's canary guard thresholds (Needle.Rollback), overriding the host's field by field; see <see cref="FunctionGuard"/>.</summary>
+    public FunctionGuard? Guard { get; set; }
 }

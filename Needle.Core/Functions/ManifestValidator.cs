@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Needle.Runtime;
 
@@ -58,6 +59,7 @@ internal static class ManifestValidator
         }
 
         CheckLimits(manifest.Limits, problems);
+        CheckGuard(manifest.Guard, problems);
 
         var services = (manifest.Services ?? []).Select(s => s.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         foreach (var service in services.Where(s => !registeredServices.Contains(s)))
@@ -80,6 +82,7 @@ internal static class ManifestValidator
             Limits = manifest.Limits,
             Config = manifest.Config,
             Services = services,
+            Guard = manifest.Guard,
         };
     }
 
@@ -89,6 +92,30 @@ internal static class ManifestValidator
         var problems = new List<FunctionDiagnostic>();
         CheckLimits(limits, problems);
         return problems;
+    }
+
+    /// <summary>Refuses guard thresholds the guard cannot work with; each problem names its field.</summary>
+    private static void CheckGuard(FunctionGuard? guard, List<FunctionDiagnostic> problems)
+    {
+        if (guard is null)
+        {
+            return;
+        }
+
+        Check(guard.MinimumRequests, "minimumRequests", 1, 1_000_000, exclusiveMin: false);
+        Check(guard.ErrorRatioDelta, "errorRatioDelta", 0, 1, exclusiveMin: true);
+        Check(guard.P99Factor, "p99Factor", 1, 1_000, exclusiveMin: false);
+        Check(guard.P99SlackMs, "p99SlackMs", 0, 600_000, exclusiveMin: false);
+        Check(guard.ConsecutiveBreaches, "consecutiveBreaches", 1, 100, exclusiveMin: false);
+
+        void Check(double? value, string name, double min, double max, bool exclusiveMin)
+        {
+            if (value is { } v && (!double.IsFinite(v) || v > max || (exclusiveMin ? v <= min : v < min)))
+            {
+                var range = exclusiveMin ? $"above {min.ToString(CultureInfo.InvariantCulture)}, at most {max.ToString(CultureInfo.InvariantCulture)}" : $"{min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}";
+                problems.Add(new($"guard.{name}: {v.ToString(CultureInfo.InvariantCulture)} is out of range ({range})."));
+            }
+        }
     }
 
     private static void CheckLimits(FunctionLimits? limits, List<FunctionDiagnostic> problems)

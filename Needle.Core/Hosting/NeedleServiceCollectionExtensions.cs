@@ -67,6 +67,7 @@ public static class NeedleServiceCollectionExtensions
         services.TryAddSingleton<DeploymentService>();
         services.TryAddSingleton<ReleaseService>();
         services.TryAddSingleton<Needle.Patching.PatchService>();
+        services.TryAddSingleton<IEmergencyActions, SynchronousEmergencyActions>();
         services.TryAddSingleton<ApiAccessFilter>();
         services.AddHostedService<CSharpWarmUpService>();
         services.AddHostedService<ReconcilerService>();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Needle.ControlPlane;
+using Needle.Functions;
 using Needle.Rollback.Hosting;
 using Needle.Rollback.Plans;
 using Needle.Rollback.State;
@@ -15,6 +16,7 @@ namespace Needle.Rollback.Guard;
 /// <summary>
 /// Watches every canary this node serves. A loop evaluates them every <see cref="RollbackOptions.GuardInterval"/>,
 /// and soon after any failed request (debounced, off the request path: the request only releases a semaphore).
+/// Thresholds are the canary version's effective ones (<see cref="ThresholdsFor"/>: its manifest's <c>guard</c> over the host's).
 /// A breach seen <see cref="GuardOptions.ConsecutiveBreaches"/> times in a row rolls the canary back at once, directly
 /// through the release service, never through the queue. The recurring <c>needle-guard</c> job calls the same evaluation as a backstop.
 /// </summary>
@@ -73,11 +75,14 @@ internal sealed class CanaryGuard : BackgroundService
         }
     }
 
-    /// <summary>Judges a canary against its stable version with the function's thresholds; changes nothing.</summary>
-    public GuardDecision Judge(string function, int stableVersion, int canaryVersion)
+    /// <summary>The effective thresholds for <paramref name="version"/>: its manifest's <c>guard</c> section over the host's options, field by field.</summary>
+    public GuardOptions ThresholdsFor(FunctionVersion version) => _options.GuardFor(version.Function, version.Manifest.Guard);
+
+    /// <summary>Judges a canary against its stable version with the canary's effective thresholds; changes nothing.</summary>
+    public GuardDecision Judge(int stableVersion, FunctionVersion canary)
     {
-        var guard = _options.GuardFor(function);
-        return GuardPolicy.Evaluate(_health.GetSample(function, stableVersion, guard.Window), _health.GetSample(function, canaryVersion, guard.Window), guard);
+        var guard = ThresholdsFor(canary);
+        return GuardPolicy.Evaluate(_health.GetSample(canary.Function, stableVersion, guard.Window), _health.GetSample(canary.Function, canary.Number, guard.Window), guard);
     }
 
     /// <summary>Evaluates every canary this node serves, and rolls back those in breach.</summary>
@@ -95,11 +100,9 @@ internal sealed class CanaryGuard : BackgroundService
                     continue;
                 }
 
-                var stableVersion = entry.Stable.Function.Version.Number;
-                var canaryVersion = canary.Function.Version.Number;
                 try
                 {
-                    results.Add(await EvaluateAsync(function, stableVersion, canaryVersion, cancellationToken).ConfigureAwait(false));
+                    results.Add(await EvaluateAsync(entry.Stable.Function.Version.Number, canary.Function.Version, cancellationToken).ConfigureAwait(false));
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -173,10 +176,11 @@ internal sealed class CanaryGuard : BackgroundService
         }
     }
 
-    private async Task<GuardResult> EvaluateAsync(string function, int stableVersion, int canaryVersion, CancellationToken cancellationToken)
+    private async Task<GuardResult> EvaluateAsync(int stableVersion, FunctionVersion canary, CancellationToken cancellationToken)
     {
+        var (function, canaryVersion) = (canary.Function, canary.Number);
         var key = (function, canaryVersion);
-        var decision = Judge(function, stableVersion, canaryVersion);
+        var decision = Judge(stableVersion, canary);
         if (decision.Verdict != GuardVerdict.Breach)
         {
             _breaches.TryRemove(key, out _);
@@ -184,7 +188,7 @@ internal sealed class CanaryGuard : BackgroundService
         }
 
         var seen = _breaches.AddOrUpdate(key, 1, (_, count) => count + 1);
-        if (seen < _options.GuardFor(function).ConsecutiveBreaches || !_acted.TryAdd(key, 0))
+        if (seen < ThresholdsFor(canary).ConsecutiveBreaches || !_acted.TryAdd(key, 0))
         {
             return new GuardResult(function, stableVersion, canaryVersion, decision, RolledBack: false);
         }

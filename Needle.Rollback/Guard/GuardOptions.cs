@@ -1,6 +1,9 @@
 namespace Needle.Rollback.Guard;
 
-/// <summary>When the guard calls a canary bad. Set once in <c>AddRollback</c>, and per function in <see cref="Hosting.RollbackOptions.FunctionGuards"/>.</summary>
+/// <summary>
+/// When the guard calls a canary bad. Set once in <c>AddRollback</c>, per function in <see cref="Hosting.RollbackOptions.FunctionGuards"/>,
+/// and per version in the manifest's <c>guard</c> section (<see cref="Functions.FunctionGuard"/>), which wins field by field.
+/// </summary>
 public sealed class GuardOptions
 {
     /// <summary>No decision with fewer canary requests than this in the window. Default: 20.</summary>

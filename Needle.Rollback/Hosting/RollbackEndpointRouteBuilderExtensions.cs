@@ -11,10 +11,9 @@ public static class RollbackEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps release plans (<c>POST/GET/DELETE {prefix}/functions/{name}/plans[/current]</c>), patch runs
-    /// (<c>GET {prefix}/patches/{id}</c>), the guard's view (<c>GET {prefix}/guard</c>), and makes
-    /// <c>POST {prefix}/functions/{name}/patches</c> a watched job (202 with its Location) and
-    /// <c>POST {prefix}/functions/{name}/rollback?async=true</c> a rollback job. Use the same prefix as <c>MapNeedleApi</c>;
-    /// the same access rules apply.
+    /// (<c>GET {prefix}/patches/{id}</c>, where the <c>Location</c> of a patch's 202 points) and the guard's view
+    /// (<c>GET {prefix}/guard</c>). Use the same prefix as <c>MapNeedleApi</c>; the same access rules apply. The patch
+    /// and rollback endpoints themselves are <c>MapNeedleApi</c>'s; <c>AddRollback</c> makes them jobs.
     /// </summary>
     /// <param name="endpoints">The host's endpoint route builder.</param>
     /// <param name="prefix">The control-plane prefix. Default: <c>/needle/api</c>.</param>

@@ -1,3 +1,4 @@
+using Needle.Functions;
 using Needle.Rollback.Guard;
 
 namespace Needle.Rollback.Hosting;
@@ -14,7 +15,10 @@ public sealed class RollbackOptions
     /// <summary>The thresholds the guard, release plans and patch watches use. Each default is stated on <see cref="GuardOptions"/>.</summary>
     public GuardOptions Guard { get; set; } = new();
 
-    /// <summary>Per-function guard thresholds, by function name, replacing <see cref="Guard"/> for that function. Default: none.</summary>
+    /// <summary>
+    /// Per-function guard thresholds, by function name, replacing <see cref="Guard"/> for that function. A version's
+    /// manifest <c>guard</c> section overrides these field by field (see <see cref="GuardFor(string, FunctionGuard)"/>). Default: none.
+    /// </summary>
     public IDictionary<string, GuardOptions> FunctionGuards { get; } = new Dictionary<string, GuardOptions>(StringComparer.Ordinal);
 
     /// <summary>Whether the guard watches canaries and rolls them back by itself. Default: <see langword="true"/>.</summary>
@@ -67,6 +71,30 @@ public sealed class RollbackOptions
         return this;
     }
 
-    /// <summary>The guard thresholds for a function: its override, or <see cref="Guard"/>.</summary>
+    /// <summary>The host's guard thresholds for a function: <see cref="FunctionGuards"/>[<paramref name="function"/>], else <see cref="Guard"/>.</summary>
+    /// <param name="function">The function.</param>
     public GuardOptions GuardFor(string function) => FunctionGuards.TryGetValue(function, out var own) ? own : Guard;
+
+    /// <summary>
+    /// The effective guard thresholds for a version: each field its manifest's <c>guard</c> section sets, else the
+    /// host's value from <see cref="GuardFor(string)"/>. The window and the healthy margin are always the host's.
+    /// </summary>
+    /// <param name="function">The function.</param>
+    /// <param name="manifestGuard">The <c>guard</c> section of the judged version's manifest (the canary, or a patched version); <see langword="null"/> when it has none.</param>
+    public GuardOptions GuardFor(string function, FunctionGuard? manifestGuard)
+    {
+        var host = GuardFor(function);
+        if (manifestGuard is null)
+        {
+            return host;
+        }
+
+        var effective = host.Clone();
+        effective.MinimumRequests = manifestGuard.MinimumRequests ?? host.MinimumRequests;
+        effective.ErrorRatioDelta = manifestGuard.ErrorRatioDelta ?? host.ErrorRatioDelta;
+        effective.P99Factor = manifestGuard.P99Factor ?? host.P99Factor;
+        effective.P99SlackMs = manifestGuard.P99SlackMs ?? host.P99SlackMs;
+        effective.ConsecutiveBreaches = manifestGuard.ConsecutiveBreaches ?? host.ConsecutiveBreaches;
+        return effective;
+    }
 }

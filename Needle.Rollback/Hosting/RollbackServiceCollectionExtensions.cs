@@ -6,7 +6,9 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Needle.ControlPlane;
 using Needle.Hosting;
+using Needle.Rollback.ControlPlane;
 using Needle.Rollback.Guard;
 using Needle.Rollback.Hosting;
 using Needle.Rollback.Patches;
@@ -26,7 +28,9 @@ public static class RollbackServiceCollectionExtensions
     /// Adds Hangfire-driven rollback, the canary guard, release plans and watched emergency patches. Jobs run on a
     /// Hangfire server of Needle's own over SQLite storage beside the Needle store (no global Hangfire configuration is
     /// touched), unless <see cref="RollbackOptions.UseInMemoryStorage"/> or <see cref="RollbackOptions.UseExistingHangfire"/> says otherwise.
-    /// Map the API with <c>MapNeedleRollback</c>. Safe to call more than once; each <paramref name="configure"/> applies.
+    /// Core's <c>POST /functions/{name}/patches</c> and <c>POST /functions/{name}/rollback?async=true</c> become jobs (the
+    /// <see cref="Needle.ControlPlane.IEmergencyActions"/> registration is replaced); map the plans, patch runs and
+    /// guard endpoints with <c>MapNeedleRollback</c>. Safe to call more than once; each <paramref name="configure"/> applies.
     /// </summary>
     /// <param name="builder">The Needle builder from <c>AddNeedle</c>.</param>
     /// <param name="configure">Sets <see cref="RollbackOptions"/>.</param>
@@ -66,6 +70,9 @@ public static class RollbackServiceCollectionExtensions
         services.TryAddSingleton<PatchValidator>();
         services.TryAddSingleton<PatchRunner>();
         services.TryAddSingleton<RollbackRequests>();
+
+        // Core's patch and rollback endpoints stay; the work behind them becomes jobs.
+        services.Replace(ServiceDescriptor.Singleton<IEmergencyActions, JobEmergencyActions>());
         services.TryAddTransient<RollbackJob>();
         services.TryAddTransient<GuardCheckJob>();
         services.TryAddTransient<ReleasePlanJob>();

@@ -19,6 +19,8 @@ namespace Needle.Rollback.Patches;
 /// the patched version serves, never neither), then watch the patched version for the watch window and revert to the
 /// base when its error ratio is worse than the base's was. Idempotent: every step checks the run's status and the
 /// release first, and the apply carries an idempotency key, so a re-run after a crash finishes the run or does nothing.
+/// A run superseded by a newer patch during its watch does nothing more: the revert re-reads the run's status and
+/// only replaces the stable version it patched.
 /// </summary>
 internal sealed class PatchJob(
     RollbackStateStore state,
@@ -112,13 +114,20 @@ internal sealed class PatchJob(
 
         var sample = health.GetSample(run.Function, run.Version!.Value, options.PatchWatchWindow);
         var baseRatio = run.BaseErrorRatio ?? 0;
-        var minimum = options.GuardFor(run.Function).MinimumRequests;
+        var patched = await store.GetVersionAsync(run.Function, run.Version.Value, cancellationToken).ConfigureAwait(false);
+        var minimum = options.GuardFor(run.Function, patched?.Manifest.Guard).MinimumRequests;
         var numbers = string.Create(CultureInfo.InvariantCulture, $"patched {sample.Errors}/{sample.Requests} errors ({sample.ErrorRatio:P1}) vs base {baseRatio:P1}, revert at +{options.PatchRevertDelta * 100:F1} points with at least {minimum} requests");
         if (sample.Requests >= minimum && sample.ErrorRatio - baseRatio >= options.PatchRevertDelta)
         {
+            // A newer patch may have superseded this run since it was read: it must not be undone by this revert.
+            if ((await state.GetRunAsync(run.Id, cancellationToken).ConfigureAwait(false))?.Status != PatchRun.Watching)
+            {
+                return "nothing to do: the run is no longer watched (superseded meanwhile)";
+            }
+
             try
             {
-                await releases.RollbackAsync(run.Function, run.BaseVersion, Actor, $"patch {run.Id} made things worse: {numbers}", cancellationToken).ConfigureAwait(false);
+                await releases.RollbackAsync(run.Function, run.BaseVersion, Actor, $"patch {run.Id} made things worse: {numbers}", cancellationToken, expectedStable: run.Version).ConfigureAwait(false);
             }
             catch (NeedleConflictException ex)
             {

@@ -6,7 +6,7 @@ namespace Needle.Rollback.Patches;
 /// <param name="Kind"><c>diff</c>, <c>source</c>, <c>config</c> or <c>kill</c>.</param>
 /// <param name="Request">The patch request as JSON.</param>
 /// <param name="IdempotencyKey">The caller's idempotency key, if any.</param>
-/// <param name="Status"><c>queued</c>, <c>watching</c>, <c>succeeded</c>, <c>reverted</c> or <c>failed</c>.</param>
+/// <param name="Status"><c>queued</c>, <c>watching</c>, <c>succeeded</c>, <c>reverted</c>, <c>superseded</c> (a newer patch replaced it during its watch) or <c>failed</c>.</param>
 /// <param name="BaseVersion">The stable version the patch was made against.</param>
 /// <param name="BaseErrorRatio">The base version's error ratio when the patch went out, to compare the patch with.</param>
 /// <param name="Version">The version the patch created, once applied.</param>
@@ -37,6 +37,12 @@ public sealed record PatchRun(
     /// <summary>Applied and serving; the job watches its error ratio.</summary>
     public const string Watching = "watching";
 
-    /// <summary>Whether the run still has work to do (a second patch for the function is refused meanwhile).</summary>
+    /// <summary>A newer patch replaced it while it was watched: its watch ended and it is never reverted automatically.</summary>
+    public const string Superseded = "superseded";
+
+    /// <summary>
+    /// Whether the run still has work to do. While it is <see cref="Queued"/> (validating, applying) a second patch for
+    /// the function is refused; while it is <see cref="Watching"/> a new patch against the serving version supersedes it.
+    /// </summary>
     public bool IsActive => Status is Queued or Watching;
 }

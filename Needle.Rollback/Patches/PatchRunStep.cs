@@ -1,7 +1,7 @@
 namespace Needle.Rollback.Patches;
 
 /// <summary>One step of a patch run, as the job went through it.</summary>
-/// <param name="Name"><c>queued</c>, <c>validated</c>, <c>applied</c>, <c>watching</c>, <c>succeeded</c>, <c>reverted</c> or <c>failed</c>.</param>
+/// <param name="Name"><c>validated</c>, <c>supersedes</c>, <c>applied</c>, <c>watching</c>, <c>succeeded</c>, <c>reverted</c>, <c>superseded</c> or <c>failed</c>.</param>
 /// <param name="At">When.</param>
 /// <param name="Detail">What happened, with the numbers where there are any.</param>
 public sealed record PatchRunStep(string Name, DateTimeOffset At, string? Detail);

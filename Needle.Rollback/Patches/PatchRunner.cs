@@ -1,12 +1,27 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Needle.Patching;
 using Needle.Rollback.Hosting;
 using Needle.Rollback.State;
+using Needle.Rollback.Telemetry;
+using Needle.Store;
 
 namespace Needle.Rollback.Patches;
 
-/// <summary>Accepts emergency patches: validates, records the run, queues <see cref="PatchJob"/> (or runs it here when Hangfire is down).</summary>
-internal sealed class PatchRunner(PatchValidator validator, RollbackStateStore state, RollbackJobs jobs, IServiceProvider services, TimeProvider time)
+/// <summary>
+/// Accepts emergency patches: validates, records the run, queues <see cref="PatchJob"/> (or runs it here when Hangfire
+/// is down). A patch is refused while another one for the function is still being applied; once that one's version
+/// serves and is only watched, a new patch (against that version: the validator insists on the serving base) supersedes it.
+/// </summary>
+internal sealed class PatchRunner(
+    PatchValidator validator,
+    RollbackStateStore state,
+    RollbackJobs jobs,
+    INeedleStore store,
+    RollbackMetrics metrics,
+    IServiceProvider services,
+    TimeProvider time,
+    ILogger<PatchRunner> logger)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -36,10 +51,19 @@ internal sealed class PatchRunner(PatchValidator validator, RollbackStateStore s
             actor,
             now,
             now);
-        var (recorded, existing) = await state.InsertRunAsync(run, cancellationToken).ConfigureAwait(false);
+        var (recorded, existing, superseded) = await state.InsertRunAsync(run, cancellationToken).ConfigureAwait(false);
         if (existing)
         {
             return (recorded, true);
+        }
+
+        if (superseded is not null)
+        {
+            // Its watch job, when it comes, finds the run superseded and does nothing: no revert over the new patch.
+            var detail = superseded.Steps[^1].Detail!;
+            metrics.PatchFinished(function, PatchRun.Superseded);
+            RollbackLog.PatchStep(logger, superseded.Id, function, $"{PatchRun.Superseded}: {detail}");
+            await store.AppendAuditAsync(new AuditEntry(actor, "patch-" + PatchRun.Superseded, function, superseded.Version, patch.Reason, $"patch={superseded.Id} by={recorded.Id}"), cancellationToken).ConfigureAwait(false);
         }
 
         var id = recorded.Id;

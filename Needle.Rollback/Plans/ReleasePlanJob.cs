@@ -51,7 +51,10 @@ internal sealed class ReleasePlanJob(
             return $"not due until {plan.NextAt:O}";
         }
 
-        var decision = guard.Judge(plan.Function, release.StableVersion, plan.Version);
+        // The canary's own manifest may set this function's thresholds; the gate uses them as the guard does.
+        var canary = await store.GetVersionAsync(plan.Function, plan.Version, cancellationToken).ConfigureAwait(false)
+            ?? throw new NeedleNotFoundException($"Function '{plan.Function}' has no version {plan.Version}.");
+        var decision = guard.Judge(release.StableVersion, canary);
         switch (decision.Verdict)
         {
             case GuardVerdict.Breach:

@@ -10,6 +10,9 @@ namespace Needle.Rollback.Plans;
 /// <summary>Starts, cancels and resumes release plans; <see cref="ReleasePlanJob"/> takes their steps.</summary>
 internal sealed class ReleasePlanner(INeedleStore store, ReleaseService releases, RollbackStateStore state, RollbackJobs jobs, TimeProvider time, ILogger<ReleasePlanner> logger)
 {
+    /// <summary>The status of a plan someone stopped.</summary>
+    public const string Cancelled = "cancelled";
+
     /// <summary>Validates the plan, puts the version in as canary at the first step, records the plan and schedules its next step.</summary>
     public async Task<ReleasePlan> StartAsync(string function, PlanRequest request, string actor, CancellationToken cancellationToken)
     {
@@ -31,8 +34,12 @@ internal sealed class ReleasePlanner(INeedleStore store, ReleaseService releases
         return plan;
     }
 
-    /// <summary>Stops the running plan; the canary keeps its current weight (abort or roll back to remove it).</summary>
-    public async Task<ReleasePlan> CancelAsync(string function, string actor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stops the running plan. By default its canary is aborted too, so the stable version serves 100 % (only that
+    /// canary: one that someone else put in meanwhile stays); with <paramref name="keepCanary"/> the canary keeps its
+    /// current weight. Audited as <c>plan-cancel</c> with <paramref name="reason"/>; the abort is a release change of its own.
+    /// </summary>
+    public async Task<ReleasePlan> CancelAsync(string function, bool keepCanary, string? reason, string actor, CancellationToken cancellationToken)
     {
         var plan = await state.GetLatestPlanAsync(function, cancellationToken).ConfigureAwait(false);
         if (plan is not { Status: ReleasePlan.Running })
@@ -40,14 +47,44 @@ internal sealed class ReleasePlanner(INeedleStore store, ReleaseService releases
             throw new NeedleNotFoundException($"Function '{function}' has no running release plan.");
         }
 
-        var cancelled = plan with { Status = "cancelled", Detail = $"cancelled by {actor} at {plan.CurrentWeight} %", UpdatedAt = time.GetUtcNow() };
+        // The plan row first: once it says cancelled, no step job moves the canary again, whatever happens next.
+        var weight = plan.CurrentWeight;
+        var cancelled = plan with { Status = Cancelled, Detail = $"cancelled by {actor} at {weight} %" + (reason is null ? "" : $" ({reason})"), UpdatedAt = time.GetUtcNow() };
         if (!await state.UpdatePlanAsync(cancelled, ReleasePlan.Running, plan.StepIndex, cancellationToken).ConfigureAwait(false))
         {
             throw new NeedleConflictException($"Release plan {plan.Id} changed meanwhile; read it again.");
         }
 
-        await store.AppendAuditAsync(new AuditEntry(actor, "plan-cancel", function, plan.Version, null, $"plan={plan.Id} step={plan.StepIndex}"), cancellationToken).ConfigureAwait(false);
-        return cancelled;
+        string canary;
+        if (keepCanary)
+        {
+            canary = "kept";
+        }
+        else
+        {
+            try
+            {
+                await releases.AbortAsync(function, actor, $"release plan {plan.Id} cancelled" + (reason is null ? "" : $": {reason}"), cancellationToken, expectedCanary: plan.Version).ConfigureAwait(false);
+                canary = "aborted";
+            }
+            catch (NeedleConflictException)
+            {
+                // Someone (a person, the guard) changed the canary first: theirs is not this plan's to remove.
+                canary = "gone";
+            }
+        }
+
+        var outcome = canary switch
+        {
+            "kept" => $"canary v{plan.Version} kept at {weight} %",
+            "aborted" => $"canary v{plan.Version} aborted; the stable version serves 100 %",
+            _ => $"canary v{plan.Version} no longer ran; nothing to abort",
+        };
+        var finished = cancelled with { Detail = $"{cancelled.Detail}; {outcome}" };
+        await state.UpdatePlanAsync(finished, Cancelled, plan.StepIndex, cancellationToken).ConfigureAwait(false);
+        await store.AppendAuditAsync(new AuditEntry(actor, "plan-cancel", function, plan.Version, reason, $"plan={plan.Id} step={plan.StepIndex} weight={weight} canary={canary}"), cancellationToken).ConfigureAwait(false);
+        RollbackLog.PlanStep(logger, plan.Id, function, finished.Detail);
+        return finished;
     }
 
     /// <summary>

@@ -77,8 +77,12 @@ internal sealed class RollbackStateStore(string connectionString)
         return changed == 1;
     }
 
-    /// <summary>Inserts a run, or returns the run already recorded under the same idempotency key. Refuses a second active run for the function.</summary>
-    public async Task<(PatchRun Run, bool Existing)> InsertRunAsync(PatchRun run, CancellationToken cancellationToken)
+    /// <summary>
+    /// Inserts a run, or returns the run already recorded under the same idempotency key. A run of the function still
+    /// queued (validating, applying) refuses it; a run being watched is superseded in the same transaction (its watch
+    /// ends, it will not revert) and returned, and the new run records that it supersedes it.
+    /// </summary>
+    public async Task<(PatchRun Run, bool Existing, PatchRun? Superseded)> InsertRunAsync(PatchRun run, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         using var transaction = connection.BeginTransaction(IsolationLevel.Serializable, deferred: false);
@@ -88,15 +92,34 @@ internal sealed class RollbackStateStore(string connectionString)
                 $"SELECT {RunColumns} FROM patch_runs WHERE function = @Function AND idempotency_key = @IdempotencyKey", new { run.Function, run.IdempotencyKey }, transaction, cancellationToken: cancellationToken));
             if (known is not null)
             {
-                return (known.ToRun(), true);
+                return (known.ToRun(), true, null);
             }
         }
 
-        var active = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "SELECT id FROM patch_runs WHERE function = @Function AND status IN ('queued', 'watching') LIMIT 1", new { run.Function }, transaction, cancellationToken: cancellationToken));
-        if (active is not null)
+        var active = (await connection.QueryFirstOrDefaultAsync<RunRow>(new CommandDefinition(
+            $"SELECT {RunColumns} FROM patch_runs WHERE function = @Function AND status IN ('queued', 'watching') ORDER BY status = 'queued' DESC LIMIT 1", new { run.Function }, transaction, cancellationToken: cancellationToken)))?.ToRun();
+        PatchRun? superseded = null;
+        if (active is { Status: PatchRun.Queued })
         {
-            throw new NeedleConflictException($"Patch {active} for '{run.Function}' is still running; wait for it to finish (GET /patches/{active}).");
+            throw new NeedleConflictException($"Patch {active.Id} for '{run.Function}' is still being applied; wait until its version serves (GET /patches/{active.Id}), then patch against it.");
+        }
+
+        if (active is { Status: PatchRun.Watching })
+        {
+            var at = run.CreatedAt;
+            superseded = active with
+            {
+                Status = PatchRun.Superseded,
+                Steps = [.. active.Steps, new PatchRunStep("superseded", at, $"by patch {run.Id} against version {run.BaseVersion}; the watch ends and version {active.Version} is not reverted automatically")],
+                UpdatedAt = at,
+            };
+            run = run with { Steps = [.. run.Steps, new PatchRunStep("supersedes", at, $"patch {active.Id} (version {active.Version}), which was being watched")] };
+            var row = RunRow.From(superseded);
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE patch_runs SET status = @Status, steps = @Steps, updated_at = @UpdatedAt WHERE id = @Id AND status = 'watching'",
+                new { row.Status, row.Steps, row.UpdatedAt, row.Id },
+                transaction,
+                cancellationToken: cancellationToken));
         }
 
         await connection.ExecuteAsync(new CommandDefinition(
@@ -108,7 +131,7 @@ internal sealed class RollbackStateStore(string connectionString)
             transaction,
             cancellationToken: cancellationToken));
         transaction.Commit();
-        return (run, false);
+        return (run, false, superseded);
     }
 
     public async Task<PatchRun?> GetRunAsync(string id, CancellationToken cancellationToken)

@@ -49,6 +49,7 @@ public sealed class ManifestJsonTests
             Limits = new FunctionLimits { MemoryMb = 32, MaxConcurrency = 4 },
             Config = new JsonObject { ["n"] = 1 },
             Services = ["users"],
+            Guard = new FunctionGuard { ErrorRatioDelta = 0.1, ConsecutiveBreaches = 1 },
         };
 
         var copy = ManifestJson.Deserialize(ManifestJson.Serialize(manifest));

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Hangfire;
+using Hangfire.InMemory;
+using Microsoft.Extensions.DependencyInjection;
 using Needle.Rollback.Guard;
 using Needle.Rollback.Patches;
 using Needle.Rollback.State;
@@ -148,18 +151,83 @@ public sealed class PatchJobTests
     }
 
     [TestMethod]
-    public async Task Patch_SecondWhileOneRuns_IsRefused()
+    public async Task Patch_SecondAgainstTheWatchedPatch_IsAcceptedAndSupersedesTheFirst()
     {
         await using var host = await RollbackTestHost.StartAsync(health: new FixedHealthSource());
-        var hash = await host.DeployOrdersAsync(Source);
-        await SubmitAndWaitAsync(host, hash);
-        var patched = (await host.Client.GetFromJsonAsync<JsonNode>("/needle/api/functions/orders/versions/2"))!["contentHash"]!.GetValue<string>();
+        var first = await SubmitAndWaitAsync(host, await host.DeployOrdersAsync(Source));
 
-        using var second = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/patches", new { baseHash = patched, config = new { mode = "x" }, reason = "second" });
+        using var second = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/patches", new { baseHash = await HashAsync(host, 2), config = new { mode = "x" }, reason = "the first fix was wrong" });
+        var location = second.Headers.Location!.ToString();
+        await RollbackTestHost.WaitForAsync(async () => (await GetRunAsync(host, location))["status"]!.GetValue<string>() == "watching", "the second patch to apply");
+        var secondRun = await GetRunAsync(host, location);
+        var firstRun = await host.Client.GetFromJsonAsync<JsonNode>($"/needle/api/patches/{first}");
+        var audit = await host.Client.GetFromJsonAsync<JsonArray>("/needle/api/audit?function=orders");
+        var served = await host.Client.GetAsync("/fn/orders");
+
+        Assert.AreEqual(HttpStatusCode.Accepted, second.StatusCode);
+        Assert.AreEqual("superseded", firstRun!["status"]!.GetValue<string>());
+        var last = firstRun["steps"]!.AsArray()[^1]!;
+        Assert.AreEqual("superseded", last["name"]!.GetValue<string>());
+        StringAssert.Contains(last["detail"]!.GetValue<string>(), secondRun["id"]!.GetValue<string>());
+        CollectionAssert.AreEqual(new[] { "validated", "supersedes", "applied", "watching" }, secondRun["steps"]!.AsArray().Select(s => s!["name"]!.GetValue<string>()).ToArray());
+        Assert.AreEqual(2, secondRun["baseVersion"]!.GetValue<int>());
+        Assert.IsTrue(audit!.Any(e => e!["action"]!.GetValue<string>() == "patch-superseded" && e["detail"]!.GetValue<string>().Contains(first, StringComparison.Ordinal)));
+        Assert.AreEqual("orders@3", served.Headers.GetValues("Needle-Version").Single());
+    }
+
+    [TestMethod]
+    public async Task PatchJob_SupersededRunWhoseWindowEndsLookingWorse_IsNotReverted()
+    {
+        var health = new FixedHealthSource { Default = new HealthSample(100, 1, 10) };
+        await using var host = await StartWithoutJobServerAsync(health);
+        var job = host.Get<PatchJob>();
+        var first = await SubmitAsync(host, new { baseHash = await host.DeployOrdersAsync(Source), diff = Diff, reason = "fix" });
+        await job.RunAsync(first, CancellationToken.None);
+
+        var second = await SubmitAsync(host, new { baseHash = await HashAsync(host, 2), config = new { mode = "x" }, reason = "fix the fix" });
+        health.Set("orders", 2, new HealthSample(100, 60, 10));
+        host.Time.Advance(TimeSpan.FromMinutes(3));
+        var firstOutcome = await job.RunAsync(first, CancellationToken.None);
+        var stableAfterTheFirstWindow = (await host.ReleaseAsync())["stableVersion"]!.GetValue<int>();
+        var secondOutcome = await job.RunAsync(second, CancellationToken.None);
+        var audit = await host.Client.GetFromJsonAsync<JsonArray>("/needle/api/audit?function=orders");
+
+        StringAssert.StartsWith(firstOutcome, "nothing to do: superseded");
+        Assert.AreEqual(2, stableAfterTheFirstWindow, "the superseded patch's version was not reverted");
+        StringAssert.StartsWith(secondOutcome, "version 3 serves all traffic");
+        Assert.AreEqual(3, (await host.ReleaseAsync())["stableVersion"]!.GetValue<int>());
+        Assert.IsFalse(audit!.Any(e => e!["action"]!.GetValue<string>() is "patch-reverted" or "rollback"));
+    }
+
+    [TestMethod]
+    public async Task Patch_SecondWhileTheFirstIsStillApplying_IsRefused()
+    {
+        await using var host = await StartWithoutJobServerAsync(new FixedHealthSource());
+        var hash = await host.DeployOrdersAsync(Source);
+        var first = await SubmitAsync(host, new { baseHash = hash, diff = Diff, reason = "fix" });
+
+        using var second = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/patches", new { baseHash = hash, config = new { mode = "x" }, reason = "second" });
         var text = await second.Content.ReadAsStringAsync();
 
         Assert.AreEqual(HttpStatusCode.Conflict, second.StatusCode, text);
-        StringAssert.Contains(text, "still running");
+        StringAssert.Contains(text, "still being applied");
+        Assert.AreEqual("queued", (await host.Get<RollbackStateStore>().GetRunAsync(first, CancellationToken.None))!.Status);
+        Assert.AreEqual(1, await host.VersionCountAsync());
+    }
+
+    [TestMethod]
+    public async Task Patch_SecondAgainstTheBaseOfTheWatchedPatch_IsRefusedAsStale()
+    {
+        await using var host = await RollbackTestHost.StartAsync(health: new FixedHealthSource());
+        var hash = await host.DeployOrdersAsync(Source);
+        var first = await SubmitAndWaitAsync(host, hash);
+
+        using var second = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/patches", new { baseHash = hash, config = new { mode = "x" }, reason = "stale" });
+        var text = await second.Content.ReadAsStringAsync();
+
+        Assert.AreEqual(HttpStatusCode.Conflict, second.StatusCode, text);
+        StringAssert.Contains(text, "stale");
+        Assert.AreEqual("watching", (await host.Get<RollbackStateStore>().GetRunAsync(first, CancellationToken.None))!.Status);
         Assert.AreEqual(2, await host.VersionCountAsync());
     }
 
@@ -201,6 +269,21 @@ public sealed class PatchJobTests
         await RollbackTestHost.WaitForAsync(async () => (await GetRunAsync(host, location))["status"]!.GetValue<string>() == "watching", "the patch job to apply the patch");
         return (await GetRunAsync(host, location))["id"]!.GetValue<string>();
     }
+
+    /// <summary>A host whose jobs are queued and never run by themselves: the test runs each step.</summary>
+    private static Task<RollbackTestHost> StartWithoutJobServerAsync(ICanaryHealthSource health) =>
+        RollbackTestHost.StartAsync(o => o.UseExistingHangfire(), health: health, services: s => s.AddSingleton<JobStorage>(new InMemoryStorage()));
+
+    private static async Task<string> SubmitAsync(RollbackTestHost host, object patch)
+    {
+        using var response = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/patches", patch);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.AreEqual(HttpStatusCode.Accepted, response.StatusCode, text);
+        return JsonNode.Parse(text)!["id"]!.GetValue<string>();
+    }
+
+    private static async Task<string> HashAsync(RollbackTestHost host, int version) =>
+        (await host.Client.GetFromJsonAsync<JsonNode>($"/needle/api/functions/orders/versions/{version}"))!["contentHash"]!.GetValue<string>();
 
     private static async Task<JsonNode> GetRunAsync(RollbackTestHost host, string location) =>
         (await host.Client.GetFromJsonAsync<JsonNode>(location))!;

@@ -118,18 +118,81 @@ public sealed class ReleasePlanTests
     }
 
     [TestMethod]
-    public async Task CancelPlan_StopsItAndLeavesTheCanary()
+    public async Task CancelPlan_Default_AbortsTheCanaryAndAuditsTheReason()
     {
         await using var host = await RollbackTestHost.StartAsync();
         var (planId, _) = await StartPlanAsync(host);
 
-        using var cancel = await host.Client.DeleteAsync("/needle/api/functions/orders/plans/current");
+        using var cancel = await host.Client.DeleteAsync("/needle/api/functions/orders/plans/current?reason=wrong%20build");
+        var plan = await cancel.Content.ReadFromJsonAsync<JsonNode>();
         host.Time.Advance(TimeSpan.FromSeconds(61));
         var outcome = await host.Get<ReleasePlanJob>().AdvanceAsync(planId, 0, CancellationToken.None);
+        var release = await host.ReleaseAsync();
+        var audit = await host.Client.GetFromJsonAsync<JsonArray>("/needle/api/audit?function=orders");
+        var served = await host.Client.GetAsync("/fn/orders");
 
         Assert.AreEqual(HttpStatusCode.OK, cancel.StatusCode);
+        Assert.AreEqual("cancelled", plan!["status"]!.GetValue<string>());
+        StringAssert.Contains(plan["detail"]!.GetValue<string>(), "canary v2 aborted");
         StringAssert.Contains(outcome, "cancelled");
-        Assert.AreEqual(10, (await host.ReleaseAsync())["canaryWeight"]!.GetValue<double>());
+        Assert.IsNull(release["canaryVersion"]?.GetValue<int?>());
+        Assert.AreEqual(1, release["stableVersion"]!.GetValue<int>());
+        Assert.AreEqual("orders@1", served.Headers.GetValues("Needle-Version").Single());
+        var cancelled = audit!.First(e => e!["action"]!.GetValue<string>() == "plan-cancel")!;
+        Assert.AreEqual("wrong build", cancelled["reason"]!.GetValue<string>());
+        StringAssert.Contains(cancelled["detail"]!.GetValue<string>(), "canary=aborted");
+        StringAssert.Contains(audit!.First(e => e!["action"]!.GetValue<string>() == "abort")!["reason"]!.GetValue<string>(), "wrong build");
+    }
+
+    [TestMethod]
+    public async Task CancelPlan_KeepCanary_StopsThePlanAndLeavesTheCanaryAtItsWeight()
+    {
+        await using var host = await RollbackTestHost.StartAsync();
+        var (planId, _) = await StartPlanAsync(host);
+
+        using var cancel = await host.Client.DeleteAsync("/needle/api/functions/orders/plans/current?keepCanary=true&reason=hold%20here");
+        var plan = await cancel.Content.ReadFromJsonAsync<JsonNode>();
+        host.Time.Advance(TimeSpan.FromSeconds(61));
+        var outcome = await host.Get<ReleasePlanJob>().AdvanceAsync(planId, 0, CancellationToken.None);
+        var release = await host.ReleaseAsync();
+        var audit = await host.Client.GetFromJsonAsync<JsonArray>("/needle/api/audit?function=orders");
+
+        Assert.AreEqual(HttpStatusCode.OK, cancel.StatusCode);
+        StringAssert.Contains(plan!["detail"]!.GetValue<string>(), "canary v2 kept at 10 %");
+        StringAssert.Contains(outcome, "cancelled");
+        Assert.AreEqual(2, release["canaryVersion"]!.GetValue<int>());
+        Assert.AreEqual(10, release["canaryWeight"]!.GetValue<double>());
+        StringAssert.Contains(audit!.First(e => e!["action"]!.GetValue<string>() == "plan-cancel")!["detail"]!.GetValue<string>(), "canary=kept");
+        Assert.IsFalse(audit!.Any(e => e!["action"]!.GetValue<string>() == "abort"));
+    }
+
+    [TestMethod]
+    public async Task CancelPlan_SomeoneElsesCanaryRunsByNow_LeavesItAlone()
+    {
+        await using var host = await RollbackTestHost.StartAsync();
+        await StartPlanAsync(host);
+        var third = await host.DeployInactiveAsync("export default () => ({ v: 3 });\n");
+        using var replaced = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/canary", new { version = third, weight = 5, reason = "another canary" });
+        Assert.AreEqual(HttpStatusCode.OK, replaced.StatusCode, await replaced.Content.ReadAsStringAsync());
+
+        using var cancel = await host.Client.DeleteAsync("/needle/api/functions/orders/plans/current");
+        var plan = await cancel.Content.ReadFromJsonAsync<JsonNode>();
+        var release = await host.ReleaseAsync();
+
+        Assert.AreEqual(HttpStatusCode.OK, cancel.StatusCode);
+        StringAssert.Contains(plan!["detail"]!.GetValue<string>(), "no longer ran");
+        Assert.AreEqual(third, release["canaryVersion"]!.GetValue<int>());
+    }
+
+    [TestMethod]
+    public async Task CancelPlan_NoneRunning_IsNotFound()
+    {
+        await using var host = await RollbackTestHost.StartAsync();
+        await host.DeployOrdersAsync();
+
+        using var cancel = await host.Client.DeleteAsync("/needle/api/functions/orders/plans/current");
+
+        Assert.AreEqual(HttpStatusCode.NotFound, cancel.StatusCode);
     }
 
     [TestMethod]

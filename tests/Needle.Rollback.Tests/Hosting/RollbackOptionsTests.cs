@@ -1,0 +1,45 @@
+using Needle.Functions;
+using Needle.Rollback.Hosting;
+
+namespace Needle.Rollback.Tests.Hosting;
+
+[TestClass]
+public sealed class RollbackOptionsTests
+{
+    [TestMethod]
+    public void GuardFor_ManifestSetsOneField_TakesItAndKeepsTheRestFromTheFunctionOverride()
+    {
+        var options = new RollbackOptions();
+        options.FunctionGuards["orders"] = new() { MinimumRequests = 200, ErrorRatioDelta = 0.01, ConsecutiveBreaches = 1 };
+
+        var effective = options.GuardFor("orders", new FunctionGuard { ErrorRatioDelta = 0.2 });
+
+        Assert.AreEqual(0.2, effective.ErrorRatioDelta);
+        Assert.AreEqual(200, effective.MinimumRequests);
+        Assert.AreEqual(1, effective.ConsecutiveBreaches);
+        Assert.AreEqual(0.01, options.FunctionGuards["orders"].ErrorRatioDelta, "the host's options are not changed");
+    }
+
+    [TestMethod]
+    public void GuardFor_NoFunctionOverride_FallsBackToTheGlobalGuardFieldByField()
+    {
+        var options = new RollbackOptions();
+        options.Guard.P99SlackMs = 10;
+
+        var effective = options.GuardFor("orders", new FunctionGuard { P99Factor = 3, MinimumRequests = 5 });
+
+        Assert.AreEqual(3, effective.P99Factor);
+        Assert.AreEqual(5, effective.MinimumRequests);
+        Assert.AreEqual(10, effective.P99SlackMs);
+        Assert.AreEqual(options.Guard.ErrorRatioDelta, effective.ErrorRatioDelta);
+        Assert.AreEqual(options.Guard.Window, effective.Window);
+    }
+
+    [TestMethod]
+    public void GuardFor_NoManifestGuard_IsTheHostsOwnOptions()
+    {
+        var options = new RollbackOptions();
+
+        Assert.AreSame(options.Guard, options.GuardFor("orders", null));
+    }
+}
