@@ -135,7 +135,8 @@ public static class NeedleServiceCollectionExtensions
             services.GetRequiredService<IOptions<CSharpFunctionOptions>>().Value,
             services.GetRequiredService<INeedleStore>(),
             services.GetRequiredService<IOptions<NeedleOptions>>().Value.QueueTimeout,
-            services.GetRequiredService<ILoggerFactory>());
+            services.GetRequiredService<ILoggerFactory>(),
+            services.GetRequiredService<TimeProvider>());
 
     private static JavaScriptRuntime CreateJavaScriptRuntime(IServiceProvider services) =>
         new(

@@ -1,7 +1,9 @@
 // C# functions benchmark. Modes:
 //   serve [port]   the host with /native/hello, /native/products, /fn/cs/hello and /fn/cs/products, until killed (wrk runs against it)
 //   deploy [n]     median deploy-to-serving of n changed C# deploys (warm)
-//   churn [n]      n successive versions of one function: managed heap, RSS, loads and unloads
+//   churn [n] [same-source] [settled]
+//                  n successive versions of one function: managed heap, RSS (and where it is), loads and unloads;
+//                  memory every 250 versions (settled: after the same collections and pause as the final figure)
 using System.Diagnostics;
 using Needle.Benchmarks.CSharp;
 
@@ -24,7 +26,7 @@ switch (mode)
         await DeployLatency.RunAsync(count == 0 ? 100 : count);
         break;
     case "churn":
-        await Churn.RunAsync(count == 0 ? 1000 : count, sameSource: args.Length > 2 && args[2] == "same-source");
+        await Churn.RunAsync(count == 0 ? 1000 : count, sameSource: args.Skip(2).Contains("same-source"), settled: args.Skip(2).Contains("settled"));
         break;
     default:
         System.Console.Error.WriteLine($"unknown mode {mode}");
@@ -87,11 +89,15 @@ internal static class Churn
 {
     // sameSource: every version has the same source and another config, so the image is compiled once and only
     // loading and unloading repeat (to tell the compiler's share of memory from the load contexts').
-    public static async Task RunAsync(int count, bool sameSource)
+    // settled: each 250 versions, the same collections and pause as before the final figure, so that the curve
+    // shows what stays (otherwise it also shows the GC heap's working size and memory not yet given back); the
+    // elapsed time then includes the pauses.
+    public static async Task RunAsync(int count, bool sameSource, bool settled)
     {
         s_sameSource = sameSource;
         await using var host = await BenchmarkHost.StartAsync(0);
         var template = BenchmarkHost.Function("products-cs.cs");
+        var statistics = host.Statistics;
         await DeployAndCallAsync(host, template, -1);
         for (var i = -10; i < 0; i++)
         {
@@ -100,32 +106,41 @@ internal static class Churn
 
         Settle(host);
         var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
-        var rssBefore = Rss();
-        var statistics = host.Statistics;
-        var (loadedBefore, unloadedBefore, collectedBefore) = (statistics.Loaded, statistics.Unloaded, statistics.Collected());
+        var before = ProcessMemory.Now();
+        System.Console.WriteLine($"  before:      {before}");
+        var (loadedBefore, unloadedBefore, collectedBefore, trimsBefore) = (statistics.Loaded, statistics.Unloaded, statistics.Collected(), statistics.NativeHeapTrims);
         var started = Stopwatch.GetTimestamp();
         for (var i = 0; i < count; i++)
         {
             await DeployAndCallAsync(host, template, i);
             if ((i + 1) % 250 == 0)
             {
-                System.Console.WriteLine($"  after {i + 1,5}: heap {GC.GetTotalMemory(false) / 1048576.0,6:F1} MB, RSS {Rss() / 1048576.0,6:F1} MB, collected {statistics.Collected() - collectedBefore}");
+                if (settled)
+                {
+                    Settle(host);
+                }
+
+                System.Console.WriteLine($"  after {i + 1,5}: {ProcessMemory.Now()}, GC heap {ProcessMemory.Mb(GC.GetTotalMemory(false))} MB, collected {statistics.Collected() - collectedBefore}");
             }
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
         Settle(host);
         var heapAfter = GC.GetTotalMemory(forceFullCollection: true);
-        var rssAfter = Rss();
+        var after = ProcessMemory.Now();
+        System.Console.WriteLine($"  after:       {after}");
         var swaps = count;
         System.Console.WriteLine($"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:F1} MB");
         System.Console.WriteLine($"churn: {count} successive versions of one function ({(s_sameSource ? "same source, new config" : "changed source")}; deploy + one request each) in {elapsed.TotalSeconds:F1} s");
-        System.Console.WriteLine($"managed heap: {heapBefore / 1048576.0:F1} MB -> {heapAfter / 1048576.0:F1} MB ({(heapAfter - heapBefore) / 1048576.0:+0.0;-0.0} MB)");
-        System.Console.WriteLine($"process RSS:  {rssBefore / 1048576.0:F1} MB -> {rssAfter / 1048576.0:F1} MB ({(rssAfter - rssBefore) / 1048576.0:+0.0;-0.0} MB)");
+        System.Console.WriteLine($"managed heap: {heapBefore / 1048576.0:F1} MB -> {heapAfter / 1048576.0:F1} MB ({Delta(heapAfter - heapBefore)} MB)");
+        System.Console.WriteLine($"process RSS:  {before.Rss / 1048576.0:F1} MB -> {after.Rss / 1048576.0:F1} MB ({Delta(after.Rss - before.Rss)} MB: anonymous {Delta(after.Anonymous - before.Anonymous)}, files {Delta(after.File - before.File)}, shared {Delta(after.Shared - before.Shared)})");
         System.Console.WriteLine($"swaps: {swaps}, load contexts loaded: {statistics.Loaded - loadedBefore}, unloaded: {statistics.Unloaded - unloadedBefore}, collected: {statistics.Collected() - collectedBefore}");
+        System.Console.WriteLine($"native heap trims: {statistics.NativeHeapTrims - trimsBefore} ({statistics.NativeHeapTrimTime.TotalMilliseconds:F0} ms in all since start)");
     }
 
     private static bool s_sameSource;
+
+    private static string Delta(long bytes) => (bytes / 1048576.0).ToString("+0.0;-0.0;0.0", System.Globalization.CultureInfo.InvariantCulture);
 
     private static async Task DeployAndCallAsync(BenchmarkHost host, string template, int i)
     {
@@ -148,18 +163,9 @@ internal static class Churn
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
         _ = host.Statistics.Collected();
-    }
 
-    private static long Rss()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-
-        return Environment.WorkingSet;
+        // Needle trims the native heap within a second or two of unloaded contexts being collected
+        // (NativeHeapTrimmer); a host that has just swapped versions gets there on its own. Same wait on both sides.
+        Thread.Sleep(Needle.Runtime.CSharp.NativeHeapTrimmer.Interval * 3);
     }
 }

@@ -23,6 +23,7 @@ internal sealed class CSharpFunction : ILoadedFunction
     private static readonly Task<object?> NoResult = Task.FromResult<object?>(null);
     private readonly ConcurrencyLimiter _limiter;
     private readonly CSharpRuntimeStatistics _statistics;
+    private readonly NativeHeapTrimmer _trimmer;
     private readonly ILogger _logger;
     private readonly JsonElement _config;
     private CSharpLoadContext? _context;
@@ -30,7 +31,7 @@ internal sealed class CSharpFunction : ILoadedFunction
     private INeedleFunction? _instance;
     private JsonSerializerOptions? _json;
 
-    private CSharpFunction(FunctionVersion version, ResolvedLimits limits, CSharpLoadContext context, Assembly assembly, INeedleFunction instance, TimeSpan queueTimeout, CSharpRuntimeStatistics statistics, ILogger logger)
+    private CSharpFunction(FunctionVersion version, ResolvedLimits limits, CSharpLoadContext context, Assembly assembly, INeedleFunction instance, TimeSpan queueTimeout, CSharpRuntimeStatistics statistics, NativeHeapTrimmer trimmer, ILogger logger)
     {
         Version = version;
         Limits = limits;
@@ -38,6 +39,7 @@ internal sealed class CSharpFunction : ILoadedFunction
         _assembly = assembly;
         _instance = instance;
         _statistics = statistics;
+        _trimmer = trimmer;
         _logger = logger;
         _limiter = new ConcurrencyLimiter(limits.MaxConcurrency, queueTimeout);
         // A resolver of its own: options with equal settings share one metadata cache process-wide, which would hold
@@ -69,7 +71,7 @@ internal sealed class CSharpFunction : ILoadedFunction
     /// <see cref="FunctionValidationException"/> when the constructor throws, and <see cref="BadImageFormatException"/>
     /// when the image is not a function assembly.
     /// </summary>
-    public static CSharpFunction Load(FunctionVersion version, ResolvedLimits limits, byte[] image, TimeSpan queueTimeout, CSharpRuntimeStatistics statistics, ILogger logger)
+    public static CSharpFunction Load(FunctionVersion version, ResolvedLimits limits, byte[] image, TimeSpan queueTimeout, CSharpRuntimeStatistics statistics, NativeHeapTrimmer trimmer, ILogger logger)
     {
         var context = new CSharpLoadContext(version.Label);
         statistics.ContextLoaded();
@@ -95,11 +97,12 @@ internal sealed class CSharpFunction : ILoadedFunction
                 throw new FunctionValidationException($"The constructor of '{entries[0].Name}' threw: {inner.GetType().Name}: {inner.Message}");
             }
 
-            return new CSharpFunction(version, limits, context, assembly, instance, queueTimeout, statistics, logger);
+            return new CSharpFunction(version, limits, context, assembly, instance, queueTimeout, statistics, trimmer, logger);
         }
         catch
         {
             Unload(context, statistics);
+            trimmer.Unloaded();
             throw;
         }
     }
@@ -216,6 +219,7 @@ internal sealed class CSharpFunction : ILoadedFunction
             CSharpLog.Unloading(_logger, Version.Label);
             Unload(context, _statistics);
             CSharpMetadataCaches.Clear();
+            _trimmer.Unloaded();
         }
 
         return ValueTask.CompletedTask;

@@ -9,9 +9,10 @@ namespace Needle.Runtime.CSharp;
 /// Runs C# functions: compiles a version's source with Roslyn once per image key (source plus compiler and
 /// references), keeps the image in memory and in the store, and loads each version into its own collectible
 /// context (<see cref="CSharpFunction"/>). Looks for an image in memory, then in the store, and compiles only when
-/// neither has it, so a restart or another node serves without compiling. Registered as a singleton.
+/// neither has it, so a restart or another node serves without compiling. After versions unload, gives their native
+/// memory back to the system (<see cref="NativeHeapTrimmer"/>). Registered as a singleton.
 /// </summary>
-internal sealed class CSharpRuntime : IFunctionRuntime
+internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
 {
     private const string WarmUpSource = """
         public sealed class WarmUp : INeedleFunction
@@ -29,9 +30,10 @@ internal sealed class CSharpRuntime : IFunctionRuntime
     private readonly CSharpImageCache _images;
     private readonly INeedleStore? _store;
     private readonly TimeSpan _queueTimeout;
+    private readonly NativeHeapTrimmer _trimmer;
     private readonly ILogger _logger;
 
-    public CSharpRuntime(CSharpFunctionOptions options, INeedleStore? store, TimeSpan queueTimeout, ILoggerFactory loggerFactory)
+    public CSharpRuntime(CSharpFunctionOptions options, INeedleStore? store, TimeSpan queueTimeout, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -39,6 +41,7 @@ internal sealed class CSharpRuntime : IFunctionRuntime
         _images = new CSharpImageCache(options.ImageCacheSize);
         _store = store;
         _queueTimeout = queueTimeout;
+        _trimmer = new NativeHeapTrimmer(Statistics, timeProvider ?? TimeProvider.System);
         _logger = loggerFactory.CreateLogger<CSharpRuntime>();
     }
 
@@ -60,7 +63,7 @@ internal sealed class CSharpRuntime : IFunctionRuntime
         var (image, compiled) = await GetImageAsync(version, key, cancellationToken).ConfigureAwait(false);
         try
         {
-            return CSharpFunction.Load(version, limits, image, _queueTimeout, Statistics, _logger);
+            return CSharpFunction.Load(version, limits, image, _queueTimeout, Statistics, _trimmer, _logger);
         }
         catch (BadImageFormatException ex) when (!compiled)
         {
@@ -68,7 +71,7 @@ internal sealed class CSharpRuntime : IFunctionRuntime
             CSharpLog.BadImage(_logger, version.Label, ex);
             image = Compile(compiler, version);
             _images.Add(key, image);
-            return CSharpFunction.Load(version, limits, image, _queueTimeout, Statistics, _logger);
+            return CSharpFunction.Load(version, limits, image, _queueTimeout, Statistics, _trimmer, _logger);
         }
     }
 
@@ -94,6 +97,9 @@ internal sealed class CSharpRuntime : IFunctionRuntime
             CSharpLog.WarmUpFailed(_logger, ex);
         }
     }
+
+    /// <summary>Stops the trimmer's timer.</summary>
+    public void Dispose() => _trimmer.Dispose();
 
     /// <summary>The key of the image of <paramref name="source"/>.</summary>
     internal string ImageKey(string source) => _compiler.Value.References.ImageKey(source);

@@ -13,6 +13,8 @@ internal sealed class CSharpRuntimeStatistics
     private long _unloaded;
     private long _collected;
     private long _abandoned;
+    private long _trims;
+    private long _trimTicks;
 
     /// <summary>Sources compiled by Roslyn (the warm-up not counted).</summary>
     public long Compilations => Interlocked.Read(ref _compilations);
@@ -32,6 +34,12 @@ internal sealed class CSharpRuntimeStatistics
     /// <summary>Invocations answered at the timeout while the function's work went on.</summary>
     public long Abandoned => Interlocked.Read(ref _abandoned);
 
+    /// <summary>Times the C library's heap was trimmed after versions unloaded (<see cref="NativeHeapTrimmer"/>).</summary>
+    public long NativeHeapTrims => Interlocked.Read(ref _trims);
+
+    /// <summary>Time spent trimming the C library's heap, all trims together.</summary>
+    public TimeSpan NativeHeapTrimTime => TimeSpan.FromTicks(Interlocked.Read(ref _trimTicks));
+
     internal void Compiled() => Interlocked.Increment(ref _compilations);
 
     internal void LoadedFromStore() => Interlocked.Increment(ref _storeLoads);
@@ -41,6 +49,12 @@ internal sealed class CSharpRuntimeStatistics
     internal void ContextLoaded() => Interlocked.Increment(ref _loaded);
 
     internal void Abandon() => Interlocked.Increment(ref _abandoned);
+
+    internal void Trimmed(TimeSpan elapsed)
+    {
+        Interlocked.Increment(ref _trims);
+        Interlocked.Add(ref _trimTicks, elapsed.Ticks);
+    }
 
     internal void ContextUnloading(AssemblyLoadContext context)
     {
