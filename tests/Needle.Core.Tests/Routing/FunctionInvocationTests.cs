@@ -40,7 +40,7 @@ public sealed class FunctionInvocationTests
         watch.Stop();
         var next = await host.GetAsync("/fn/spin");
 
-        Assert.AreEqual(504, spun.Status);
+        Assert.AreEqual(504, spun.Status, spun.Body);
         Assert.IsTrue(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
         Assert.AreEqual(200, next.Status);
     }
