@@ -12,19 +12,15 @@ using Needle.Store;
 namespace Needle.Rollback.ControlPlane;
 
 /// <summary>
-/// Needle.Rollback's own control-plane endpoints (plans, patch runs, the guard's view), under the same prefix and
-/// access rules as <c>MapNeedleApi</c>. Patches and rollbacks keep Core's endpoints; <c>AddRollback</c> replaces the
-/// work behind them (<see cref="JobEmergencyActions"/>).
+/// Needle.Rollback's own control-plane endpoints (plans, patch runs, the guard's view), added to <c>MapNeedleApi</c>'s
+/// group, so they share its prefix, access rules and OpenAPI document. Patches and rollbacks keep Core's endpoints;
+/// <c>AddRollback</c> replaces the work behind them (<see cref="JobEmergencyActions"/>).
 /// </summary>
-internal static class RollbackApiEndpoints
+internal sealed class RollbackApiEndpoints : INeedleApiContributor
 {
-    public static RouteGroupBuilder Map(IEndpointRouteBuilder endpoints, string prefix)
+    /// <inheritdoc />
+    public void Map(IEndpointRouteBuilder api)
     {
-        var api = endpoints.MapGroup(prefix)
-            .WithGroupName(NeedleApiEndpoints.GroupName)
-            .WithTags("Needle")
-            .AddEndpointFilter<ApiAccessFilter>();
-
         api.MapPost("/functions/{name}/plans", StartPlanAsync)
             .Accepts<PlanRequest>("application/json")
             .WithName("NeedleStartPlan").WithSummary("Releases a version as canary through weighted steps, advanced while the guard's gate passes.");
@@ -33,7 +29,6 @@ internal static class RollbackApiEndpoints
             .WithSummary("Stops the running plan and aborts its canary (the stable version serves 100 %); keepCanary=true leaves the canary at its current weight. reason is audited.");
         api.MapGet("/patches/{id}", GetPatchAsync).WithName("NeedleGetPatch").WithSummary("An emergency patch run with its steps.");
         api.MapGet("/guard", GetGuardAsync).WithName("NeedleGuard").WithSummary("The guard's verdict on every canary this node serves (changes nothing).");
-        return api;
     }
 
     private static Task<IResult> StartPlanAsync(string name, HttpContext http, ReleasePlanner planner, ApiAccessFilter access, CancellationToken cancellationToken) =>

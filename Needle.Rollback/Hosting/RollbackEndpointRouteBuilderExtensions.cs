@@ -1,32 +1,16 @@
 using Hangfire;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Needle.Rollback.ControlPlane;
 using Needle.Rollback.Hosting;
 
 namespace Microsoft.AspNetCore.Builder;
 
-/// <summary>Maps Needle.Rollback's control-plane endpoints and its Hangfire dashboard.</summary>
+/// <summary>
+/// Maps Needle.Rollback's Hangfire dashboard. Its control-plane endpoints (plans, patch runs, the guard's view) need no
+/// call of their own: <c>MapNeedleApi</c> maps them under its prefix once <c>AddRollback</c> was called.
+/// </summary>
 public static class RollbackEndpointRouteBuilderExtensions
 {
-    /// <summary>
-    /// Maps release plans (<c>POST/GET/DELETE {prefix}/functions/{name}/plans[/current]</c>), patch runs
-    /// (<c>GET {prefix}/patches/{id}</c>, where the <c>Location</c> of a patch's 202 points) and the guard's view
-    /// (<c>GET {prefix}/guard</c>). Use the same prefix as <c>MapNeedleApi</c>; the same access rules apply. The patch
-    /// and rollback endpoints themselves are <c>MapNeedleApi</c>'s; <c>AddRollback</c> makes them jobs.
-    /// </summary>
-    /// <param name="endpoints">The host's endpoint route builder.</param>
-    /// <param name="prefix">The control-plane prefix. Default: <c>/needle/api</c>.</param>
-    /// <returns>The route group, to add authorization or other conventions.</returns>
-    /// <exception cref="InvalidOperationException">When <c>AddRollback</c> was not called.</exception>
-    public static RouteGroupBuilder MapNeedleRollback(this IEndpointRouteBuilder endpoints, string prefix = "/needle/api")
-    {
-        ArgumentNullException.ThrowIfNull(endpoints);
-        ArgumentNullException.ThrowIfNull(prefix);
-        EnsureAdded(endpoints, nameof(MapNeedleRollback));
-        return RollbackApiEndpoints.Map(endpoints, prefix);
-    }
-
     /// <summary>
     /// Maps the Hangfire dashboard over Needle.Rollback's job storage, where the rollback, guard, plan and patch jobs
     /// show with their names and results. Local requests only unless <paramref name="options"/> sets other authorization.

@@ -29,8 +29,8 @@ public static class RollbackServiceCollectionExtensions
     /// Hangfire server of Needle's own over SQLite storage beside the Needle store (no global Hangfire configuration is
     /// touched), unless <see cref="RollbackOptions.UseInMemoryStorage"/> or <see cref="RollbackOptions.UseExistingHangfire"/> says otherwise.
     /// Core's <c>POST /functions/{name}/patches</c> and <c>POST /functions/{name}/rollback?async=true</c> become jobs (the
-    /// <see cref="Needle.ControlPlane.IEmergencyActions"/> registration is replaced); map the plans, patch runs and
-    /// guard endpoints with <c>MapNeedleRollback</c>. Safe to call more than once; each <paramref name="configure"/> applies.
+    /// <see cref="Needle.ControlPlane.IEmergencyActions"/> registration is replaced), and <c>MapNeedleApi</c> maps the
+    /// plans, patch runs and guard endpoints beside its own. Safe to call more than once; each <paramref name="configure"/> applies.
     /// </summary>
     /// <param name="builder">The Needle builder from <c>AddNeedle</c>.</param>
     /// <param name="configure">Sets <see cref="RollbackOptions"/>.</param>
@@ -53,6 +53,7 @@ public static class RollbackServiceCollectionExtensions
         }
 
         services.AddSingleton<RollbackMarkerService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<INeedleApiContributor, RollbackApiEndpoints>());
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RollbackMetrics>();

@@ -24,7 +24,6 @@ app.MapBackend("/backend");
 
 app.MapNeedle();
 app.MapNeedleApi();                      // includes /needle/api/health (the health windows)
-app.MapNeedleRollback();
 app.MapPrometheusScrapingEndpoint();     // /metrics
 app.MapHealthChecks("/healthz");
 

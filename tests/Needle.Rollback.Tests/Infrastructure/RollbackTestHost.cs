@@ -96,7 +96,6 @@ internal sealed class RollbackTestHost : IAsyncDisposable
         var app = builder.Build();
         app.MapNeedle();
         app.MapNeedleApi();
-        app.MapNeedleRollback();
         app.MapNeedleJobsDashboard();
         await app.StartAsync();
         return new RollbackTestHost(app, directory, ownsDirectory, time);
