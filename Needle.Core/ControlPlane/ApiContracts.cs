@@ -152,7 +152,11 @@ public sealed record FunctionDetail(FunctionSummary Function, IReadOnlyList<Vers
 /// <param name="Active">Whether the version serves now.</param>
 /// <param name="Revision">The store revision after the deploy.</param>
 /// <param name="Unchanged">Whether the content equalled the latest version, so nothing was written.</param>
-public sealed record DeployResponse(string Function, int Version, string ContentHash, bool Active, long Revision, bool Unchanged);
+/// <param name="Warnings">
+/// What the compiler warned about (C#), with line, column and code; empty when nothing, and always for JavaScript.
+/// The same source always reports the same warnings, also when its compiled image is reused.
+/// </param>
+public sealed record DeployResponse(string Function, int Version, string ContentHash, bool Active, long Revision, bool Unchanged, IReadOnlyList<Runtime.FunctionDiagnostic> Warnings);
 
 /// <summary>A kill switch: <c>POST /functions/{name}/kill</c>.</summary>
 public sealed class KillRequest

@@ -122,7 +122,7 @@ internal sealed class DeploymentService
                 if (latest is not null && latest.ContentHash == hash && inPlace)
                 {
                     // The same content again (a watcher saving an unchanged file, a retried script): nothing to do.
-                    return new DeployOutcome(latest, existing.Release, _reconciler.AppliedRevision, Unchanged: true);
+                    return new DeployOutcome(latest, existing.Release, _reconciler.AppliedRevision, Unchanged: true, await runtime.GetWarningsAsync(latest, cancellationToken).ConfigureAwait(false));
                 }
 
                 if (skipIfKnown)
@@ -130,7 +130,7 @@ internal sealed class DeploymentService
                     var versions = await _store.ListVersionsAsync(name, cancellationToken).ConfigureAwait(false);
                     if (versions.FirstOrDefault(v => v.ContentHash == hash) is { } known)
                     {
-                        return new DeployOutcome(known, existing.Release, _reconciler.AppliedRevision, Unchanged: true);
+                        return new DeployOutcome(known, existing.Release, _reconciler.AppliedRevision, Unchanged: true, await runtime.GetWarningsAsync(known, cancellationToken).ConfigureAwait(false));
                     }
                 }
             }
@@ -142,6 +142,7 @@ internal sealed class DeploymentService
             var candidate = new FunctionVersion(name, number, source, normalized, hash, actor, _time.GetUtcNow(), parentNumber);
             var placement = canary is null ? null : await PlaceCanaryAsync(existing, candidate, canary, cancellationToken).ConfigureAwait(false);
             var loaded = await runtime.LoadAsync(candidate, limits, cancellationToken).ConfigureAwait(false);
+            var warnings = loaded.Warnings;
             DeployResult result;
             try
             {
@@ -163,7 +164,7 @@ internal sealed class DeploymentService
             }
 
             _metrics.RecordDeployment(name);
-            return new DeployOutcome(result.Version, result.Release, result.Revision, Unchanged: false);
+            return new DeployOutcome(result.Version, result.Release, result.Revision, Unchanged: false, warnings);
         }
     }
 
@@ -280,8 +281,8 @@ internal sealed class DeploymentService
     }
 }
 
-/// <summary>The outcome of a deploy.</summary>
-internal sealed record DeployOutcome(FunctionVersion Version, ReleaseRecord? Release, long Revision, bool Unchanged);
+/// <summary>The outcome of a deploy, with the warnings the version's source compiles with (C# only).</summary>
+internal sealed record DeployOutcome(FunctionVersion Version, ReleaseRecord? Release, long Revision, bool Unchanged, IReadOnlyList<FunctionDiagnostic> Warnings);
 
 /// <summary>The outcome of a test invocation: a response or a failure, with duration and logs.</summary>
 internal sealed record TestInvocationResult(FunctionResponse? Response, FunctionInvocationException? Failure, TimeSpan Duration, IReadOnlyList<FunctionLogEntry> Logs);

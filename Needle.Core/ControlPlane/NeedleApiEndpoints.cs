@@ -101,7 +101,7 @@ internal static class NeedleApiEndpoints
             var outcome = await deployments.DeployAsync(name, body.Source, body.Manifest, activate, access.ActorOf(http), body.Reason, cancellationToken, canary: body.Canary);
             var number = outcome.Version.Number;
             var active = outcome.Release?.StableVersion == number || outcome.Release?.CanaryVersion == number || (outcome.Unchanged && activate);
-            var response = new DeployResponse(name, number, outcome.Version.ContentHash, active, outcome.Revision, outcome.Unchanged);
+            var response = new DeployResponse(name, number, outcome.Version.ContentHash, active, outcome.Revision, outcome.Unchanged, outcome.Warnings);
             return outcome.Unchanged
                 ? TypedResults.Ok(response)
                 : TypedResults.Created($"{http.Request.PathBase}{http.Request.Path}/{number}", response);

@@ -136,7 +136,8 @@ public static class NeedleServiceCollectionExtensions
             services.GetRequiredService<INeedleStore>(),
             services.GetRequiredService<IOptions<NeedleOptions>>().Value.QueueTimeout,
             services.GetRequiredService<ILoggerFactory>(),
-            services.GetRequiredService<TimeProvider>());
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<NeedleMetrics>());
 
     private static JavaScriptRuntime CreateJavaScriptRuntime(IServiceProvider services) =>
         new(

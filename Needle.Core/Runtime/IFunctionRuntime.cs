@@ -13,4 +13,11 @@ internal interface IFunctionRuntime
     /// Throws <see cref="FunctionValidationException"/> with line and column when it cannot serve.
     /// </summary>
     Task<ILoadedFunction> LoadAsync(FunctionVersion version, ResolvedLimits limits, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The warnings <see cref="ILoadedFunction.Warnings"/> gave for <paramref name="version"/>, when the runtime knows
+    /// them without preparing it again (an unchanged deploy loads nothing). Default: none.
+    /// </summary>
+    Task<IReadOnlyList<FunctionDiagnostic>> GetWarningsAsync(FunctionVersion version, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<FunctionDiagnostic>>([]);
 }

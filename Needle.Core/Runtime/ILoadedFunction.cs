@@ -11,6 +11,9 @@ internal interface ILoadedFunction : IAsyncDisposable
     /// <summary>The limits in force.</summary>
     ResolvedLimits Limits { get; }
 
+    /// <summary>What preparing the version warned about (C# compiler warnings), in source order. Default: none.</summary>
+    IReadOnlyList<FunctionDiagnostic> Warnings => [];
+
     /// <summary>
     /// Runs the handler once. Never blocks a thread while the function awaits downstream calls. Throws
     /// <see cref="FunctionInvocationException"/> on every failure; a failure never affects later invocations.

@@ -25,10 +25,10 @@ public static class NeedleMetricNames
     /// <summary>Histogram (seconds): how long an invocation took, from the call to the handler's answer.</summary>
     public const string InvokeDuration = "faas.invoke_duration";
 
-    /// <summary>Counter: invocations that had to create a JavaScript engine first (a cold start).</summary>
+    /// <summary>Counter: cold starts: invocations that had to create a JavaScript engine first, and the first call of a loaded C# version (the JIT).</summary>
     public const string ColdStarts = "faas.coldstarts";
 
-    /// <summary>Histogram (seconds): how long creating an engine took (module evaluation included).</summary>
+    /// <summary>Histogram (seconds): how long creating a JavaScript engine took (module evaluation included), or loading a C# version (its context, assembly and instance).</summary>
     public const string InitDuration = "faas.init_duration";
 
     /// <summary>Counter: versions deployed on this node (an unchanged redeploy does not count).</summary>
@@ -100,7 +100,7 @@ public static class NeedleMetricNames
     /// <summary>Tag of the revision gauges: the node id.</summary>
     public const string NodeTag = "needle.node";
 
-    /// <summary>Span tag: whether the invocation created an engine first.</summary>
+    /// <summary>Span tag: whether the invocation was a cold start (created an engine first; a C# version's first call).</summary>
     public const string ColdStartTag = "faas.coldstart";
 
     /// <summary>Span tag: the request id.</summary>

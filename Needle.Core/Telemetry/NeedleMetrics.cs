@@ -33,8 +33,8 @@ internal sealed class NeedleMetrics
         _errors = meter.CreateCounter<long>(Errors, ErrorUnit, "Invocations that failed.");
         _timeouts = meter.CreateCounter<long>(Timeouts, TimeoutUnit, "Invocations that ran past their timeout.");
         _invokeDuration = meter.CreateHistogram(InvokeDuration, SecondsUnit, "How long invocations took.", advice: advice);
-        _coldStarts = meter.CreateCounter<long>(ColdStarts, ColdStartUnit, "Invocations that created an engine first.");
-        _initDuration = meter.CreateHistogram(InitDuration, SecondsUnit, "How long creating an engine took.", advice: advice);
+        _coldStarts = meter.CreateCounter<long>(ColdStarts, ColdStartUnit, "Invocations that created an engine first, or were a C# version's first call.");
+        _initDuration = meter.CreateHistogram(InitDuration, SecondsUnit, "How long creating an engine, or loading a C# version, took.", advice: advice);
         _deployments = meter.CreateCounter<long>(Deployments, DeploymentUnit, "Versions deployed on this node.");
         _rollbacks = meter.CreateCounter<long>(Rollbacks, RollbackUnit, "Rollbacks made on this node.");
         _limitHits = meter.CreateCounter<long>(LimitHits, LimitHitUnit, "Invocations stopped by a sandbox limit.");
@@ -63,6 +63,7 @@ internal sealed class NeedleMetrics
         RecordFailure(version, role, outcome, limit);
     }
 
+    /// <summary>A JavaScript engine was created, or a C# version had its first call (<paramref name="seconds"/>: its load).</summary>
     public void RecordEngineCreated(FunctionVersion version, double seconds, bool coldStart)
     {
         if (!_coldStarts.Enabled && !_initDuration.Enabled)

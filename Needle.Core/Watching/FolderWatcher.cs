@@ -15,7 +15,7 @@ namespace Needle.Watching;
 /// Deploys functions from watched directories: every <c>name.js</c> (JavaScript) and <c>name.cs</c> (C#), with
 /// <c>name.json</c> as its manifest when present, at start and again, debounced, whenever either file changes. The
 /// extension picks the runtime; a manifest that names another runtime, or both files for one name, fail the deploy.
-/// Unchanged content deploys nothing.
+/// Unchanged content deploys nothing. A deploy's compiler warnings are logged as warnings.
 /// A failed deploy is logged and audited as <c>deploy-failed</c>; the last good version keeps serving.
 /// Removing a file does not delete the function (use the API for that).
 /// </summary>
@@ -192,6 +192,10 @@ internal sealed partial class FolderWatcher : BackgroundService
             if (!outcome.Unchanged)
             {
                 LogDeployed(_logger, outcome.Version.Label, directory);
+                foreach (var warning in outcome.Warnings)
+                {
+                    LogCompileWarning(_logger, name + extension, warning.Line, warning.Column, warning.Message, outcome.Version.Label);
+                }
             }
         }
         catch (Exception ex) when (ex is FunctionValidationException or NeedleNotFoundException or IOException)
@@ -246,4 +250,8 @@ internal sealed partial class FolderWatcher : BackgroundService
 
     [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "Watching {Directory} reported an error.")]
     private static partial void LogWatchError(ILogger logger, string directory, Exception exception);
+
+    // In the compiler's own format (file(line,column): warning CS0168: ...), so editors and terminals link it.
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "{File}({Line},{Column}): warning {Warning} [{Version}]")]
+    private static partial void LogCompileWarning(ILogger logger, string file, int line, int column, string warning, string version);
 }

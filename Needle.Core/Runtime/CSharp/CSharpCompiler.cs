@@ -9,7 +9,8 @@ namespace Needle.Runtime.CSharp;
 /// <summary>
 /// Compiles a function's source with Roslyn, in memory: parse (latest C#, nullable enabled), check the API
 /// allow-list and the entry class, emit a release-mode assembly with an embedded PDB (so a handler error can name
-/// its line). Every error and warning comes back with line and column, in a <see cref="FunctionValidationException"/>.
+/// its line). Every error and warning comes back with line and column: in a <see cref="FunctionValidationException"/>
+/// when the source does not compile, with the image (<see cref="CSharpImage.Warnings"/>) when it does.
 /// </summary>
 internal sealed class CSharpCompiler
 {
@@ -63,10 +64,10 @@ internal sealed class CSharpCompiler
     /// <summary>The references and the fingerprint they give image keys.</summary>
     public CSharpReferences References => _references;
 
-    /// <summary>Compiles <paramref name="source"/> into a PE image, or throws <see cref="FunctionValidationException"/>.</summary>
+    /// <summary>Compiles <paramref name="source"/> into a PE image with its warnings, or throws <see cref="FunctionValidationException"/>.</summary>
     /// <param name="source">The function's source.</param>
     /// <param name="fileName">The file name diagnostics and stack traces show, for example <c>greeter.cs</c>.</param>
-    public byte[] Compile(string source, string fileName)
+    public CSharpImage Compile(string source, string fileName)
     {
         var tree = CSharpSyntaxTree.ParseText(SourceText.From(source, Encoding.UTF8), ParseOptions, fileName);
         var compilation = _base.AddSyntaxTrees(tree);
@@ -88,7 +89,7 @@ internal sealed class CSharpCompiler
                 .ThenBy(p => p.Column)]);
         }
 
-        return image.ToArray();
+        return new CSharpImage(image.ToArray(), [.. problems.OrderBy(p => p.Line).ThenBy(p => p.Column)]);
     }
 
     private static FunctionDiagnostic ToDiagnostic(Diagnostic diagnostic)
@@ -100,6 +101,9 @@ internal sealed class CSharpCompiler
             $"{diagnostic.Id}: {diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}",
             line,
             column,
-            diagnostic.Severity == DiagnosticSeverity.Error ? "error" : "warning");
+            diagnostic.Severity == DiagnosticSeverity.Error ? "error" : "warning")
+        {
+            Code = diagnostic.Id,
+        };
     }
 }

@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Reflection;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Needle.Functions;
+using Needle.Telemetry;
 
 namespace Needle.Runtime.CSharp;
 
@@ -25,16 +27,21 @@ internal sealed class CSharpFunction : ILoadedFunction
     private readonly CSharpRuntimeStatistics _statistics;
     private readonly NativeHeapTrimmer _trimmer;
     private readonly ILogger _logger;
+    private readonly NeedleMetrics? _metrics;
+    private readonly double _loadSeconds;
     private readonly JsonElement _config;
+    private int _called;
     private CSharpLoadContext? _context;
     private Assembly? _assembly;
     private INeedleFunction? _instance;
     private JsonSerializerOptions? _json;
 
-    private CSharpFunction(FunctionVersion version, ResolvedLimits limits, CSharpLoadContext context, Assembly assembly, INeedleFunction instance, TimeSpan queueTimeout, CSharpRuntimeStatistics statistics, NativeHeapTrimmer trimmer, ILogger logger)
+    private CSharpFunction(FunctionVersion version, ResolvedLimits limits, CSharpImage image, CSharpLoadContext context, Assembly assembly, INeedleFunction instance, TimeSpan queueTimeout, CSharpRuntimeStatistics statistics, NativeHeapTrimmer trimmer, ILogger logger, NeedleMetrics? metrics, long loadStarted)
     {
         Version = version;
         Limits = limits;
+        Warnings = image.Warnings;
+        _metrics = metrics;
         _context = context;
         _assembly = assembly;
         _instance = instance;
@@ -52,6 +59,7 @@ internal sealed class CSharpFunction : ILoadedFunction
         };
         _config = JsonSerializer.SerializeToElement(version.Manifest.Config ?? [], _json);
         ContextReference = new WeakReference(context);
+        _loadSeconds = Stopwatch.GetElapsedTime(loadStarted).TotalSeconds;
     }
 
     /// <inheritdoc />
@@ -59,6 +67,9 @@ internal sealed class CSharpFunction : ILoadedFunction
 
     /// <inheritdoc />
     public ResolvedLimits Limits { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<FunctionDiagnostic> Warnings { get; }
 
     /// <summary>A weak reference to the load context, to verify that it unloads.</summary>
     internal WeakReference ContextReference { get; }
@@ -69,15 +80,17 @@ internal sealed class CSharpFunction : ILoadedFunction
     /// <summary>
     /// Loads <paramref name="image"/> into a new collectible context and creates the entry instance. Throws
     /// <see cref="FunctionValidationException"/> when the constructor throws, and <see cref="BadImageFormatException"/>
-    /// when the image is not a function assembly.
+    /// when the image is not a function assembly. The time this takes is the version's init duration, recorded with
+    /// its cold start at the first call (<paramref name="metrics"/>).
     /// </summary>
-    public static CSharpFunction Load(FunctionVersion version, ResolvedLimits limits, byte[] image, TimeSpan queueTimeout, CSharpRuntimeStatistics statistics, NativeHeapTrimmer trimmer, ILogger logger)
+    public static CSharpFunction Load(FunctionVersion version, ResolvedLimits limits, CSharpImage image, TimeSpan queueTimeout, CSharpRuntimeStatistics statistics, NativeHeapTrimmer trimmer, ILogger logger, NeedleMetrics? metrics = null)
     {
+        var started = Stopwatch.GetTimestamp();
         var context = new CSharpLoadContext(version.Label);
         statistics.ContextLoaded();
         try
         {
-            using var stream = new MemoryStream(image, writable: false);
+            using var stream = new MemoryStream(image.Assembly, writable: false);
             var assembly = context.LoadFromStream(stream);
             var entries = assembly.GetExportedTypes()
                 .Where(t => t is { IsClass: true, IsAbstract: false, ContainsGenericParameters: false } && typeof(INeedleFunction).IsAssignableFrom(t))
@@ -97,7 +110,7 @@ internal sealed class CSharpFunction : ILoadedFunction
                 throw new FunctionValidationException($"The constructor of '{entries[0].Name}' threw: {inner.GetType().Name}: {inner.Message}");
             }
 
-            return new CSharpFunction(version, limits, context, assembly, instance, queueTimeout, statistics, trimmer, logger);
+            return new CSharpFunction(version, limits, image, context, assembly, instance, queueTimeout, statistics, trimmer, logger, metrics, started);
         }
         catch
         {
@@ -124,6 +137,11 @@ internal sealed class CSharpFunction : ILoadedFunction
         if (instance is null || json is null)
         {
             throw new FunctionInvocationException(InvocationFailure.HandlerError, $"{Version.Label} has been unloaded.");
+        }
+
+        if (_called == 0 && Interlocked.Exchange(ref _called, 1) == 0)
+        {
+            OnFirstCall();
         }
 
         if (!_limiter.TryEnter())
@@ -223,6 +241,13 @@ internal sealed class CSharpFunction : ILoadedFunction
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    // The first call JIT-compiles the function's code: C#'s cold start, with the load as its init duration.
+    private void OnFirstCall()
+    {
+        Activity.Current?.SetTag(NeedleMetricNames.ColdStartTag, true);
+        _metrics?.RecordEngineCreated(Version, _loadSeconds, coldStart: true);
     }
 
     private static void Unload(CSharpLoadContext context, CSharpRuntimeStatistics statistics)

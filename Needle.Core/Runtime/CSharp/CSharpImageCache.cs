@@ -1,18 +1,20 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Needle.Runtime.CSharp;
 
-/// <summary>The last compiled images by key, least recently used dropped first; images are bytes, never loaded types.</summary>
+/// <summary>The last compiled images by key, least recently used dropped first; images are bytes and warnings, never loaded types.</summary>
 internal sealed class CSharpImageCache
 {
     private readonly int _capacity;
-    private readonly Dictionary<string, LinkedListNode<(string Key, byte[] Image)>> _entries = new(StringComparer.Ordinal);
-    private readonly LinkedList<(string Key, byte[] Image)> _order = new();
+    private readonly Dictionary<string, LinkedListNode<(string Key, CSharpImage Image)>> _entries = new(StringComparer.Ordinal);
+    private readonly LinkedList<(string Key, CSharpImage Image)> _order = new();
 
     public CSharpImageCache(int capacity)
     {
         _capacity = capacity;
     }
 
-    public bool TryGet(string key, out byte[] image)
+    public bool TryGet(string key, [NotNullWhen(true)] out CSharpImage? image)
     {
         lock (_entries)
         {
@@ -25,11 +27,11 @@ internal sealed class CSharpImageCache
             }
         }
 
-        image = [];
+        image = null;
         return false;
     }
 
-    public void Add(string key, byte[] image)
+    public void Add(string key, CSharpImage image)
     {
         if (_capacity == 0)
         {

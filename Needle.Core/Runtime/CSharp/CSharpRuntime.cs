@@ -2,15 +2,17 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Needle.Functions;
 using Needle.Store;
+using Needle.Telemetry;
 
 namespace Needle.Runtime.CSharp;
 
 /// <summary>
 /// Runs C# functions: compiles a version's source with Roslyn once per image key (source plus compiler and
-/// references), keeps the image in memory and in the store, and loads each version into its own collectible
-/// context (<see cref="CSharpFunction"/>). Looks for an image in memory, then in the store, and compiles only when
-/// neither has it, so a restart or another node serves without compiling. After versions unload, gives their native
-/// memory back to the system (<see cref="NativeHeapTrimmer"/>). Registered as a singleton.
+/// references), keeps the image and its warnings (<see cref="CSharpImage"/>) in memory and in the store, and loads
+/// each version into its own collectible context (<see cref="CSharpFunction"/>). Looks for an image in memory, then in
+/// the store, and compiles only when neither has it, so a restart or another node serves without compiling. After
+/// versions unload, gives their native memory back to the system (<see cref="NativeHeapTrimmer"/>). Registered as a
+/// singleton.
 /// </summary>
 internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
 {
@@ -32,8 +34,9 @@ internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
     private readonly TimeSpan _queueTimeout;
     private readonly NativeHeapTrimmer _trimmer;
     private readonly ILogger _logger;
+    private readonly NeedleMetrics? _metrics;
 
-    public CSharpRuntime(CSharpFunctionOptions options, INeedleStore? store, TimeSpan queueTimeout, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null)
+    public CSharpRuntime(CSharpFunctionOptions options, INeedleStore? store, TimeSpan queueTimeout, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null, NeedleMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -43,6 +46,7 @@ internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
         _queueTimeout = queueTimeout;
         _trimmer = new NativeHeapTrimmer(Statistics, timeProvider ?? TimeProvider.System);
         _logger = loggerFactory.CreateLogger<CSharpRuntime>();
+        _metrics = metrics;
     }
 
     /// <inheritdoc />
@@ -63,7 +67,7 @@ internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
         var (image, compiled) = await GetImageAsync(version, key, cancellationToken).ConfigureAwait(false);
         try
         {
-            return CSharpFunction.Load(version, limits, image, _queueTimeout, Statistics, _trimmer, _logger);
+            return CSharpFunction.Load(version, limits, image, _queueTimeout, Statistics, _trimmer, _logger, _metrics);
         }
         catch (BadImageFormatException ex) when (!compiled)
         {
@@ -71,8 +75,17 @@ internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
             CSharpLog.BadImage(_logger, version.Label, ex);
             image = Compile(compiler, version);
             _images.Add(key, image);
-            return CSharpFunction.Load(version, limits, image, _queueTimeout, Statistics, _trimmer, _logger);
+            return CSharpFunction.Load(version, limits, image, _queueTimeout, Statistics, _trimmer, _logger, _metrics);
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The warnings kept with the image, in memory or in the store; never compiles.</remarks>
+    public async Task<IReadOnlyList<FunctionDiagnostic>> GetWarningsAsync(FunctionVersion version, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        var image = await FindImageAsync(ImageKey(version.Source), cancellationToken).ConfigureAwait(false);
+        return image?.Warnings ?? [];
     }
 
     /// <summary>
@@ -104,7 +117,7 @@ internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
     /// <summary>The key of the image of <paramref name="source"/>.</summary>
     internal string ImageKey(string source) => _compiler.Value.References.ImageKey(source);
 
-    private async Task<(byte[] Image, bool Compiled)> GetImageAsync(FunctionVersion version, string key, CancellationToken cancellationToken)
+    private async Task<(CSharpImage Image, bool Compiled)> GetImageAsync(FunctionVersion version, string key, CancellationToken cancellationToken)
     {
         if (_images.TryGet(key, out var cached))
         {
@@ -112,21 +125,10 @@ internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
             return (cached, false);
         }
 
-        if (_store is not null)
+        if (await ReadArtifactAsync(key, cancellationToken).ConfigureAwait(false) is { } stored)
         {
-            try
-            {
-                if (await _store.GetArtifactAsync(key, cancellationToken).ConfigureAwait(false) is { Length: > 0 } stored)
-                {
-                    Statistics.LoadedFromStore();
-                    _images.Add(key, stored);
-                    return (stored, false);
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                CSharpLog.ArtifactReadFailed(_logger, key, ex);
-            }
+            Statistics.LoadedFromStore();
+            return (stored, false);
         }
 
         var image = Compile(_compiler.Value, version);
@@ -135,7 +137,7 @@ internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
         {
             try
             {
-                await _store.SaveArtifactAsync(key, FunctionRuntimes.CSharp, image, cancellationToken).ConfigureAwait(false);
+                await _store.SaveArtifactAsync(key, FunctionRuntimes.CSharp, image.ToArtifact(), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -146,7 +148,35 @@ internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
         return (image, true);
     }
 
-    private byte[] Compile(CSharpCompiler compiler, FunctionVersion version)
+    private async Task<CSharpImage?> FindImageAsync(string key, CancellationToken cancellationToken) =>
+        _images.TryGet(key, out var cached) ? cached : await ReadArtifactAsync(key, cancellationToken).ConfigureAwait(false);
+
+    // The image in the store, put in the memory cache; null when the store has none or it cannot be read.
+    private async Task<CSharpImage?> ReadArtifactAsync(string key, CancellationToken cancellationToken)
+    {
+        if (_store is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            if (await _store.GetArtifactAsync(key, cancellationToken).ConfigureAwait(false) is { Length: > 0 } stored)
+            {
+                var image = CSharpImage.FromArtifact(stored);
+                _images.Add(key, image);
+                return image;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            CSharpLog.ArtifactReadFailed(_logger, key, ex);
+        }
+
+        return null;
+    }
+
+    private CSharpImage Compile(CSharpCompiler compiler, FunctionVersion version)
     {
         var image = compiler.Compile(version.Source, version.Function + ".cs");
         Statistics.Compiled();

@@ -83,4 +83,25 @@ public sealed class EditorTests
         await Assertions.Expect(page.GetByTestId("run-body")).ToContainTextAsync("Hello from C#");
         await Assertions.Expect(page.GetByTestId("run-logs")).ToContainTextAsync("called");
     }
+
+    [TestMethod]
+    public async Task Editor_CSharpFunctionWithAWarning_RunsAndShowsTheWarningInline()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var page = await Infrastructure.Browser.NewPageAsync();
+        await page.GotoAsync(new Uri(host.Address, "/needle/#/edit").ToString());
+        await page.GetByTestId("editor-name").FillAsync("cs-careless");
+        await page.GetByTestId("editor-runtime").SelectOptionAsync("csharp");
+        await Assertions.Expect(page.Locator(".cm-content")).ToContainTextAsync("INeedleFunction");
+        await page.Locator("details summary").ClickAsync();
+        await page.GetByTestId("editor-manifest").FillAsync("{\"route\": \"/cs-careless\", \"methods\": [\"GET\"]}");
+        var good = await page.Locator(".cm-content").InnerTextAsync();
+
+        await page.Locator(".cm-content").FillAsync(good.Replace("context.Log.Info(\"called\");", "var unused = 1; context.Log.Info(\"called\");", StringComparison.Ordinal));
+        await page.GetByTestId("run-draft").ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("run-status")).ToHaveTextAsync("200");
+        await Assertions.Expect(page.GetByTestId("diagnostics").Locator("li.warning")).ToContainTextAsync("CS0219");
+        await Assertions.Expect(page.Locator(".cm-lintRange-warning")).Not.ToHaveCountAsync(0);
+    }
 }

@@ -1,7 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Needle.Tests.Infrastructure;
+using Needle.Watching;
 
 namespace Needle.Tests.Watching;
 
@@ -71,6 +73,30 @@ public sealed class FolderWatcherTests
         Assert.AreEqual("sharp@2", result.Version);
         var version = await host.Client.GetFromJsonAsync<JsonObject>("/needle/api/functions/sharp/versions/2");
         Assert.AreEqual("csharp", version!["manifest"]!["runtime"]!.GetValue<string>());
+    }
+
+    [TestMethod]
+    public async Task Watch_CSharpFileWithAWarning_IsDeployedAndTheWarningLogged()
+    {
+        var folder = NewFolder();
+        await File.WriteAllTextAsync(Path.Combine(folder, "careless.cs"), """
+            public sealed class H : INeedleFunction
+            {
+                public Task<object?> InvokeAsync(FunctionRequest r, FunctionContext c)
+                {
+                    var x = 1;
+                    return Task.FromResult<object?>("ok");
+                }
+            }
+            """);
+        var logs = new LogCapture();
+        await using var host = await TestHost.StartAsync(needle: n => n.WatchDirectory(folder).Services.AddSingleton<ILoggerProvider>(logs));
+
+        var result = await WaitForAsync(host, "/fn/careless", r => r.Status == 200);
+
+        Assert.AreEqual("careless@1", result.Version);
+        var warning = logs.Entries.Single(e => e.Category == typeof(FolderWatcher).FullName && e.Level == LogLevel.Warning);
+        StringAssert.StartsWith(warning.Message, "careless.cs(5,13): warning CS0219: The variable 'x'");
     }
 
     [TestMethod]

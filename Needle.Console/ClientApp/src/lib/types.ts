@@ -74,6 +74,8 @@ export interface DeployResponse {
   active: boolean;
   revision: number;
   unchanged: boolean;
+  /** Compiler warnings of a C# source that compiled (empty for JavaScript). */
+  warnings?: Diagnostic[];
 }
 
 export interface LogEntry {
@@ -96,6 +98,8 @@ export interface Diagnostic {
   line: number;
   column: number;
   severity: string;
+  /** The compiler's id, for example CS0168, when the compiler found it. */
+  code?: string;
 }
 
 export interface AuditEvent {

@@ -107,7 +107,7 @@ export async function editorPage(ctx: AppContext, root: HTMLElement, name?: stri
     }
     try {
       const response = await ctx.api.send<DeployResponse>("POST", `/functions/${seg(currentName())}/versions`, { source: view.state.doc.toString(), manifest: manifestValue, ...extra });
-      showDiagnostics([]);
+      showDiagnostics(response.warnings ?? []);
       return response;
     } catch (error) {
       if (error instanceof ApiError) {
