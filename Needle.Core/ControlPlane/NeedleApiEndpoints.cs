@@ -350,7 +350,9 @@ internal static class NeedleApiEndpoints
         }
 
         JsonElement? body = null;
-        if (response.BodyText is { } text)
+        var text = response.BodyText;
+        response.ReturnUtf8Buffer();
+        if (text is not null)
         {
             body = headers.TryGetValue("content-type", out var type) && type.Contains("json", StringComparison.OrdinalIgnoreCase) && TryParse(text, out var json)
                 ? json

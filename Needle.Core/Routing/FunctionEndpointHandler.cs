@@ -134,7 +134,7 @@ internal sealed partial class FunctionEndpointHandler
         var started = Stopwatch.GetTimestamp();
         var section = InvocationWatchdog.Enter(
             started + (long)(limits.Timeout.TotalSeconds * Stopwatch.Frequency),
-            new InvocationWatchdog.StuckInvocation(http, function, context, role, started),
+            new InvocationWatchdog.StuckInvocation(http, function, context, role, started, ExecutionContext.Capture()),
             _answerStuck);
         Task<FunctionResponse> pending;
         try
@@ -149,7 +149,21 @@ internal sealed partial class FunctionEndpointHandler
         if (section.Exit() is { } answered)
         {
             // The function ran past its limit without yielding and the watchdog has answered for it: drop the late result.
-            _ = pending.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _ = pending.ContinueWith(
+                static t =>
+                {
+                    if (t.IsCompletedSuccessfully)
+                    {
+                        t.Result.ReturnUtf8Buffer();
+                    }
+                    else
+                    {
+                        _ = t.Exception;
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
             await answered.ConfigureAwait(false);
             if (activity is not null)
             {
@@ -186,18 +200,19 @@ internal sealed partial class FunctionEndpointHandler
     private async Task AnswerStuckAsync(InvocationWatchdog.StuckInvocation stuck)
     {
         var version = stuck.Function.Version;
-        var failure = new FunctionInvocationException(
-            InvocationFailure.Timeout,
-            $"Function '{version.Function}' did not finish within {stuck.Function.Limits.Timeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms.");
-        if (stuck.Context.TryAbandon())
-        {
-            stuck.Function.OnAbandoned(stuck.Context);
-        }
-
-        Record(version, stuck.Role, InvocationOutcome.Timeout, stuck.Started, null, failure);
-        LogInvocationFailed(_logger, version.Label, failure.Failure, failure.Message);
         try
         {
+            var failure = new FunctionInvocationException(
+                InvocationFailure.Timeout,
+                $"Function '{version.Function}' did not finish within {stuck.Function.Limits.Timeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms.");
+            if (stuck.Context.TryAbandon())
+            {
+                stuck.Function.OnAbandoned(stuck.Context);
+            }
+
+            Record(version, stuck.Role, InvocationOutcome.Timeout, stuck.Started, null, failure);
+            LogInvocationFailed(_logger, version.Label, failure.Failure, failure.Message);
+
             // This connection stays busy until the function returns (HTTP/1.1 serves one request at a time), so the
             // caller must not send its next request on it.
             stuck.Http.Response.Headers.Connection = "close";

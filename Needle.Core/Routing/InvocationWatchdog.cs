@@ -57,8 +57,10 @@ internal static class InvocationWatchdog
     public static Section Enter(long deadline, in StuckInvocation invocation, Func<StuckInvocation, Task> answer)
     {
         var section = t_section ?? Register();
-        section.Enter(deadline, invocation, answer);
-        return section;
+
+        // A call nested inside another's synchronous part on this thread (a continuation run inline) is covered by
+        // the outer one's section; it gets a section that is never watched.
+        return section.TryEnter(deadline, invocation, answer) ? section : Section.Unwatched;
     }
 
     private static Section Register()
@@ -91,8 +93,15 @@ internal static class InvocationWatchdog
         }
     }
 
+    private static Task RunIn(ExecutionContext flow, Func<StuckInvocation, Task> answer, StuckInvocation invocation)
+    {
+        Task? written = null;
+        ExecutionContext.Run(flow, _ => written = answer(invocation), null);
+        return written!;
+    }
+
     /// <summary>What the endpoint needs to answer an invocation without its function.</summary>
-    internal readonly record struct StuckInvocation(HttpContext Http, ILoadedFunction Function, InvocationContext Context, ReleaseRole Role, long Started);
+    internal readonly record struct StuckInvocation(HttpContext Http, ILoadedFunction Function, InvocationContext Context, ReleaseRole Role, long Started, ExecutionContext? Flow);
 
     /// <summary>One thread's invocation as the watchdog sees it.</summary>
     internal sealed class Section
@@ -104,6 +113,9 @@ internal static class InvocationWatchdog
         private TaskCompletionSource? _answered;
 
         public Section(Thread owner) => Owner = owner;
+
+        /// <summary>A section the watchdog never sees, for nested calls.</summary>
+        internal static Section Unwatched { get; } = new(new Thread(static () => { }));
 
         /// <summary>The thread this section belongs to.</summary>
         public Thread Owner { get; }
@@ -118,12 +130,15 @@ internal static class InvocationWatchdog
             var word = Volatile.Read(ref _word);
             var sequence = word & ~StateMask;
             var previous = Interlocked.CompareExchange(ref _word, sequence | Idle, sequence | Running);
-            _invocation = default;
-            _answer = null;
-            if (previous == (sequence | Running))
+            if ((previous & StateMask) != Claimed)
             {
+                _invocation = default;
+                _answer = null;
                 return null;
             }
+
+            _invocation = default;
+            _answer = null;
 
             // Claimed: the watchdog set _answered before its compare-and-swap, which this thread has now seen.
             var answered = _answered!.Task;
@@ -132,13 +147,19 @@ internal static class InvocationWatchdog
             return answered;
         }
 
-        internal void Enter(long deadline, in StuckInvocation invocation, Func<StuckInvocation, Task> answer)
+        internal bool TryEnter(long deadline, in StuckInvocation invocation, Func<StuckInvocation, Task> answer)
         {
+            if ((Volatile.Read(ref _word) & StateMask) != Idle || ReferenceEquals(this, Unwatched))
+            {
+                return false;
+            }
+
             _invocation = invocation;
             _answer = answer;
             _deadline = deadline;
             var sequence = (Volatile.Read(ref _word) & ~StateMask) + (StateMask + 1);
             Volatile.Write(ref _word, sequence | Running);
+            return true;
         }
 
         internal void TryAnswer(long now)
@@ -164,7 +185,7 @@ internal static class InvocationWatchdog
             Task written;
             try
             {
-                written = answer(invocation);
+                written = invocation.Flow is { } flow ? RunIn(flow, answer, invocation) : answer(invocation);
             }
             catch (Exception ex)
             {

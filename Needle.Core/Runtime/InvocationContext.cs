@@ -60,7 +60,7 @@ internal sealed class InvocationContext : IDisposable
     public FunctionVersion Version { get; }
 
     /// <summary>The request id (<c>ctx.requestId</c>), the ASP.NET trace identifier.</summary>
-    public string RequestId => _requestId ??= _http?.TraceIdentifier ?? "";
+    public string RequestId => _requestId ??= (Volatile.Read(ref _disposed) == 0 ? _http?.TraceIdentifier : null) ?? "";
 
     /// <summary>The host logger for function logs; a scope with function, version and request id is open around the call.</summary>
     public ILogger Logger { get; }
@@ -75,6 +75,12 @@ internal sealed class InvocationContext : IDisposable
 
     /// <summary>Whether the token is made here from the deadline (rather than given by the caller).</summary>
     private bool HasDeadline { get; }
+
+    /// <summary>
+    /// Whether the call comes from the function endpoint, whose watchdog answers a synchronous part that runs past the
+    /// deadline; a runtime may then run the function inline. Other callers (test invocations) are not watched.
+    /// </summary>
+    public bool IsWatched => HasDeadline;
 
     /// <summary>Fires at the timeout or when the caller goes away.</summary>
     public CancellationToken CancellationToken => HasDeadline ? (Volatile.Read(ref _deadline) ?? CreateDeadline()).Token : _cancellationToken;
@@ -99,7 +105,12 @@ internal sealed class InvocationContext : IDisposable
     /// Marks the invocation as answered at its limit while its work still runs. Returns <see langword="true"/> for the
     /// first caller only (the endpoint's watchdog and the runtime may both find it overdue), so it is counted once.
     /// </summary>
-    public bool TryAbandon() => Interlocked.Exchange(ref _abandoned, 1) == 0;
+    public bool TryAbandon()
+    {
+        // The work goes on after the request ends, when its HttpContext may serve the next request: keep the id now.
+        _requestId ??= _http?.TraceIdentifier;
+        return Interlocked.Exchange(ref _abandoned, 1) == 0;
+    }
 
     /// <summary>Whether the invocation has been answered without its work (<see cref="TryAbandon"/>).</summary>
     public bool IsAbandoned => Volatile.Read(ref _abandoned) != 0;
@@ -111,6 +122,12 @@ internal sealed class InvocationContext : IDisposable
         if (Interlocked.Exchange(ref _deadline, null) is { } deadline)
         {
             _abortedRegistration.Dispose();
+            if (IsAbandoned)
+            {
+                // Abandoned work may still await on the token; its timer may not have run yet (a starved pool).
+                deadline.Cancel();
+            }
+
             deadline.Dispose();
         }
     }
@@ -140,7 +157,12 @@ internal sealed class InvocationContext : IDisposable
             created.CancelAfter(remaining);
             if (aborted.CanBeCanceled)
             {
-                _abortedRegistration = aborted.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), created);
+                _abortedRegistration = aborted.UnsafeRegister(static state => CancelQuietly((CancellationTokenSource)state!), created);
+                if (Volatile.Read(ref _disposed) != 0)
+                {
+                    // Disposed meanwhile: the request is over, do not stay registered on its (reusable) abort token.
+                    _abortedRegistration.Dispose();
+                }
             }
 
             return created;
@@ -149,6 +171,18 @@ internal sealed class InvocationContext : IDisposable
         {
             // Disposed by the endpoint while abandoned work asked for its token: the invocation is over.
             return Expired;
+        }
+    }
+
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The invocation ended as the caller went away.
         }
     }
 

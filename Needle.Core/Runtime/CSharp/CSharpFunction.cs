@@ -144,8 +144,12 @@ internal sealed class CSharpFunction : ILoadedFunction
             OnFirstCall();
         }
 
+        // Inline only where the endpoint's watchdog covers this thread: not after waiting for a slot (the rest of the
+        // call runs on whichever thread gave the slot back), and not for calls from elsewhere (test invocations).
+        var inline = context.IsWatched;
         if (!_limiter.TryEnter())
         {
+            inline = false;
             try
             {
                 if (!await _limiter.TryEnterAsync(context.CancellationToken).ConfigureAwait(false))
@@ -163,7 +167,10 @@ internal sealed class CSharpFunction : ILoadedFunction
         Task<object?>? task = null;
         try
         {
-            task = instance.InvokeAsync(request, new FunctionContext(context, _config, json)) ?? NoResult;
+            var functionContext = new FunctionContext(context, _config, json);
+            task = inline
+                ? instance.InvokeAsync(request, functionContext) ?? NoResult
+                : Task.Run(() => instance.InvokeAsync(request, functionContext) ?? NoResult);
             var result = task.IsCompleted
                 ? await task.ConfigureAwait(false)
                 : await task.WaitAsync(context.CancellationToken).ConfigureAwait(false);

@@ -45,15 +45,19 @@ internal static class CSharpResponseConverter
 
     private static FunctionResponse Serialize(object value, JsonSerializerOptions json, long maxBytes)
     {
-        var buffer = t_buffer ??= new PooledBufferWriter();
+        // Taken out of the thread's cache while in use: a getter or converter that completes a task inline may run
+        // another request's conversion on this thread, which then makes its own.
+        var buffer = t_buffer ?? new PooledBufferWriter();
+        var writer = t_writer;
+        t_buffer = null;
+        t_writer = null;
         buffer.Start(maxBytes);
         try
         {
             // A writer of our own (one per thread, reset for each body) ignores the serializer options' encoder unless told.
-            var writer = t_writer;
             if (writer is null || writer.Options.Encoder != json.Encoder || writer.Options.Indented != json.WriteIndented)
             {
-                writer = t_writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = json.Encoder, Indented = json.WriteIndented });
+                writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = json.Encoder, Indented = json.WriteIndented });
             }
             else
             {
@@ -76,6 +80,8 @@ internal static class CSharpResponseConverter
         finally
         {
             buffer.Clear();
+            t_buffer = buffer;
+            t_writer = writer;
         }
     }
 
@@ -179,12 +185,9 @@ internal static class CSharpResponseConverter
 
         private byte[] Ensure(int sizeHint)
         {
+            // The limit is enforced on what is written (Advance): a writer asks for more than it writes (three bytes
+            // a character for a string), so a size hint says nothing about the body's size.
             sizeHint = Math.Max(sizeHint, 1);
-            if (_written + (long)sizeHint > _maxBytes + 1024 * 1024)
-            {
-                throw new ResponseTooLargeException();
-            }
-
             var buffer = _buffer;
             if (buffer is not null && buffer.Length - _written >= sizeHint)
             {

@@ -98,6 +98,57 @@ public sealed class CSharpServingTests
     }
 
     [TestMethod]
+    public async Task Invoke_WaitedForASlotThenComputesPastTheLimit_Returns504AtTheLimit()
+    {
+        await using var host = await TestHost.StartAsync();
+        await host.DeployAsync("queued", CSharpTestHost.Handler("""
+            if (request.Query.ContainsKey("hold")) { await Task.Delay(400); return "held"; }
+            var sw = System.Diagnostics.Stopwatch.StartNew(); while (sw.ElapsedMilliseconds < 4000) { } return "late";
+            """), new { runtime = "csharp", methods = new[] { "GET" }, limits = new { timeoutMs = 1000, maxConcurrency = 1 } });
+
+        var holder = host.GetAsync("/fn/queued?hold=1");
+        await Task.Delay(100);
+        var watch = Stopwatch.StartNew();
+        var spun = await host.GetAsync("/fn/queued");
+        watch.Stop();
+
+        // It waited ~300 ms for the slot, then ran past its 1 s limit without yielding: answered at the limit, not after 4 s.
+        Assert.AreEqual(504, spun.Status, spun.Body);
+        Assert.IsLessThan(3_500, watch.ElapsedMilliseconds, $"answered after {watch.ElapsedMilliseconds} ms");
+        Assert.AreEqual(200, (await holder).Status);
+    }
+
+    [TestMethod]
+    public async Task TestInvoke_ComputesPastTheLimit_AnswersTheTimeoutAtTheLimit()
+    {
+        await using var host = await TestHost.StartAsync();
+        await host.DeployAsync("drafty", CSharpTestHost.Handler("var sw = System.Diagnostics.Stopwatch.StartNew(); while (sw.ElapsedMilliseconds < 4000) { } return \"late\";"), new { runtime = "csharp", methods = new[] { "GET" }, limits = new { timeoutMs = 300 } });
+
+        var watch = Stopwatch.StartNew();
+        using var response = await host.Client.PostAsync("/needle/api/functions/drafty/versions/1/invoke", System.Net.Http.Json.JsonContent.Create(new { method = "GET", path = "/fn/drafty" }));
+        var text = await response.Content.ReadAsStringAsync();
+        watch.Stop();
+
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, text);
+        Assert.AreEqual(504, JsonNode.Parse(text)!["status"]!.GetValue<int>(), text);
+        Assert.IsLessThan(3_500, watch.ElapsedMilliseconds, $"answered after {watch.ElapsedMilliseconds} ms");
+    }
+
+    [TestMethod]
+    public async Task Invoke_LargeStringUnderTheLimit_IsServedInFull()
+    {
+        await using var host = await TestHost.StartAsync();
+
+        // 3.5 M characters: the JSON writer asks for three bytes a character (10.5 MB) but writes 3.5 MB, under the 8 MB default.
+        await host.DeployAsync("big", CSharpTestHost.Handler("return new { text = new string('a', 3_500_000) };"), GetOnly);
+
+        var (status, body, _) = await host.GetAsync("/fn/big");
+
+        Assert.AreEqual(200, status, body.Length > 300 ? body[..300] : body);
+        Assert.AreEqual(3_500_000, JsonNode.Parse(body)!["text"]!.GetValue<string>().Length);
+    }
+
+    [TestMethod]
     public async Task Invoke_TimeoutHonoured_Returns504WithoutAbandoning()
     {
         await using var host = await TestHost.StartAsync();
