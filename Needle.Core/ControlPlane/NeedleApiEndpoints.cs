@@ -220,7 +220,8 @@ internal static class NeedleApiEndpoints
         {
             var body = await ApiRequestReader.ReadAsync<Patching.PatchRequest>(http.Request, required: true);
             return Answer(http, name, await actions.PatchAsync(name, body, access.ActorOf(http), cancellationToken));
-        });
+        },
+        invalidTitle: "Invalid patch");
 
     /// <summary>Turns an emergency action's outcome into the response, resolving its location against the API's prefix.</summary>
     private static IResult Answer(HttpContext http, string name, EmergencyOutcome outcome)
@@ -238,8 +239,11 @@ internal static class NeedleApiEndpoints
         };
     }
 
-    /// <summary>Maps the control plane's refusals to problem details: invalid 400, unknown 404, conflicting 409.</summary>
-    private static async Task<IResult> GuardAsync(Func<Task<IResult>> action)
+    /// <summary>
+    /// Maps the control plane's refusals to problem details: invalid 400 (titled <paramref name="invalidTitle"/> when an
+    /// argument was refused), unknown 404, conflicting 409.
+    /// </summary>
+    private static async Task<IResult> GuardAsync(Func<Task<IResult>> action, string invalidTitle = "Invalid release")
     {
         try
         {
@@ -259,7 +263,7 @@ internal static class NeedleApiEndpoints
         }
         catch (ArgumentException ex)
         {
-            return TypedResults.Problem(title: "Invalid release", detail: ex.Message, statusCode: StatusCodes.Status400BadRequest);
+            return TypedResults.Problem(title: invalidTitle, detail: ex.Message, statusCode: StatusCodes.Status400BadRequest);
         }
     }
 

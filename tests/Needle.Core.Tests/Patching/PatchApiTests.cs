@@ -79,7 +79,7 @@ public sealed class PatchApiTests
 
     [TestMethod]
     [DataRow("stale", "{\"baseHash\": \"0000\", \"diff\": \"@@ -1 +1 @@\\n-a\\n+b\\n\", \"reason\": \"x\"}", HttpStatusCode.Conflict, "stale", DisplayName = "stale base hash")]
-    [DataRow("no reason", "{\"baseHash\": \"{hash}\", \"source\": \"export default () => 1;\"}", HttpStatusCode.BadRequest, "reason", DisplayName = "no reason")]
+    [DataRow("no reason", "{\"baseHash\": \"{hash}\", \"source\": \"export default () => 1;\"}", HttpStatusCode.BadRequest, "\"title\":\"Invalid patch\",\"status\":400,\"detail\":\"An emergency patch needs a reason.", DisplayName = "no reason")]
     [DataRow("no hash", "{\"source\": \"export default () => 1;\", \"reason\": \"x\"}", HttpStatusCode.BadRequest, "baseHash is required", DisplayName = "no base hash")]
     [DataRow("two kinds", "{\"baseHash\": \"{hash}\", \"source\": \"export default () => 1;\", \"config\": {}, \"reason\": \"x\"}", HttpStatusCode.BadRequest, "exactly one", DisplayName = "two kinds")]
     [DataRow("bad diff", "{\"baseHash\": \"{hash}\", \"diff\": \"@@ -2,1 +2,1 @@\\n-  const limit = 99;\\n+  const limit = 1;\\n\", \"reason\": \"x\"}", HttpStatusCode.BadRequest, "does not apply", DisplayName = "diff that does not apply")]
