@@ -44,10 +44,6 @@ internal static class InvocationWatchdog
 
     private static Section[] s_sections = [];
     private static Thread? s_thread;
-    private static long s_answered;
-
-    /// <summary>Invocations answered by the watchdog since the process started.</summary>
-    public static long Answered => Interlocked.Read(ref s_answered);
 
     /// <summary>
     /// Marks the calling thread as running <paramref name="invocation"/> until <see cref="Section.Exit"/>;
@@ -181,7 +177,6 @@ internal static class InvocationWatchdog
                 return;
             }
 
-            Interlocked.Increment(ref s_answered);
             Task written;
             try
             {
