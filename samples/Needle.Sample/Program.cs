@@ -4,10 +4,16 @@ using Needle.Sample;
 
 var builder = WebApplication.CreateBuilder(args);
 
+// http://127.0.0.1:5080 unless --urls, ASPNETCORE_URLS or Urls in configuration says otherwise.
+var listenOn = SampleAddresses.ListenUrl(builder.Configuration);
+builder.WebHost.UseUrls(listenOn);
+
 builder.Services.AddNeedle(o => o.UseSqlite(builder.Configuration.GetConnectionString("Needle") ?? "Data Source=needle.db"))
     .WatchDirectory(builder.Configuration["Needle:FunctionsPath"] ?? "functions")
     .AddObservability()
-    .AddDownstream("backend", new Uri(builder.Configuration["Needle:Backend"] ?? "http://127.0.0.1:5080/backend/"))
+
+    // The in-process backend below, reached on the address this host listens on (or Needle:Backend when set).
+    .AddDownstream("backend", SampleAddresses.Backend(builder.Configuration, listenOn))
 
     // Rollback jobs, the canary guard, release plans and watched emergency patches; jobs in needle-jobs.db beside needle.db.
     .AddRollback()

@@ -25,8 +25,8 @@ public sealed class SampleHostTests
             .UseContentRoot(AppContext.BaseDirectory)
             .UseSetting("ConnectionStrings:Needle", $"Data Source={Path.Combine(s_directory, "needle.db")}")
             .UseSetting("Needle:FunctionsPath", Path.Combine(AppContext.BaseDirectory, "functions"))
-            .UseSetting("Urls", $"http://127.0.0.1:{port}")
-            .UseSetting("Needle:Backend", $"http://127.0.0.1:{port}/backend/"));
+            // A random port and no Needle:Backend: the sample finds its backend on the address it listens on.
+            .UseSetting("Urls", $"http://127.0.0.1:{port}"));
         s_factory.UseKestrel();
         s_factory.StartServer();
         s_client = s_factory.CreateClient();

@@ -24,17 +24,7 @@ public sealed partial class DashboardPrometheusTests
     [Timeout(90_000, CooperativeCancellation = true)]
     public async Task Dashboard_EveryQuery_ReturnsDataFromARealPrometheus()
     {
-        var prometheus = FindOnPath("prometheus");
-        if (prometheus is null)
-        {
-            const string message = "'prometheus' is not on PATH; install it (Debian: apt-get install -y prometheus) to prove the Grafana dashboard. .ci/run installs it.";
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                Assert.Fail(message);
-            }
-
-            Assert.Inconclusive(message);
-        }
+        var prometheus = ExternalTool.Require("prometheus", "prove the Grafana dashboard");
 
         var queries = DashboardQueries();
         Assert.IsTrue(queries.Count >= 10, $"the dashboard has only {queries.Count} queries");
@@ -234,10 +224,4 @@ public sealed partial class DashboardPrometheusTests
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, name))
-            .FirstOrDefault(File.Exists);
 }
