@@ -20,6 +20,7 @@ public sealed partial class FreshAppTests
     private static readonly string[] Packages = ["Needle.Core", "Needle.Observability", "Needle.Rollback", "Needle.Console"];
 
     private static DirectoryInfo s_work = null!;
+    private static string s_packages = null!;
     private static Process? s_app;
     private static StringBuilder s_appLog = new();
     private static HttpClient s_client = null!;
@@ -28,7 +29,7 @@ public sealed partial class FreshAppTests
     public static async Task StartFreshApp(TestContext context)
     {
         s_work = Directory.CreateTempSubdirectory("needle-fresh-app-");
-        var packages = await PackagesFolderAsync(s_work.FullName);
+        var packages = s_packages = await PackagesFolderAsync(s_work.FullName);
         var version = PackageVersion(packages);
 
         var app = Path.Combine(s_work.FullName, "FreshApp");
@@ -161,6 +162,21 @@ public sealed partial class FreshAppTests
         StringAssert.Contains(text, "faas_invocations", $"/metrics did not show the invocation:\n{text}");
     }
 
+    [TestMethod]
+    public async Task FreshApp_NeedleToolFromThePackages_ShowsStatus()
+    {
+        // dotnet tool install --global Needle.Cli --add-source <folder> --prerelease, into a folder of this run.
+        await DeployAsync("tooled", new { source = "export default () => 1", manifest = new { route = "/tooled", methods = new[] { "GET" } } });
+        var tools = Path.Combine(s_work.FullName, "tools");
+        await ProcessRunner.RunAsync("dotnet", $"tool install Needle.Cli --tool-path \"{tools}\" --add-source \"{s_packages}\" --prerelease", s_work.FullName, TimeSpan.FromMinutes(3),
+            new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(s_work.FullName, "nuget-packages") });
+
+        var output = await ProcessRunner.RunAsync(Path.Combine(tools, "needle"), $"status --url {s_client.BaseAddress}", s_work.FullName, TimeSpan.FromMinutes(1));
+
+        StringAssert.Contains(output, "tooled");
+        StringAssert.Contains(output, "node(s), all at revision");
+    }
+
     /// <summary>The first C# block of the README's "Add Needle to your host" section, exactly as a user copies it.</summary>
     internal static string ReadmeQuickStart()
     {
@@ -189,7 +205,7 @@ public sealed partial class FreshAppTests
         }
 
         var folder = Path.Combine(work, "packages");
-        foreach (var package in Packages)
+        foreach (var package in Packages.Append("Needle.Client").Append("Needle.Cli"))
         {
             var project = Path.Combine(RepositoryPaths.Root, package, package + ".csproj");
             await ProcessRunner.RunAsync("dotnet", $"pack \"{project}\" -c Release -o \"{folder}\"", RepositoryPaths.Root, TimeSpan.FromMinutes(5));

@@ -16,7 +16,7 @@ public sealed class PackageContentsTests
             Assert.Inconclusive("NEEDLE_PACKAGES is not set: .ci/run packs into a folder and names it; FreshAppTests packs on its own.");
         }
 
-        foreach (var package in new[] { "Needle.Core", "Needle.Observability", "Needle.Rollback", "Needle.Console" })
+        foreach (var package in new[] { "Needle.Core", "Needle.Observability", "Needle.Rollback", "Needle.Console", "Needle.Client" })
         {
             var nupkg = Directory.GetFiles(folder, package + ".*.nupkg").Single();
             Assert.IsTrue(File.Exists(Path.ChangeExtension(nupkg, ".snupkg")), $"{package}: no symbol package beside {nupkg}");
@@ -35,5 +35,21 @@ public sealed class PackageContentsTests
             Assert.AreEqual("README.md", Value("readme"));
             Assert.IsNotNull(metadata.Elements().SingleOrDefault(e => e.Name.LocalName == "repository")?.Attribute("commit"), $"{package}: no repository commit (SourceLink)");
         }
+    }
+
+    [TestMethod]
+    public void CliPackage_IsADotnetToolNamedNeedle()
+    {
+        var folder = Environment.GetEnvironmentVariable("NEEDLE_PACKAGES");
+        if (string.IsNullOrEmpty(folder))
+        {
+            Assert.Inconclusive("NEEDLE_PACKAGES is not set: .ci/run packs into a folder and names it.");
+        }
+
+        using var zip = ZipFile.OpenRead(Directory.GetFiles(folder, "Needle.Cli.*.nupkg").Single());
+        var settings = zip.Entries.Single(e => e.FullName.EndsWith("DotnetToolSettings.xml", StringComparison.Ordinal));
+        using var stream = settings.Open();
+        var command = XDocument.Load(stream).Descendants().Single(e => e.Name.LocalName == "Command");
+        Assert.AreEqual("needle", command.Attribute("Name")?.Value);
     }
 }

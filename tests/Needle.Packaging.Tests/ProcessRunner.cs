@@ -6,9 +6,9 @@ namespace Needle.Packaging.Tests;
 /// <summary>Runs the SDK's commands the way a user types them, with the output kept for the failure message.</summary>
 internal static class ProcessRunner
 {
-    public static async Task<string> RunAsync(string fileName, string arguments, string workingDirectory, TimeSpan timeout)
+    public static async Task<string> RunAsync(string fileName, string arguments, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var process = Start(fileName, arguments, workingDirectory, new Dictionary<string, string>(), out var output);
+        using var process = Start(fileName, arguments, workingDirectory, environment ?? new Dictionary<string, string>(), out var output);
         using var cancel = new CancellationTokenSource(timeout);
         try
         {
