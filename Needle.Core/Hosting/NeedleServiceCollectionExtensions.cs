@@ -51,7 +51,12 @@ public static class NeedleServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<NeedleMetrics>();
         services.TryAddSingleton<INeedleServingState, NeedleServingState>();
-        services.AddOpenApi(NeedleApiEndpoints.GroupName, o => o.ShouldInclude = d => d.GroupName == NeedleApiEndpoints.GroupName);
+        services.AddOpenApi(NeedleApiEndpoints.GroupName, o =>
+        {
+            o.ShouldInclude = d => d.GroupName == NeedleApiEndpoints.GroupName;
+            o.AddDocumentTransformer<Needle.ControlPlane.OpenApi.NeedleOpenApiDocumentTransformer>();
+            o.AddOperationTransformer<Needle.ControlPlane.OpenApi.NeedleOpenApiOperationTransformer>();
+        });
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<INeedleStore>(CreateStore);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IFunctionRuntime, JavaScriptRuntime>(CreateJavaScriptRuntime));
