@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Needle.Cli.Tests.Infrastructure;
 
@@ -24,7 +25,11 @@ internal sealed class CliHost : IAsyncDisposable
 
     public string Directory { get; }
 
-    public static CliHost Start()
+    /// <summary>Starts the host.</summary>
+    /// <param name="apiKey">The host's <c>NeedleOptions.ApiKey</c>, if it has one.</param>
+    /// <param name="asRemoteCaller">Every request looks as if it came from another machine (203.0.113.7, a documentation
+    /// address; nothing is sent there): the control plane then admits only the API key.</param>
+    public static CliHost Start(string? apiKey = null, bool asRemoteCaller = false)
     {
         var directory = Path.Combine(Path.GetTempPath(), "needle-cli-tests", Guid.NewGuid().ToString("n"));
         System.IO.Directory.CreateDirectory(Path.Combine(directory, "functions"));
@@ -34,7 +39,19 @@ internal sealed class CliHost : IAsyncDisposable
             .UseSetting("ConnectionStrings:Needle", $"Data Source={Path.Combine(directory, "needle.db")}")
             .UseSetting("Needle:FunctionsPath", Path.Combine(directory, "functions"))
             .UseSetting("Urls", $"http://127.0.0.1:{port}")
-            .UseSetting("Logging:LogLevel:Default", "Warning"));
+            .UseSetting("Logging:LogLevel:Default", "Warning")
+            .ConfigureServices(services =>
+            {
+                if (apiKey is not null)
+                {
+                    services.Configure<Needle.Hosting.NeedleOptions>(o => o.ApiKey = apiKey);
+                }
+
+                if (asRemoteCaller)
+                {
+                    services.AddSingleton<IStartupFilter, RemoteCallerStartupFilter>();
+                }
+            }));
         factory.UseKestrel();
         factory.StartServer();
         return new CliHost(factory, new Uri($"http://127.0.0.1:{port}"), directory);
