@@ -105,7 +105,7 @@ internal sealed class DeploymentService
             throw new FunctionValidationException($"manifest.name: '{manifest.Name}' does not match the function '{name}' in the path.");
         }
 
-        var normalized = ManifestValidator.Normalize(manifest, _runtimes.Names, _options.DownstreamServices);
+        var normalized = ManifestValidator.Normalize(manifest, _runtimes.Names, _options.DownstreamServices, _options.MaxFetchesInFlight);
         var hash = ContentHash.Compute(source, ManifestJson.Serialize(normalized));
         var runtime = _runtimes.Get(normalized.Runtime!);
         var limits = ResolvedLimits.Resolve(normalized.Limits, _options.DefaultLimits);
@@ -217,7 +217,7 @@ internal sealed class DeploymentService
             var logs = new List<FunctionLogEntry>();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(function.Limits.Timeout);
-            var context = new InvocationContext(version, "test-" + Guid.NewGuid().ToString("n")[..12], _functionLogger, _downstream, function.Limits.Timeout, timeout.Token, logs);
+            using var context = new InvocationContext(version, "test-" + Guid.NewGuid().ToString("n")[..12], _functionLogger, _downstream, function.Limits.Timeout, timeout.Token, logs);
             var started = Stopwatch.GetTimestamp();
             try
             {
