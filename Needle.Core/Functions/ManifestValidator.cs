@@ -90,6 +90,7 @@ internal static class ManifestValidator
             Runtime = runtime,
             Limits = manifest.Limits,
             Config = manifest.Config,
+            Secrets = manifest.Secrets is { Count: > 0 } secrets ? new SortedDictionary<string, string>(secrets, StringComparer.Ordinal) : null,
             Services = services,
             Guard = manifest.Guard,
         };

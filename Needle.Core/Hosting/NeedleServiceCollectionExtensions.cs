@@ -5,6 +5,7 @@ using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Needle.ControlPlane;
+using Needle.Functions;
 using Needle.Hosting;
 using Needle.Routing;
 using Needle.Runtime;
@@ -60,6 +61,7 @@ public static class NeedleServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IFunctionRuntime, CSharpRuntime>(s => s.GetRequiredService<CSharpRuntime>()));
         services.TryAddSingleton<RuntimeRegistry>();
         services.TryAddSingleton<IDownstreamClient, DownstreamClient>();
+        services.TryAddSingleton(static sp => new FunctionSecrets(sp.GetService<Microsoft.Extensions.Configuration.IConfiguration>(), sp.GetRequiredService<ILogger<FunctionSecrets>>()));
         services.TryAddSingleton<FunctionEndpointHandler>();
         services.TryAddSingleton<NeedleEndpointDataSource>();
         services.TryAddSingleton<Reconciler>();

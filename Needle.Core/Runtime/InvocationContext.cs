@@ -32,8 +32,10 @@ internal sealed class InvocationContext : IDisposable
         IDownstreamClient downstream,
         TimeSpan timeout,
         CancellationToken cancellationToken,
-        List<FunctionLogEntry>? capturedLogs = null)
+        List<FunctionLogEntry>? capturedLogs = null,
+        IReadOnlyDictionary<string, string>? secrets = null)
     {
+        Secrets = secrets ?? new Dictionary<string, string>();
         Version = version;
         _requestId = requestId;
         Logger = logger;
@@ -43,8 +45,8 @@ internal sealed class InvocationContext : IDisposable
         CapturedLogs = capturedLogs;
     }
 
-    private InvocationContext(FunctionVersion version, ILogger logger, IDownstreamClient downstream, TimeSpan timeout, HttpContext http)
-        : this(version, null!, logger, downstream, timeout, CancellationToken.None)
+    private InvocationContext(FunctionVersion version, ILogger logger, IDownstreamClient downstream, TimeSpan timeout, HttpContext http, IReadOnlyDictionary<string, string>? secrets)
+        : this(version, null!, logger, downstream, timeout, CancellationToken.None, null, secrets)
     {
         _http = http;
         HasDeadline = true;
@@ -55,14 +57,17 @@ internal sealed class InvocationContext : IDisposable
     /// goes away. The token's timer (and the request's abort token) are only made when something asks for the token,
     /// the request id (the trace identifier) when something asks for it.
     /// </summary>
-    public static InvocationContext WithDeadline(FunctionVersion version, ILogger logger, IDownstreamClient downstream, TimeSpan timeout, HttpContext http) =>
-        new(version, logger, downstream, timeout, http);
+    public static InvocationContext WithDeadline(FunctionVersion version, ILogger logger, IDownstreamClient downstream, TimeSpan timeout, HttpContext http, IReadOnlyDictionary<string, string>? secrets = null) =>
+        new(version, logger, downstream, timeout, http, secrets);
 
     /// <summary>The version being invoked.</summary>
     public FunctionVersion Version { get; }
 
     /// <summary>The request id (<c>ctx.requestId</c>), the ASP.NET trace identifier.</summary>
     public string RequestId => _requestId ??= (Volatile.Read(ref _disposed) == 0 ? _http?.TraceIdentifier : null) ?? "";
+
+    /// <summary>The version's secrets by name (<c>ctx.secrets</c>), resolved from the host's configuration when it loaded.</summary>
+    public IReadOnlyDictionary<string, string> Secrets { get; }
 
     /// <summary>The host logger for function logs; a scope with function, version and request id is open around the call.</summary>
     public ILogger Logger { get; }
