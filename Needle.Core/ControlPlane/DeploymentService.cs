@@ -24,6 +24,7 @@ internal sealed class DeploymentService
     private readonly RuntimeRegistry _runtimes;
     private readonly Reconciler _reconciler;
     private readonly IDownstreamClient _downstream;
+    private readonly FunctionSecrets _secrets;
     private readonly NeedleOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _functionLogger;
@@ -39,8 +40,10 @@ internal sealed class DeploymentService
         TimeProvider time,
         ChangeGate gate,
         ILoggerFactory loggerFactory,
-        NeedleMetrics metrics)
+        NeedleMetrics metrics,
+        FunctionSecrets secrets)
     {
+        _secrets = secrets;
         _metrics = metrics;
         _gate = gate;
         _store = store;
@@ -105,7 +108,8 @@ internal sealed class DeploymentService
             throw new FunctionValidationException($"manifest.name: '{manifest.Name}' does not match the function '{name}' in the path.");
         }
 
-        var normalized = ManifestValidator.Normalize(manifest, _runtimes.Names, _options.DownstreamServices);
+        var normalized = ManifestValidator.Normalize(manifest, _runtimes.Names, _options.DownstreamServices, _options.MaxFetchesInFlight);
+        _secrets.Check(normalized);
         var hash = ContentHash.Compute(source, ManifestJson.Serialize(normalized));
         var runtime = _runtimes.Get(normalized.Runtime!);
         var limits = ResolvedLimits.Resolve(normalized.Limits, _options.DefaultLimits);
@@ -217,7 +221,7 @@ internal sealed class DeploymentService
             var logs = new List<FunctionLogEntry>();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(function.Limits.Timeout);
-            var context = new InvocationContext(version, "test-" + Guid.NewGuid().ToString("n")[..12], _functionLogger, _downstream, function.Limits.Timeout, timeout.Token, logs);
+            using var context = new InvocationContext(version, "test-" + Guid.NewGuid().ToString("n")[..12], _functionLogger, _downstream, function.Limits.Timeout, timeout.Token, logs, _secrets.For(function.Version));
             var started = Stopwatch.GetTimestamp();
             try
             {

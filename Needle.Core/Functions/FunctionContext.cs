@@ -33,6 +33,12 @@ public sealed class FunctionContext
     /// <summary>The manifest's <c>config</c>, read-only (an empty object when the manifest has none).</summary>
     public JsonElement Config { get; }
 
+    /// <summary>
+    /// The manifest's <c>secrets</c> by name, read-only, with the values the host's configuration held when the version
+    /// loaded (<c>context.Secrets["paymentKey"]</c>). Never log or return them.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Secrets => _invocation.Secrets;
+
     /// <summary>Writes to the host log with function, version and request id.</summary>
     public FunctionLogger Log => _log ??= new FunctionLogger(_invocation);
 

@@ -6,6 +6,9 @@ namespace Needle.Functions;
 /// </summary>
 public sealed class FunctionLimits
 {
+    /// <summary>The host default of <see cref="MaxFetchesInFlight"/>.</summary>
+    public const int DefaultMaxFetchesInFlight = 32;
+
     /// <summary>Wall-clock time one invocation may take, in milliseconds, awaited downstream calls included. Host default: 5,000.</summary>
     public int? TimeoutMs { get; set; }
 
@@ -29,4 +32,11 @@ public sealed class FunctionLimits
 
     /// <summary>Largest response body a C# function may send, in kilobytes; a larger one fails the call as an invalid response (500). Host default: 8,192.</summary>
     public int? MaxResponseKb { get; set; }
+
+    /// <summary>
+    /// Downstream calls (<c>ctx.fetch</c>, <c>context.FetchAsync</c>) one invocation may have in flight at once; one
+    /// more fails at once with an error naming this limit. Whatever is still in flight when the invocation ends is
+    /// cancelled. Host default: 32; a manifest may ask for at most <c>NeedleOptions.MaxFetchesInFlight</c>.
+    /// </summary>
+    public int? MaxFetchesInFlight { get; set; }
 }

@@ -30,6 +30,13 @@ public sealed class FunctionManifest
     /// <summary>Free-form configuration handed to the function as <c>ctx.config</c>.</summary>
     public JsonObject? Config { get; set; }
 
+    /// <summary>
+    /// Secrets the function reads as <c>ctx.secrets.name</c> (C#: <c>context.Secrets["name"]</c>): each name maps to a
+    /// key of the host's configuration (<c>{"paymentKey": "Payments:ApiKey"}</c>), read when the version loads. Only the
+    /// names and keys are stored and shown; a key the host does not set refuses the deploy.
+    /// </summary>
+    public IDictionary<string, string>? Secrets { get; set; }
+
     /// <summary>The names of the downstream services (registered by the host) that the function may call with <c>ctx.fetch</c>.</summary>
     public IList<string>? Services { get; set; }
 

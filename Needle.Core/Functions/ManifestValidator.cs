@@ -7,6 +7,9 @@ namespace Needle.Functions;
 /// <summary>Checks a manifest before anything is deployed and fills in the defaults (route, methods, runtime).</summary>
 internal static class ManifestValidator
 {
+    /// <summary>The highest <c>limits.maxFetchesInFlight</c> (and <c>NeedleOptions.MaxFetchesInFlight</c>) there can be.</summary>
+    public const int MaxFetchesInFlightBound = 10_000;
+
     private static readonly HashSet<string> KnownMethods = new(StringComparer.Ordinal)
     {
         "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS",
@@ -16,7 +19,8 @@ internal static class ManifestValidator
     public static FunctionManifest Normalize(
         FunctionManifest manifest,
         IReadOnlyCollection<string> runtimes,
-        ISet<string> registeredServices)
+        ISet<string> registeredServices,
+        int maxFetchesInFlight = MaxFetchesInFlightBound)
     {
         var problems = new List<FunctionDiagnostic>();
         if (!FunctionNames.IsValid(manifest.Name))
@@ -59,6 +63,11 @@ internal static class ManifestValidator
         }
 
         CheckLimits(manifest.Limits, problems);
+        if (manifest.Limits?.MaxFetchesInFlight is { } fetches && fetches <= MaxFetchesInFlightBound && fetches > maxFetchesInFlight)
+        {
+            problems.Add(new($"limits.maxFetchesInFlight: {fetches} is more than this host allows (at most {maxFetchesInFlight}, NeedleOptions.MaxFetchesInFlight)."));
+        }
+
         CheckGuard(manifest.Guard, problems);
 
         var services = (manifest.Services ?? []).Select(s => s.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
@@ -81,6 +90,7 @@ internal static class ManifestValidator
             Runtime = runtime,
             Limits = manifest.Limits,
             Config = manifest.Config,
+            Secrets = manifest.Secrets is { Count: > 0 } secrets ? new SortedDictionary<string, string>(secrets, StringComparer.Ordinal) : null,
             Services = services,
             Guard = manifest.Guard,
         };
@@ -133,6 +143,7 @@ internal static class ManifestValidator
         Check(limits.MaxRequestBodyKb, "maxRequestBodyKb", 0, 1_048_576);
         Check(limits.MaxFetchResponseKb, "maxFetchResponseKb", 1, 1_048_576);
         Check(limits.MaxResponseKb, "maxResponseKb", 1, 1_048_576);
+        Check(limits.MaxFetchesInFlight, "maxFetchesInFlight", 1, MaxFetchesInFlightBound);
 
         void Check(int? value, string name, int min, int max)
         {

@@ -9,7 +9,8 @@ internal sealed record ResolvedLimits(
     int MaxConcurrency,
     long MaxRequestBodyBytes,
     long MaxFetchResponseBytes,
-    long MaxResponseBytes)
+    long MaxResponseBytes,
+    int MaxFetchesInFlight)
 {
     public static ResolvedLimits Resolve(FunctionLimits? manifest, FunctionLimits defaults) => new(
         TimeSpan.FromMilliseconds(manifest?.TimeoutMs ?? defaults.TimeoutMs ?? 5_000),
@@ -19,5 +20,6 @@ internal sealed record ResolvedLimits(
         manifest?.MaxConcurrency ?? defaults.MaxConcurrency ?? 64,
         (manifest?.MaxRequestBodyKb ?? defaults.MaxRequestBodyKb ?? 1_024) * 1024L,
         (manifest?.MaxFetchResponseKb ?? defaults.MaxFetchResponseKb ?? 4_096) * 1024L,
-        (manifest?.MaxResponseKb ?? defaults.MaxResponseKb ?? 8_192) * 1024L);
+        (manifest?.MaxResponseKb ?? defaults.MaxResponseKb ?? 8_192) * 1024L,
+        manifest?.MaxFetchesInFlight ?? defaults.MaxFetchesInFlight ?? FunctionLimits.DefaultMaxFetchesInFlight);
 }

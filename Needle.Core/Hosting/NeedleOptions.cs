@@ -16,6 +16,12 @@ public sealed class NeedleOptions
     /// <summary>Limits for every function whose manifest leaves a limit out. Each member's default is documented on <see cref="FunctionLimits"/>.</summary>
     public FunctionLimits DefaultLimits { get; set; } = new();
 
+    /// <summary>
+    /// The most downstream calls in flight at once that a manifest's <c>limits.maxFetchesInFlight</c> may ask for;
+    /// a deploy asking for more is refused with 400. Default: 256.
+    /// </summary>
+    public int MaxFetchesInFlight { get; set; } = 256;
+
     /// <summary>How long a request waits for a free engine when a version runs at its concurrency limit, before it is answered 503. Default: 1 second.</summary>
     public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(1);
 

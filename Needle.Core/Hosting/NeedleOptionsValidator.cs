@@ -71,6 +71,15 @@ internal sealed class NeedleOptionsValidator : IValidateOptions<NeedleOptions>
             failures.Add("Needle: DefaultLimits." + problem.Message["limits.".Length..]);
         }
 
+        if (options.MaxFetchesInFlight is < 1 or > ManifestValidator.MaxFetchesInFlightBound)
+        {
+            failures.Add($"Needle: MaxFetchesInFlight must be between 1 and {ManifestValidator.MaxFetchesInFlightBound} (was {options.MaxFetchesInFlight}).");
+        }
+        else if (options.DefaultLimits?.MaxFetchesInFlight > options.MaxFetchesInFlight)
+        {
+            failures.Add($"Needle: DefaultLimits.MaxFetchesInFlight ({options.DefaultLimits.MaxFetchesInFlight}) is more than MaxFetchesInFlight ({options.MaxFetchesInFlight}).");
+        }
+
         foreach (var directory in options.WatchDirectories.Where(d => !Directory.Exists(d)))
         {
             failures.Add($"Needle: the watched directory '{directory}' does not exist.");

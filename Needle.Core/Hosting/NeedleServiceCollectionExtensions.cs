@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Needle.ControlPlane;
+using Needle.Functions;
 using Needle.Hosting;
 using Needle.Routing;
 using Needle.Runtime;
@@ -64,6 +66,7 @@ public static class NeedleServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IFunctionRuntime, CSharpRuntime>(s => s.GetRequiredService<CSharpRuntime>()));
         services.TryAddSingleton<RuntimeRegistry>();
         services.TryAddSingleton<IDownstreamClient, DownstreamClient>();
+        services.TryAddSingleton(static sp => new FunctionSecrets(sp.GetService<Microsoft.Extensions.Configuration.IConfiguration>(), sp.GetRequiredService<ILogger<FunctionSecrets>>()));
         services.TryAddSingleton<FunctionEndpointHandler>();
         services.TryAddSingleton<NeedleEndpointDataSource>();
         services.TryAddSingleton<Reconciler>();
@@ -83,7 +86,8 @@ public static class NeedleServiceCollectionExtensions
     /// <summary>
     /// Registers a downstream service that functions reach with <c>ctx.fetch("http://{name}/path")</c>, backed by a
     /// named <see cref="HttpClient"/> from <see cref="IHttpClientFactory"/>. A function may call it only when its
-    /// manifest lists it in <c>services</c>.
+    /// manifest lists it in <c>services</c>. Every fetch stays under <paramref name="baseAddress"/> (scheme, host, port
+    /// and path); redirects are followed by Needle, only while they stay under it.
     /// </summary>
     /// <param name="builder">The Needle builder.</param>
     /// <param name="name">The service name, as functions write it in URLs.</param>
@@ -102,6 +106,7 @@ public static class NeedleServiceCollectionExtensions
 
         var root = baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/");
         builder.Services.Configure<NeedleOptions>(o => o.DownstreamServices.Add(name));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, DownstreamRedirectFilter>());
         var client = builder.Services.AddHttpClient(DownstreamClient.ClientNamePrefix + name, client => client.BaseAddress = root);
         configureClient?.Invoke(client);
         return builder;

@@ -26,6 +26,7 @@ internal sealed partial class FunctionEndpointHandler
 
     private readonly NeedleOptions _options;
     private readonly IDownstreamClient _downstream;
+    private readonly FunctionSecrets _secrets;
     private readonly ReleaseRouter _router;
     private readonly string _releaseHeaderName;
     private readonly ILogger _functionLogger;
@@ -37,6 +38,7 @@ internal sealed partial class FunctionEndpointHandler
     public FunctionEndpointHandler(
         IOptions<NeedleOptions> options,
         IDownstreamClient downstream,
+        FunctionSecrets secrets,
         ReleaseRouter router,
         ILoggerFactory loggerFactory,
         NeedleMetrics metrics,
@@ -46,6 +48,7 @@ internal sealed partial class FunctionEndpointHandler
         _observers = observers.ToArray();
         _options = options.Value;
         _downstream = downstream;
+        _secrets = secrets;
         _router = router;
         _releaseHeaderName = _options.Releases.ReleaseHeaderName;
         _functionLogger = loggerFactory.CreateLogger("Needle.Functions");
@@ -127,7 +130,7 @@ internal sealed partial class FunctionEndpointHandler
 
         // The token's timer is made only if the function awaits or asks for it; the watchdog covers the part that runs
         // synchronously on this thread.
-        using var context = InvocationContext.WithDeadline(version, _functionLogger, _downstream, limits.Timeout, http);
+        using var context = InvocationContext.WithDeadline(version, _functionLogger, _downstream, limits.Timeout, http, _secrets.For(version));
 
         // The span is current while the function runs, so its fetches become child spans and carry its trace context.
         using var activity = NeedleActivities.StartInvocation(version, role, http);

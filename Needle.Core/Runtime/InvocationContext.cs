@@ -19,8 +19,10 @@ internal sealed class InvocationContext : IDisposable
     private readonly HttpContext? _http;
     private CancellationTokenSource? _deadline;
     private CancellationTokenRegistration _abortedRegistration;
+    private CancellationTokenSource? _fetchScope;
     private int _abandoned;
     private int _disposed;
+    private int _fetchesInFlight;
     private string? _requestId;
 
     public InvocationContext(
@@ -30,8 +32,10 @@ internal sealed class InvocationContext : IDisposable
         IDownstreamClient downstream,
         TimeSpan timeout,
         CancellationToken cancellationToken,
-        List<FunctionLogEntry>? capturedLogs = null)
+        List<FunctionLogEntry>? capturedLogs = null,
+        IReadOnlyDictionary<string, string>? secrets = null)
     {
+        Secrets = secrets ?? new Dictionary<string, string>();
         Version = version;
         _requestId = requestId;
         Logger = logger;
@@ -41,8 +45,8 @@ internal sealed class InvocationContext : IDisposable
         CapturedLogs = capturedLogs;
     }
 
-    private InvocationContext(FunctionVersion version, ILogger logger, IDownstreamClient downstream, TimeSpan timeout, HttpContext http)
-        : this(version, null!, logger, downstream, timeout, CancellationToken.None)
+    private InvocationContext(FunctionVersion version, ILogger logger, IDownstreamClient downstream, TimeSpan timeout, HttpContext http, IReadOnlyDictionary<string, string>? secrets)
+        : this(version, null!, logger, downstream, timeout, CancellationToken.None, null, secrets)
     {
         _http = http;
         HasDeadline = true;
@@ -53,14 +57,17 @@ internal sealed class InvocationContext : IDisposable
     /// goes away. The token's timer (and the request's abort token) are only made when something asks for the token,
     /// the request id (the trace identifier) when something asks for it.
     /// </summary>
-    public static InvocationContext WithDeadline(FunctionVersion version, ILogger logger, IDownstreamClient downstream, TimeSpan timeout, HttpContext http) =>
-        new(version, logger, downstream, timeout, http);
+    public static InvocationContext WithDeadline(FunctionVersion version, ILogger logger, IDownstreamClient downstream, TimeSpan timeout, HttpContext http, IReadOnlyDictionary<string, string>? secrets = null) =>
+        new(version, logger, downstream, timeout, http, secrets);
 
     /// <summary>The version being invoked.</summary>
     public FunctionVersion Version { get; }
 
     /// <summary>The request id (<c>ctx.requestId</c>), the ASP.NET trace identifier.</summary>
     public string RequestId => _requestId ??= (Volatile.Read(ref _disposed) == 0 ? _http?.TraceIdentifier : null) ?? "";
+
+    /// <summary>The version's secrets by name (<c>ctx.secrets</c>), resolved from the host's configuration when it loaded.</summary>
+    public IReadOnlyDictionary<string, string> Secrets { get; }
 
     /// <summary>The host logger for function logs; a scope with function, version and request id is open around the call.</summary>
     public ILogger Logger { get; }
@@ -118,11 +125,20 @@ internal sealed class InvocationContext : IDisposable
     /// <summary>Stops the deadline's timer, if one was made.</summary>
     public void Dispose()
     {
-        Volatile.Write(ref _disposed, 1);
+        // A full fence, paired with the one in TryStartFetch: a fetch either sees the end or is seen in flight here.
+        Interlocked.Exchange(ref _disposed, 1);
+        var fetching = Volatile.Read(ref _fetchesInFlight) > 0;
+        if (Interlocked.Exchange(ref _fetchScope, null) is { } scope)
+        {
+            // Fetches of a call that ended (returned, threw, timed out) are not the caller's business any more.
+            CancelQuietly(scope);
+            scope.Dispose();
+        }
+
         if (Interlocked.Exchange(ref _deadline, null) is { } deadline)
         {
             _abortedRegistration.Dispose();
-            if (IsAbandoned)
+            if (IsAbandoned || fetching)
             {
                 // Abandoned work may still await on the token; its timer may not have run yet (a starved pool).
                 deadline.Cancel();
@@ -130,6 +146,53 @@ internal sealed class InvocationContext : IDisposable
 
             deadline.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The token a downstream call runs under: it fires at the deadline, when the caller goes away, and when the
+    /// invocation ends (<see cref="Dispose"/>) while the call is still in flight.
+    /// </summary>
+    public CancellationToken FetchCancellationToken => HasDeadline ? CancellationToken : (Volatile.Read(ref _fetchScope) ?? CreateFetchScope()).Token;
+
+    /// <summary>
+    /// Counts a downstream call in; <see langword="false"/> when <paramref name="limit"/> calls are already in flight or
+    /// the invocation has ended. Each successful call is paired with <see cref="EndFetch"/>.
+    /// </summary>
+    public bool TryStartFetch(int limit, out bool ended)
+    {
+        var count = Interlocked.Increment(ref _fetchesInFlight);
+        ended = Volatile.Read(ref _disposed) != 0;
+        if (ended || count > limit)
+        {
+            Interlocked.Decrement(ref _fetchesInFlight);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Counts a downstream call out.</summary>
+    public void EndFetch() => Interlocked.Decrement(ref _fetchesInFlight);
+
+    /// <summary>Downstream calls in flight now.</summary>
+    public int FetchesInFlight => Volatile.Read(ref _fetchesInFlight);
+
+    private CancellationTokenSource CreateFetchScope()
+    {
+        var created = CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken);
+        var existing = Interlocked.CompareExchange(ref _fetchScope, created, null);
+        if (existing is not null)
+        {
+            created.Dispose();
+            return existing;
+        }
+
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            created.Cancel();
+        }
+
+        return created;
     }
 
     private CancellationTokenSource CreateDeadline()

@@ -17,6 +17,7 @@ namespace Needle.Serving;
 internal sealed partial class Reconciler : IAsyncDisposable
 {
     private readonly INeedleStore _store;
+    private readonly FunctionSecrets _secrets;
     private readonly RuntimeRegistry _runtimes;
     private readonly NeedleEndpointDataSource _dataSource;
     private readonly NeedleOptions _options;
@@ -36,8 +37,10 @@ internal sealed partial class Reconciler : IAsyncDisposable
         RuntimeRegistry runtimes,
         NeedleEndpointDataSource dataSource,
         IOptions<NeedleOptions> options,
-        ILogger<Reconciler> logger)
+        ILogger<Reconciler> logger,
+        FunctionSecrets secrets)
     {
+        _secrets = secrets;
         _store = store;
         _runtimes = runtimes;
         _dataSource = dataSource;
@@ -258,6 +261,8 @@ internal sealed partial class Reconciler : IAsyncDisposable
             }
         }
 
+        // Secrets are read from configuration as the version loads, once; requests find them beside it.
+        _ = _secrets.For(function.Version);
         served = new ServedVersion(function);
         _loaded[version.Label] = served;
         return served;

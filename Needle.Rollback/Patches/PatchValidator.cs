@@ -71,7 +71,7 @@ internal sealed class PatchValidator(INeedleStore store, RuntimeRegistry runtime
             manifest.Config = patch.Config;
         }
 
-        var normalized = ManifestValidator.Normalize(manifest, runtimes.Names, options.Value.DownstreamServices);
+        var normalized = ManifestValidator.Normalize(manifest, runtimes.Names, options.Value.DownstreamServices, options.Value.MaxFetchesInFlight);
         var hash = ContentHash.Compute(source, ManifestJson.Serialize(normalized));
         if (hash == baseVersion.ContentHash)
         {

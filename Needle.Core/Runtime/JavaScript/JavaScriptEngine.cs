@@ -24,7 +24,7 @@ internal sealed class JavaScriptEngine : IDisposable
     // Jint only installs its cancellation constraint (which each call re-targets) for a token that can be cancelled.
     private static readonly CancellationTokenSource Never = new();
 
-    private static readonly JsObjectLayout ContextLayout = new(["requestId", "config", "log", "fetch"]);
+    private static readonly JsObjectLayout ContextLayout = new(["requestId", "config", "secrets", "log", "fetch"]);
 
     private readonly Engine _engine;
     private readonly JsValue _handler;
@@ -34,6 +34,8 @@ internal sealed class JavaScriptEngine : IDisposable
     private readonly JsValue _config;
     private readonly JsValue _log;
     private readonly JsValue _fetch;
+    private IReadOnlyDictionary<string, string>? _secretValues;
+    private JsValue _secrets = JsValue.Undefined;
     private JavaScriptInvocation? _current;
     private FunctionRequest? _currentRequest;
     private JsValue? _currentRequestObject;
@@ -116,7 +118,7 @@ internal sealed class JavaScriptEngine : IDisposable
             var req = JavaScriptRequestConverter.Create(this, request);
             _currentRequest = request;
             _currentRequestObject = req;
-            var ctx = JsObject.Create(_engine, ContextLayout, [JsString.Create(context.RequestId), _config, _log, _fetch]);
+            var ctx = JsObject.Create(_engine, ContextLayout, [JsString.Create(context.RequestId), _config, Secrets(context.Secrets), _log, _fetch]);
             var result = _engine.Call(_handler, JsValue.Undefined, [req, ctx]);
 
             if (result.IsPromise())
@@ -242,6 +244,24 @@ internal sealed class JavaScriptEngine : IDisposable
         }
 
         return Freeze(log);
+    }
+
+    /// <summary>ctx.secrets, frozen: built once per engine, since every call of a version sees the same values.</summary>
+    private JsValue Secrets(IReadOnlyDictionary<string, string> values)
+    {
+        if (!ReferenceEquals(values, _secretValues))
+        {
+            var secrets = new JsObject(_engine);
+            foreach (var (name, value) in values)
+            {
+                secrets.FastSetDataProperty(name, JsString.Create(value));
+            }
+
+            _secrets = Freeze(secrets);
+            _secretValues = values;
+        }
+
+        return _secrets;
     }
 
     private JsValue DeepFreeze(JsValue value)

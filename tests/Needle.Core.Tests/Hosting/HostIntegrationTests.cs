@@ -39,6 +39,24 @@ public sealed class HostIntegrationTests
     }
 
     [TestMethod]
+    public async Task Start_DefaultFetchCapOverTheHostMaximum_FailsValidationNamingBoth()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddNeedle(o =>
+        {
+            o.MaxFetchesInFlight = 8;
+            o.DefaultLimits.MaxFetchesInFlight = 16;
+        });
+        await using var app = builder.Build();
+
+        var ex = await Assert.ThrowsExactlyAsync<OptionsValidationException>(() => app.StartAsync());
+
+        StringAssert.Contains(ex.Message, "DefaultLimits.MaxFetchesInFlight (16) is more than MaxFetchesInFlight (8)");
+    }
+
+    [TestMethod]
     public void AddNeedle_CalledTwice_RegistersServicesOnce()
     {
         var services = new ServiceCollection();

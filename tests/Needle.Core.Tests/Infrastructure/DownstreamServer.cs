@@ -10,7 +10,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Needle.Tests.Infrastructure;
 
-/// <summary>A real downstream service on 127.0.0.1 for ctx.fetch: fixed JSON, a slow endpoint, a big body, an echo.</summary>
+/// <summary>
+/// A real downstream service on 127.0.0.1 for ctx.fetch: fixed JSON, a slow endpoint, a big body, an echo, redirects,
+/// the headers and raw target it received (under <c>/api/v1/</c> too, for a service with a base path), and a request
+/// that hangs until it is cancelled (counted).
+/// </summary>
 internal sealed class DownstreamServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -24,6 +28,11 @@ internal sealed class DownstreamServer : IAsyncDisposable
     public Uri Address { get; }
 
     public int Calls;
+
+    /// <summary>Requests to <c>/hang</c> that arrived, and those of them whose caller went away.</summary>
+    public int HangStarted;
+
+    public int HangCancelled;
 
     public static async Task<DownstreamServer> StartAsync()
     {
@@ -48,6 +57,25 @@ internal sealed class DownstreamServer : IAsyncDisposable
         {
             using var reader = new StreamReader(request.Body, Encoding.UTF8);
             return Results.Text(await reader.ReadToEndAsync(), request.ContentType ?? "text/plain");
+        });
+        app.Map("/redirect", (string to, int? status) => Results.Redirect(to, permanent: status is 301 or 308, preserveMethod: status is 307 or 308));
+        app.Map("/api/v1/redirect", (string to) => Results.Redirect(to));
+        app.Map("/loop", () => Results.Redirect("/loop"));
+        app.Map("/headers", (HttpRequest request) => request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()));
+        app.Map("/api/{**rest}", (HttpContext context) => new { target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget, method = context.Request.Method });
+        app.MapGet("/hang", async (CancellationToken token) =>
+        {
+            Interlocked.Increment(ref server!.HangStarted);
+            try
+            {
+                await Task.Delay(TimeSpan.FromMinutes(5), token);
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Increment(ref server.HangCancelled);
+            }
+
+            return Results.Ok();
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Needle.Hosting;
@@ -39,7 +40,8 @@ internal sealed class TestHost : IAsyncDisposable
         Action<NeedleOptions>? configure = null,
         Action<INeedleBuilder>? needle = null,
         Action<WebApplication>? map = null,
-        string? directory = null)
+        string? directory = null,
+        IReadOnlyDictionary<string, string?>? configuration = null)
     {
         var ownsDirectory = directory is null;
         directory ??= Path.Combine(Path.GetTempPath(), "needle-tests", Guid.NewGuid().ToString("n"));
@@ -51,6 +53,11 @@ internal sealed class TestHost : IAsyncDisposable
             EnvironmentName = "Development",
         });
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        if (configuration is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(configuration);
+        }
+
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var needleBuilder = builder.Services.AddNeedle(o =>

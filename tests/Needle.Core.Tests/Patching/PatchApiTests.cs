@@ -99,6 +99,35 @@ public sealed class PatchApiTests
     }
 
     [TestMethod]
+    public async Task Patch_MalformedHunks_Answer400NamingTheLineAndNothingChanges()
+    {
+        await using var host = await TestHost.StartAsync();
+        var hash = await DeployAsync(host);
+        string[] diffs =
+        [
+            "@@ -99999999999 +1 @@\n-a\n+b\n",
+            "@@ -1,99999999999 +1,99999999999 @@\n-a\n",
+            "@@ -2147483647,2147483647 +1 @@\n-a\n",
+            "@@ --1 +1 @@\n-a\n",
+            "@@ -1, +1 @@\n-a\n",
+            "@@ -0,1 +1,1 @@\n-a\n+b\n",
+            "@@ -1,9 +1,9 @@\n export default (req, ctx) => {\n",
+            "@@ -1,1 +7,1 @@\n-export default (req, ctx) => {\n+x\n",
+        ];
+
+        foreach (var diff in diffs)
+        {
+            using var response = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/patches", new { baseHash = hash, diff, reason = "fuzz" });
+            var text = await response.Content.ReadAsStringAsync();
+
+            Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode, $"{diff}: {text}");
+            StringAssert.Contains(text, "Line ", diff);
+        }
+
+        Assert.AreEqual("orders@1", (await host.GetAsync("/fn/orders")).Version);
+    }
+
+    [TestMethod]
     public async Task Patch_UnknownFunction_Returns404()
     {
         await using var host = await TestHost.StartAsync();

@@ -86,6 +86,51 @@ public sealed class UnifiedDiffTests
         StringAssert.Contains(ex.Message, expected);
     }
 
+    // Hunk headers and bodies a hand-edited or hostile diff may hold; each must be refused naming its line, never crash.
+    [TestMethod]
+    [DataRow("@@ -99999999999 +1 @@\n-x\n+y\n", "Line 1", DisplayName = "old start past int")]
+    [DataRow("@@ -1 +99999999999 @@\n-x\n+y\n", "Line 1", DisplayName = "new start past int")]
+    [DataRow("@@ -1,99999999999 +1 @@\n-x\n", "Line 1", DisplayName = "old count past int")]
+    [DataRow("@@ -1 +1,99999999999 @@\n+x\n", "Line 1", DisplayName = "new count past int")]
+    [DataRow("@@ -2147483647,1 +2147483647,1 @@\n-x\n+y\n", "Line 1", DisplayName = "int max start")]
+    [DataRow("@@ -1,2147483647 +1,2147483647 @@\n-x\n", "Line 1", DisplayName = "int max counts")]
+    [DataRow("@@ -100000000,1 +100000000,1 @@\n-x\n", "Line 1", DisplayName = "at the bound")]
+    [DataRow("@@ -0000000000000000000001 +1 @@\n-x\n", "Line 2", DisplayName = "many leading zeros")]
+    [DataRow("@@ --1 +1 @@\n", "Line 1", DisplayName = "negative old start")]
+    [DataRow("@@ -1 +-1 @@\n", "Line 1", DisplayName = "negative new start")]
+    [DataRow("@@ -1,-1 +1 @@\n", "Line 1", DisplayName = "negative count")]
+    [DataRow("@@ -1, +1 @@\n", "Line 1", DisplayName = "empty old count")]
+    [DataRow("@@ -1 +1, @@\n", "Line 1", DisplayName = "empty new count")]
+    [DataRow("@@ - +1 @@\n", "Line 1", DisplayName = "missing old start")]
+    [DataRow("@@ -1 + @@\n", "Line 1", DisplayName = "missing new start")]
+    [DataRow("@@ -1 @@\n", "Line 1", DisplayName = "missing new side")]
+    [DataRow("@@ +1 -1 @@\n", "Line 1", DisplayName = "sides swapped")]
+    [DataRow("@@ -1 +1\n", "Line 1", DisplayName = "unclosed header")]
+    [DataRow("@@@ -1 +1 @@@\n", "Line 1", DisplayName = "combined-diff header")]
+    [DataRow("@@ -1.5 +1 @@\n", "Line 1", DisplayName = "fraction")]
+    [DataRow("@@ -1e3 +1 @@\n", "Line 1", DisplayName = "exponent")]
+    [DataRow("@@ -0x10 +1 @@\n", "Line 1", DisplayName = "hex")]
+    [DataRow("@@ -\u0661 +1 @@\n", "Line 1", DisplayName = "non-ASCII digit")]
+    [DataRow("@@ -1 +1 @@", "Line 1", DisplayName = "header only, no newline")]
+    [DataRow("@@\n", "Line 1", DisplayName = "bare @@")]
+    [DataRow("@@ garbage @@\n", "Line 1", DisplayName = "garbage header")]
+    [DataRow("@@ -0,1 +1,1 @@\n-x\n+y\n", "Line 1", DisplayName = "line zero with a count")]
+    [DataRow("@@ -1,1 +5,1 @@\n-export default async function (req, ctx) {\n+x\n", "Line 1", DisplayName = "new start inconsistent")]
+    [DataRow("@@ -1,3 +1,3 @@\n export default async function (req, ctx) {\n", "Line 1", DisplayName = "counts larger than the body")]
+    [DataRow("@@ -1,1 +1,1 @@\n export default async function (req, ctx) {\n+extra\n-  const limit = 10;\n", "Line 3", DisplayName = "counts smaller than the body")]
+    [DataRow("@@ -1,5 +1,5 @@\n export default async function (req, ctx) {\n@@ -3,1 +3,1 @@\n", "Line 1", DisplayName = "next hunk before this one is full")]
+    [DataRow("@@ -1,20 +1,20 @@\n export default async function (req, ctx) {\n", "Line 1", DisplayName = "covers more than the source")]
+    [DataRow("@@ -4,1 +4,1 @@\n-  return items.slice(0, limit);\n+x\n@@ -1,1 +1,1 @@\n-export default async function (req, ctx) {\n+y\n", "Line 4", DisplayName = "hunks out of order")]
+    [DataRow("@@ -1,1 +1,1 @@\n\u0000export default async function (req, ctx) {\n", "Line 2", DisplayName = "NUL line kind")]
+    [DataRow("@@ -1,1 +1,1 @@\n?export\n", "Line 2", DisplayName = "unknown line kind")]
+    [DataRow("@@ -1,1 +1,1 @@\n-export default async function (req, ctx) {\n+y\ntrailing garbage\n", "Line 4", DisplayName = "garbage after the hunk")]
+    public void Apply_MalformedHunk_IsRefusedNamingTheLine(string diff, string line)
+    {
+        var ex = Assert.ThrowsExactly<PatchException>(() => UnifiedDiff.Apply(Original, diff));
+
+        StringAssert.Contains(ex.Message, line);
+    }
+
     private static string MakeDiff(string original, string modified)
     {
         var directory = Directory.CreateTempSubdirectory("needle-diff").FullName;

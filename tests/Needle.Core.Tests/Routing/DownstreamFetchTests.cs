@@ -148,6 +148,84 @@ public sealed class DownstreamFetchTests
     }
 
     [TestMethod]
+    [DataRow("javascript", DisplayName = "JavaScript")]
+    [DataRow("csharp", DisplayName = "C#")]
+    public async Task Fetch_2000StartedAndTheCallReturns_AreCappedAndCancelledPromptly(string runtime)
+    {
+        await using var downstream = await DownstreamServer.StartAsync();
+        await using var host = await TestHost.StartAsync(needle: n => n.AddDownstream("backend", downstream.Address));
+        var source = runtime == "javascript"
+            ? """
+              export default async (req, ctx) => {
+                const warm = ctx.fetch('http://backend/slow?ms=500');
+                let refused = 0, message = '';
+                for (let i = 0; i < 2000; i++) {
+                  ctx.fetch('http://backend/hang').catch(e => { if (e.message.includes('in flight')) { refused++; message = e.message; } });
+                }
+                await warm;
+                return { refused, message };
+              };
+              """
+            : Runtime.CSharp.CSharpTestHost.Handler("""
+              var warm = context.FetchAsync("http://backend/slow?ms=500");
+              var started = new List<Task<FetchResponse>>();
+              for (var i = 0; i < 2000; i++) started.Add(context.FetchAsync("http://backend/hang"));
+              await warm;
+              var refused = started.Where(t => t.IsFaulted && t.Exception!.InnerException is FetchException f && f.Message.Contains("in flight")).ToList();
+              return new { refused = refused.Count, message = refused[0].Exception!.InnerException!.Message };
+              """);
+        await host.DeployAsync("fanout", source, new { runtime, services = new[] { "backend" }, limits = new { timeoutMs = 30_000 } });
+
+        var watch = Stopwatch.StartNew();
+        var (status, body, _) = await host.GetAsync("/fn/fanout");
+        watch.Stop();
+
+        Assert.AreEqual(200, status, body);
+        var json = JsonNode.Parse(body)!;
+        // The default cap is 32: the warm-up and 31 hanging calls go out, the other 1,969 fail at once.
+        Assert.AreEqual(2000 - 31, json["refused"]!.GetValue<int>(), body);
+        StringAssert.Contains(json["message"]!.GetValue<string>(), "32 fetches are already in flight in this invocation (limits.maxFetchesInFlight)");
+        Assert.IsTrue(watch.Elapsed < TimeSpan.FromSeconds(10), $"the call took {watch.Elapsed}");
+
+        // The call has ended: the downstream sees every hanging request it received cancelled, not left to HttpClient's 100 s.
+        var deadline = Stopwatch.StartNew();
+        while ((Volatile.Read(ref downstream.HangCancelled) < Volatile.Read(ref downstream.HangStarted) || downstream.HangStarted == 0) && deadline.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.IsTrue(downstream.HangStarted is > 0 and <= 31, $"{downstream.HangStarted} hanging requests reached the downstream");
+        Assert.AreEqual(downstream.HangStarted, downstream.HangCancelled, $"cancelled after {deadline.Elapsed}");
+        Assert.IsTrue(deadline.Elapsed < TimeSpan.FromSeconds(15));
+    }
+
+    [TestMethod]
+    public async Task Fetch_ManifestCapOfTwo_RefusesTheThirdInFlight()
+    {
+        await using var host = await StartHostAsync();
+        await host.DeployAsync("two", "export default async (req, ctx) => { const a = ctx.fetch('http://backend/slow?ms=300'), b = ctx.fetch('http://backend/slow?ms=300'); let third; try { await ctx.fetch('http://backend/users/1'); third = 'sent'; } catch (e) { third = e.message; } await Promise.all([a, b]); const after = await ctx.fetch('http://backend/users/2'); return { third, after: after.status }; };", new { services = new[] { "backend" }, limits = new { maxFetchesInFlight = 2 } });
+
+        var (status, body, _) = await host.GetAsync("/fn/two");
+
+        Assert.AreEqual(200, status, body);
+        StringAssert.Contains(body, "2 fetches are already in flight");
+        Assert.AreEqual(200, JsonNode.Parse(body)!["after"]!.GetValue<int>(), "a fetch after the others finished is allowed again");
+    }
+
+    [TestMethod]
+    [DataRow(0, "limits.maxFetchesInFlight: 0 is out of range (1 to 10000)", DisplayName = "zero")]
+    [DataRow(300, "limits.maxFetchesInFlight: 300 is more than this host allows (at most 256, NeedleOptions.MaxFetchesInFlight)", DisplayName = "over the host maximum")]
+    public async Task Deploy_FetchCapOutOfBounds_Returns400NamingTheField(int cap, string expected)
+    {
+        await using var host = await StartHostAsync();
+
+        using var response = await host.TryDeployAsync("greedy", "export default () => 1;", new { services = new[] { "backend" }, limits = new { maxFetchesInFlight = cap } });
+
+        Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode);
+        StringAssert.Contains(await response.Content.ReadAsStringAsync(), expected);
+    }
+
+    [TestMethod]
     public async Task Invoke_AtTheConcurrencyLimit_Returns503WithRetryAfter()
     {
         await using var host = await StartHostAsync(o => o.QueueTimeout = TimeSpan.FromMilliseconds(200));

@@ -63,4 +63,47 @@ public sealed class InvocationContextTests
         Assert.IsFalse(context.TryAbandon());
         Assert.IsTrue(context.IsAbandoned);
     }
+
+    [TestMethod]
+    public void FetchCancellationToken_CallWithADeadlineEndsWithAFetchInFlight_Fires()
+    {
+        var context = InvocationContext.WithDeadline(Version, NullLogger.Instance, new TestDownstreamClient(), TimeSpan.FromSeconds(30), new DefaultHttpContext());
+        Assert.IsTrue(context.TryStartFetch(1, out _));
+        var token = context.FetchCancellationToken;
+
+        context.Dispose();
+
+        Assert.IsTrue(token.IsCancellationRequested);
+    }
+
+    [TestMethod]
+    public void FetchCancellationToken_TestInvocationEnds_Fires()
+    {
+        using var caller = new CancellationTokenSource();
+        var context = new InvocationContext(Version, "r", NullLogger.Instance, new TestDownstreamClient(), TimeSpan.FromSeconds(30), caller.Token);
+        Assert.IsTrue(context.TryStartFetch(1, out _));
+        var token = context.FetchCancellationToken;
+
+        context.Dispose();
+
+        Assert.IsTrue(token.IsCancellationRequested);
+        Assert.IsFalse(caller.IsCancellationRequested, "the caller's token is its own");
+    }
+
+    [TestMethod]
+    public void TryStartFetch_AtTheLimitOrAfterTheEnd_Refuses()
+    {
+        var context = InvocationContext.WithDeadline(Version, NullLogger.Instance, new TestDownstreamClient(), TimeSpan.FromSeconds(30), new DefaultHttpContext());
+
+        Assert.IsTrue(context.TryStartFetch(2, out _));
+        Assert.IsTrue(context.TryStartFetch(2, out _));
+        Assert.IsFalse(context.TryStartFetch(2, out var endedAtLimit));
+        context.EndFetch();
+        Assert.IsTrue(context.TryStartFetch(2, out _));
+        context.Dispose();
+        Assert.IsFalse(context.TryStartFetch(2, out var ended));
+
+        Assert.IsFalse(endedAtLimit);
+        Assert.IsTrue(ended);
+    }
 }

@@ -67,7 +67,7 @@ public sealed class JavaScriptSandboxTests
 
         var response = await InvokeAsync(function);
 
-        Assert.AreEqual("""{"fetch":["length","name"],"log":["debug","error","info","warn"],"ctx":["config","fetch","log","requestId"],"type":"undefined"}""", response.Body);
+        Assert.AreEqual("""{"fetch":["length","name"],"log":["debug","error","info","warn"],"ctx":["config","fetch","log","requestId","secrets"],"type":"undefined"}""", response.Body);
     }
 
     [TestMethod]
