@@ -39,7 +39,8 @@ internal sealed class TestHost : IAsyncDisposable
         Action<NeedleOptions>? configure = null,
         Action<INeedleBuilder>? needle = null,
         Action<WebApplication>? map = null,
-        string? directory = null)
+        string? directory = null,
+        Action<WebApplicationBuilder>? host = null)
     {
         var ownsDirectory = directory is null;
         directory ??= Path.Combine(Path.GetTempPath(), "needle-tests", Guid.NewGuid().ToString("n"));
@@ -60,6 +61,7 @@ internal sealed class TestHost : IAsyncDisposable
             configure?.Invoke(o);
         });
         needle?.Invoke(needleBuilder);
+        host?.Invoke(builder);
 
         var app = builder.Build();
         app.MapNeedle();
@@ -67,7 +69,8 @@ internal sealed class TestHost : IAsyncDisposable
         map?.Invoke(app);
         await app.StartAsync();
 
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
+            .First(a => !a.StartsWith("http://unix:", StringComparison.Ordinal));
         return new TestHost(app, directory, ownsDirectory, new Uri(address));
     }
 
