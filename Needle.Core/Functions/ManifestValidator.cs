@@ -83,6 +83,7 @@ internal static class ManifestValidator
             Config = manifest.Config,
             Services = services,
             Guard = manifest.Guard,
+            Sandbox = manifest.Sandbox is false ? false : null,
         };
     }
 
