@@ -18,7 +18,8 @@ namespace Needle.Runtime.JavaScript;
 /// <item>Any other value is the body of a 200.</item>
 /// </list>
 /// A string body is sent as is (<c>text/plain</c> unless a <c>content-type</c> header says otherwise); any other
-/// body is serialised with the engine's <c>JSON.stringify</c> (<c>application/json</c>); <c>null</c> or
+/// body is serialised as <c>JSON.stringify</c> does, within the version's <c>maxResponseKb</c>
+/// (<see cref="JavaScriptJsonWriter"/>, <c>application/json</c>); <c>null</c> or
 /// <c>undefined</c> as a response object's body means no body.
 /// </summary>
 internal static class JavaScriptResponseConverter
@@ -42,7 +43,7 @@ internal static class JavaScriptResponseConverter
     private static readonly FunctionResponse NoContent = new() { StatusCode = 204 };
 
     /// <summary>Converts the handler's result.</summary>
-    public static FunctionResponse Convert(Engine engine, JsValue result)
+    public static FunctionResponse Convert(Engine engine, JsValue result, long maxBodyBytes = long.MaxValue)
     {
         if (result.IsUndefined())
         {
@@ -59,7 +60,7 @@ internal static class JavaScriptResponseConverter
                 return new FunctionResponse { StatusCode = status, Headers = headers };
             }
 
-            var (text, contentType) = Serialize(engine, body);
+            var (text, contentType) = Serialize(engine, body, maxBodyBytes);
             return new FunctionResponse
             {
                 StatusCode = status,
@@ -69,7 +70,7 @@ internal static class JavaScriptResponseConverter
             };
         }
 
-        var (plain, plainType) = Serialize(engine, result);
+        var (plain, plainType) = Serialize(engine, result, maxBodyBytes);
         return new FunctionResponse { Body = plain, ContentType = plainType };
     }
 
@@ -182,29 +183,39 @@ internal static class JavaScriptResponseConverter
         headers.Add(new(name, TypeConverter.ToString(value)));
     }
 
-    private static (string Body, string ContentType) Serialize(Engine engine, JsValue body)
+    private static (string Body, string ContentType) Serialize(Engine engine, JsValue body, long maxBytes)
     {
         if (body.IsString())
         {
             return (body.ToString(), TextContentType);
         }
 
-        JsValue json;
+        string? json;
         try
         {
-            json = new JsonSerializer(engine).Serialize(body);
+            // Each character is at least one byte, so a body whose conversion runs past maxBytes is too large; the
+            // writer stops there instead of walking whatever length the function claims.
+            json = JavaScriptJsonWriter.Serialize(engine, body, maxBytes);
+        }
+        catch (JavaScriptJsonWriter.BudgetExceededException)
+        {
+            throw Invalid($"The response is larger than the function's limit of {maxBytes / 1024} KB (maxResponseKb).");
+        }
+        catch (JavaScriptJsonWriter.NotSerializableException ex)
+        {
+            throw Invalid($"The response cannot be serialised to JSON: {ex.Message}.", ex);
         }
         catch (JavaScriptException ex)
         {
             throw Invalid($"The response cannot be serialised to JSON: {ex.Message}", ex);
         }
 
-        if (json.IsUndefined())
+        if (json is null)
         {
             throw Invalid($"The response cannot be serialised to JSON: a {(body.IsCallable() ? "function" : body.Type.ToString().ToLowerInvariant())} has no JSON form.");
         }
 
-        return (json.ToString(), JsonContentType);
+        return (json, JsonContentType);
     }
 
     private static bool IsTokenChar(char c) =>
