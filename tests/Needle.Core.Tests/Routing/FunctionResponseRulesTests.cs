@@ -73,12 +73,15 @@ public sealed class FunctionResponseRulesTests
     }
 
     [TestMethod]
-    [DataRow("a%0Db", DisplayName = "CR")]
-    [DataRow("a%0Ab", DisplayName = "LF")]
-    [DataRow("a%00b", DisplayName = "NUL")]
-    public async Task Invoke_CSharpHeaderValueWithControlCharacters_Is500(string value)
+    [DataRow("js-header", "a%0Db", DisplayName = "JS: CR")]
+    [DataRow("js-header", "a%0D%0Ab", DisplayName = "JS: CR LF")]
+    [DataRow("js-header", "a%00b", DisplayName = "JS: NUL")]
+    [DataRow("cs-header", "a%0Db", DisplayName = "C#: CR")]
+    [DataRow("cs-header", "a%0Ab", DisplayName = "C#: LF")]
+    [DataRow("cs-header", "a%00b", DisplayName = "C#: NUL")]
+    public async Task Invoke_HeaderValueWithControlCharacters_Is500(string function, string value)
     {
-        using var response = await s_host.Client.GetAsync($"/fn/cs-header?name=X-A&value={value}");
+        using var response = await s_host.Client.GetAsync($"/fn/{function}?name=X-A&value={value}");
 
         Assert.AreEqual(HttpStatusCode.InternalServerError, response.StatusCode);
         StringAssert.Contains(await response.Content.ReadAsStringAsync(), "CR, LF or NUL");
