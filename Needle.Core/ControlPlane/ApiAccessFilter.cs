@@ -1,25 +1,29 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using Needle.Access;
 using Needle.Hosting;
 
 namespace Needle.ControlPlane;
 
 /// <summary>
 /// Who may call the control plane: a request with the configured API key; any request the host's own
-/// authorization admits once it set a policy on the API (<c>RequireAuthorization</c>); otherwise local requests only.
+/// authorization admits once it set a policy on the API (<c>RequireAuthorization</c>); otherwise local requests only,
+/// as <see cref="LocalRequestRule"/> judges them. State-changing requests a browser sends from another site are
+/// refused first, whoever sends them.
 /// </summary>
 internal sealed class ApiAccessFilter : IEndpointFilter
 {
     private readonly NeedleOptions _options;
     private readonly byte[]? _apiKey;
+    private readonly LocalRequestRule _local;
 
-    public ApiAccessFilter(IOptions<NeedleOptions> options)
+    public ApiAccessFilter(IOptions<NeedleOptions> options, LocalRequestRule local)
     {
         _options = options.Value;
+        _local = local;
         _apiKey = string.IsNullOrEmpty(_options.ApiKey) ? null : Encoding.UTF8.GetBytes(_options.ApiKey);
     }
 
@@ -34,15 +38,21 @@ internal sealed class ApiAccessFilter : IEndpointFilter
                 statusCode: StatusCodes.Status403Forbidden);
         }
 
-        if (HasApiKey(http) || HostAuthorizes(http) || IsLocal(http.Connection))
+        if (HasApiKey(http) || HostAuthorizes(http))
+        {
+            return await next(context).ConfigureAwait(false);
+        }
+
+        if (_local.Check(http) is not { } refusal)
         {
             return await next(context).ConfigureAwait(false);
         }
 
         return TypedResults.Problem(
-            title: "Forbidden",
-            detail: $"The Needle control plane accepts local requests only. Send the API key in '{_options.ApiKeyHeaderName}', or set an authorization policy with MapNeedleApi(...).RequireAuthorization(...).",
-            statusCode: StatusCodes.Status403Forbidden);
+            title: "Forbidden: not a local request",
+            detail: $"The Needle control plane accepts local requests only, and this one is not: {refusal.Reason} (rule '{refusal.Rule}'). To open the API to other callers, send the API key (NeedleOptions.ApiKey) in '{_options.ApiKeyHeaderName}', or set an authorization policy with MapNeedleApi(...).RequireAuthorization(...).",
+            statusCode: StatusCodes.Status403Forbidden,
+            extensions: new Dictionary<string, object?> { ["rule"] = refusal.Rule });
     }
 
     /// <summary>The actor recorded for a change: the authenticated user, the API key, or the local caller.</summary>
@@ -91,9 +101,4 @@ internal sealed class ApiAccessFilter : IEndpointFilter
 
     private static bool HostAuthorizes(HttpContext http) =>
         http.GetEndpoint()?.Metadata.GetMetadata<IAuthorizeData>() is not null;
-
-    private static bool IsLocal(ConnectionInfo connection) =>
-        connection.RemoteIpAddress is null
-        || IPAddress.IsLoopback(connection.RemoteIpAddress)
-        || connection.RemoteIpAddress.Equals(connection.LocalIpAddress);
 }

@@ -226,6 +226,7 @@ internal sealed class DeploymentService
             try
             {
                 var response = await function.InvokeAsync(request, context).ConfigureAwait(false);
+                ResponseRules.Check(response, _options, sandboxed: version.Manifest.Sandbox is not false);
                 return new TestInvocationResult(response, null, Stopwatch.GetElapsedTime(started), logs);
             }
             catch (FunctionInvocationException ex)

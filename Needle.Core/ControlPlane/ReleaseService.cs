@@ -145,7 +145,7 @@ internal sealed class ReleaseService
     /// </summary>
     public async Task<ReleaseRecord> KillAsync(string name, FallbackResponse fallback, string actor, string? reason, CancellationToken cancellationToken)
     {
-        ReleaseRules.CheckFallback(fallback);
+        ReleaseRules.CheckFallback(fallback, _options);
         using var _ = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
         var change = new ReleaseChange(name, current.StableVersion, current.CanaryVersion, current.CanaryWeight, "kill", actor, reason, current.Pins, current.Id, KillSwitch: fallback);

@@ -30,7 +30,10 @@ public sealed class FunctionLimits
     /// <summary>Largest downstream response body <c>ctx.fetch</c> reads, in kilobytes. Host default: 4,096.</summary>
     public int? MaxFetchResponseKb { get; set; }
 
-    /// <summary>Largest response body a C# function may send, in kilobytes; a larger one fails the call as an invalid response (500). Host default: 8,192.</summary>
+    /// <summary>
+    /// Largest response body a function may send, in kilobytes; a larger one fails the call as an invalid response (500).
+    /// For JavaScript it bounds the JSON the host writes from a returned value. Host default: 8,192.
+    /// </summary>
     public int? MaxResponseKb { get; set; }
 
     /// <summary>

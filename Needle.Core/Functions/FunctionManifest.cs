@@ -40,6 +40,14 @@ public sealed class FunctionManifest
     /// <summary>The names of the downstream services (registered by the host) that the function may call with <c>ctx.fetch</c>.</summary>
     public IList<string>? Services { get; set; }
 
+    /// <summary>
+    /// Whether the function's responses carry <c>Content-Security-Policy: sandbox</c>, so any page it serves runs in an
+    /// opaque origin without scripts, forms or the host's cookies. Default: <see langword="true"/>. Set
+    /// <see langword="false"/> only for a function that must serve an active page: its scripts then run with the
+    /// host's origin, and can call the control plane as the operator who opens the page (see docs/security.md).
+    /// </summary>
+    public bool? Sandbox { get; set; }
+
     /// <summary>This function's canary guard thresholds (Needle.Rollback), overriding the host's field by field; see <see cref="FunctionGuard"/>.</summary>
     public FunctionGuard? Guard { get; set; }
 }

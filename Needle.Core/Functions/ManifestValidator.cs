@@ -93,6 +93,7 @@ internal static class ManifestValidator
             Secrets = manifest.Secrets is { Count: > 0 } secrets ? new SortedDictionary<string, string>(secrets, StringComparer.Ordinal) : null,
             Services = services,
             Guard = manifest.Guard,
+            Sandbox = manifest.Sandbox is false ? false : null,
         };
     }
 

@@ -1,3 +1,4 @@
+using Needle.Access;
 using Needle.Functions;
 using Needle.Releases;
 using Needle.Store;
@@ -33,6 +34,12 @@ public sealed class NeedleOptions
     /// Default: none (only local requests, or requests the host's authorization policy admits, reach the API).
     /// </summary>
     public string? ApiKey { get; set; }
+
+    /// <summary>
+    /// What counts as a local caller, who reaches the API, the console and pin headers without the API key or an
+    /// authorization policy. Each member's default is documented on <see cref="LocalAccessOptions"/>.
+    /// </summary>
+    public LocalAccessOptions LocalAccess { get; set; } = new();
 
     /// <summary>The header that carries <see cref="ApiKey"/>. Default: <c>X-Needle-Api-Key</c>.</summary>
     public string ApiKeyHeaderName { get; set; } = "X-Needle-Api-Key";

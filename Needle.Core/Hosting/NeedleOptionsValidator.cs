@@ -44,6 +44,18 @@ internal sealed class NeedleOptionsValidator : IValidateOptions<NeedleOptions>
             failures.Add("Needle: ApiKeyHeaderName is required.");
         }
 
+        if (options.LocalAccess is null)
+        {
+            failures.Add("Needle: LocalAccess is required.");
+        }
+        else
+        {
+            foreach (var hostName in options.LocalAccess.LoopbackHostNames.Where(n => string.IsNullOrWhiteSpace(n) || n.Any(c => c is ':' or '/' || char.IsWhiteSpace(c))))
+            {
+                failures.Add($"Needle: LocalAccess.LoopbackHostNames holds '{hostName}', which is not a host name (give the name without scheme or port).");
+            }
+        }
+
         if (options.Releases is null)
         {
             failures.Add("Needle: Releases is required.");

@@ -76,6 +76,7 @@ public static class NeedleServiceCollectionExtensions
         services.TryAddSingleton<ReleaseService>();
         services.TryAddSingleton<Needle.Patching.PatchService>();
         services.TryAddSingleton<IEmergencyActions, SynchronousEmergencyActions>();
+        services.TryAddSingleton<Needle.Access.LocalRequestRule>();
         services.TryAddSingleton<ApiAccessFilter>();
         services.AddHostedService<CSharpWarmUpService>();
         services.AddHostedService<ReconcilerService>();

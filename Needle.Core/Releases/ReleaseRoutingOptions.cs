@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 
@@ -26,17 +25,15 @@ public sealed class ReleaseRoutingOptions
     /// </summary>
     public string? PinHeaderName { get; set; } = "Needle-Pin";
 
-    /// <summary>Which callers may pin with <see cref="PinHeaderName"/>. Default: local requests only (testers on the host itself).</summary>
-    public Func<HttpContext, bool> AllowPin { get; set; } = IsLocal;
+    /// <summary>
+    /// Which callers may pin with <see cref="PinHeaderName"/>. Default: local requests only (testers on the host
+    /// itself), judged by the same rule as the control plane (<see cref="Access.LocalRequestRule"/>).
+    /// </summary>
+    public Func<HttpContext, bool> AllowPin { get; set; } = Access.LocalRequestRule.IsLocalRequest;
 
     /// <summary>The response header that says whether the stable or the canary version (or a pinned one) served. Default: <c>Needle-Release</c>.</summary>
     public string ReleaseHeaderName { get; set; } = "Needle-Release";
 
     /// <summary>How many earlier stable versions per function stay loaded, so a rollback is one swap. Default: 1.</summary>
     public int WarmVersions { get; set; } = 1;
-
-    private static bool IsLocal(HttpContext http) =>
-        http.Connection.RemoteIpAddress is null
-        || IPAddress.IsLoopback(http.Connection.RemoteIpAddress)
-        || http.Connection.RemoteIpAddress.Equals(http.Connection.LocalIpAddress);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Needle.Functions;
+using Needle.Hosting;
 using Needle.Runtime;
 
 namespace Needle.Releases;
@@ -8,6 +9,8 @@ namespace Needle.Releases;
 internal static class ReleaseRules
 {
     public const int MaxPins = 1_000;
+
+    private static readonly NeedleOptions DefaultOptions = new();
 
     /// <summary>A weight is a percentage from 0 to 100 in steps of at least 0.1 (finer steps are allowed).</summary>
     public static void CheckWeight(double weight)
@@ -36,19 +39,25 @@ internal static class ReleaseRules
         }
     }
 
-    /// <summary>A fallback response must be sendable: a real status, header names and values without line breaks.</summary>
-    public static void CheckFallback(FallbackResponse fallback)
+    /// <summary>
+    /// A fallback response follows the rules of a function's response (<see cref="ResponseRules"/>, the sandbox on):
+    /// a status from 200 to 599, valid header names and values, none of Needle's, framing or hop-by-hop headers.
+    /// </summary>
+    /// <param name="fallback">The fallback to check.</param>
+    /// <param name="options">The host's options, for the configured version and release header names; the defaults when left out.</param>
+    public static void CheckFallback(FallbackResponse fallback, NeedleOptions? options = null)
     {
-        if (fallback.Status is < 100 or > 599)
+        if (fallback.Status is < ResponseRules.MinStatus or > ResponseRules.MaxStatus)
         {
-            throw new ArgumentException($"The fallback status must be between 100 and 599 (was {fallback.Status}).");
+            throw new ArgumentException($"The fallback status must be between {ResponseRules.MinStatus} and {ResponseRules.MaxStatus} (was {fallback.Status}).");
         }
 
+        options ??= DefaultOptions;
         foreach (var (name, value) in fallback.Headers ?? new Dictionary<string, string>())
         {
-            if (string.IsNullOrWhiteSpace(name) || name.Any(c => c <= ' ' || c == ':' || c > '~') || value.Any(c => c is '\r' or '\n'))
+            if (ResponseRules.CheckHeader(name, value, options, sandboxed: true) is { } problem)
             {
-                throw new ArgumentException($"The fallback header '{name}' is not a valid header.");
+                throw new ArgumentException($"fallback.headers: {problem}");
             }
         }
 

@@ -24,6 +24,9 @@ internal sealed partial class FunctionEndpointHandler
 {
     private static readonly string[] RoleNames = ["stable", "canary", "pinned"];
 
+    /// <summary>The policy every function response carries unless its manifest says <c>"sandbox": false</c>.</summary>
+    public const string SandboxPolicy = "sandbox";
+
     private readonly NeedleOptions _options;
     private readonly IDownstreamClient _downstream;
     private readonly FunctionSecrets _secrets;
@@ -65,6 +68,7 @@ internal sealed partial class FunctionEndpointHandler
             var entry = slot.Current;
             if (entry is null)
             {
+                http.Response.Headers.ContentSecurityPolicy = SandboxPolicy;
                 await ProblemWriter.WriteAsync(http, StatusCodes.Status404NotFound, "Function not found", $"Function '{slot.Name}' is not deployed.").ConfigureAwait(false);
                 return;
             }
@@ -99,6 +103,11 @@ internal sealed partial class FunctionEndpointHandler
         var limits = function.Limits;
         var httpRequest = http.Request;
         http.Response.Headers[_options.VersionHeaderName] = version.Label;
+        var sandboxed = version.Manifest.Sandbox is not false;
+        if (sandboxed)
+        {
+            http.Response.Headers.ContentSecurityPolicy = SandboxPolicy;
+        }
 
         string? body = null;
         if (httpRequest.ContentLength is > 0 || (httpRequest.ContentLength is null && httpRequest.Headers.TransferEncoding.Count > 0))
@@ -180,6 +189,7 @@ internal sealed partial class FunctionEndpointHandler
         try
         {
             response = await pending.ConfigureAwait(false);
+            CheckResponse(response, sandboxed);
         }
         catch (FunctionInvocationException ex)
         {
@@ -197,6 +207,19 @@ internal sealed partial class FunctionEndpointHandler
 
         Record(version, role, InvocationOutcome.Success, started, activity, null);
         await ResponseWriter.WriteAsync(http, response).ConfigureAwait(false);
+    }
+
+    private void CheckResponse(FunctionResponse response, bool sandboxed)
+    {
+        try
+        {
+            ResponseRules.Check(response, _options, sandboxed);
+        }
+        catch (FunctionInvocationException)
+        {
+            response.ReturnUtf8Buffer();
+            throw;
+        }
     }
 
     /// <summary>The watchdog's answer for a function whose synchronous part ran past its limit (on the watchdog's thread).</summary>
@@ -234,10 +257,15 @@ internal sealed partial class FunctionEndpointHandler
         var response = http.Response;
         response.Headers[_options.VersionHeaderName] = entry.Stable.Function.Version.Label;
         response.Headers[_releaseHeaderName] = "killed";
+        response.Headers.ContentSecurityPolicy = SandboxPolicy;
         response.StatusCode = fallback.Status;
         foreach (var (name, value) in fallback.Headers ?? new Dictionary<string, string>())
         {
-            response.Headers.Append(name, value);
+            // The API refuses such a fallback (400); one stored before that rule is served without the header.
+            if (ResponseRules.CheckHeader(name, value, _options, sandboxed: true) is null)
+            {
+                response.Headers.Append(name, value);
+            }
         }
 
         if (fallback.Body is null)

@@ -4,7 +4,7 @@ using Needle.Runtime;
 namespace Needle.Routing;
 
 /// <summary>
-/// Copies a function's response onto the HTTP response. Writes do not take the request's abort token: Kestrel ends
+/// Copies a function's response, already checked by <see cref="ResponseRules"/>, onto the HTTP response. Writes do not take the request's abort token: Kestrel ends
 /// them when the connection goes, and asking for the token would make it for every request.
 /// </summary>
 internal static class ResponseWriter
@@ -16,11 +16,6 @@ internal static class ResponseWriter
         var contentTypeSet = false;
         foreach (var (name, value) in response.Headers)
         {
-            if (IsReserved(name))
-            {
-                continue;
-            }
-
             if (name.Equals("content-type", StringComparison.OrdinalIgnoreCase))
             {
                 httpResponse.ContentType = value;
@@ -71,12 +66,4 @@ internal static class ResponseWriter
             response.ReturnUtf8Buffer();
         }
     }
-
-    // Framing headers belong to the server; a function cannot set them.
-    private static bool IsReserved(string name) =>
-        name.Equals("content-length", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("transfer-encoding", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("connection", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("keep-alive", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("upgrade", StringComparison.OrdinalIgnoreCase);
 }

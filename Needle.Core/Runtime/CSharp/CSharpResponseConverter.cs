@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -7,8 +6,8 @@ namespace Needle.Runtime.CSharp;
 
 /// <summary>
 /// Turns what <c>InvokeAsync</c> returned into a <see cref="FunctionResponse"/>, as for JavaScript:
-/// <see langword="null"/> is 204; a <see cref="FunctionResponse"/> is sent as it is (status 100 to 599, header
-/// names that are tokens, values without line breaks); a string is a 200 <c>text/plain</c>; anything else is
+/// <see langword="null"/> is 204; a <see cref="FunctionResponse"/> is sent as it is (its status and headers
+/// checked by <see cref="ResponseRules"/>); a string is a 200 <c>text/plain</c>; anything else is
 /// serialised with the version's JSON options (web defaults) as a 200 <c>application/json</c>. A body larger than
 /// <c>maxResponseKb</c> fails the call, and JSON stops being written as soon as it passes the limit.
 /// </summary>
@@ -85,26 +84,9 @@ internal static class CSharpResponseConverter
         }
     }
 
+    // Status and headers are checked for both runtimes by ResponseRules before the response is sent.
     private static void Validate(FunctionResponse response, long maxBytes)
     {
-        if (response.StatusCode is < 100 or > 599)
-        {
-            throw Invalid($"The response status must be an integer from 100 to 599, not {response.StatusCode.ToString(CultureInfo.InvariantCulture)}.");
-        }
-
-        foreach (var (name, value) in response.Headers ?? [])
-        {
-            if (string.IsNullOrEmpty(name) || !name.All(IsTokenChar))
-            {
-                throw Invalid($"'{name}' is not a valid header name.");
-            }
-
-            if (value is null || value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
-            {
-                throw Invalid($"The value of header '{name}' is missing or contains a line break.");
-            }
-        }
-
         if (response.Body is { } body)
         {
             CheckSize(Encoding.UTF8.GetByteCount(body), maxBytes);
@@ -118,9 +100,6 @@ internal static class CSharpResponseConverter
             throw TooLarge(maxBytes);
         }
     }
-
-    private static bool IsTokenChar(char c) =>
-        char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal);
 
     private static FunctionInvocationException TooLarge(long maxBytes) =>
         Invalid($"The response is larger than the function's limit of {maxBytes / 1024} KB (maxResponseKb).");

@@ -61,6 +61,9 @@ internal sealed class JavaScriptEngine : IDisposable
     /// <summary>A JSON parser for this engine (it holds no state between parses).</summary>
     public JsonParser Parser { get; }
 
+    /// <summary>The version's <c>maxResponseKb</c> in bytes: the budget of a JSON body's conversion.</summary>
+    public long MaxResponseBytes { get; init; } = long.MaxValue;
+
     /// <summary>
     /// Builds an engine with the version's limits and evaluates a fresh instance of the prepared module in it.
     /// Throws what the module's top-level code throws, or <see cref="FunctionValidationException"/> when there is no handler.
@@ -92,7 +95,7 @@ internal sealed class JavaScriptEngine : IDisposable
                 throw new FunctionValidationException($"The module's default export is not a function (it is {TypeName(handler)}).");
             }
 
-            return new JavaScriptEngine(engine, handler, then, config);
+            return new JavaScriptEngine(engine, handler, then, config) { MaxResponseBytes = limits.MaxResponseBytes };
         }
         catch
         {
@@ -156,7 +159,7 @@ internal sealed class JavaScriptEngine : IDisposable
                 _engine.Advanced.ProcessTasks();
             }
 
-            return JavaScriptResponseConverter.Convert(_engine, result);
+            return JavaScriptResponseConverter.Convert(_engine, result, MaxResponseBytes);
         }
         finally
         {

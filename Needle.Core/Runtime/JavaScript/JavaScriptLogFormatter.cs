@@ -49,10 +49,10 @@ internal static class JavaScriptLogFormatter
             case ObjectInstance:
                 try
                 {
-                    var json = new JsonSerializer(engine).Serialize(value);
-                    return json.IsUndefined() ? value.ToString() : json.ToString();
+                    // Bounded: a log line is cut at MaxLength, so the host never walks more of a value than that.
+                    return JavaScriptJsonWriter.SerializeTruncated(engine, value, MaxLength) ?? value.ToString();
                 }
-                catch (JavaScriptException)
+                catch (Exception ex) when (ex is JavaScriptException or JavaScriptJsonWriter.NotSerializableException)
                 {
                     // Cyclic or BigInt-holding objects still deserve a line in the log.
                     return value.ToString();

@@ -12,12 +12,14 @@ namespace Needle.Runtime.JavaScript;
 /// <list type="bullet">
 /// <item><c>undefined</c>: 204, no body.</item>
 /// <item>A response object, that is a non-array object whose own keys are only <c>status</c>, <c>headers</c> and
-/// <c>body</c> and whose <c>status</c> is a number: that status (an integer from 100 to 599), those headers
-/// (string, number or boolean values, or arrays of them), and the body as below.</item>
+/// <c>body</c> and whose <c>status</c> is a number: that status (an integer; <see cref="ResponseRules"/> checks it
+/// and the headers for both runtimes), those headers (string, number or boolean values, or arrays of them, at most
+/// <see cref="MaxHeaderValues"/> values in all), and the body as below.</item>
 /// <item>Any other value is the body of a 200.</item>
 /// </list>
 /// A string body is sent as is (<c>text/plain</c> unless a <c>content-type</c> header says otherwise); any other
-/// body is serialised with the engine's <c>JSON.stringify</c> (<c>application/json</c>); <c>null</c> or
+/// body is serialised as <c>JSON.stringify</c> does, within the version's <c>maxResponseKb</c>
+/// (<see cref="JavaScriptJsonWriter"/>, <c>application/json</c>); <c>null</c> or
 /// <c>undefined</c> as a response object's body means no body.
 /// </summary>
 internal static class JavaScriptResponseConverter
@@ -28,10 +30,20 @@ internal static class JavaScriptResponseConverter
     /// <summary>The content type of string bodies.</summary>
     public const string TextContentType = "text/plain; charset=utf-8";
 
+    /// <summary>
+    /// How many header values a response may carry (each value of an array counts). Every length the host loops over
+    /// is the function's to choose (<c>{length: 2**32 - 1}</c> costs it nothing), so each is checked against this
+    /// before the loop starts, and the call fails naming the limit.
+    /// </summary>
+    public const int MaxHeaderValues = 256;
+
+    /// <summary>The limit name reported when <see cref="MaxHeaderValues"/> is passed.</summary>
+    public const string HeadersLimit = "responseHeaders";
+
     private static readonly FunctionResponse NoContent = new() { StatusCode = 204 };
 
     /// <summary>Converts the handler's result.</summary>
-    public static FunctionResponse Convert(Engine engine, JsValue result)
+    public static FunctionResponse Convert(Engine engine, JsValue result, long maxBodyBytes = long.MaxValue)
     {
         if (result.IsUndefined())
         {
@@ -48,7 +60,7 @@ internal static class JavaScriptResponseConverter
                 return new FunctionResponse { StatusCode = status, Headers = headers };
             }
 
-            var (text, contentType) = Serialize(engine, body);
+            var (text, contentType) = Serialize(engine, body, maxBodyBytes);
             return new FunctionResponse
             {
                 StatusCode = status,
@@ -58,7 +70,7 @@ internal static class JavaScriptResponseConverter
             };
         }
 
-        var (plain, plainType) = Serialize(engine, result);
+        var (plain, plainType) = Serialize(engine, result, maxBodyBytes);
         return new FunctionResponse { Body = plain, ContentType = plainType };
     }
 
@@ -83,9 +95,9 @@ internal static class JavaScriptResponseConverter
     private static int ReadStatus(JsValue value)
     {
         var number = value.AsNumber();
-        if (number is < 100 or > 599 || number != Math.Floor(number))
+        if (number is < ResponseRules.MinStatus or > ResponseRules.MaxStatus || number != Math.Floor(number))
         {
-            throw Invalid($"The response status must be an integer from 100 to 599, not {number.ToString(CultureInfo.InvariantCulture)}.");
+            throw Invalid($"The response status must be an integer from {ResponseRules.MinStatus} to {ResponseRules.MaxStatus}, not {number.ToString(CultureInfo.InvariantCulture)}.");
         }
 
         return (int)number;
@@ -105,7 +117,13 @@ internal static class JavaScriptResponseConverter
             throw Invalid("The response headers must be an object of names to values.");
         }
 
-        foreach (var key in obj.GetOwnPropertyKeys(Types.String))
+        var keys = obj.GetOwnPropertyKeys(Types.String);
+        if (keys.Count > MaxHeaderValues)
+        {
+            throw TooManyHeaders();
+        }
+
+        foreach (var key in keys)
         {
             var name = key.ToString();
             if (name.Length == 0 || !name.All(IsTokenChar))
@@ -117,8 +135,14 @@ internal static class JavaScriptResponseConverter
             var headerValue = obj.Get(key);
             if (headerValue is ObjectInstance values && values.IsArray())
             {
-                var length = (uint)TypeConverter.ToNumber(values.Get("length"));
-                for (uint i = 0; i < length; i++)
+                // Checked as a number before the loop: a proxy's length can be anything, an array's up to 2**32 - 1.
+                var length = TypeConverter.ToNumber(values.Get("length"));
+                if (!(length <= MaxHeaderValues - headers.Count))
+                {
+                    throw TooManyHeaders();
+                }
+
+                for (uint i = 0; i < (uint)length; i++)
                 {
                     AddHeader(headers, name, values.Get(i));
                 }
@@ -127,10 +151,21 @@ internal static class JavaScriptResponseConverter
             {
                 AddHeader(headers, name, headerValue);
             }
+
+            if (headers.Count > MaxHeaderValues)
+            {
+                throw TooManyHeaders();
+            }
         }
 
         return headers;
     }
+
+    private static FunctionInvocationException TooManyHeaders() =>
+        new(
+            InvocationFailure.LimitExceeded,
+            $"The response has more than {MaxHeaderValues} header values (each value of an array counts); the limit is {HeadersLimit}.",
+            HeadersLimit);
 
     private static void AddHeader(List<KeyValuePair<string, string>> headers, string name, JsValue value)
     {
@@ -144,38 +179,43 @@ internal static class JavaScriptResponseConverter
             throw Invalid($"The value of header '{name}' must be a string, a number or a boolean.");
         }
 
-        var text = TypeConverter.ToString(value);
-        if (text.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
-        {
-            throw Invalid($"The value of header '{name}' contains a line break.");
-        }
-
-        headers.Add(new(name, text));
+        // CR, LF and NUL are refused by ResponseRules, for both runtimes.
+        headers.Add(new(name, TypeConverter.ToString(value)));
     }
 
-    private static (string Body, string ContentType) Serialize(Engine engine, JsValue body)
+    private static (string Body, string ContentType) Serialize(Engine engine, JsValue body, long maxBytes)
     {
         if (body.IsString())
         {
             return (body.ToString(), TextContentType);
         }
 
-        JsValue json;
+        string? json;
         try
         {
-            json = new JsonSerializer(engine).Serialize(body);
+            // Each character is at least one byte, so a body whose conversion runs past maxBytes is too large; the
+            // writer stops there instead of walking whatever length the function claims.
+            json = JavaScriptJsonWriter.Serialize(engine, body, maxBytes);
+        }
+        catch (JavaScriptJsonWriter.BudgetExceededException)
+        {
+            throw Invalid($"The response is larger than the function's limit of {maxBytes / 1024} KB (maxResponseKb).");
+        }
+        catch (JavaScriptJsonWriter.NotSerializableException ex)
+        {
+            throw Invalid($"The response cannot be serialised to JSON: {ex.Message}.", ex);
         }
         catch (JavaScriptException ex)
         {
             throw Invalid($"The response cannot be serialised to JSON: {ex.Message}", ex);
         }
 
-        if (json.IsUndefined())
+        if (json is null)
         {
             throw Invalid($"The response cannot be serialised to JSON: a {(body.IsCallable() ? "function" : body.Type.ToString().ToLowerInvariant())} has no JSON form.");
         }
 
-        return (json.ToString(), JsonContentType);
+        return (json, JsonContentType);
     }
 
     private static bool IsTokenChar(char c) =>

@@ -1,6 +1,7 @@
 using System.Net;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Needle.Functions;
 using Needle.Hosting;
@@ -18,6 +19,11 @@ namespace Needle.Benchmarks.Releases;
 [MemoryDiagnoser]
 public class ReleaseRoutingBenchmarks
 {
+    // The pin header's default admission (the local-only rule) comes from the request's services, as in a host.
+    private static readonly IServiceProvider Services = new ServiceCollection()
+        .AddSingleton(new Needle.Access.LocalRequestRule(Options.Create(new NeedleOptions())))
+        .BuildServiceProvider();
+
     private ReleaseRouter _router = null!;
     private ServingEntry _stableOnly = null!;
     private ServingEntry _canary = null!;
@@ -61,8 +67,9 @@ public class ReleaseRoutingBenchmarks
 
     private static DefaultHttpContext Context(string? user, string? pin)
     {
-        var http = new DefaultHttpContext();
+        var http = new DefaultHttpContext { RequestServices = Services };
         http.Connection.RemoteIpAddress = IPAddress.Loopback;
+        http.Request.Host = new HostString("127.0.0.1:5080");
         http.Request.Headers.Accept = "application/json";
         http.Request.Headers.UserAgent = "Mozilla/5.0";
         if (user is not null)

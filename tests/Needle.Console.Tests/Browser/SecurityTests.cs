@@ -73,4 +73,53 @@ public sealed class SecurityTests
         Assert.AreEqual(0, await page.Locator("section.audit img").CountAsync());
         Assert.IsNull(await page.EvaluateAsync<string?>("document.body.dataset.pwned ?? null"));
     }
+
+    [TestMethod]
+    public async Task FunctionPage_Sandboxed_CannotReadTheApi()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        await host.DeployAsync("evil", ProbePage, new { route = "/evil", methods = new[] { "GET" } });
+
+        var title = await ProbeAsync(host, "/fn/evil", waitForRead: false);
+
+        Assert.AreEqual("start", title, "The function's script ran with the host's origin and read the API.");
+    }
+
+    [TestMethod]
+    public async Task FunctionPage_OptedOutOfTheSandbox_CanReadTheApi()
+    {
+        // The risk the opt-out documents, and the proof that the probe above would see a read if one happened.
+        await using var host = await ConsoleHost.StartAsync();
+        await host.DeployAsync("active", ProbePage, new { route = "/active", methods = new[] { "GET" }, sandbox = false });
+
+        var title = await ProbeAsync(host, "/fn/active", waitForRead: true);
+
+        StringAssert.StartsWith(title, "read:");
+    }
+
+    /// <summary>A function's HTML whose script reads the function list, as the operator who opens the page.</summary>
+    private const string ProbePage = """
+        export default () => ({
+          status: 200,
+          headers: { 'content-type': 'text/html; charset=utf-8' },
+          body: "<html><head><title>start</title></head><body><script>fetch('/needle/api/functions').then(r => r.ok ? r.text() : Promise.reject(r.status)).then(t => { document.title = 'read:' + t.length; }, e => { document.title = 'blocked:' + e; });</script></body></html>",
+        });
+        """;
+
+    private static async Task<string> ProbeAsync(ConsoleHost host, string path, bool waitForRead)
+    {
+        var page = await Infrastructure.Browser.NewPageAsync();
+        await page.GotoAsync(new Uri(host.Address, path).ToString());
+        if (waitForRead)
+        {
+            await page.WaitForFunctionAsync("() => document.title.startsWith('read:')");
+        }
+        else
+        {
+            // Give a script every chance to run (loaded machine): the local API answers in milliseconds.
+            await page.WaitForTimeoutAsync(2_000);
+        }
+
+        return await page.TitleAsync();
+    }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Needle.Access;
 using Needle.ControlPlane;
 using Needle.Hosting;
 
@@ -128,8 +129,10 @@ public sealed class ApiAccessTests
 
     private static (ApiAccessFilter Filter, EndpointFilterInvocationContext Context) Arrange(string remote, string? apiKey, string? sentKey)
     {
-        var filter = new ApiAccessFilter(Options.Create(new NeedleOptions { ApiKey = apiKey }));
+        var options = Options.Create(new NeedleOptions { ApiKey = apiKey });
+        var filter = new ApiAccessFilter(options, new LocalRequestRule(options));
         var http = new DefaultHttpContext();
+        http.Request.Host = new HostString("127.0.0.1:5080");
         http.Connection.RemoteIpAddress = IPAddress.Parse(remote);
         http.Connection.LocalIpAddress = IPAddress.Parse("192.0.2.1");
         http.RequestServices = new ServiceCollection().AddLogging().AddProblemDetails().BuildServiceProvider();

@@ -41,7 +41,8 @@ internal sealed class TestHost : IAsyncDisposable
         Action<INeedleBuilder>? needle = null,
         Action<WebApplication>? map = null,
         string? directory = null,
-        IReadOnlyDictionary<string, string?>? configuration = null)
+        IReadOnlyDictionary<string, string?>? configuration = null,
+        Action<WebApplicationBuilder>? host = null)
     {
         var ownsDirectory = directory is null;
         directory ??= Path.Combine(Path.GetTempPath(), "needle-tests", Guid.NewGuid().ToString("n"));
@@ -67,6 +68,7 @@ internal sealed class TestHost : IAsyncDisposable
             configure?.Invoke(o);
         });
         needle?.Invoke(needleBuilder);
+        host?.Invoke(builder);
 
         var app = builder.Build();
         app.MapNeedle();
@@ -74,7 +76,8 @@ internal sealed class TestHost : IAsyncDisposable
         map?.Invoke(app);
         await app.StartAsync();
 
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
+            .First(a => !a.StartsWith("http://unix:", StringComparison.Ordinal));
         return new TestHost(app, directory, ownsDirectory, new Uri(address));
     }
 

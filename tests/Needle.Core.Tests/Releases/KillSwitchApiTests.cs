@@ -48,10 +48,17 @@ public sealed class KillSwitchApiTests
     }
 
     [TestMethod]
-    [DataRow("{\"fallback\": {\"status\": 700}, \"reason\": \"x\"}", HttpStatusCode.BadRequest, "between 100 and 599", DisplayName = "bad status")]
+    [DataRow("{\"fallback\": {\"status\": 700}, \"reason\": \"x\"}", HttpStatusCode.BadRequest, "between 200 and 599", DisplayName = "bad status")]
     [DataRow("{\"fallback\": {\"status\": 503}}", HttpStatusCode.BadRequest, "reason", DisplayName = "no reason")]
     [DataRow("{\"reason\": \"x\"}", HttpStatusCode.BadRequest, "fallback", DisplayName = "no fallback")]
     [DataRow("{\"fallback\": {\"status\": 503, \"headers\": {\"bad name\": \"v\"}}, \"reason\": \"x\"}", HttpStatusCode.BadRequest, "not a valid header", DisplayName = "bad header")]
+    [DataRow("{\"fallback\": {\"status\": 101}, \"reason\": \"x\"}", HttpStatusCode.BadRequest, "between 200 and 599", DisplayName = "1xx status")]
+    [DataRow("{\"fallback\": {\"status\": 503, \"headers\": {\"Needle-Version\": \"pay@9\"}}, \"reason\": \"x\"}", HttpStatusCode.BadRequest, "'Needle-Version' is Needle's", DisplayName = "Needle's version header")]
+    [DataRow("{\"fallback\": {\"status\": 503, \"headers\": {\"needle-anything\": \"x\"}}, \"reason\": \"x\"}", HttpStatusCode.BadRequest, "'needle-anything' is Needle's", DisplayName = "a Needle-* header")]
+    [DataRow("{\"fallback\": {\"status\": 503, \"headers\": {\"Transfer-Encoding\": \"chunked\"}}, \"reason\": \"x\"}", HttpStatusCode.BadRequest, "framing or hop-by-hop", DisplayName = "framing header")]
+    [DataRow("{\"fallback\": {\"status\": 503, \"headers\": {\"Proxy-Authenticate\": \"Basic\"}}, \"reason\": \"x\"}", HttpStatusCode.BadRequest, "framing or hop-by-hop", DisplayName = "Proxy-* header")]
+    [DataRow("{\"fallback\": {\"status\": 503, \"headers\": {\"Content-Security-Policy\": \"default-src *\"}}, \"reason\": \"x\"}", HttpStatusCode.BadRequest, "sandbox", DisplayName = "CSP over the sandbox")]
+    [DataRow("{\"fallback\": {\"status\": 503, \"headers\": {\"X-A\": \"a\\u0000b\"}}, \"reason\": \"x\"}", HttpStatusCode.BadRequest, "CR, LF or NUL", DisplayName = "NUL in a value")]
     public async Task Kill_BadRequest_IsRefusedAndTheFunctionKeepsServing(string body, HttpStatusCode expected, string message)
     {
         await using var host = await TestHost.StartAsync();

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Needle.Access;
 using Needle.Functions;
 using Needle.Hosting;
 using Needle.Releases;
@@ -18,6 +20,9 @@ public sealed class ReleaseRouterTests
     private static readonly ServedVersion Stable = Served(1);
     private static readonly ServedVersion Canary = Served(2);
     private static readonly ServedVersion Warm = Served(0);
+    private static readonly IServiceProvider Services = new ServiceCollection()
+        .AddSingleton(new LocalRequestRule(Options.Create(new NeedleOptions())))
+        .BuildServiceProvider();
 
     [TestMethod]
     public void Choose_CanaryAtZeroPercent_AlwaysServesStable()
@@ -188,8 +193,9 @@ public sealed class ReleaseRouterTests
 
     private static DefaultHttpContext Request(string? user = null, string? pin = null, string remote = "127.0.0.1")
     {
-        var http = new DefaultHttpContext();
+        var http = new DefaultHttpContext { RequestServices = Services };
         http.Connection.RemoteIpAddress = IPAddress.Parse(remote);
+        http.Request.Host = new HostString("127.0.0.1:5080");
         if (user is not null)
         {
             http.Request.Headers["Needle-User"] = user;

@@ -90,7 +90,6 @@ public sealed class JavaScriptFunctionTests
     [DataRow("({ status: 99 })")]
     [DataRow("({ status: 600, body: 'x' })")]
     [DataRow("({ status: 200.5 })")]
-    [DataRow("({ status: 200, headers: { 'x-bad': 'a\\r\\nb' } })")]
     [DataRow("({ status: 200, headers: { 'bad name': 'a' } })")]
     [DataRow("({ a: 1n })")]
     [DataRow("(() => { const a = {}; a.self = a; return a; })()")]
