@@ -99,6 +99,11 @@ internal sealed partial class Reconciler : IAsyncDisposable
     public async Task<long> ApplyFromStoreAsync(CancellationToken cancellationToken = default)
     {
         var state = await _store.GetServingStateAsync(cancellationToken).ConfigureAwait(false);
+
+        // A change made on this node applies itself with its version loaded: let one in progress finish (it loads
+        // nothing under the gate, so this is short) rather than load its version a second time.
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _gate.Release();
         var current = Current;
         var preloaded = new List<ILoadedFunction>();
         foreach (var version in state.Functions.SelectMany(f => f.Canary is null ? [f.Stable] : new[] { f.Stable, f.Canary }))
