@@ -16,10 +16,12 @@ namespace Needle.ControlPlane;
 /// <summary>
 /// The control plane's changes on this node: deploy, activate, delete, test-invoke. Every change is validated
 /// before anything is written (the manifest, the source by loading it, the route against other functions), then
-/// written to the store in one transaction, then applied here at once. Changes on this node run one at a time.
+/// written to the store in one transaction, then applied here at once. Changes on this node run one at a time, but a
+/// deploy loads its version outside the change gate, so no load holds up a rollback or a kill switch.
 /// </summary>
 internal sealed class DeploymentService
 {
+    private const int MaxDeployAttempts = 3;
     private readonly INeedleStore _store;
     private readonly RuntimeRegistry _runtimes;
     private readonly Reconciler _reconciler;
@@ -114,86 +116,134 @@ internal sealed class DeploymentService
         var runtime = _runtimes.Get(normalized.Runtime!);
         var limits = ResolvedLimits.Resolve(normalized.Limits, _options.DefaultLimits);
 
-        using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+        // The gate is held only to read and to write, never while the version loads: a C# version's load code can run
+        // up to the runtime's load limit, and rollbacks, kill switches and other deploys must not wait for it. When
+        // another change lands meanwhile (a version of this function, or a release move under a canary), the deploy
+        // reads again and loads again; after a few tries it gives up with a conflict.
+        for (var attempt = 1; ; attempt++)
         {
-            var existing = await _store.GetFunctionAsync(name, cancellationToken).ConfigureAwait(false);
-            if (existing is not null)
+            FunctionRecord? existing;
+            FunctionVersion candidate;
+            CanaryPlacement? placement;
+            using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
             {
-                var latest = await _store.GetVersionAsync(name, existing.LatestVersion, cancellationToken).ConfigureAwait(false);
-                var inPlace = canary is not null
-                    ? existing.Release?.CanaryVersion == latest?.Number
-                    : !activate || existing.Release?.StableVersion == latest?.Number;
-                if (latest is not null && latest.ContentHash == hash && inPlace)
+                existing = await _store.GetFunctionAsync(name, cancellationToken).ConfigureAwait(false);
+                if (await FindUnchangedAsync(existing, hash, activate, canary, skipIfKnown, runtime, cancellationToken).ConfigureAwait(false) is { } unchanged)
                 {
-                    // The same content again (a watcher saving an unchanged file, a retried script): nothing to do.
-                    return new DeployOutcome(latest, existing.Release, _reconciler.AppliedRevision, Unchanged: true, await runtime.GetWarningsAsync(latest, cancellationToken).ConfigureAwait(false));
+                    return unchanged;
                 }
 
-                if (skipIfKnown)
-                {
-                    var versions = await _store.ListVersionsAsync(name, cancellationToken).ConfigureAwait(false);
-                    if (versions.FirstOrDefault(v => v.ContentHash == hash) is { } known)
-                    {
-                        return new DeployOutcome(known, existing.Release, _reconciler.AppliedRevision, Unchanged: true, await runtime.GetWarningsAsync(known, cancellationToken).ConfigureAwait(false));
-                    }
-                }
+                CheckRouteConflicts(normalized);
+
+                // Load under the number the store will give it, so the loaded version is the one that serves.
+                var number = await NextNumberAsync(name, existing, cancellationToken).ConfigureAwait(false);
+                candidate = new FunctionVersion(name, number, source, normalized, hash, actor, _time.GetUtcNow(), parentNumber);
+                placement = canary is null ? null : await PlaceCanaryAsync(existing, candidate, canary, cancellationToken).ConfigureAwait(false);
             }
 
-            CheckRouteConflicts(normalized);
-
-            // Load under the number the store will give it, so the loaded version is the one that serves.
-            var number = (existing?.LatestVersion ?? await LatestNumberOfDeletedAsync(name, cancellationToken).ConfigureAwait(false)) + 1;
-            var candidate = new FunctionVersion(name, number, source, normalized, hash, actor, _time.GetUtcNow(), parentNumber);
-            var placement = canary is null ? null : await PlaceCanaryAsync(existing, candidate, canary, cancellationToken).ConfigureAwait(false);
             var loaded = await runtime.LoadAsync(candidate, limits, cancellationToken).ConfigureAwait(false);
-            var warnings = loaded.Warnings;
-            DeployResult result;
+            var handedOver = false;
             try
             {
-                result = await _store.AddVersionAsync(new NewVersion(name, source, normalized, hash, actor, activate, reason, parentNumber, placement), cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                await loaded.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
+                using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var now = await _store.GetFunctionAsync(name, cancellationToken).ConfigureAwait(false);
+                    var moved = await NextNumberAsync(name, now, cancellationToken).ConfigureAwait(false) != candidate.Number
+                        || (canary is not null && now?.Release?.Id != existing?.Release?.Id);
+                    if (moved)
+                    {
+                        if (attempt < MaxDeployAttempts)
+                        {
+                            continue;
+                        }
 
-            if (result.Release is not null)
-            {
-                await _reconciler.ApplyAsync(loaded, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await loaded.DisposeAsync().ConfigureAwait(false);
-            }
+                        throw new NeedleConflictException($"Function '{name}' changed {MaxDeployAttempts} times while this deploy loaded its version; nothing changed, try again.");
+                    }
 
-            _metrics.RecordDeployment(name);
-            return new DeployOutcome(result.Version, result.Release, result.Revision, Unchanged: false, warnings);
+                    CheckRouteConflicts(normalized);
+                    var result = await _store.AddVersionAsync(new NewVersion(name, source, normalized, hash, actor, activate, reason, parentNumber, placement), cancellationToken).ConfigureAwait(false);
+                    if (result.Release is not null)
+                    {
+                        // The reconciler owns the loaded version from here, serving it or disposing it.
+                        handedOver = true;
+                        await _reconciler.ApplyAsync(loaded, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    _metrics.RecordDeployment(name);
+                    return new DeployOutcome(result.Version, result.Release, result.Revision, Unchanged: false, loaded.Warnings);
+                }
+            }
+            finally
+            {
+                if (!handedOver)
+                {
+                    await loaded.DisposeAsync().ConfigureAwait(false);
+                }
+            }
         }
     }
+
+    // The outcome when this content is what the function has already (nothing to deploy), else null.
+    private async Task<DeployOutcome?> FindUnchangedAsync(FunctionRecord? existing, string hash, bool activate, CanaryRequest? canary, bool skipIfKnown, IFunctionRuntime runtime, CancellationToken cancellationToken)
+    {
+        if (existing is null)
+        {
+            return null;
+        }
+
+        var name = existing.Name;
+        var latest = await _store.GetVersionAsync(name, existing.LatestVersion, cancellationToken).ConfigureAwait(false);
+        var inPlace = canary is not null
+            ? existing.Release?.CanaryVersion == latest?.Number
+            : !activate || existing.Release?.StableVersion == latest?.Number;
+        if (latest is not null && latest.ContentHash == hash && inPlace)
+        {
+            // The same content again (a watcher saving an unchanged file, a retried script): nothing to do.
+            return new DeployOutcome(latest, existing.Release, _reconciler.AppliedRevision, Unchanged: true, await runtime.GetWarningsAsync(latest, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (skipIfKnown)
+        {
+            var versions = await _store.ListVersionsAsync(name, cancellationToken).ConfigureAwait(false);
+            if (versions.FirstOrDefault(v => v.ContentHash == hash) is { } known)
+            {
+                return new DeployOutcome(known, existing.Release, _reconciler.AppliedRevision, Unchanged: true, await runtime.GetWarningsAsync(known, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<int> NextNumberAsync(string name, FunctionRecord? existing, CancellationToken cancellationToken) =>
+        (existing?.LatestVersion ?? await LatestNumberOfDeletedAsync(name, cancellationToken).ConfigureAwait(false)) + 1;
 
     /// <summary>Makes an existing version the stable one.</summary>
     public async Task<ReleaseRecord> ActivateAsync(string name, int number, string actor, string? reason, CancellationToken cancellationToken)
     {
-        using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+        var version = await _store.GetVersionAsync(name, number, cancellationToken).ConfigureAwait(false)
+            ?? throw new NeedleNotFoundException($"Function '{name}' has no version {number}.");
+        CheckRouteConflicts(version.Manifest);
+
+        // Loaded outside the gate, as a deploy loads (see DeployAsync); a version is immutable, so nothing to read again.
+        var loaded = _reconciler.IsLoaded(name, number) ? null : await LoadAsync(version, cancellationToken).ConfigureAwait(false);
+        try
         {
-            var version = await _store.GetVersionAsync(name, number, cancellationToken).ConfigureAwait(false)
-                ?? throw new NeedleNotFoundException($"Function '{name}' has no version {number}.");
-            CheckRouteConflicts(version.Manifest);
-            var loaded = await LoadAsync(version, cancellationToken).ConfigureAwait(false);
-            ReleaseRecord release;
-            try
+            using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
             {
-                release = await _store.SetReleaseAsync(new ReleaseChange(name, number, null, 0, "activate", actor, reason), cancellationToken).ConfigureAwait(false);
+                CheckRouteConflicts(version.Manifest);
+                var release = await _store.SetReleaseAsync(new ReleaseChange(name, number, null, 0, "activate", actor, reason), cancellationToken).ConfigureAwait(false);
+                var handOver = loaded;
+                loaded = null;
+                await _reconciler.ApplyAsync(handOver, cancellationToken).ConfigureAwait(false);
+                return release;
             }
-            catch
+        }
+        finally
+        {
+            if (loaded is not null)
             {
                 await loaded.DisposeAsync().ConfigureAwait(false);
-                throw;
             }
-
-            await _reconciler.ApplyAsync(loaded, cancellationToken).ConfigureAwait(false);
-            return release;
         }
     }
 

@@ -11,8 +11,9 @@ namespace Needle.Serving;
 
 /// <summary>
 /// Makes this node serve what the store says. It reads the serving state, loads the versions not loaded yet
-/// (off the request path), then swaps each function's slot and publishes the routes; versions no release names
-/// any more are retired and disposed once drained. One apply at a time.
+/// (off the request path, and outside the apply gate: see <see cref="ApplyFromStoreAsync"/>), then swaps each
+/// function's slot and publishes the routes; versions no release names any more are retired and disposed once
+/// drained. One apply at a time.
 /// </summary>
 internal sealed partial class Reconciler : IAsyncDisposable
 {
@@ -93,10 +94,57 @@ internal sealed partial class Reconciler : IAsyncDisposable
     public Task<long> ApplyAsync(ILoadedFunction? preloaded = null, CancellationToken cancellationToken = default) =>
         ApplyAsync(preloaded is null ? [] : [preloaded], cancellationToken);
 
+    /// <summary>
+    /// Applies the store's current state, loading the versions it names that this node has not loaded yet before
+    /// taking the apply gate: a load can take up to its runtime's load limit, and a rollback or kill switch applied
+    /// meanwhile must not wait for it. For changes made elsewhere (the poll, the start); a change made here loads first.
+    /// </summary>
+    public async Task<long> ApplyFromStoreAsync(CancellationToken cancellationToken = default)
+    {
+        var state = await _store.GetServingStateAsync(cancellationToken).ConfigureAwait(false);
+
+        // A change made on this node applies itself with its version loaded: let one in progress finish (it loads
+        // nothing under the gate, so this is short) rather than load its version a second time.
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _gate.Release();
+        var current = Current;
+        var preloaded = new List<ILoadedFunction>();
+        foreach (var version in state.Functions.SelectMany(f => f.Canary is null ? [f.Stable] : new[] { f.Stable, f.Canary }))
+        {
+            if (current.TryGetValue(version.Function, out var entry) && entry.Loaded.TryGetValue(version.Number, out var served)
+                && served.Function.Version.ContentHash == version.ContentHash)
+            {
+                continue;
+            }
+
+            try
+            {
+                var limits = ResolvedLimits.Resolve(version.Manifest.Limits, _options.DefaultLimits);
+                preloaded.Add(await _runtimes.Get(version.Runtime).LoadAsync(version, limits, cancellationToken).ConfigureAwait(false));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Loaded again under the gate, where the failure is recorded (a load past the limit is refused there at once).
+                LogPreloadFailed(_logger, version.Label, ex.Message);
+            }
+        }
+
+        return await ApplyCoreAsync(preloaded, loadMissing: true, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <inheritdoc cref="ApplyAsync(ILoadedFunction?, CancellationToken)"/>
-    public async Task<long> ApplyAsync(IReadOnlyCollection<ILoadedFunction> preloadedVersions, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Loads nothing under the apply gate: a version the store names that is neither loaded nor in
+    /// <paramref name="preloadedVersions"/> (a change made elsewhere) is left to the next poll, which loads it outside
+    /// the gate; until then its function serves what it served, and this node's applied revision stays behind.
+    /// </remarks>
+    public Task<long> ApplyAsync(IReadOnlyCollection<ILoadedFunction> preloadedVersions, CancellationToken cancellationToken = default) =>
+        ApplyCoreAsync(preloadedVersions, loadMissing: false, cancellationToken);
+
+    private async Task<long> ApplyCoreAsync(IReadOnlyCollection<ILoadedFunction> preloadedVersions, bool loadMissing, CancellationToken cancellationToken)
     {
         var preloaded = preloadedVersions.ToList();
+        var deferred = false;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -118,7 +166,8 @@ internal sealed partial class Reconciler : IAsyncDisposable
                     continue;
                 }
 
-                var stable = await GetOrLoadAsync(function.Stable, preloaded, errors, cancellationToken).ConfigureAwait(false);
+                var stable = await GetOrLoadAsync(function.Stable, preloaded, errors, loadMissing, cancellationToken).ConfigureAwait(false);
+                deferred |= stable is null && !loadMissing && !errors.ContainsKey(function.Stable.Label);
                 if (stable is null)
                 {
                     // The release names a version this node cannot load: keep serving what it served before, if anything.
@@ -133,9 +182,10 @@ internal sealed partial class Reconciler : IAsyncDisposable
 
                 // A canary that cannot load leaves the function on its stable version; the error is reported.
                 var canary = function.Canary is { } canaryVersion
-                    ? await GetOrLoadAsync(canaryVersion, preloaded, errors, cancellationToken).ConfigureAwait(false)
+                    ? await GetOrLoadAsync(canaryVersion, preloaded, errors, loadMissing, cancellationToken).ConfigureAwait(false)
                     : null;
-                var warm = await LoadWarmAsync(function, cancellationToken).ConfigureAwait(false);
+                deferred |= function.Canary is not null && canary is null && !loadMissing && !errors.ContainsKey(function.Canary.Label);
+                var warm = await LoadWarmAsync(function, loadMissing, cancellationToken).ConfigureAwait(false);
                 var entry = new ServingEntry(function.Release, function.Stable.Manifest, stable, canary, warm);
                 preloaded.RemoveAll(p => entry.Loaded.Values.Any(v => ReferenceEquals(v.Function, p)));
 
@@ -172,11 +222,15 @@ internal sealed partial class Reconciler : IAsyncDisposable
                 _loaded.Remove(label);
             }
 
-            Volatile.Write(ref _appliedRevision, state.Revision);
             ObserveStoreRevision(state.Revision);
+            if (!deferred)
+            {
+                Volatile.Write(ref _appliedRevision, state.Revision);
 
-            // The node table is for visibility; the change already serves, so the caller does not wait for the write.
-            _ = ReportAsync(state.Revision);
+                // The node table is for visibility; the change already serves, so the caller does not wait for the write.
+                _ = ReportAsync(state.Revision);
+            }
+
             return state.Revision;
         }
         finally
@@ -194,7 +248,7 @@ internal sealed partial class Reconciler : IAsyncDisposable
     /// The last few stable versions before the current one (not marked bad) stay loaded, so a rollback is a swap
     /// rather than a load. A warm version that fails to load is only logged: nothing serves it.
     /// </summary>
-    private async Task<List<ServedVersion>> LoadWarmAsync(ServingRelease function, CancellationToken cancellationToken)
+    private async Task<List<ServedVersion>> LoadWarmAsync(ServingRelease function, bool loadMissing, CancellationToken cancellationToken)
     {
         var warm = new List<ServedVersion>();
         var count = _options.Releases.WarmVersions;
@@ -219,9 +273,14 @@ internal sealed partial class Reconciler : IAsyncDisposable
                 continue;
             }
 
+            if (!loadMissing)
+            {
+                continue;
+            }
+
             var version = await _store.GetVersionAsync(name, number, cancellationToken).ConfigureAwait(false);
             var warmErrors = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (version is not null && await GetOrLoadAsync(version, null, warmErrors, cancellationToken).ConfigureAwait(false) is { } served)
+            if (version is not null && await GetOrLoadAsync(version, null, warmErrors, loadMissing: true, cancellationToken).ConfigureAwait(false) is { } served)
             {
                 warm.Add(served);
             }
@@ -234,6 +293,7 @@ internal sealed partial class Reconciler : IAsyncDisposable
         FunctionVersion version,
         IReadOnlyList<ILoadedFunction>? preloaded,
         Dictionary<string, string> errors,
+        bool loadMissing,
         CancellationToken cancellationToken)
     {
         if (_loaded.TryGetValue(version.Label, out var served))
@@ -245,6 +305,10 @@ internal sealed partial class Reconciler : IAsyncDisposable
         if (preloaded?.FirstOrDefault(p => p.Version.Label == version.Label && p.Version.ContentHash == version.ContentHash) is { } ready)
         {
             function = ready;
+        }
+        else if (!loadMissing)
+        {
+            return null;
         }
         else
         {
@@ -319,4 +383,7 @@ internal sealed partial class Reconciler : IAsyncDisposable
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Could not record this node's revision in the store.")]
     private static partial void LogReportFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Debug, Message = "Version {Version} did not load ahead of the apply: {Reason}")]
+    private static partial void LogPreloadFailed(ILogger logger, string version, string reason);
 }

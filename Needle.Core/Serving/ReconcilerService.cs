@@ -31,7 +31,7 @@ internal sealed partial class ReconcilerService : BackgroundService
     {
         // Serving starts with the host: the first request must find the functions the store names.
         await _store.InitializeAsync(cancellationToken).ConfigureAwait(false);
-        var revision = await _reconciler.ApplyAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var revision = await _reconciler.ApplyFromStoreAsync(cancellationToken).ConfigureAwait(false);
         LogStarted(_logger, _options.NodeId, revision, _reconciler.Current.Count);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -47,7 +47,7 @@ internal sealed partial class ReconcilerService : BackgroundService
                 _reconciler.ObserveStoreRevision(revision);
                 if (revision != _reconciler.AppliedRevision)
                 {
-                    await _reconciler.ApplyAsync(cancellationToken: stoppingToken).ConfigureAwait(false);
+                    await _reconciler.ApplyFromStoreAsync(stoppingToken).ConfigureAwait(false);
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -28,10 +28,16 @@ internal sealed class CSharpApiPolicy
     ];
 
     // Namespaces of which only some types are allowed.
+    private const string OutlivesTheCall = "scheduling work that outlives the call (await the work inside the call instead)";
+    private const string ThreadPoolLoops = "parallel work on the host's thread pool (it starves the host's requests)";
+    private const string AsyncVoid = "async void (an exception after its first await ends the process)";
+    private const string DebugAndTrace = "Debug and Trace (Debug.Fail and a failed Assert end the process when DEBUG or TRACE is defined; log with context.Log)";
+    private const string SharedPool = "a process-wide pool (a rented buffer holds other functions' data, and one returned late corrupts them); use new byte[n] or ArrayPool<T>.Create()";
+
     private static readonly FrozenDictionary<string, FrozenSet<string>> PartialNamespaces = new Dictionary<string, FrozenSet<string>>
     {
         ["System.IO"] = Set("Stream", "MemoryStream", "StringReader", "StringWriter", "TextReader", "TextWriter", "SeekOrigin", "IOException", "EndOfStreamException", "InvalidDataException", "BinaryReader", "BinaryWriter"),
-        ["System.Diagnostics"] = Set("Stopwatch", "Debug", "ConditionalAttribute", "UnreachableException", "DebuggerDisplayAttribute", "DebuggerStepThroughAttribute", "DebuggerHiddenAttribute"),
+        ["System.Diagnostics"] = Set("Stopwatch", "ConditionalAttribute", "UnreachableException", "DebuggerDisplayAttribute", "DebuggerStepThroughAttribute", "DebuggerHiddenAttribute"),
         ["System.Net"] = Set("WebUtility", "HttpStatusCode"),
         ["Needle.Runtime"] = Set("FunctionRequest", "FunctionResponse"),
     }.ToFrozenDictionary(StringComparer.Ordinal);
@@ -63,6 +69,26 @@ internal sealed class CSharpApiPolicy
         ["System.Runtime.CompilerServices.UnsafeAccessorAttribute"] = "access to private members",
         ["System.Runtime.CompilerServices.UnsafeAccessorTypeAttribute"] = "access to private members",
         ["System.Runtime.CompilerServices.ModuleInitializerAttribute"] = "code that runs at load",
+        ["System.Runtime.CompilerServices.AsyncVoidMethodBuilder"] = AsyncVoid,
+        ["System.Runtime.CompilerServices.InlineArrayAttribute"] = "inline arrays (a large one as a local overflows the thread's stack, which ends the process); use an array",
+        ["System.Runtime.CompilerServices.ContractHelper"] = "a contract failure ends the process",
+        ["System.Diagnostics.Debug"] = DebugAndTrace,
+        ["System.Diagnostics.Trace"] = DebugAndTrace,
+        ["System.Diagnostics.Debugger"] = "debugger access (Debugger.Break and Launch stop or end the process)",
+        ["System.Threading.Tasks.TaskFactory"] = OutlivesTheCall,
+        ["System.Threading.Tasks.TaskFactory`1"] = OutlivesTheCall,
+        ["System.Threading.Tasks.TaskScheduler"] = OutlivesTheCall + ", and its events are process-wide",
+        ["System.Threading.Tasks.ConcurrentExclusiveSchedulerPair"] = OutlivesTheCall,
+        ["System.Threading.Tasks.Parallel"] = ThreadPoolLoops,
+        ["System.Linq.ParallelEnumerable"] = ThreadPoolLoops,
+        ["System.Linq.ParallelQuery"] = ThreadPoolLoops,
+        ["System.Linq.ParallelQuery`1"] = ThreadPoolLoops,
+        ["System.Linq.OrderedParallelQuery`1"] = ThreadPoolLoops,
+        ["System.Threading.PeriodicTimer"] = "timers (work that outlives the call)",
+        ["System.Threading.SynchronizationContext"] = OutlivesTheCall + " (Post queues to the thread pool)",
+        ["System.Threading.ExecutionContext"] = "the flow of the host's execution context",
+        ["System.Security.Cryptography.CryptoConfig"] = "process-wide algorithm registrations",
+        ["Microsoft.Extensions.Primitives.ChangeToken"] = "callbacks that outlive the call",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     // Types whose members are allowed only when listed (the type itself may be named).
@@ -201,9 +227,35 @@ internal sealed class CSharpApiPolicy
                 return "process-wide culture";
             case "System.Threading.Tasks.TaskCreationOptions" or "System.Threading.Tasks.TaskContinuationOptions" when member.Name == "LongRunning":
                 return "thread creation";
+            // Task<T> displays as Task without its generics: one rule for both.
+            case "System.Threading.Tasks.Task" when member.Name is "Run" or "Factory" or "ContinueWith" or "Start" or "RunSynchronously" or WellKnownMemberNames.InstanceConstructorName:
+                return OutlivesTheCall;
+            case "System.Buffers.ArrayPool" or "System.Buffers.MemoryPool" when member.Name == "Shared":
+                return SharedPool;
+            case "System.Text.Encoding" when member.Name == "RegisterProvider":
+                return "a process-wide registration (every later charset lookup of the host sees it)";
+            case "System.Text.RegularExpressions.Regex" when member.Name == "CacheSize":
+                return "a process-wide setting";
+            case "System.TimeProvider" when member.Name == "CreateTimer":
+                return "timers (work that outlives the call)";
             default:
-                return null;
+                break;
         }
+
+        // Awaiters' OnCompleted schedules a callback that runs whenever the awaited work ends, after the call if need be
+        // (YieldAwaiter's queues to the thread pool at once); 'await' itself never calls them through the function's code.
+        if (member.Name is "OnCompleted" or "UnsafeOnCompleted" && member.ContainingNamespace?.ToDisplayString() == "System.Runtime.CompilerServices")
+        {
+            return OutlivesTheCall;
+        }
+
+        // The asynchronous programming model (Begin*/End* with a callback) runs the callback on the thread pool.
+        if (member is IMethodSymbol method && method.Parameters.Any(p => p.Type is { Name: "AsyncCallback", ContainingNamespace.Name: "System" }))
+        {
+            return "callbacks that outlive the call (use the Task-returning method and await it)";
+        }
+
+        return null;
     }
 
     /// <summary>Whether <paramref name="type"/> carries JSON serializer metadata (options, type info or a context).</summary>

@@ -81,6 +81,12 @@ internal sealed class CSharpCompiler
             .Where(d => d.Severity >= DiagnosticSeverity.Warning && !d.IsSuppressed && (d.Location.SourceTree is null || d.Location.SourceTree == tree))
             .Select(ToDiagnostic);
         problems.AddRange(diagnostics);
+        // The metadata check is the backstop for what the source check should have refused already.
+        if (result.Success && !problems.Any(p => p.Severity == "error"))
+        {
+            problems.AddRange(CSharpImageCheck.Problems(image.ToArray()).Select(p => new FunctionDiagnostic(p)));
+        }
+
         if (!result.Success || problems.Any(p => p.Severity == "error"))
         {
             throw new FunctionValidationException([.. problems
@@ -90,6 +96,29 @@ internal sealed class CSharpCompiler
         }
 
         return new CSharpImage(image.ToArray(), [.. problems.OrderBy(p => p.Line).ThenBy(p => p.Column)]);
+    }
+
+    /// <summary>
+    /// Checks an image that was not compiled here (read from the store) before it loads: its source against this
+    /// build's allow-list and entry class rule, and its metadata (<see cref="CSharpImageCheck"/>).
+    /// </summary>
+    /// <exception cref="FunctionValidationException">The source breaks a rule.</exception>
+    /// <exception cref="BadImageFormatException">The image is not one this source compiles to.</exception>
+    public void Verify(CSharpImage image, string source, string fileName)
+    {
+        var tree = CSharpSyntaxTree.ParseText(SourceText.From(source, Encoding.UTF8), ParseOptions, fileName);
+        var compilation = _base.AddSyntaxTrees(tree);
+        var problems = CSharpApiChecker.Check(compilation, tree, _policy);
+        problems.AddRange(CSharpEntryPoint.Check(compilation));
+        if (problems.Any(p => p.Severity == "error"))
+        {
+            throw new FunctionValidationException([.. problems.OrderBy(p => p.Line).ThenBy(p => p.Column)]);
+        }
+
+        if (CSharpImageCheck.Problems(image.Assembly) is [var first, ..])
+        {
+            throw new BadImageFormatException(first);
+        }
     }
 
     private static FunctionDiagnostic ToDiagnostic(Diagnostic diagnostic)

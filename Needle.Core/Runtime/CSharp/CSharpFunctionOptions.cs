@@ -24,6 +24,14 @@ public sealed class CSharpFunctionOptions
     /// <summary>Compiles a trivial function in the background at start, so the first real deploy is fast. Default: <see langword="true"/>.</summary>
     public bool WarmUp { get; set; } = true;
 
+    /// <summary>
+    /// How long a version's load code (its entry class's constructor, static constructors, field initialisers) may run
+    /// when the version loads. A load past it is answered with an error at the limit and its thread abandoned: .NET
+    /// cannot stop a running thread, so the thread is counted and left to end on its own, if it ever does. Between 100 ms
+    /// and 5 minutes. Default: 5 seconds.
+    /// </summary>
+    public TimeSpan LoadTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How many compiled images this node keeps in memory by key, most recently used first. Default: 64.</summary>
     public int ImageCacheSize { get; set; } = 64;
 }

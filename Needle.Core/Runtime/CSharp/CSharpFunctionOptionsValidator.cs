@@ -26,6 +26,11 @@ internal sealed class CSharpFunctionOptionsValidator : IValidateOptions<CSharpFu
             failures.Add($"Needle C#: ImageCacheSize must be between 0 and 10,000 (was {options.ImageCacheSize}).");
         }
 
+        if (options.LoadTimeout < TimeSpan.FromMilliseconds(100) || options.LoadTimeout > TimeSpan.FromMinutes(5))
+        {
+            failures.Add($"Needle C#: LoadTimeout must be between 100 ms and 5 minutes (was {options.LoadTimeout}).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -26,6 +26,12 @@ internal static partial class CSharpLog
     [LoggerMessage(EventId = 1606, Level = LogLevel.Warning, Message = "The compiled image of {Version} from the store does not load; compiling instead.")]
     public static partial void BadImage(ILogger logger, string version, Exception exception);
 
+    [LoggerMessage(EventId = 1608, Level = LogLevel.Error, Message = "{Version} did not finish loading within {TimeoutMs} ms: its load code (constructor, static constructor or field initialiser) still runs on an abandoned thread ({Stuck} such threads now); the load was refused.")]
+    public static partial void LoadAbandoned(ILogger logger, string version, double timeoutMs, long stuck);
+
+    [LoggerMessage(EventId = 1609, Level = LogLevel.Warning, Message = "The compiled image {Key} in the store fails this build's checks; compiling from the source instead.")]
+    public static partial void ArtifactRefused(ILogger logger, string key, Exception exception);
+
     [LoggerMessage(EventId = 1607, Level = LogLevel.Debug, Message = "Unloading {Version}.")]
     public static partial void Unloading(ILogger logger, string version);
 }

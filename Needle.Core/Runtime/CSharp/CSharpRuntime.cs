@@ -35,6 +35,8 @@ internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
     private readonly NativeHeapTrimmer _trimmer;
     private readonly ILogger _logger;
     private readonly NeedleMetrics? _metrics;
+    private readonly TimeSpan _loadTimeout;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _stuckLoads = new(StringComparer.Ordinal);
 
     public CSharpRuntime(CSharpFunctionOptions options, INeedleStore? store, TimeSpan queueTimeout, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null, NeedleMetrics? metrics = null)
     {
@@ -47,6 +49,7 @@ internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
         _trimmer = new NativeHeapTrimmer(Statistics, timeProvider ?? TimeProvider.System);
         _logger = loggerFactory.CreateLogger<CSharpRuntime>();
         _metrics = metrics;
+        _loadTimeout = options.LoadTimeout;
     }
 
     /// <inheritdoc />
@@ -67,7 +70,7 @@ internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
         var (image, compiled) = await GetImageAsync(version, key, cancellationToken).ConfigureAwait(false);
         try
         {
-            return CSharpFunction.Load(version, limits, image, _queueTimeout, Statistics, _trimmer, _logger, _metrics);
+            return await LoadWithinLimitAsync(version, key, limits, image, cancellationToken).ConfigureAwait(false);
         }
         catch (BadImageFormatException ex) when (!compiled)
         {
@@ -75,8 +78,90 @@ internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
             CSharpLog.BadImage(_logger, version.Label, ex);
             image = Compile(compiler, version);
             _images.Add(key, image);
-            return CSharpFunction.Load(version, limits, image, _queueTimeout, Statistics, _trimmer, _logger, _metrics);
+            return await LoadWithinLimitAsync(version, key, limits, image, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Loads on a thread of its own and waits at most <see cref="CSharpFunctionOptions.LoadTimeout"/>: the entry
+    /// class's constructor, static constructors and field initialisers run there, and one that never ends must not
+    /// hold the caller (a deploy, a rollback's reconcile) or a pool thread. .NET cannot abort a thread, so one past the
+    /// limit is abandoned and counted (<see cref="CSharpRuntimeStatistics.LoadsStuck"/>); if it ever ends, what it
+    /// loaded is unloaded. While it runs, the same image is refused at once instead of starting another such thread.
+    /// </summary>
+    private async Task<ILoadedFunction> LoadWithinLimitAsync(FunctionVersion version, string key, ResolvedLimits limits, CSharpImage image, CancellationToken cancellationToken)
+    {
+        if (_stuckLoads.ContainsKey(key))
+        {
+            throw LoadTimedOut(version, stillRunning: true);
+        }
+
+        var loaded = new TaskCompletionSource<CSharpFunction>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                loaded.TrySetResult(CSharpFunction.Load(version, limits, image, _queueTimeout, Statistics, _trimmer, _logger, _metrics));
+            }
+            catch (Exception ex)
+            {
+                loaded.TrySetException(ex);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "Needle C# load",
+        };
+        thread.UnsafeStart();
+        try
+        {
+            return await loaded.Task.WaitAsync(_loadTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            var timedOut = ex is TimeoutException;
+            if (timedOut)
+            {
+                _stuckLoads[key] = version.Label;
+                Statistics.LoadAbandoned();
+                CSharpLog.LoadAbandoned(_logger, version.Label, _loadTimeout.TotalMilliseconds, Statistics.LoadsStuck);
+            }
+
+            _ = loaded.Task.ContinueWith(
+                async t =>
+                {
+                    if (t.IsCompletedSuccessfully)
+                    {
+                        await t.Result.DisposeAsync().ConfigureAwait(false);
+                    }
+
+                    if (timedOut)
+                    {
+                        _stuckLoads.TryRemove(key, out _);
+                        Statistics.AbandonedLoadEnded();
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            if (timedOut)
+            {
+                throw LoadTimedOut(version, stillRunning: false);
+            }
+
+            throw;
+        }
+    }
+
+    private FunctionValidationException LoadTimedOut(FunctionVersion version, bool stillRunning)
+    {
+        var limit = _loadTimeout.TotalMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var what = stillRunning
+            ? $"An earlier load of the same source did not finish within the load limit ({limit} ms) and still runs"
+            : $"{version.Label} did not finish loading within the load limit ({limit} ms)";
+        return new FunctionValidationException(
+            $"{what}: its load code (the entry class's constructor, a static constructor or a field initialiser) does not end. " +
+            "Nothing changed. .NET cannot stop a running thread, so that code runs on, abandoned; keep load code short and move work into InvokeAsync.");
     }
 
     /// <inheritdoc />
@@ -84,7 +169,7 @@ internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
     public async Task<IReadOnlyList<FunctionDiagnostic>> GetWarningsAsync(FunctionVersion version, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(version);
-        var image = await FindImageAsync(ImageKey(version.Source), cancellationToken).ConfigureAwait(false);
+        var image = await FindImageAsync(ImageKey(version.Source), version, cancellationToken).ConfigureAwait(false);
         return image?.Warnings ?? [];
     }
 
@@ -125,7 +210,7 @@ internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
             return (cached, false);
         }
 
-        if (await ReadArtifactAsync(key, cancellationToken).ConfigureAwait(false) is { } stored)
+        if (await ReadArtifactAsync(key, version, cancellationToken).ConfigureAwait(false) is { } stored)
         {
             Statistics.LoadedFromStore();
             return (stored, false);
@@ -148,11 +233,13 @@ internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
         return (image, true);
     }
 
-    private async Task<CSharpImage?> FindImageAsync(string key, CancellationToken cancellationToken) =>
-        _images.TryGet(key, out var cached) ? cached : await ReadArtifactAsync(key, cancellationToken).ConfigureAwait(false);
+    private async Task<CSharpImage?> FindImageAsync(string key, FunctionVersion version, CancellationToken cancellationToken) =>
+        _images.TryGet(key, out var cached) ? cached : await ReadArtifactAsync(key, version, cancellationToken).ConfigureAwait(false);
 
-    // The image in the store, put in the memory cache; null when the store has none or it cannot be read.
-    private async Task<CSharpImage?> ReadArtifactAsync(string key, CancellationToken cancellationToken)
+    // The image in the store, checked again (its source against this build's rules, its metadata) and put in the
+    // memory cache; null when the store has none, it cannot be read or it fails a check (the caller compiles instead,
+    // and compiling refuses a source that breaks a rule with its diagnostics).
+    private async Task<CSharpImage?> ReadArtifactAsync(string key, FunctionVersion version, CancellationToken cancellationToken)
     {
         if (_store is null)
         {
@@ -164,6 +251,16 @@ internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
             if (await _store.GetArtifactAsync(key, cancellationToken).ConfigureAwait(false) is { Length: > 0 } stored)
             {
                 var image = CSharpImage.FromArtifact(stored);
+                try
+                {
+                    _compiler.Value.Verify(image, version.Source, version.Function + ".cs");
+                }
+                catch (Exception ex) when (ex is FunctionValidationException or BadImageFormatException)
+                {
+                    CSharpLog.ArtifactRefused(_logger, key, ex);
+                    return null;
+                }
+
                 _images.Add(key, image);
                 return image;
             }

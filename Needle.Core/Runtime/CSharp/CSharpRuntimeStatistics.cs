@@ -14,6 +14,8 @@ internal sealed class CSharpRuntimeStatistics
     private long _collected;
     private long _abandoned;
     private long _trims;
+    private long _loadsAbandoned;
+    private long _loadsStuck;
     private long _trimTicks;
 
     /// <summary>Sources compiled by Roslyn (the warm-up not counted).</summary>
@@ -34,6 +36,12 @@ internal sealed class CSharpRuntimeStatistics
     /// <summary>Invocations answered at the timeout while the function's work went on.</summary>
     public long Abandoned => Interlocked.Read(ref _abandoned);
 
+    /// <summary>Loads answered at the load time limit while the version's load code went on running.</summary>
+    public long LoadsAbandoned => Interlocked.Read(ref _loadsAbandoned);
+
+    /// <summary>Abandoned loads whose thread still runs (each holds a thread, and its load context can never unload).</summary>
+    public long LoadsStuck => Interlocked.Read(ref _loadsStuck);
+
     /// <summary>Times the C library's heap was trimmed after versions unloaded (<see cref="NativeHeapTrimmer"/>).</summary>
     public long NativeHeapTrims => Interlocked.Read(ref _trims);
 
@@ -49,6 +57,14 @@ internal sealed class CSharpRuntimeStatistics
     internal void ContextLoaded() => Interlocked.Increment(ref _loaded);
 
     internal void Abandon() => Interlocked.Increment(ref _abandoned);
+
+    internal void LoadAbandoned()
+    {
+        Interlocked.Increment(ref _loadsAbandoned);
+        Interlocked.Increment(ref _loadsStuck);
+    }
+
+    internal void AbandonedLoadEnded() => Interlocked.Decrement(ref _loadsStuck);
 
     internal void Trimmed(TimeSpan elapsed)
     {

@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Needle.Functions;
+using Needle.Runtime.CSharp;
+using Needle.Store;
+using Needle.Tests.Infrastructure;
+
+namespace Needle.Tests.Runtime.CSharp;
+
+/// <summary>
+/// Issue #12, case 12: a version whose load code never ends answers its deploy at the load limit, and while it runs,
+/// rollbacks, kill switches and other deploys on the node go through at once.
+/// </summary>
+[TestClass]
+public sealed class CSharpLoadLimitTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(3);
+
+    [TestMethod]
+    public async Task Deploy_ConstructorThatDoesNotEnd_AnswersAtTheLimitWhileRollbackAndKillSwitchGoThrough()
+    {
+        await using var host = await StartAsync(Limit);
+        await host.DeployAsync("shop", CSharpTestHost.Handler("return \"v1\";"), Manifest());
+        await host.DeployAsync("shop", CSharpTestHost.Handler("return \"v2\";"), Manifest());
+        await host.DeployAsync("pay", CSharpTestHost.Handler("return \"pay\";"), Manifest());
+        await host.DeployAsync("stuck", CSharpTestHost.Handler("return \"stuck-v1\";"), Manifest());
+        await host.DeployAsync("warm-js", "export default async () => 'warm';");
+        var statistics = host.Services.GetRequiredService<CSharpRuntime>().Statistics;
+        var loadsBefore = statistics.Loaded;
+
+        // Spins well past the limit (as 'while (true) { }' does, but ends, so the test run does not keep a core busy).
+        var started = Stopwatch.StartNew();
+        var stuckDeploy = host.TryDeployAsync("stuck", CSharpTestHost.Handler("return \"stuck-v2\";", Spin("public Handler()", 6)), Manifest());
+        await WaitUntilAsync(() => statistics.Loaded > loadsBefore, "the stuck version starts loading");
+
+        var rollbackWatch = Stopwatch.StartNew();
+        using var rollback = await host.Client.PostAsJsonAsync("/needle/api/functions/shop/rollback", new { reason = "drill" });
+        rollbackWatch.Stop();
+        var killWatch = Stopwatch.StartNew();
+        using var kill = await host.Client.PostAsJsonAsync("/needle/api/functions/pay/kill", new { fallback = new { status = 503, body = "\"paused\"" }, reason = "drill" });
+        killWatch.Stop();
+        var otherWatch = Stopwatch.StartNew();
+        using var otherDeploy = await host.TryDeployAsync("other", "export default async () => 'other';");
+        otherWatch.Stop();
+        var inFlightAfterOthers = !stuckDeploy.IsCompleted;
+        using var stuck = await stuckDeploy;
+        started.Stop();
+        var problem = JsonNode.Parse(await stuck.Content.ReadAsStringAsync())!;
+
+        Assert.AreEqual(HttpStatusCode.OK, rollback.StatusCode, await rollback.Content.ReadAsStringAsync());
+        Assert.AreEqual(HttpStatusCode.OK, kill.StatusCode, await kill.Content.ReadAsStringAsync());
+        Assert.AreEqual(HttpStatusCode.Created, otherDeploy.StatusCode, await otherDeploy.Content.ReadAsStringAsync());
+        // Generous: before, each of these waited for the stuck load for good.
+        Assert.IsLessThan(TimeSpan.FromSeconds(1), rollbackWatch.Elapsed, $"rollback took {rollbackWatch.Elapsed}");
+        Assert.IsLessThan(TimeSpan.FromSeconds(1), killWatch.Elapsed, $"kill switch took {killWatch.Elapsed}");
+        Assert.IsTrue(inFlightAfterOthers, $"the stuck deploy answered before the other changes went through (the other deploy took {otherWatch.Elapsed}, {started.Elapsed} in all)");
+        Assert.AreEqual((200, "v1"), Trim(await host.GetAsync("/fn/shop")));
+        Assert.AreEqual(503, (await host.GetAsync("/fn/pay")).Status);
+        Assert.AreEqual((200, "other"), Trim(await host.GetAsync("/fn/other")));
+
+        Assert.AreEqual(HttpStatusCode.BadRequest, stuck.StatusCode, problem.ToJsonString());
+        StringAssert.Contains(problem["detail"]!.GetValue<string>(), "did not finish loading within the load limit (3000 ms)");
+        Assert.IsGreaterThanOrEqualTo(Limit - TimeSpan.FromMilliseconds(100), started.Elapsed);
+        Assert.IsLessThan(Limit + TimeSpan.FromSeconds(10), started.Elapsed);
+        Assert.AreEqual((200, "stuck-v1", "stuck@1"), await host.GetAsync("/fn/stuck"));
+        Assert.AreEqual(1, statistics.LoadsAbandoned);
+    }
+
+    [TestMethod]
+    [DataRow("public Handler()", DisplayName = "constructor")]
+    [DataRow("static Handler()", DisplayName = "static constructor")]
+    [DataRow("private readonly long _x = Loop(); private static long Loop()", DisplayName = "field initialiser")]
+    [DataRow("private static readonly long s_x = Loop(); static Handler() { } private static long Loop()", DisplayName = "static field initialiser")]
+    public async Task Deploy_LoadCodeThatDoesNotEnd_IsRefusedAtTheLimitAndTheSameSourceAtOnceAfter(string member)
+    {
+        await using var host = await StartAsync(TimeSpan.FromMilliseconds(500));
+        var statistics = host.Services.GetRequiredService<CSharpRuntime>().Statistics;
+        var source = CSharpTestHost.Handler("return \"never\";", Spin(member, 4, returns: member.Contains("Loop", StringComparison.Ordinal)));
+
+        using var first = await host.TryDeployAsync("slow", source, Manifest());
+        var again = Stopwatch.StartNew();
+        using var second = await host.TryDeployAsync("slow", source, Manifest());
+        again.Stop();
+
+        Assert.AreEqual(HttpStatusCode.BadRequest, first.StatusCode);
+        StringAssert.Contains(await first.Content.ReadAsStringAsync(), "did not finish loading within the load limit (500 ms)");
+        Assert.AreEqual(HttpStatusCode.BadRequest, second.StatusCode);
+        StringAssert.Contains(await second.Content.ReadAsStringAsync(), "An earlier load of the same source");
+        Assert.IsLessThan(TimeSpan.FromSeconds(2), again.Elapsed, "a second load of a stuck source should not start another thread");
+        Assert.AreEqual(404, (await host.GetAsync("/fn/slow")).Status);
+        Assert.AreEqual(1, statistics.LoadsStuck);
+        // When the load code ends after all, what it loaded is unloaded and the thread no longer counts.
+        await WaitUntilAsync(() => statistics.LoadsStuck == 0, "the abandoned load ends", TimeSpan.FromSeconds(30));
+        Assert.AreEqual(statistics.Loaded, statistics.Unloaded);
+    }
+
+    [TestMethod]
+    public async Task Poll_StoredVersionThatDoesNotLoad_LoadsOutsideTheApplyGateSoARollbackGoesThrough()
+    {
+        await using var host = await TestHost.StartAsync(
+            o => o.PollInterval = TimeSpan.FromMilliseconds(100),
+            b => b.AddCSharpFunctions(o => o.LoadTimeout = Limit));
+        await host.DeployAsync("shop", CSharpTestHost.Handler("return \"v1\";"), Manifest());
+        await host.DeployAsync("shop", CSharpTestHost.Handler("return \"v2\";"), Manifest());
+        await host.DeployAsync("stuck", CSharpTestHost.Handler("return \"stuck-v1\";"), Manifest());
+        var statistics = host.Services.GetRequiredService<CSharpRuntime>().Statistics;
+        var loadsBefore = statistics.Loaded;
+
+        // Written straight to the store, as another node (or an older build) could: this node's poll loads it.
+        var source = CSharpTestHost.Handler("return \"stuck-v2\";", Spin("public Handler()", 6));
+        await host.Services.GetRequiredService<INeedleStore>().AddVersionAsync(new NewVersion(
+            "stuck", source, new FunctionManifest { Name = "stuck", Runtime = "csharp", Methods = ["GET"] }, "stuck-hash", "test", Activate: true));
+        await WaitUntilAsync(() => statistics.Loaded > loadsBefore, "the poll starts loading the stuck version");
+        var watch = Stopwatch.StartNew();
+        using var rollback = await host.Client.PostAsJsonAsync("/needle/api/functions/shop/rollback", new { reason = "drill" });
+        watch.Stop();
+        var state = host.Services.GetRequiredService<Needle.Serving.INeedleServingState>();
+        await WaitUntilAsync(() => state.LoadErrors.ContainsKey("stuck@2"), "the poll gives up on the stuck version");
+
+        Assert.AreEqual(HttpStatusCode.OK, rollback.StatusCode, await rollback.Content.ReadAsStringAsync());
+        Assert.IsLessThan(TimeSpan.FromSeconds(1), watch.Elapsed, $"rollback took {watch.Elapsed}");
+        Assert.AreEqual((200, "v1"), Trim(await host.GetAsync("/fn/shop")));
+        StringAssert.Contains(state.LoadErrors["stuck@2"], "load limit");
+        Assert.AreEqual((200, "stuck-v1", "stuck@1"), await host.GetAsync("/fn/stuck"));
+    }
+
+    [TestMethod]
+    [DataRow(0)]
+    [DataRow(600_000)]
+    public async Task Start_LoadTimeoutOutOfRange_FailsNamingTheOption(int milliseconds)
+    {
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(TimeSpan.FromMilliseconds(milliseconds)));
+
+        StringAssert.Contains(failure.Message, "LoadTimeout");
+    }
+
+    private static Task<TestHost> StartAsync(TimeSpan limit) =>
+        TestHost.StartAsync(needle: b => b.AddCSharpFunctions(o => o.LoadTimeout = limit));
+
+    // A member that spins for about 'seconds' (a loop that does not end within any sensible limit).
+    private static string Spin(string member, int seconds, bool returns = false) =>
+        $"{member} {{ var end = Environment.TickCount64 + {seconds * 1000}; while (Environment.TickCount64 < end) {{ }} {(returns ? "return end;" : "")} }}";
+
+    private static (int Status, string Body) Trim((int Status, string Body, string? Version) response) => (response.Status, response.Body);
+
+    private static object Manifest() => new { runtime = "csharp", methods = new[] { "GET" } };
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (deadline.Elapsed > (timeout ?? TimeSpan.FromSeconds(30)))
+            {
+                Assert.Fail($"Timed out waiting until {what}.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+}
