@@ -133,6 +133,7 @@ internal sealed class JavaScriptFunction : ILoadedFunction
         try
         {
             Activity.Current?.SetTag(NeedleMetricNames.ColdStartTag, true);
+            context.ColdStart = true;
             return CreateEngine(context.CancellationToken, coldStart: true);
         }
         catch (Exception ex)
