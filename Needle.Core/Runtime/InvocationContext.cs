@@ -116,7 +116,7 @@ internal sealed class InvocationContext : IDisposable
     public bool IsAbandoned => Volatile.Read(ref _abandoned) != 0;
 
     /// <summary>
-    /// Whether this invocation was a cold start: it created a JavaScript engine, or was a C# version's first call. Set by
+    /// Whether this invocation was a cold start: it created a JavaScript engine or was an engine's first call, or was a C# version's first call. Set by
     /// the runtime, handed to observers (<see cref="Telemetry.InvocationRecord.ColdStart"/>).
     /// </summary>
     public bool ColdStart { get; set; }

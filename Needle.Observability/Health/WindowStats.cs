@@ -11,7 +11,7 @@ namespace Needle.Observability.Health;
 /// <param name="P95Ms">95th percentile latency in milliseconds.</param>
 /// <param name="P99Ms">99th percentile latency in milliseconds.</param>
 /// <param name="ColdStarts">
-/// Invocations in the window that created a JavaScript engine or were a C# version's first call: counted in
+/// Invocations in the window that created a JavaScript engine or were an engine's first call, or were a C# version's first call: counted in
 /// <paramref name="Requests"/> and <paramref name="Errors"/>, left out of the percentiles (their time is the start).
 /// </param>
 public sealed record WindowStats(

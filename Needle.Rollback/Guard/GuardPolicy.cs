@@ -10,7 +10,8 @@ namespace Needle.Rollback.Guard;
 /// only (cold starts are no latency evidence), needs at least <see cref="P99Samples"/> warm requests on both sides, the
 /// canary's p99 at or above factor × stable p99 + slack, <see cref="GuardOptions.MinimumSlowRequests"/> canary requests
 /// at or above that limit, and a one-sided Fisher exact test on the share of requests at or above it under alpha.
-/// Healthy needs a clear margin under every threshold; anything else holds (too little data, or marginal): never a breach.
+/// Healthy needs a clear margin under every threshold (<see cref="GuardOptions.HealthyMargin"/>), or fewer than k errors
+/// and slow requests past it; anything else holds (too little data, or marginal): never a breach.
 /// </summary>
 public static class GuardPolicy
 {
@@ -36,7 +37,7 @@ public static class GuardPolicy
         var numbers = Numbers(stable, canary, errors, latency);
         if (canary.Requests < options.MinimumRequests)
         {
-            return new(GuardVerdict.InsufficientData, stable, canary, Format($"holding, too little data: canary has {canary.Requests} requests, fewer than the minimum {options.MinimumRequests}; {numbers}"), errors, latency);
+            return new(GuardVerdict.InsufficientData, stable, canary, Format($"too little data: canary has {canary.Requests} requests, fewer than the minimum {options.MinimumRequests}; {numbers}"), errors, latency);
         }
 
         if (errors.Breach)
@@ -49,18 +50,25 @@ public static class GuardPolicy
             return new(GuardVerdict.Breach, stable, canary, Format($"warm p99 {latency.CanaryP99Ms:F0} ms at or above {latency.LimitMs:F0} ms ({options.P99Factor}x stable + {options.P99SlackMs} ms) with {latency.CanarySlowRequests} slow canary requests (minimum {latency.MinimumSlowRequests}), {latency.Test} p = {P(latency.PValue ?? 1)} < alpha {latency.Alpha}: {numbers}"), errors, latency);
         }
 
+        // Marginal needs evidence too: k errors, or k slow requests past the margin, never one outlier.
+        var clearErrors = errors.Delta < options.ErrorRatioDelta * options.HealthyMargin || canary.Errors < options.MinimumErrors;
+        if (!clearErrors)
+        {
+            return new(GuardVerdict.Marginal, stable, canary, "marginal (worse than stable, not proven bad): " + numbers, errors, latency);
+        }
+
         // A canary too young for a p99 may still be slow: it holds until there is enough to tell.
         var stableHasP99 = stable.Requests > 0 && stable.WarmRequests >= P99Samples;
         if (stableHasP99 && canary.WarmRequests < P99Samples)
         {
-            return new(GuardVerdict.InsufficientData, stable, canary, Format($"holding, too little data: canary has {canary.WarmRequests} warm requests ({canary.ColdStarts} cold starts left out), a p99 needs {P99Samples}; {numbers}"), errors, latency);
+            return new(GuardVerdict.InsufficientData, stable, canary, Format($"too little data: canary has {canary.WarmRequests} warm requests ({canary.ColdStarts} cold starts left out), a p99 needs {P99Samples}; {numbers}"), errors, latency);
         }
 
-        var clearErrors = errors.Delta < options.ErrorRatioDelta * options.HealthyMargin;
-        var clearLatency = !latency.Compared || latency.CanaryP99Ms < latency.StableP99Ms + ((latency.LimitMs - latency.StableP99Ms) * options.HealthyMargin);
-        return clearErrors && clearLatency
+        var margin = latency.StableP99Ms + ((latency.LimitMs - latency.StableP99Ms) * options.HealthyMargin);
+        var clearLatency = !latency.Compared || latency.CanaryP99Ms < margin || canary.Latency!.CountAtOrAbove(margin) < options.MinimumSlowRequests;
+        return clearLatency
             ? new(GuardVerdict.Healthy, stable, canary, "healthy: " + numbers, errors, latency)
-            : new(GuardVerdict.Marginal, stable, canary, "holding, marginal (worse than stable, not proven bad): " + numbers, errors, latency);
+            : new(GuardVerdict.Marginal, stable, canary, "marginal (worse than stable, not proven bad): " + numbers, errors, latency);
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ public readonly record struct HealthSample(long Requests, long Errors, double P9
     public double ErrorRatio => Requests == 0 ? 0 : (double)Errors / Requests;
 
     /// <summary>
-    /// Requests that created a JavaScript engine or were a C# version's first call. They count as requests and errors,
+    /// Requests that created a JavaScript engine or were an engine's first call, or were a C# version's first call. They count as requests and errors,
     /// never as latency evidence: their duration is the start, not the version. Default: 0.
     /// </summary>
     public long ColdStarts { get; init; }

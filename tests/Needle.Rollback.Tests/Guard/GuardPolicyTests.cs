@@ -16,12 +16,12 @@ public sealed class GuardPolicyTests
     [DataRow(20L, 1L, 0L, 0L, GuardVerdict.InsufficientData, "a p99 needs 100", DisplayName = "one transient error in the first 20 (a 4-point delta): holds")]
     [DataRow(20L, 4L, 0L, 0L, GuardVerdict.InsufficientData, "a p99 needs 100", DisplayName = "4 errors in 20 (20 %): fewer than 5 errors, holds")]
     [DataRow(20L, 5L, 0L, 0L, GuardVerdict.Breach, "with 5 canary errors (minimum 5)", DisplayName = "5 errors in 20 (25 %): Fisher p = 4.5e-6, breach")]
-    [DataRow(100L, 4L, 0L, 0L, GuardVerdict.Marginal, "holding, marginal", DisplayName = "4 errors in 100 (3 points over stable): marginal")]
+    [DataRow(100L, 4L, 0L, 0L, GuardVerdict.Healthy, "healthy", DisplayName = "4 errors in 100 (3 points over stable): fewer than 5 errors, no evidence either way")]
     [DataRow(100L, 7L, 0L, 0L, GuardVerdict.Breach, "one-sided Fisher exact test p = 3.79E-4 < alpha 0.01", DisplayName = "7 errors in 100 (6 points): Fisher p = 3.8e-4, breach")]
-    [DataRow(1000L, 45L, 0L, 0L, GuardVerdict.Marginal, "holding, marginal", DisplayName = "3.5 points over stable on 1,000: under the delta, marginal")]
+    [DataRow(1000L, 45L, 0L, 0L, GuardVerdict.Marginal, "marginal (worse", DisplayName = "3.5 points over stable on 1,000: under the delta, marginal")]
     [DataRow(100L, 1L, 0L, 0L, GuardVerdict.Healthy, "healthy", DisplayName = "like stable: healthy")]
     [DataRow(200L, 0L, 0L, 5L, GuardVerdict.Breach, "with 5 slow canary requests (minimum 5)", DisplayName = "5 of 200 warm requests at 150 ms (limit 70): breach")]
-    [DataRow(200L, 0L, 0L, 4L, GuardVerdict.Marginal, "holding, marginal", DisplayName = "4 slow requests: p99 over the limit but fewer than 5, marginal")]
+    [DataRow(200L, 0L, 0L, 4L, GuardVerdict.Healthy, "healthy", DisplayName = "4 slow requests: p99 over the limit but fewer than 5, no verdict from outliers")]
     [DataRow(200L, 0L, 1L, 0L, GuardVerdict.Healthy, "cold starts left out of latency: canary 1", DisplayName = "one cold start (its 52 ms left out): healthy")]
     [DataRow(200L, 0L, 150L, 0L, GuardVerdict.InsufficientData, "50 warm requests (150 cold starts left out)", DisplayName = "mostly cold starts: too few warm requests for a p99, holds")]
     public void Evaluate_Table_GivesTheVerdictWithItsNumbers(long requests, long errors, long coldStarts, long slow, GuardVerdict expected, string reason)
@@ -30,6 +30,16 @@ public sealed class GuardPolicyTests
 
         Assert.AreEqual(expected, decision.Verdict, decision.Reason);
         StringAssert.Contains(decision.Reason, reason);
+    }
+
+    [TestMethod]
+    public void Evaluate_TenRequestsPastTheHealthyMarginButUnderTheLimit_IsMarginal()
+    {
+        // 10 of 200 at 60 ms: past the margin (10 + 0.5 × 60 = 40 ms), none certainly at the 70 ms limit.
+        var decision = GuardPolicy.Evaluate(Stable, Samples.Of(200, 0, slow: 10, slowMs: 60), Options);
+
+        Assert.AreEqual(GuardVerdict.Marginal, decision.Verdict, decision.Reason);
+        Assert.AreEqual(0, decision.Latency.CanarySlowRequests);
     }
 
     [TestMethod]
