@@ -28,7 +28,7 @@ internal static class FalseRollbackDrill
         using var api = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = host };
         using var load = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = concurrency }) { BaseAddress = host };
         var clock = Stopwatch.StartNew();
-        await PostAsync(api, $"/needle/api/functions/{name}/versions", new { source = string.Format(CultureInfo.InvariantCulture, Good, "stable"), manifest, reason = "drill: stable" });
+        await PostAsync(api, $"/needle/api/functions/{name}/versions", new { source = Good.Replace("{0}", "stable", StringComparison.Ordinal), manifest, reason = "drill: stable" });
 
         using var stop = new CancellationTokenSource();
         var steady = new SteadyLoad(load, $"/fn/{name}", concurrency, clock);
@@ -38,7 +38,7 @@ internal static class FalseRollbackDrill
         var falseRollbacks = new List<string>();
         for (var i = 0; i < releases; i++)
         {
-            var version = await DeployCanaryAsync(api, name, manifest, string.Format(CultureInfo.InvariantCulture, Good, "healthy-" + i));
+            var version = await DeployCanaryAsync(api, name, manifest, Good.Replace("{0}", "healthy-" + i, StringComparison.Ordinal));
             var rolledBack = await WaitForRollbackAsync(api, name, healthyWatch);
             if (rolledBack)
             {
@@ -56,7 +56,7 @@ internal static class FalseRollbackDrill
         {
             var (kind, source) = Bad[i % Bad.Length];
             var deployedAt = clock.Elapsed;
-            var version = await DeployCanaryAsync(api, name, manifest, string.Format(CultureInfo.InvariantCulture, source, "bad-" + i));
+            var version = await DeployCanaryAsync(api, name, manifest, source.Replace("{0}", "bad-" + i, StringComparison.Ordinal));
             var rolledBack = await WaitForRollbackAsync(api, name, TimeSpan.FromSeconds(30));
             var rolledBackAt = clock.Elapsed;
             var label = $"{name}@{version}";

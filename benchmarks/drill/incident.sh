@@ -54,7 +54,7 @@ dotnet build -c Release "$repo/benchmarks/Needle.Benchmarks.Drill" -v q -nologo 
 ) >"$work/host.log" 2>&1 &
 host_pid=$!
 
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
   curl -fsS "http://127.0.0.1:$PORT/needle/api/functions" >/dev/null 2>&1 && break
   sleep 0.2
 done

@@ -37,13 +37,16 @@ public sealed class GuardEvidenceTests
     }
 
     [TestMethod]
-    public async Task Guard_CanaryThatForgesTheStableVersionHeader_IsStillCountedAsItselfAndRolledBack()
+    [DataRow("Needle-Version", "orders@1", DisplayName = "poses as the stable version (the old source blamed v1)")]
+    [DataRow("Needle-Release", "killed", DisplayName = "poses as a kill-switch answer (the old source skipped it)")]
+    public async Task Guard_CanaryThatForgesNeedlesHeaders_IsStillCountedAsItselfAndRolledBack(string header, string value)
     {
         await using var host = await RollbackTestHost.StartAsync(o => o.GuardDebounce = TimeSpan.Zero);
         await host.DeployOrdersAsync();
 
-        // It answers 500 while claiming to be the stable version: the old header-based source blamed v1.
-        using var canary = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/versions", new { source = "export default () => ({ status: 500, headers: { 'Needle-Version': 'orders@1' }, body: { failed: true } });\n", manifest = RollbackTestHost.Manifest, canary = new { weight = 50 } });
+        // It answers 500 while writing a header Needle owns.
+        var source = $"export default () => ({{ status: 500, headers: {{ '{header}': '{value}' }}, body: {{ failed: true }} }});\n";
+        using var canary = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/versions", new { source, manifest = RollbackTestHost.Manifest, canary = new { weight = 50 } });
         Assert.IsTrue(canary.IsSuccessStatusCode, await canary.Content.ReadAsStringAsync());
 
         for (var i = 0; i < 400 && (await host.ReleaseAsync())["canaryVersion"] is not null; i++)
