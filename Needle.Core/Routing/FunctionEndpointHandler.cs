@@ -194,7 +194,7 @@ internal sealed partial class FunctionEndpointHandler
         catch (FunctionInvocationException ex)
         {
             var aborted = ex.Failure == InvocationFailure.Aborted || http.RequestAborted.IsCancellationRequested;
-            Record(version, role, aborted ? InvocationOutcome.Aborted : InvocationOutcomes.From(ex.Failure), started, activity, ex);
+            Record(version, role, aborted ? InvocationOutcome.Aborted : InvocationOutcomes.From(ex.Failure), started, activity, ex, context.ColdStart, aborted ? 0 : InvocationProblems.Classify(ex).Status);
             if (aborted)
             {
                 return;
@@ -205,7 +205,7 @@ internal sealed partial class FunctionEndpointHandler
             return;
         }
 
-        Record(version, role, InvocationOutcome.Success, started, activity, null);
+        Record(version, role, InvocationOutcome.Success, started, activity, null, context.ColdStart, response.StatusCode);
         await ResponseWriter.WriteAsync(http, response).ConfigureAwait(false);
     }
 
@@ -236,7 +236,7 @@ internal sealed partial class FunctionEndpointHandler
                 stuck.Function.OnAbandoned(stuck.Context);
             }
 
-            Record(version, stuck.Role, InvocationOutcome.Timeout, stuck.Started, null, failure);
+            Record(version, stuck.Role, InvocationOutcome.Timeout, stuck.Started, null, failure, stuck.Context.ColdStart, StatusCodes.Status504GatewayTimeout);
             LogInvocationFailed(_logger, version.Label, failure.Failure, failure.Message);
 
             // This connection stays busy until the function returns (HTTP/1.1 serves one request at a time), so the
@@ -277,7 +277,7 @@ internal sealed partial class FunctionEndpointHandler
         return response.WriteAsync(fallback.Body, http.RequestAborted);
     }
 
-    private void Record(FunctionVersion version, ReleaseRole role, InvocationOutcome outcome, long started, Activity? activity, FunctionInvocationException? failure)
+    private void Record(FunctionVersion version, ReleaseRole role, InvocationOutcome outcome, long started, Activity? activity, FunctionInvocationException? failure, bool coldStart, int statusCode)
     {
         var elapsed = Stopwatch.GetElapsedTime(started);
         _metrics.RecordInvocation(version, role, outcome, elapsed.TotalSeconds, failure?.Limit);
@@ -291,7 +291,7 @@ internal sealed partial class FunctionEndpointHandler
             return;
         }
 
-        var record = new InvocationRecord(version.Function, version.Number, role, outcome, elapsed, failure?.Message, failure?.Limit);
+        var record = new InvocationRecord(version.Function, version.Number, role, outcome, elapsed, failure?.Message, failure?.Limit, coldStart, statusCode);
         foreach (var observer in _observers)
         {
             try

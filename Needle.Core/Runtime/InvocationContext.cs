@@ -122,6 +122,12 @@ internal sealed class InvocationContext : IDisposable
     /// <summary>Whether the invocation has been answered without its work (<see cref="TryAbandon"/>).</summary>
     public bool IsAbandoned => Volatile.Read(ref _abandoned) != 0;
 
+    /// <summary>
+    /// Whether this invocation was a cold start: it created a JavaScript engine or was an engine's first call, or was a C# version's first call. Set by
+    /// the runtime, handed to observers (<see cref="Telemetry.InvocationRecord.ColdStart"/>).
+    /// </summary>
+    public bool ColdStart { get; set; }
+
     /// <summary>Stops the deadline's timer, if one was made.</summary>
     public void Dispose()
     {

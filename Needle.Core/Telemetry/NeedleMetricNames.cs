@@ -25,7 +25,7 @@ public static class NeedleMetricNames
     /// <summary>Histogram (seconds): how long an invocation took, from the call to the handler's answer.</summary>
     public const string InvokeDuration = "faas.invoke_duration";
 
-    /// <summary>Counter: cold starts: invocations that had to create a JavaScript engine first, and the first call of a loaded C# version (the JIT).</summary>
+    /// <summary>Counter: cold starts: invocations that had to create a JavaScript engine first or were an engine's first call (Jint's first run of the handler), and the first call of a loaded C# version (the JIT).</summary>
     public const string ColdStarts = "faas.coldstarts";
 
     /// <summary>Histogram (seconds): how long creating a JavaScript engine took (module evaluation included), or loading a C# version (its context, assembly and instance).</summary>

@@ -33,7 +33,7 @@ internal sealed class NeedleMetrics
         _errors = meter.CreateCounter<long>(Errors, ErrorUnit, "Invocations that failed.");
         _timeouts = meter.CreateCounter<long>(Timeouts, TimeoutUnit, "Invocations that ran past their timeout.");
         _invokeDuration = meter.CreateHistogram(InvokeDuration, SecondsUnit, "How long invocations took.", advice: advice);
-        _coldStarts = meter.CreateCounter<long>(ColdStarts, ColdStartUnit, "Invocations that created an engine first, or were a C# version's first call.");
+        _coldStarts = meter.CreateCounter<long>(ColdStarts, ColdStartUnit, "Invocations that created an engine first or were an engine's first call, or were a C# version's first call.");
         _initDuration = meter.CreateHistogram(InitDuration, SecondsUnit, "How long creating an engine, or loading a C# version, took.", advice: advice);
         _deployments = meter.CreateCounter<long>(Deployments, DeploymentUnit, "Versions deployed on this node.");
         _rollbacks = meter.CreateCounter<long>(Rollbacks, RollbackUnit, "Rollbacks made on this node.");
@@ -78,6 +78,15 @@ internal sealed class NeedleMetrics
         }
 
         _initDuration.Record(seconds, tags);
+    }
+
+    /// <summary>A call was the first on an engine made ahead of it (at load): a cold start without a creation to time.</summary>
+    public void RecordColdStart(FunctionVersion version)
+    {
+        if (_coldStarts.Enabled)
+        {
+            _coldStarts.Add(1, new TagList { { FunctionTag, version.Function }, { VersionTag, NeedleTags.Version(version.Number) } });
+        }
     }
 
     public void RecordDeployment(string function)

@@ -23,4 +23,14 @@ public interface INeedleHealth
     /// <param name="version">The version number.</param>
     /// <returns>The figures, or <see langword="null"/> when the version is neither loaded nor had traffic within the widest window.</returns>
     VersionHealth? GetVersion(string function, int version);
+
+    /// <summary>
+    /// The raw counts of one version over the last <paramref name="window"/> (cut to the widest window): requests, errors,
+    /// cold starts, and the warm invocations' latency histogram. The guard does its statistics on these.
+    /// </summary>
+    /// <param name="function">The function name.</param>
+    /// <param name="version">The version number.</param>
+    /// <param name="window">How far back; rounded up to whole seconds.</param>
+    /// <returns>The counts, or <see langword="null"/> when the version had no traffic recorded (or this implementation keeps no raw counts).</returns>
+    VersionSample? GetSample(string function, int version, TimeSpan window) => null;
 }

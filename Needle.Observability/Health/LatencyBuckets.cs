@@ -13,6 +13,9 @@ internal static class LatencyBuckets
 
     public static int Count => Bounds.Length + 1;
 
+    /// <summary>Each bucket's upper bound in milliseconds; the last, open bucket's is infinity.</summary>
+    public static readonly IReadOnlyList<double> UpperBoundsMs = [.. Bounds.Select(b => b / (double)TimeSpan.TicksPerMillisecond), double.PositiveInfinity];
+
     public static int IndexOf(TimeSpan duration)
     {
         var index = Array.BinarySearch(Bounds, duration.Ticks);

@@ -56,6 +56,18 @@ internal sealed class NeedleHealth : INeedleHealth
         return BuildVersion(function, version, window, entry, now);
     }
 
+    public VersionSample? GetSample(string function, int version, TimeSpan window)
+    {
+        if (_windows.Find(function, version) is not { } found)
+        {
+            return null;
+        }
+
+        var sum = new WindowSum();
+        found.AddTo(sum, _windows.NowSecond, (int)Math.Clamp(Math.Ceiling(window.TotalSeconds), 1, _windows.RingSeconds));
+        return sum.ToSample();
+    }
+
     private (long Now, Dictionary<string, ServedFunction> Served) Prepare()
     {
         var now = _windows.NowSecond;

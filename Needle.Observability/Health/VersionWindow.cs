@@ -47,8 +47,17 @@ internal sealed class VersionWindow
         }
 
         Interlocked.Increment(ref slot.Count);
-        Interlocked.Add(ref slot.DurationTicks, record.Duration.Ticks);
-        Interlocked.Increment(ref slot.Buckets[LatencyBuckets.IndexOf(record.Duration)]);
+        if (record.ColdStart)
+        {
+            // Counted as a call, but its duration is the start (an engine, a first JIT), not the version's latency.
+            Interlocked.Increment(ref slot.ColdStarts);
+        }
+        else
+        {
+            Interlocked.Add(ref slot.DurationTicks, record.Duration.Ticks);
+            Interlocked.Increment(ref slot.Buckets[LatencyBuckets.IndexOf(record.Duration)]);
+        }
+
         if (InvocationOutcomes.IsError(record.Outcome))
         {
             Interlocked.Increment(ref slot.Errors);
@@ -112,6 +121,7 @@ internal sealed class VersionWindow
 
             slot.Count = 0;
             slot.Errors = 0;
+            slot.ColdStarts = 0;
             slot.DurationTicks = 0;
             Array.Clear(slot.Buckets);
 
@@ -130,6 +140,7 @@ internal sealed class VersionWindow
         public long Second;
         public long Count;
         public long Errors;
+        public long ColdStarts;
         public long DurationTicks;
         public readonly long[] Buckets = new long[LatencyBuckets.Count];
     }

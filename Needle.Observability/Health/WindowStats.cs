@@ -7,9 +7,13 @@ namespace Needle.Observability.Health;
 /// <param name="Errors">Failed invocations in the window (handler error, timeout, limit, invalid response, overloaded).</param>
 /// <param name="Rate">Invocations per second over the window.</param>
 /// <param name="ErrorRatio">Errors / requests, 0 without requests.</param>
-/// <param name="P50Ms">Median latency in milliseconds, <see langword="null"/> without requests.</param>
+/// <param name="P50Ms">Median latency of the warm invocations in milliseconds (cold starts are left out of every percentile), <see langword="null"/> without any.</param>
 /// <param name="P95Ms">95th percentile latency in milliseconds.</param>
 /// <param name="P99Ms">99th percentile latency in milliseconds.</param>
+/// <param name="ColdStarts">
+/// Invocations in the window that created a JavaScript engine or were an engine's first call, or were a C# version's first call: counted in
+/// <paramref name="Requests"/> and <paramref name="Errors"/>, left out of the percentiles (their time is the start).
+/// </param>
 public sealed record WindowStats(
     string Window,
     double Seconds,
@@ -19,4 +23,5 @@ public sealed record WindowStats(
     double ErrorRatio,
     double? P50Ms,
     double? P95Ms,
-    double? P99Ms);
+    double? P99Ms,
+    long ColdStarts = 0);

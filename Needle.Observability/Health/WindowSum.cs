@@ -6,11 +6,13 @@ internal sealed class WindowSum
     private readonly long[] _buckets = new long[LatencyBuckets.Count];
     private long _count;
     private long _errors;
+    private long _coldStarts;
 
     public void Add(VersionWindow.Slot slot)
     {
         _count += Volatile.Read(ref slot.Count);
         _errors += Volatile.Read(ref slot.Errors);
+        _coldStarts += Volatile.Read(ref slot.ColdStarts);
         for (var i = 0; i < _buckets.Length; i++)
         {
             _buckets[i] += Volatile.Read(ref slot.Buckets[i]);
@@ -35,8 +37,12 @@ internal sealed class WindowSum
             _count == 0 ? 0 : Math.Min(1, (double)_errors / _count),
             Milliseconds(LatencyBuckets.Quantile(_buckets, histogramTotal, 0.50)),
             Milliseconds(LatencyBuckets.Quantile(_buckets, histogramTotal, 0.95)),
-            Milliseconds(LatencyBuckets.Quantile(_buckets, histogramTotal, 0.99)));
+            Milliseconds(LatencyBuckets.Quantile(_buckets, histogramTotal, 0.99)),
+            _coldStarts);
     }
+
+    /// <summary>The raw counts, for a consumer that does its own statistics.</summary>
+    public VersionSample ToSample() => new(_count, _errors, _coldStarts, LatencyBuckets.UpperBoundsMs, [.. _buckets]);
 
     /// <summary><c>10s</c>, <c>1m</c>, <c>5m</c>, <c>1h</c>: how the API and the console name a window.</summary>
     public static string WindowLabel(TimeSpan window) =>

@@ -4,19 +4,19 @@ namespace Needle.Rollback.Guard;
 
 /// <summary>
 /// The guard's health numbers from Needle.Observability's health windows, when the host added observability: the
-/// guard then decides on the same figures the API, the console and Grafana show. The window used is the shortest
-/// configured one that covers the guard's window (or the longest there is).
+/// guard then decides on the same counts the API, the console and Grafana show, over exactly its own window (cut to the
+/// widest health window), with the warm requests' latency histogram and the cold starts apart.
 /// </summary>
 internal sealed class ObservabilityHealthSource(INeedleHealth health) : ICanaryHealthSource
 {
     public HealthSample GetSample(string function, int version, TimeSpan window)
     {
-        if (health.GetVersion(function, version) is not { } figures || figures.Windows.Count == 0)
+        if (health.GetSample(function, version, window) is { Requests: > 0 } sample)
         {
-            return HealthSample.Empty;
+            var latency = new LatencyHistogram(sample.LatencyUpperBoundsMs, sample.WarmLatencyCounts);
+            return new HealthSample(sample.Requests, sample.Errors, latency.Quantile(0.99)) { ColdStarts = sample.ColdStarts, Latency = latency };
         }
 
-        var stats = figures.Windows.FirstOrDefault(w => w.Seconds >= window.TotalSeconds) ?? figures.Windows[^1];
-        return new HealthSample(stats.Requests, stats.Errors, stats.P99Ms ?? 0);
+        return HealthSample.Empty;
     }
 }

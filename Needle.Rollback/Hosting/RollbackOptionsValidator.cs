@@ -54,6 +54,16 @@ internal sealed class RollbackOptionsValidator : IValidateOptions<RollbackOption
             failures.Add($"Needle.Rollback: {label}.ErrorRatioDelta must be in (0, 1].");
         }
 
+        if (guard.MinimumErrors < 1 || guard.MinimumSlowRequests < 1)
+        {
+            failures.Add($"Needle.Rollback: {label}.MinimumErrors and {label}.MinimumSlowRequests must be at least 1.");
+        }
+
+        if (guard.Alpha is <= 0 or > 0.5 || double.IsNaN(guard.Alpha))
+        {
+            failures.Add($"Needle.Rollback: {label}.Alpha must be in (0, 0.5].");
+        }
+
         if (guard.P99Factor < 1 || guard.P99SlackMs < 0)
         {
             failures.Add($"Needle.Rollback: {label}.P99Factor must be at least 1 and P99SlackMs not negative.");

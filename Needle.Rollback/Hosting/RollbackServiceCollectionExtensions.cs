@@ -18,6 +18,7 @@ using Needle.Rollback.State;
 using Needle.Rollback.Telemetry;
 using Needle.Store;
 using Needle.Store.Sqlite;
+using Needle.Telemetry;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -58,12 +59,14 @@ public static class RollbackServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RollbackMetrics>();
         services.TryAddSingleton(sp => new RequestHealthSource(sp.GetRequiredService<TimeProvider>()));
+
+        // Core hands every invocation to its observers with the version it really invoked: nothing a function writes.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IInvocationObserver, RequestHealthSource>(sp => sp.GetRequiredService<RequestHealthSource>()));
         // With AddObservability the guard reads the health windows (the numbers the API, console and Grafana show);
         // without it, this node's own response counts.
         services.TryAddSingleton<ICanaryHealthSource>(sp => sp.GetService<Needle.Observability.Health.INeedleHealth>() is { } windows
             ? new ObservabilityHealthSource(windows)
             : sp.GetRequiredService<RequestHealthSource>());
-        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, RequestHealthStartupFilter>());
         services.TryAddSingleton(CreateStateStore);
         services.TryAddSingleton(CreateJobs);
         services.TryAddSingleton<CanaryGuard>();

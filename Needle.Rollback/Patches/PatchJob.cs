@@ -60,7 +60,8 @@ internal sealed class PatchJob(
 
         // The run's own key: a re-run after a crash between the deploy and this row's update replays the first result.
         request.IdempotencyKey = "patch-run-" + run.Id;
-        var baseRatio = health.GetSample(run.Function, run.BaseVersion, options.PatchWatchWindow).ErrorRatio;
+        var baseline = health.GetSample(run.Function, run.BaseVersion, options.PatchWatchWindow);
+        var baseRatio = baseline.ErrorRatio;
         PatchResult? result;
         try
         {
@@ -76,7 +77,7 @@ internal sealed class PatchJob(
         }
 
         var now = time.GetUtcNow();
-        var applied = new PatchRunStep("applied", now, string.Create(CultureInfo.InvariantCulture, $"version {result.Version} serves all traffic (revision {result.Revision}); base error ratio {baseRatio:P1}"));
+        var applied = new PatchRunStep("applied", now, string.Create(CultureInfo.InvariantCulture, $"version {result.Version} serves all traffic (revision {result.Revision}); base {baseline.Errors}/{baseline.Requests} errors ({baseRatio:P1})"), baseline.Requests, baseline.Errors);
         if (run.Kind == "kill")
         {
             // A kill switch is the fallback itself: nothing to compare, nothing to revert to automatically.
@@ -113,11 +114,18 @@ internal sealed class PatchJob(
         }
 
         var sample = health.GetSample(run.Function, run.Version!.Value, options.PatchWatchWindow);
-        var baseRatio = run.BaseErrorRatio ?? 0;
         var patched = await store.GetVersionAsync(run.Function, run.Version.Value, cancellationToken).ConfigureAwait(false);
-        var minimum = options.GuardFor(run.Function, patched?.Manifest.Guard).MinimumRequests;
-        var numbers = string.Create(CultureInfo.InvariantCulture, $"patched {sample.Errors}/{sample.Requests} errors ({sample.ErrorRatio:P1}) vs base {baseRatio:P1}, revert at +{options.PatchRevertDelta * 100:F1} points with at least {minimum} requests");
-        if (sample.Requests >= minimum && sample.ErrorRatio - baseRatio >= options.PatchRevertDelta)
+        var guard = options.GuardFor(run.Function, patched?.Manifest.Guard);
+
+        // The base's counts from before the patch; a run recorded before they were kept has only its ratio (tested against the delta).
+        var applied = run.Steps.LastOrDefault(s => s.Name == "applied");
+        var baseline = applied?.Requests is { } baseRequests ? new HealthSample(baseRequests, applied.Errors ?? 0, 0) : HealthSample.Empty;
+        var evidence = GuardPolicy.CompareErrors(baseline, sample, options.PatchRevertDelta, guard);
+        var enough = sample.Requests >= guard.MinimumRequests;
+        var numbers = string.Create(
+            CultureInfo.InvariantCulture,
+            $"patched {sample.Errors}/{sample.Requests} errors ({sample.ErrorRatio:P1}) vs base {baseline.Errors}/{baseline.Requests} ({baseline.ErrorRatio:P1}), delta {evidence.Delta * 100:F1} points; revert needs at least {guard.MinimumRequests} requests, {guard.MinimumErrors} errors, +{options.PatchRevertDelta * 100:F1} points and {evidence.Test} p < {guard.Alpha}: p = {evidence.PValue:G3}");
+        if (enough && evidence.Breach)
         {
             // A newer patch may have superseded this run since it was read: it must not be undone by this revert.
             if ((await state.GetRunAsync(run.Id, cancellationToken).ConfigureAwait(false))?.Status != PatchRun.Watching)
@@ -139,7 +147,8 @@ internal sealed class PatchJob(
 
         if (now >= run.WatchUntil)
         {
-            return await FinishAsync(run, PatchRun.Watching, "succeeded", "succeeded", "kept: " + numbers, cancellationToken).ConfigureAwait(false);
+            // Too little traffic to judge keeps the patch (it already serves everything): never a revert without evidence.
+            return await FinishAsync(run, PatchRun.Watching, "succeeded", "succeeded", (enough ? "kept: " : "kept, too little data to judge: ") + numbers, cancellationToken).ConfigureAwait(false);
         }
 
         ScheduleWatch(run, now);

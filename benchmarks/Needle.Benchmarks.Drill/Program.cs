@@ -8,8 +8,16 @@ using Needle.Benchmarks.Drill;
 // 10 % that fails half its requests, the guard's rollback; then an emergency patch and the time until all traffic
 // is served by the patched version. Prints a markdown report.
 //   dotnet run -c Release --project benchmarks/Needle.Benchmarks.Drill -- http://127.0.0.1:5080 [concurrency] [seconds-after]
+//   ... -- http://127.0.0.1:5080 [concurrency] [releases] false-rollbacks [healthy-watch-seconds]   (the false-rollback drill)
 var host = new Uri(args.Length > 0 ? args[0] : "http://127.0.0.1:5080");
 var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 16;
+if (args.Length > 3 && args[3] == "false-rollbacks")
+{
+    var watchSeconds = args.Length > 4 ? double.Parse(args[4], CultureInfo.InvariantCulture) : 15;
+    await FalseRollbackDrill.RunAsync(host, concurrency, int.Parse(args[2], CultureInfo.InvariantCulture), TimeSpan.FromSeconds(watchSeconds));
+    return;
+}
+
 var after = TimeSpan.FromSeconds(args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 10);
 var name = "drill-" + Guid.NewGuid().ToString("n")[..6];
 var manifest = new { route = "/" + name, methods = new[] { "GET" } };

@@ -24,15 +24,16 @@ internal sealed class SteadyLoad(HttpClient client, string path, int concurrency
             // A new user per request spreads the load over stable and canary as the weight says.
             using var request = new HttpRequestMessage(HttpMethod.Get, path);
             request.Headers.Add("Needle-User", $"u{loop}-{user++}");
+            var started = clock.Elapsed;
             try
             {
                 using var response = await client.SendAsync(request, CancellationToken.None);
                 var version = response.Headers.TryGetValues("Needle-Version", out var values) ? values.First() : null;
-                _results.Enqueue(new LoadResult(clock.Elapsed, (int)response.StatusCode, version));
+                _results.Enqueue(new LoadResult(clock.Elapsed, (int)response.StatusCode, version, clock.Elapsed - started));
             }
             catch (HttpRequestException)
             {
-                _results.Enqueue(new LoadResult(clock.Elapsed, 0, null));
+                _results.Enqueue(new LoadResult(clock.Elapsed, 0, null, clock.Elapsed - started));
             }
         }
     }

@@ -6,11 +6,18 @@
 #
 # Overridable: PORT (5080), CONCURRENCY (16), AFTER (seconds of load after the canary, 10), RESULTS (a file that
 # receives a copy of the report). Everything listens on 127.0.0.1; the host started here is stopped on exit.
+#
+# MODE=false-rollbacks (or benchmarks/drill/false-rollbacks.sh) runs the false-rollback drill instead: RELEASES (20)
+# healthy canary releases, each watched WATCH seconds (15), then RELEASES bad ones (errors +10 points, +200 ms,
+# every request failing, in turn); it reports false rollbacks, missed bad canaries and first failure -> rollback times.
 set -euo pipefail
 
 PORT=${PORT:-5080}
 CONCURRENCY=${CONCURRENCY:-16}
 AFTER=${AFTER:-10}
+MODE=${MODE:-incident}
+RELEASES=${RELEASES:-20}
+WATCH=${WATCH:-15}
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -47,16 +54,23 @@ dotnet build -c Release "$repo/benchmarks/Needle.Benchmarks.Drill" -v q -nologo 
 ) >"$work/host.log" 2>&1 &
 host_pid=$!
 
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
   curl -fsS "http://127.0.0.1:$PORT/needle/api/functions" >/dev/null 2>&1 && break
   sleep 0.2
 done
 
 report=$(
   echo "Machine: $(nproc) vCPU, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GB RAM; $(uname -sr); .NET $(dotnet --version)"
-  echo "Command: benchmarks/drill/incident.sh (CONCURRENCY=$CONCURRENCY AFTER=$AFTER)"
-  echo
-  dotnet "$repo/benchmarks/Needle.Benchmarks.Drill/bin/Release/net10.0/Needle.Benchmarks.Drill.dll" "http://127.0.0.1:$PORT" "$CONCURRENCY" "$AFTER"
+  drill="$repo/benchmarks/Needle.Benchmarks.Drill/bin/Release/net10.0/Needle.Benchmarks.Drill.dll"
+  if [[ "$MODE" == "false-rollbacks" ]]; then
+    echo "Command: benchmarks/drill/false-rollbacks.sh (CONCURRENCY=$CONCURRENCY RELEASES=$RELEASES WATCH=$WATCH)"
+    echo
+    dotnet "$drill" "http://127.0.0.1:$PORT" "$CONCURRENCY" "$RELEASES" false-rollbacks "$WATCH"
+  else
+    echo "Command: benchmarks/drill/incident.sh (CONCURRENCY=$CONCURRENCY AFTER=$AFTER)"
+    echo
+    dotnet "$drill" "http://127.0.0.1:$PORT" "$CONCURRENCY" "$AFTER"
+  fi
 )
 echo "$report"
 if [[ -n "${RESULTS:-}" ]]; then

@@ -10,6 +10,13 @@ internal static class Backend
         backend.MapGet("/users/{id:int}/orders", (int id) => Enumerable.Range(1, 1 + (id % 7))
             .Select(n => new Order(id * 100 + n, Math.Round(9.5 * n + id % 11, 2), n % 2 == 0 ? "shipped" : "open"))
             .ToArray());
+
+        // A slow dependency for drills: answers after the given delay (at most 5 s).
+        backend.MapGet("/delay/{ms:int}", async (int ms, CancellationToken cancellationToken) =>
+        {
+            await Task.Delay(Math.Clamp(ms, 0, 5000), cancellationToken);
+            return new { ms };
+        });
         return backend;
     }
 

@@ -141,6 +141,7 @@ internal sealed class CSharpFunction : ILoadedFunction
 
         if (_called == 0 && Interlocked.Exchange(ref _called, 1) == 0)
         {
+            context.ColdStart = true;
             OnFirstCall();
         }
 

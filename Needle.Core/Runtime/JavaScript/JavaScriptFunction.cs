@@ -75,6 +75,18 @@ internal sealed class JavaScriptFunction : ILoadedFunction
         ArgumentNullException.ThrowIfNull(context);
 
         var engine = await AcquireAsync(context).ConfigureAwait(false);
+        if (!engine.Served)
+        {
+            engine.Served = true;
+            if (!context.ColdStart)
+            {
+                // The engine made at load serves its first call: no creation to count, but the same warm-up.
+                context.ColdStart = true;
+                Activity.Current?.SetTag(NeedleMetricNames.ColdStartTag, true);
+                _metrics?.RecordColdStart(Version);
+            }
+        }
+
         try
         {
             var response = await engine.InvokeAsync(request, context).ConfigureAwait(false);
@@ -133,6 +145,7 @@ internal sealed class JavaScriptFunction : ILoadedFunction
         try
         {
             Activity.Current?.SetTag(NeedleMetricNames.ColdStartTag, true);
+            context.ColdStart = true;
             return CreateEngine(context.CancellationToken, coldStart: true);
         }
         catch (Exception ex)

@@ -117,6 +117,21 @@ public sealed class HealthWindowsTests
     }
 
     [TestMethod]
+    public void OnInvocation_ColdStart_IsCountedButLeftOutOfThePercentilesAndTheRawSample()
+    {
+        var windows = Create();
+        Record(windows, Call(10), 99);
+        Record(windows, Call(800) with { ColdStart = true }, 1);
+
+        var stats = windows.GetVersion("hello", 1)!.Windows[0];
+        var sample = windows.GetSample("hello", 1, TimeSpan.FromMinutes(1))!;
+
+        Assert.AreEqual((100L, 1L), (stats.Requests, stats.ColdStarts));
+        Assert.IsTrue(stats.P99Ms < 20, $"p99 {stats.P99Ms} ms must not be the 800 ms cold start");
+        Assert.AreEqual((100L, 1L, 99L), (sample.Requests, sample.ColdStarts, sample.WarmLatencyCounts.Sum()));
+    }
+
+    [TestMethod]
     public void OnInvocation_AbortedCall_IsNotCounted()
     {
         var windows = Create();
@@ -139,6 +154,8 @@ public sealed class HealthWindowsTests
         public FunctionHealth? GetFunction(string function) => _health.GetFunction(function);
 
         public VersionHealth? GetVersion(string function, int version) => _health.GetVersion(function, version);
+
+        public VersionSample? GetSample(string function, int version, TimeSpan window) => _health.GetSample(function, version, window);
     }
 
     private sealed class ServingStateStub : INeedleServingState

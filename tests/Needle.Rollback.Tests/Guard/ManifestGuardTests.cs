@@ -59,7 +59,7 @@ public sealed class ManifestGuardTests
 
     [TestMethod]
     [DataRow(null, "canary at 50 %", DisplayName = "host minimum 20: advances")]
-    [DataRow(500, "holding: canary has 100 requests, fewer than the minimum 500", DisplayName = "manifest minimum 500: holds")]
+    [DataRow(500, "holding: too little data: canary has 100 requests, fewer than the minimum 500", DisplayName = "manifest minimum 500: holds")]
     public async Task PlanGate_CanaryWith100Requests_FollowsTheCanarysManifestMinimum(int? minimumRequests, string expected)
     {
         await using var host = await RollbackTestHost.StartAsync(health: new FixedHealthSource());

@@ -42,4 +42,29 @@ public sealed class RollbackOptionsTests
 
         Assert.AreSame(options.Guard, options.GuardFor("orders", null));
     }
+
+    [TestMethod]
+    [DataRow(0, 5, 0.01, "Guard.MinimumErrors and Guard.MinimumSlowRequests must be at least 1", DisplayName = "no minimum errors")]
+    [DataRow(5, 0, 0.01, "Guard.MinimumErrors and Guard.MinimumSlowRequests must be at least 1", DisplayName = "no minimum slow requests")]
+    [DataRow(5, 5, 0.0, "Guard.Alpha must be in (0, 0.5]", DisplayName = "alpha 0")]
+    [DataRow(5, 5, 0.9, "Guard.Alpha must be in (0, 0.5]", DisplayName = "alpha 0.9")]
+    [DataRow(5, 5, double.NaN, "Guard.Alpha must be in (0, 0.5]", DisplayName = "alpha NaN")]
+    public void Validate_EvidenceOptionsOutOfRange_NamesTheField(int minimumErrors, int minimumSlow, double alpha, string message)
+    {
+        var options = new RollbackOptions();
+        options.Guard.MinimumErrors = minimumErrors;
+        options.Guard.MinimumSlowRequests = minimumSlow;
+        options.Guard.Alpha = alpha;
+
+        var result = new RollbackOptionsValidator().Validate(null, options);
+
+        Assert.IsTrue(result.Failed);
+        StringAssert.Contains(result.FailureMessage, message);
+    }
+
+    [TestMethod]
+    public void Validate_Defaults_Succeed()
+    {
+        Assert.IsTrue(new RollbackOptionsValidator().Validate(null, new RollbackOptions()).Succeeded);
+    }
 }

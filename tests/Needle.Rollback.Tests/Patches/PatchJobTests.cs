@@ -60,6 +60,45 @@ public sealed class PatchJobTests
     }
 
     [TestMethod]
+    public async Task Patch_OneTransientErrorDuringTheWatch_IsKept()
+    {
+        var health = new FixedHealthSource { Default = new HealthSample(100, 0, 10) };
+        await using var host = await RollbackTestHost.StartAsync(health: health);
+        var hash = await host.DeployOrdersAsync(Source);
+        var id = await SubmitAndWaitAsync(host, hash);
+        health.Set("orders", 2, new HealthSample(30, 2, 10));
+        host.Time.Advance(TimeSpan.FromSeconds(30));
+        var during = await host.Get<PatchJob>().RunAsync(id, CancellationToken.None);
+        host.Time.Advance(TimeSpan.FromMinutes(3));
+
+        var outcome = await host.Get<PatchJob>().RunAsync(id, CancellationToken.None);
+
+        StringAssert.StartsWith(during, "watching");
+        StringAssert.StartsWith(outcome, "succeeded: kept: patched 2/30 errors");
+        StringAssert.Contains(outcome, "one-sided Fisher exact test");
+        Assert.AreEqual(2, (await host.ReleaseAsync())["stableVersion"]!.GetValue<int>());
+    }
+
+    [TestMethod]
+    public async Task Patch_TooLittleTrafficToJudge_HoldsAndIsNeverReverted()
+    {
+        var health = new FixedHealthSource { Default = new HealthSample(100, 0, 10) };
+        await using var host = await RollbackTestHost.StartAsync(health: health);
+        var hash = await host.DeployOrdersAsync(Source);
+        var id = await SubmitAndWaitAsync(host, hash);
+        health.Set("orders", 2, new HealthSample(10, 10, 10));
+        host.Time.Advance(TimeSpan.FromSeconds(30));
+        var during = await host.Get<PatchJob>().RunAsync(id, CancellationToken.None);
+        host.Time.Advance(TimeSpan.FromMinutes(3));
+
+        var outcome = await host.Get<PatchJob>().RunAsync(id, CancellationToken.None);
+
+        StringAssert.StartsWith(during, "watching");
+        StringAssert.StartsWith(outcome, "succeeded: kept, too little data to judge");
+        Assert.AreEqual(2, (await host.ReleaseAsync())["stableVersion"]!.GetValue<int>());
+    }
+
+    [TestMethod]
     public async Task RunAsync_AFinishedRunDeliveredAgain_DoesNothing()
     {
         await using var host = await RollbackTestHost.StartAsync(health: new FixedHealthSource());
