@@ -15,8 +15,9 @@ internal static class PatchCommand
         var diff = new Option<string?>("--diff") { Description = "A unified diff against the stable version's source." };
         var source = new Option<string?>("--source") { Description = "A whole new source." };
         var config = new Option<string?>("--config") { Description = "A JSON file: the new config of the stable version's manifest." };
+        var baseVersion = new Option<int?>("--base") { Description = "The version the patch is made against (default: the stable version). A version that no longer serves is refused." };
         var reason = new Option<string>("--reason", "-r") { Description = "Why. Required.", Required = true };
-        var command = new Command("patch", "Emergency patch to all traffic: exactly one of --diff, --source or --config.") { function, diff, source, config, reason };
+        var command = new Command("patch", "Emergency patch to all traffic: exactly one of --diff, --source or --config.") { function, diff, source, config, baseVersion, reason };
         command.Runs(options, environment, async (context, cancellationToken) =>
         {
             var given = new[] { context.Value(diff), context.Value(source), context.Value(config) }.Count(v => v is not null);
@@ -27,9 +28,10 @@ internal static class PatchCommand
 
             var name = context.Value(function);
             var detail = await context.Client.GetFunctionAsync(name, cancellationToken);
-            var stable = detail.Function.Release?.StableVersion
+            var stable = context.Value(baseVersion) ?? detail.Function.Release?.StableVersion
                 ?? throw new UsageException($"'{name}' has no stable version to patch; deploy one first.");
-            var baseHash = detail.Versions.Single(v => v.Number == stable).ContentHash;
+            var baseHash = detail.Versions.SingleOrDefault(v => v.Number == stable)?.ContentHash
+                ?? throw new UsageException($"'{name}' has no version {stable}.");
             var request = new PatchRequest
             {
                 BaseHash = baseHash,
@@ -45,9 +47,15 @@ internal static class PatchCommand
             }
             catch (NeedleApiException e) when (e.Status == HttpStatusCode.Conflict)
             {
-                // Someone released another version between our read and the patch.
+                // A stale base: the version patched is not (or no longer) the stable one. Say which serves instead.
+                var serving = (await context.Client.GetFunctionAsync(name, cancellationToken)).Function.Release?.StableVersion;
+                if (serving is null || serving == stable)
+                {
+                    throw;
+                }
+
                 throw new NeedleApiException(e.Status, e.Title,
-                    $"{e.Detail} The patch was made against {name}@{stable} (hash {baseHash[..12]}…), which is no longer the stable version; run 'needle status' and patch the version that serves.",
+                    $"{e.Detail} The patch was made against {name}@{stable} (hash {baseHash[..12]}…), but {name}@{serving} is the stable version now; check it with 'needle diff {name} {stable} {serving}' and patch that one.",
                     e.Diagnostics);
             }
 

@@ -105,6 +105,21 @@ public sealed class ReleaseCommandsTests
     }
 
     [TestMethod]
+    public async Task Patch_StaleBase_Exits1ExplainingWhichVersionServes()
+    {
+        await DeployTwoVersionsAsync("patch-stale", canary: false);
+        var source = s_host.WriteFile("patch-stale-fix.js", "export default () => ({ v: 'fixed' })");
+
+        var run = await s_host.RunAsync("patch", "patch-stale", "--base", "1", "--source", source, "--reason", "hotfix");
+
+        Assert.AreEqual(1, run.Exit, run.ToString());
+        StringAssert.Contains(run.Error, "(409)");
+        StringAssert.Contains(run.Error, "but patch-stale@2 is the stable version now");
+        using var http = s_host.CreateClient();
+        StringAssert.Contains(await http.GetStringAsync("/fn/patch-stale"), "2", "nothing changed");
+    }
+
+    [TestMethod]
     public async Task Patch_TwoKinds_Exits2()
     {
         var run = await s_host.RunAsync("patch", "any", "--source", "a.js", "--diff", "b.diff", "--reason", "x");
