@@ -105,10 +105,10 @@ internal sealed class DeploymentService
             throw new FunctionValidationException($"manifest.name: '{manifest.Name}' does not match the function '{name}' in the path.");
         }
 
-        var normalized = ManifestValidator.Normalize(manifest, _runtimes.Names, _options.DownstreamServices);
+        var normalized = ManifestValidator.Normalize(manifest, _runtimes.Names, _options.DownstreamServices, _options.MaxLimits);
         var hash = ContentHash.Compute(source, ManifestJson.Serialize(normalized));
         var runtime = _runtimes.Get(normalized.Runtime!);
-        var limits = ResolvedLimits.Resolve(normalized.Limits, _options.DefaultLimits);
+        var limits = ResolvedLimits.Resolve(normalized.Limits, _options);
 
         using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -217,7 +217,7 @@ internal sealed class DeploymentService
             var logs = new List<FunctionLogEntry>();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(function.Limits.Timeout);
-            var context = new InvocationContext(version, "test-" + Guid.NewGuid().ToString("n")[..12], _functionLogger, _downstream, function.Limits.Timeout, timeout.Token, logs);
+            using var context = new InvocationContext(version, "test-" + Guid.NewGuid().ToString("n")[..12], _functionLogger, _downstream, function.Limits.Timeout, timeout.Token, logs, function.Limits);
             var started = Stopwatch.GetTimestamp();
             try
             {
@@ -253,7 +253,7 @@ internal sealed class DeploymentService
     }
 
     private Task<ILoadedFunction> LoadAsync(FunctionVersion version, CancellationToken cancellationToken) =>
-        _runtimes.Get(version.Runtime).LoadAsync(version, ResolvedLimits.Resolve(version.Manifest.Limits, _options.DefaultLimits), cancellationToken);
+        _runtimes.Get(version.Runtime).LoadAsync(version, ResolvedLimits.Resolve(version.Manifest.Limits, _options), cancellationToken);
 
     private async Task<int> LatestNumberOfDeletedAsync(string name, CancellationToken cancellationToken)
     {

@@ -29,4 +29,12 @@ public sealed class FunctionLimits
 
     /// <summary>Largest response body a C# function may send, in kilobytes; a larger one fails the call as an invalid response (500). Host default: 8,192.</summary>
     public int? MaxResponseKb { get; set; }
+
+    /// <summary>
+    /// Log lines one invocation may write; later lines are dropped and one line at the end says how many. Host default: 200.
+    /// </summary>
+    public int? MaxLogLines { get; set; }
+
+    /// <summary>Log text one invocation may write, in kilobytes (UTF-8); past it lines are dropped the same way. Host default: 256.</summary>
+    public int? MaxLogKb { get; set; }
 }

@@ -16,7 +16,8 @@ internal static class ManifestValidator
     public static FunctionManifest Normalize(
         FunctionManifest manifest,
         IReadOnlyCollection<string> runtimes,
-        ISet<string> registeredServices)
+        ISet<string> registeredServices,
+        FunctionLimits? maximums = null)
     {
         var problems = new List<FunctionDiagnostic>();
         if (!FunctionNames.IsValid(manifest.Name))
@@ -59,6 +60,7 @@ internal static class ManifestValidator
         }
 
         CheckLimits(manifest.Limits, problems);
+        CheckMaximums(manifest.Limits, maximums, problems);
         CheckGuard(manifest.Guard, problems);
 
         var services = (manifest.Services ?? []).Select(s => s.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
@@ -92,6 +94,42 @@ internal static class ManifestValidator
         var problems = new List<FunctionDiagnostic>();
         CheckLimits(limits, problems);
         return problems;
+    }
+
+    /// <summary>Checks that the host's default limits do not exceed its maximums (used by the options validator).</summary>
+    public static IReadOnlyList<FunctionDiagnostic> CheckMaximums(FunctionLimits? limits, FunctionLimits? maximums)
+    {
+        var problems = new List<FunctionDiagnostic>();
+        CheckMaximums(limits, maximums, problems);
+        return problems;
+    }
+
+    /// <summary>Refuses a limit over the host's maximum (<c>NeedleOptions.MaxLimits</c>), naming the field and the maximum.</summary>
+    private static void CheckMaximums(FunctionLimits? limits, FunctionLimits? maximums, List<FunctionDiagnostic> problems)
+    {
+        if (limits is null || maximums is null)
+        {
+            return;
+        }
+
+        Check(limits.TimeoutMs, maximums.TimeoutMs, "timeoutMs");
+        Check(limits.MemoryMb, maximums.MemoryMb, "memoryMb");
+        Check(limits.MaxStatements, maximums.MaxStatements, "maxStatements");
+        Check(limits.MaxRecursionDepth, maximums.MaxRecursionDepth, "maxRecursionDepth");
+        Check(limits.MaxConcurrency, maximums.MaxConcurrency, "maxConcurrency");
+        Check(limits.MaxRequestBodyKb, maximums.MaxRequestBodyKb, "maxRequestBodyKb");
+        Check(limits.MaxFetchResponseKb, maximums.MaxFetchResponseKb, "maxFetchResponseKb");
+        Check(limits.MaxResponseKb, maximums.MaxResponseKb, "maxResponseKb");
+        Check(limits.MaxLogLines, maximums.MaxLogLines, "maxLogLines");
+        Check(limits.MaxLogKb, maximums.MaxLogKb, "maxLogKb");
+
+        void Check(int? value, int? maximum, string name)
+        {
+            if (value is { } v && maximum is { } max && v > max)
+            {
+                problems.Add(new($"limits.{name}: {v} is over this host's maximum of {max}."));
+            }
+        }
     }
 
     /// <summary>Refuses guard thresholds the guard cannot work with; each problem names its field.</summary>
@@ -133,6 +171,8 @@ internal static class ManifestValidator
         Check(limits.MaxRequestBodyKb, "maxRequestBodyKb", 0, 1_048_576);
         Check(limits.MaxFetchResponseKb, "maxFetchResponseKb", 1, 1_048_576);
         Check(limits.MaxResponseKb, "maxResponseKb", 1, 1_048_576);
+        Check(limits.MaxLogLines, "maxLogLines", 0, 1_000_000);
+        Check(limits.MaxLogKb, "maxLogKb", 0, 1_048_576);
 
         void Check(int? value, string name, int min, int max)
         {

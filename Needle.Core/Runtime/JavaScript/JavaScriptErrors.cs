@@ -47,8 +47,12 @@ internal static partial class JavaScriptErrors
                 return Limit(function, "statements", exception);
             case RecursionDepthOverflowException or InsufficientExecutionStackException:
                 return Limit(function, "recursion", exception);
-            case JavaScriptException js when js.Error is ErrorInstance && js.Message.StartsWith("Maximum call stack size exceeded", StringComparison.Ordinal):
-                return Limit(function, "recursion", exception);
+            case JavaScriptException js when IsStackExhausted(js):
+                return new FunctionInvocationException(
+                    InvocationFailure.LimitExceeded,
+                    $"Function '{function}' exceeded its recursion limit: the host stack ran out (a value nested too deeply, or calls too deep).",
+                    "recursion",
+                    exception);
             case JavaScriptException js:
                 keepEngine = true;
                 return HandlerError(Describe(js.Error), js.Location.Start.Line, js);
@@ -62,6 +66,10 @@ internal static partial class JavaScriptErrors
                 return new FunctionInvocationException(InvocationFailure.HandlerError, $"Function '{function}' failed.", innerException: exception);
         }
     }
+
+    /// <summary>Whether <paramref name="exception"/> is the engine's stack guard firing (a <c>RangeError</c>).</summary>
+    public static bool IsStackExhausted(JavaScriptException exception) =>
+        exception.Error is ErrorInstance && exception.Message.StartsWith("Maximum call stack size exceeded", StringComparison.Ordinal);
 
     /// <summary>The failure when a waiting call's token fires before an engine is free.</summary>
     public static FunctionInvocationException Canceled(InvocationContext context, Exception exception) =>

@@ -52,14 +52,26 @@ internal static class JavaScriptLogFormatter
                     var json = new JsonSerializer(engine).Serialize(value);
                     return json.IsUndefined() ? value.ToString() : json.ToString();
                 }
-                catch (JavaScriptException)
+                catch (JavaScriptException ex) when (!JavaScriptErrors.IsStackExhausted(ex))
                 {
                     // Cyclic or BigInt-holding objects still deserve a line in the log.
-                    return value.ToString();
+                    return SafeToString(value);
                 }
 
             default:
                 return value.ToString();
+        }
+    }
+
+    private static string SafeToString(JsValue value)
+    {
+        try
+        {
+            return value.ToString();
+        }
+        catch (JavaScriptException)
+        {
+            return "[object]";
         }
     }
 

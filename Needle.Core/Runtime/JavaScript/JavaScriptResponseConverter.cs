@@ -165,7 +165,7 @@ internal static class JavaScriptResponseConverter
         {
             json = new JsonSerializer(engine).Serialize(body);
         }
-        catch (JavaScriptException ex)
+        catch (JavaScriptException ex) when (!JavaScriptErrors.IsStackExhausted(ex))
         {
             throw Invalid($"The response cannot be serialised to JSON: {ex.Message}", ex);
         }
