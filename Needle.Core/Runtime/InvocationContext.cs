@@ -10,7 +10,7 @@ namespace Needle.Runtime;
 
 /// <summary>Everything one invocation may use besides its request: the host's powers, cut down to what the function is allowed.</summary>
 /// <remarks>
-/// Created by the endpoint with a deadline (<see cref="WithDeadline"/>), the cancellation token is made on first use:
+/// Created by the endpoint with a deadline (<c>WithDeadline</c>), the cancellation token is made on first use:
 /// an invocation that completes without awaiting and never asks for its token costs no timer. Dispose it when the
 /// invocation has ended.
 /// </remarks>
@@ -54,8 +54,8 @@ internal sealed class InvocationContext : IDisposable
         CapturedLogs = capturedLogs;
     }
 
-    private InvocationContext(FunctionVersion version, ILogger logger, IDownstreamClient downstream, ResolvedLimits limits, HttpContext http)
-        : this(version, null!, logger, downstream, limits.Timeout, CancellationToken.None, limits: limits)
+    private InvocationContext(FunctionVersion version, ILogger logger, IDownstreamClient downstream, TimeSpan timeout, ResolvedLimits? limits, HttpContext http)
+        : this(version, null!, logger, downstream, timeout, CancellationToken.None, limits: limits)
     {
         _http = http;
         HasDeadline = true;
@@ -67,7 +67,11 @@ internal sealed class InvocationContext : IDisposable
     /// the request id (the trace identifier) when something asks for it.
     /// </summary>
     public static InvocationContext WithDeadline(FunctionVersion version, ILogger logger, IDownstreamClient downstream, ResolvedLimits limits, HttpContext http) =>
-        new(version, logger, downstream, limits, http);
+        new(version, logger, downstream, limits.Timeout, limits, http);
+
+    /// <summary>A context with a deadline of <paramref name="timeout"/> and the default log limits.</summary>
+    public static InvocationContext WithDeadline(FunctionVersion version, ILogger logger, IDownstreamClient downstream, TimeSpan timeout, HttpContext http) =>
+        new(version, logger, downstream, timeout, null, http);
 
     /// <summary>The version being invoked.</summary>
     public FunctionVersion Version { get; }

@@ -155,7 +155,7 @@ internal sealed class JavaScriptEngine : IDisposable
 
                 if (invocation.IsRejected)
                 {
-                    throw JavaScriptErrors.FromRejection(invocation.Value);
+                    throw JavaScriptErrors.FromRejection(invocation.Value, context.Version.Function);
                 }
 
                 result = invocation.Value;
@@ -223,6 +223,12 @@ internal sealed class JavaScriptEngine : IDisposable
         options.Constraints.StackOverflowGuard = true;
         // Always installed (0 = no limit): it also measures what the engine's calls allocate.
         options.Constraint(new JavaScriptMemoryConstraint(limits.MemoryBytes));
+        if (limits.MemoryBytes > 0)
+        {
+            // An array (or an argument list for apply, a spread, an ownKeys result) of more references than the memory
+            // limit could hold is refused before it is allocated, inside the one built-in call that would make it.
+            options.Constraints.MaxArraySize = (uint)Math.Min(limits.MemoryBytes / 8, uint.MaxValue);
+        }
 
         if (limits.MaxStatements > 0)
         {
