@@ -21,7 +21,7 @@ public sealed class NeedleOptions
     /// The most any manifest may ask for: a deploy or patch over one is refused (400, naming the field and the
     /// maximum), and a stored version asking for more runs with the maximum. A member set to <see langword="null"/>
     /// leaves that limit bounded only by its absolute range. Defaults: <c>TimeoutMs</c> 60,000; <c>MemoryMb</c> 512;
-    /// <c>MaxStatements</c> 1,000,000,000; <c>MaxRecursionDepth</c> 10,000; <c>MaxConcurrency</c> 1,000;
+    /// <c>MaxStatements</c> 2,147,483,647 (the timeout bounds them); <c>MaxRecursionDepth</c> 10,000; <c>MaxConcurrency</c> 1,000;
     /// <c>MaxRequestBodyKb</c> 102,400 (100 MB); <c>MaxFetchResponseKb</c> and <c>MaxResponseKb</c> 65,536 (64 MB);
     /// <c>MaxLogLines</c> 10,000; <c>MaxLogKb</c> 4,096. <see cref="DefaultLimits"/> must not exceed them.
     /// </summary>
@@ -29,7 +29,7 @@ public sealed class NeedleOptions
     {
         TimeoutMs = 60_000,
         MemoryMb = 512,
-        MaxStatements = 1_000_000_000,
+        MaxStatements = int.MaxValue,
         MaxRecursionDepth = 10_000,
         MaxConcurrency = 1_000,
         MaxRequestBodyKb = 102_400,

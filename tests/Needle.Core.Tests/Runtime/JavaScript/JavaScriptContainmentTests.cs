@@ -72,14 +72,22 @@ public sealed class JavaScriptContainmentTests
         await using var host = await TestHost.StartAsync(
             o => o.JavaScript.MemoryCeilingMb = 64,
             needle => needle.AddDownstream("backend", s_downstream.Address));
-        // Each engine holds 24 MB of module state and keeps it while its call waits 1.5 s downstream.
+        // Each engine holds 24 MB of module state and keeps it while its call waits 4 s downstream.
         await host.DeployAsync(
             "holder",
-            "const held = 'h'.repeat(12 * 1024 * 1024); export default async (req, ctx) => { await ctx.fetch('http://backend/slow?ms=1500'); return held.length; };",
+            "const held = 'h'.repeat(12 * 1024 * 1024); export default async (req, ctx) => { await ctx.fetch('http://backend/slow?ms=4000'); return held.length; };",
             new { services = new[] { "backend" }, limits = new { memoryMb = 128, maxConcurrency = 8, timeoutMs = 20_000 } });
         using var client = new HttpClient { BaseAddress = host.Address, Timeout = TimeSpan.FromSeconds(60) };
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => client.GetAsync("/fn/holder")));
+        // Staggered, so each new engine is counted before the next call asks for one.
+        var calls = new List<Task<HttpResponseMessage>>();
+        for (var i = 0; i < 6; i++)
+        {
+            calls.Add(client.GetAsync("/fn/holder"));
+            await Task.Delay(400);
+        }
+
+        var responses = await Task.WhenAll(calls);
         var refused = responses.Where(r => r.StatusCode == HttpStatusCode.ServiceUnavailable).ToList();
         var problem = refused.Count > 0 ? await refused[0].Content.ReadAsStringAsync() : "";
         var later = await host.GetAsync("/fn/holder");
