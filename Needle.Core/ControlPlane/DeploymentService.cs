@@ -110,11 +110,11 @@ internal sealed class DeploymentService
             throw new FunctionValidationException($"manifest.name: '{manifest.Name}' does not match the function '{name}' in the path.");
         }
 
-        var normalized = ManifestValidator.Normalize(manifest, _runtimes.Names, _options.DownstreamServices, _options.MaxFetchesInFlight);
+        var normalized = ManifestValidator.Normalize(manifest, _runtimes.Names, _options.DownstreamServices, _options.MaxLimits);
         _secrets.Check(normalized);
         var hash = ContentHash.Compute(source, ManifestJson.Serialize(normalized));
         var runtime = _runtimes.Get(normalized.Runtime!);
-        var limits = ResolvedLimits.Resolve(normalized.Limits, _options.DefaultLimits);
+        var limits = ResolvedLimits.Resolve(normalized.Limits, _options);
 
         // The gate is held only to read and to write, never while the version loads: a C# version's load code can run
         // up to the runtime's load limit, and rollbacks, kill switches and other deploys must not wait for it. When
@@ -271,7 +271,7 @@ internal sealed class DeploymentService
             var logs = new List<FunctionLogEntry>();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(function.Limits.Timeout);
-            using var context = new InvocationContext(version, "test-" + Guid.NewGuid().ToString("n")[..12], _functionLogger, _downstream, function.Limits.Timeout, timeout.Token, logs, _secrets.For(function.Version));
+            using var context = new InvocationContext(version, "test-" + Guid.NewGuid().ToString("n")[..12], _functionLogger, _downstream, function.Limits.Timeout, timeout.Token, logs, function.Limits, _secrets.For(function.Version));
             var started = Stopwatch.GetTimestamp();
             try
             {
@@ -308,7 +308,7 @@ internal sealed class DeploymentService
     }
 
     private Task<ILoadedFunction> LoadAsync(FunctionVersion version, CancellationToken cancellationToken) =>
-        _runtimes.Get(version.Runtime).LoadAsync(version, ResolvedLimits.Resolve(version.Manifest.Limits, _options.DefaultLimits), cancellationToken);
+        _runtimes.Get(version.Runtime).LoadAsync(version, ResolvedLimits.Resolve(version.Manifest.Limits, _options), cancellationToken);
 
     private async Task<int> LatestNumberOfDeletedAsync(string name, CancellationToken cancellationToken)
     {

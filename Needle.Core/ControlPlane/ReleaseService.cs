@@ -206,7 +206,7 @@ internal sealed class ReleaseService
             foreach (var version in new[] { stable, canary }.OfType<FunctionVersion>().Where(v => !_reconciler.IsLoaded(name, v.Number)))
             {
                 loaded.Add(await _runtimes.Get(version.Runtime)
-                    .LoadAsync(version, ResolvedLimits.Resolve(version.Manifest.Limits, _options.DefaultLimits), cancellationToken)
+                    .LoadAsync(version, ResolvedLimits.Resolve(version.Manifest.Limits, _options), cancellationToken)
                     .ConfigureAwait(false));
             }
 

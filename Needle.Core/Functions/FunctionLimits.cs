@@ -39,7 +39,15 @@ public sealed class FunctionLimits
     /// <summary>
     /// Downstream calls (<c>ctx.fetch</c>, <c>context.FetchAsync</c>) one invocation may have in flight at once; one
     /// more fails at once with an error naming this limit. Whatever is still in flight when the invocation ends is
-    /// cancelled. Host default: 32; a manifest may ask for at most <c>NeedleOptions.MaxFetchesInFlight</c>.
+    /// cancelled. Host default: 32; a manifest may ask for at most <c>NeedleOptions.MaxLimits.MaxFetchesInFlight</c> (256).
     /// </summary>
     public int? MaxFetchesInFlight { get; set; }
+
+    /// <summary>
+    /// Log lines one invocation may write; later lines are dropped and one line at the end says how many. Host default: 200.
+    /// </summary>
+    public int? MaxLogLines { get; set; }
+
+    /// <summary>Log text one invocation may write, in kilobytes (UTF-8); past it lines are dropped the same way. Host default: 256.</summary>
+    public int? MaxLogKb { get; set; }
 }

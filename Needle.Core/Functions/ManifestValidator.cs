@@ -7,7 +7,7 @@ namespace Needle.Functions;
 /// <summary>Checks a manifest before anything is deployed and fills in the defaults (route, methods, runtime).</summary>
 internal static class ManifestValidator
 {
-    /// <summary>The highest <c>limits.maxFetchesInFlight</c> (and <c>NeedleOptions.MaxFetchesInFlight</c>) there can be.</summary>
+    /// <summary>The highest <c>limits.maxFetchesInFlight</c> (and <c>NeedleOptions.MaxLimits.MaxFetchesInFlight</c>) there can be.</summary>
     public const int MaxFetchesInFlightBound = 10_000;
 
     private static readonly HashSet<string> KnownMethods = new(StringComparer.Ordinal)
@@ -20,7 +20,7 @@ internal static class ManifestValidator
         FunctionManifest manifest,
         IReadOnlyCollection<string> runtimes,
         ISet<string> registeredServices,
-        int maxFetchesInFlight = MaxFetchesInFlightBound)
+        FunctionLimits? maximums = null)
     {
         var problems = new List<FunctionDiagnostic>();
         if (!FunctionNames.IsValid(manifest.Name))
@@ -63,11 +63,7 @@ internal static class ManifestValidator
         }
 
         CheckLimits(manifest.Limits, problems);
-        if (manifest.Limits?.MaxFetchesInFlight is { } fetches && fetches <= MaxFetchesInFlightBound && fetches > maxFetchesInFlight)
-        {
-            problems.Add(new($"limits.maxFetchesInFlight: {fetches} is more than this host allows (at most {maxFetchesInFlight}, NeedleOptions.MaxFetchesInFlight)."));
-        }
-
+        CheckMaximums(manifest.Limits, maximums, problems);
         CheckGuard(manifest.Guard, problems);
 
         var services = (manifest.Services ?? []).Select(s => s.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
@@ -103,6 +99,43 @@ internal static class ManifestValidator
         var problems = new List<FunctionDiagnostic>();
         CheckLimits(limits, problems);
         return problems;
+    }
+
+    /// <summary>Checks that the host's default limits do not exceed its maximums (used by the options validator).</summary>
+    public static IReadOnlyList<FunctionDiagnostic> CheckMaximums(FunctionLimits? limits, FunctionLimits? maximums)
+    {
+        var problems = new List<FunctionDiagnostic>();
+        CheckMaximums(limits, maximums, problems);
+        return problems;
+    }
+
+    /// <summary>Refuses a limit over the host's maximum (<c>NeedleOptions.MaxLimits</c>), naming the field and the maximum.</summary>
+    private static void CheckMaximums(FunctionLimits? limits, FunctionLimits? maximums, List<FunctionDiagnostic> problems)
+    {
+        if (limits is null || maximums is null)
+        {
+            return;
+        }
+
+        Check(limits.TimeoutMs, maximums.TimeoutMs, "timeoutMs");
+        Check(limits.MemoryMb, maximums.MemoryMb, "memoryMb");
+        Check(limits.MaxStatements, maximums.MaxStatements, "maxStatements");
+        Check(limits.MaxRecursionDepth, maximums.MaxRecursionDepth, "maxRecursionDepth");
+        Check(limits.MaxConcurrency, maximums.MaxConcurrency, "maxConcurrency");
+        Check(limits.MaxRequestBodyKb, maximums.MaxRequestBodyKb, "maxRequestBodyKb");
+        Check(limits.MaxFetchResponseKb, maximums.MaxFetchResponseKb, "maxFetchResponseKb");
+        Check(limits.MaxResponseKb, maximums.MaxResponseKb, "maxResponseKb");
+        Check(limits.MaxLogLines, maximums.MaxLogLines, "maxLogLines");
+        Check(limits.MaxLogKb, maximums.MaxLogKb, "maxLogKb");
+        Check(limits.MaxFetchesInFlight, maximums.MaxFetchesInFlight, "maxFetchesInFlight");
+
+        void Check(int? value, int? maximum, string name)
+        {
+            if (value is { } v && maximum is { } max && v > max)
+            {
+                problems.Add(new($"limits.{name}: {v} is over this host's maximum of {max}."));
+            }
+        }
     }
 
     /// <summary>Refuses guard thresholds the guard cannot work with; each problem names its field.</summary>
@@ -145,6 +178,8 @@ internal static class ManifestValidator
         Check(limits.MaxFetchResponseKb, "maxFetchResponseKb", 1, 1_048_576);
         Check(limits.MaxResponseKb, "maxResponseKb", 1, 1_048_576);
         Check(limits.MaxFetchesInFlight, "maxFetchesInFlight", 1, MaxFetchesInFlightBound);
+        Check(limits.MaxLogLines, "maxLogLines", 0, 1_000_000);
+        Check(limits.MaxLogKb, "maxLogKb", 0, 1_048_576);
 
         void Check(int? value, string name, int min, int max)
         {

@@ -1,6 +1,7 @@
 using Needle.Access;
 using Needle.Functions;
 using Needle.Releases;
+using Needle.Runtime.JavaScript;
 using Needle.Store;
 
 namespace Needle.Hosting;
@@ -18,10 +19,27 @@ public sealed class NeedleOptions
     public FunctionLimits DefaultLimits { get; set; } = new();
 
     /// <summary>
-    /// The most downstream calls in flight at once that a manifest's <c>limits.maxFetchesInFlight</c> may ask for;
-    /// a deploy asking for more is refused with 400. Default: 256.
+    /// The most any manifest may ask for: a deploy or patch over one is refused (400, naming the field and the
+    /// maximum), and a stored version asking for more runs with the maximum. A member set to <see langword="null"/>
+    /// leaves that limit bounded only by its absolute range. Defaults: <c>TimeoutMs</c> 60,000; <c>MemoryMb</c> 512;
+    /// <c>MaxStatements</c> 2,147,483,647 (the timeout bounds them); <c>MaxRecursionDepth</c> 10,000; <c>MaxConcurrency</c> 1,000;
+    /// <c>MaxRequestBodyKb</c> 102,400 (100 MB); <c>MaxFetchResponseKb</c> and <c>MaxResponseKb</c> 65,536 (64 MB);
+    /// <c>MaxLogLines</c> 10,000; <c>MaxLogKb</c> 4,096; <c>MaxFetchesInFlight</c> 256. <see cref="DefaultLimits"/> must not exceed them.
     /// </summary>
-    public int MaxFetchesInFlight { get; set; } = 256;
+    public FunctionLimits MaxLimits { get; set; } = new()
+    {
+        TimeoutMs = 60_000,
+        MemoryMb = 512,
+        MaxStatements = int.MaxValue,
+        MaxRecursionDepth = 10_000,
+        MaxConcurrency = 1_000,
+        MaxRequestBodyKb = 102_400,
+        MaxFetchResponseKb = 65_536,
+        MaxResponseKb = 65_536,
+        MaxLogLines = 10_000,
+        MaxLogKb = 4_096,
+        MaxFetchesInFlight = 256,
+    };
 
     /// <summary>How long a request waits for a free engine when a version runs at its concurrency limit, before it is answered 503. Default: 1 second.</summary>
     public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(1);
@@ -58,6 +76,9 @@ public sealed class NeedleOptions
 
     /// <summary>The downstream services functions may reach with <c>ctx.fetch</c>, by name. Filled by <c>AddDownstream</c> on the Needle builder.</summary>
     public ISet<string> DownstreamServices { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Host-wide bounds of the JavaScript runtime: the memory ceiling of all engines, calls per engine.</summary>
+    public JavaScriptRuntimeOptions JavaScript { get; set; } = new();
 
     /// <summary>How requests choose between stable and canary versions, and how many earlier versions stay warm.</summary>
     public ReleaseRoutingOptions Releases { get; set; } = new();

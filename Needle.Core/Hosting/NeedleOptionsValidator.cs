@@ -56,6 +56,23 @@ internal sealed class NeedleOptionsValidator : IValidateOptions<NeedleOptions>
             }
         }
 
+        if (options.JavaScript is null)
+        {
+            failures.Add("Needle: JavaScript is required.");
+        }
+        else
+        {
+            if (options.JavaScript.MemoryCeilingMb is < 0 or > 1_048_576)
+            {
+                failures.Add($"Needle: JavaScript.MemoryCeilingMb must be between 0 (no ceiling) and 1,048,576 (was {options.JavaScript.MemoryCeilingMb}).");
+            }
+
+            if (options.JavaScript.MaxCallsPerEngine < 0)
+            {
+                failures.Add($"Needle: JavaScript.MaxCallsPerEngine cannot be negative (was {options.JavaScript.MaxCallsPerEngine}).");
+            }
+        }
+
         if (options.Releases is null)
         {
             failures.Add("Needle: Releases is required.");
@@ -83,13 +100,23 @@ internal sealed class NeedleOptionsValidator : IValidateOptions<NeedleOptions>
             failures.Add("Needle: DefaultLimits." + problem.Message["limits.".Length..]);
         }
 
-        if (options.MaxFetchesInFlight is < 1 or > ManifestValidator.MaxFetchesInFlightBound)
+        if (options.MaxLimits is null)
         {
-            failures.Add($"Needle: MaxFetchesInFlight must be between 1 and {ManifestValidator.MaxFetchesInFlightBound} (was {options.MaxFetchesInFlight}).");
+            failures.Add("Needle: MaxLimits is required (set a member to null to leave that limit unbounded by the host).");
         }
-        else if (options.DefaultLimits?.MaxFetchesInFlight > options.MaxFetchesInFlight)
+        else
         {
-            failures.Add($"Needle: DefaultLimits.MaxFetchesInFlight ({options.DefaultLimits.MaxFetchesInFlight}) is more than MaxFetchesInFlight ({options.MaxFetchesInFlight}).");
+            foreach (var problem in ManifestValidator.CheckLimits(options.MaxLimits))
+            {
+                failures.Add("Needle: MaxLimits." + problem.Message["limits.".Length..]);
+            }
+
+            // Every default (set, or built in when DefaultLimits leaves it out) must fit under its maximum.
+            var defaults = ResolvedLimits.Resolve(null, options.DefaultLimits ?? new FunctionLimits());
+            foreach (var problem in ManifestValidator.CheckMaximums(AsLimits(defaults), options.MaxLimits))
+            {
+                failures.Add("Needle: DefaultLimits." + problem.Message["limits.".Length..] + " Lower the default or raise MaxLimits.");
+            }
         }
 
         foreach (var directory in options.WatchDirectories.Where(d => !Directory.Exists(d)))
@@ -99,4 +126,19 @@ internal sealed class NeedleOptionsValidator : IValidateOptions<NeedleOptions>
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static FunctionLimits AsLimits(ResolvedLimits limits) => new()
+    {
+        TimeoutMs = (int)limits.Timeout.TotalMilliseconds,
+        MemoryMb = (int)(limits.MemoryBytes >> 20),
+        MaxStatements = limits.MaxStatements,
+        MaxRecursionDepth = limits.MaxRecursionDepth,
+        MaxConcurrency = limits.MaxConcurrency,
+        MaxRequestBodyKb = (int)(limits.MaxRequestBodyBytes >> 10),
+        MaxFetchResponseKb = (int)(limits.MaxFetchResponseBytes >> 10),
+        MaxResponseKb = (int)(limits.MaxResponseBytes >> 10),
+        MaxLogLines = limits.MaxLogLines,
+        MaxLogKb = (int)(limits.MaxLogBytes >> 10),
+        MaxFetchesInFlight = limits.MaxFetchesInFlight,
+    };
 }

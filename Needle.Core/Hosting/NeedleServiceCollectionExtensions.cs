@@ -154,5 +154,6 @@ public static class NeedleServiceCollectionExtensions
         new(
             services.GetRequiredService<ILoggerFactory>(),
             services.GetRequiredService<IOptions<NeedleOptions>>().Value.QueueTimeout,
-            services.GetRequiredService<NeedleMetrics>());
+            services.GetRequiredService<NeedleMetrics>(),
+            services.GetRequiredService<IOptions<NeedleOptions>>().Value.JavaScript);
 }

@@ -139,7 +139,7 @@ internal sealed partial class FunctionEndpointHandler
 
         // The token's timer is made only if the function awaits or asks for it; the watchdog covers the part that runs
         // synchronously on this thread.
-        using var context = InvocationContext.WithDeadline(version, _functionLogger, _downstream, limits.Timeout, http, _secrets.For(version));
+        using var context = InvocationContext.WithDeadline(version, _functionLogger, _downstream, limits, http, _secrets.For(version));
 
         // The span is current while the function runs, so its fetches become child spans and carry its trace context.
         using var activity = NeedleActivities.StartInvocation(version, role, http);

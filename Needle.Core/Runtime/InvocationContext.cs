@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Needle.Functions;
@@ -8,13 +10,21 @@ namespace Needle.Runtime;
 
 /// <summary>Everything one invocation may use besides its request: the host's powers, cut down to what the function is allowed.</summary>
 /// <remarks>
-/// Created by the endpoint with a deadline (<see cref="WithDeadline"/>), the cancellation token is made on first use:
+/// Created by the endpoint with a deadline (<c>WithDeadline</c>), the cancellation token is made on first use:
 /// an invocation that completes without awaiting and never asks for its token costs no timer. Dispose it when the
 /// invocation has ended.
 /// </remarks>
 internal sealed class InvocationContext : IDisposable
 {
+    private const int DefaultMaxLogLines = 200;
+    private const long DefaultMaxLogBytes = 256 * 1024;
     private readonly long _startedAt = Stopwatch.GetTimestamp();
+    private readonly int _maxLogLines;
+    private readonly long _maxLogBytes;
+    private int _logLinesLeft;
+    private long _logBytesLeft;
+    private int _logLinesDropped;
+    private int _droppedReported;
     private static readonly CancellationTokenSource Expired = new(0);
     private readonly HttpContext? _http;
     private CancellationTokenSource? _deadline;
@@ -33,10 +43,13 @@ internal sealed class InvocationContext : IDisposable
         TimeSpan timeout,
         CancellationToken cancellationToken,
         List<FunctionLogEntry>? capturedLogs = null,
+        ResolvedLimits? limits = null,
         IReadOnlyDictionary<string, string>? secrets = null)
     {
         Secrets = secrets ?? new Dictionary<string, string>();
         Version = version;
+        _logLinesLeft = _maxLogLines = limits?.MaxLogLines ?? DefaultMaxLogLines;
+        _logBytesLeft = _maxLogBytes = limits?.MaxLogBytes ?? DefaultMaxLogBytes;
         _requestId = requestId;
         Logger = logger;
         Downstream = downstream;
@@ -45,20 +58,24 @@ internal sealed class InvocationContext : IDisposable
         CapturedLogs = capturedLogs;
     }
 
-    private InvocationContext(FunctionVersion version, ILogger logger, IDownstreamClient downstream, TimeSpan timeout, HttpContext http, IReadOnlyDictionary<string, string>? secrets)
-        : this(version, null!, logger, downstream, timeout, CancellationToken.None, null, secrets)
+    private InvocationContext(FunctionVersion version, ILogger logger, IDownstreamClient downstream, TimeSpan timeout, ResolvedLimits? limits, HttpContext http, IReadOnlyDictionary<string, string>? secrets)
+        : this(version, null!, logger, downstream, timeout, CancellationToken.None, null, limits, secrets)
     {
         _http = http;
         HasDeadline = true;
     }
 
     /// <summary>
-    /// A context whose token fires at <paramref name="timeout"/> from now or when the caller of <paramref name="http"/>
+    /// A context whose token fires at the timeout of <paramref name="limits"/> from now or when the caller of <paramref name="http"/>
     /// goes away. The token's timer (and the request's abort token) are only made when something asks for the token,
     /// the request id (the trace identifier) when something asks for it.
     /// </summary>
+    public static InvocationContext WithDeadline(FunctionVersion version, ILogger logger, IDownstreamClient downstream, ResolvedLimits limits, HttpContext http, IReadOnlyDictionary<string, string>? secrets = null) =>
+        new(version, logger, downstream, limits.Timeout, limits, http, secrets);
+
+    /// <summary>A context with a deadline of <paramref name="timeout"/> and the default log limits.</summary>
     public static InvocationContext WithDeadline(FunctionVersion version, ILogger logger, IDownstreamClient downstream, TimeSpan timeout, HttpContext http, IReadOnlyDictionary<string, string>? secrets = null) =>
-        new(version, logger, downstream, timeout, http, secrets);
+        new(version, logger, downstream, timeout, null, http, secrets);
 
     /// <summary>The version being invoked.</summary>
     public FunctionVersion Version { get; }
@@ -131,6 +148,11 @@ internal sealed class InvocationContext : IDisposable
     /// <summary>Stops the deadline's timer, if one was made.</summary>
     public void Dispose()
     {
+        if (Volatile.Read(ref _logLinesDropped) > 0 && Interlocked.Exchange(ref _droppedReported, 1) == 0)
+        {
+            WriteDroppedLine();
+        }
+
         // A full fence, paired with the one in TryStartFetch: a fetch either sees the end or is seen in flight here.
         Interlocked.Exchange(ref _disposed, 1);
         var fetching = Volatile.Read(ref _fetchesInFlight) > 0;
@@ -255,9 +277,28 @@ internal sealed class InvocationContext : IDisposable
         }
     }
 
-    /// <summary>Writes a function log line to the host log (and the capture list, if any).</summary>
+    /// <summary>
+    /// Writes a function log line to the host log (and the capture list, if any), control characters escaped so a
+    /// function cannot forge host log lines. Past the call's line or byte limit the line is dropped and counted;
+    /// <see cref="Dispose"/> writes one line saying how many were.
+    /// </summary>
     public void Log(string level, string message)
     {
+        // Lock-free: a C# function may log from several threads. Once a line is refused for its size, the bytes it
+        // asked for stay counted, so the lines after it are dropped too: the budget is spent.
+        if (Volatile.Read(ref _logLinesLeft) <= 0)
+        {
+            Interlocked.Increment(ref _logLinesDropped);
+            return;
+        }
+
+        message = FunctionLogText.Escape(message);
+        if (Interlocked.Decrement(ref _logLinesLeft) < 0 || Interlocked.Add(ref _logBytesLeft, -Encoding.UTF8.GetByteCount(message)) < 0)
+        {
+            Interlocked.Increment(ref _logLinesDropped);
+            return;
+        }
+
         var logLevel = level switch
         {
             "error" => LogLevel.Error,
@@ -267,5 +308,12 @@ internal sealed class InvocationContext : IDisposable
         };
         FunctionLog.Write(Logger, logLevel, Version.Function, Version.Number, RequestId, message);
         CapturedLogs?.Add(new FunctionLogEntry(level, message, Elapsed));
+    }
+
+    private void WriteDroppedLine()
+    {
+        var message = string.Create(CultureInfo.InvariantCulture, $"{Volatile.Read(ref _logLinesDropped)} log line(s) dropped: over this call's limit of {_maxLogLines} lines or {_maxLogBytes / 1024} KB.");
+        FunctionLog.Write(Logger, LogLevel.Warning, Version.Function, Version.Number, RequestId, message);
+        CapturedLogs?.Add(new FunctionLogEntry("warn", message, Elapsed));
     }
 }

@@ -71,7 +71,7 @@ internal sealed class PatchValidator(INeedleStore store, RuntimeRegistry runtime
             manifest.Config = patch.Config;
         }
 
-        var normalized = ManifestValidator.Normalize(manifest, runtimes.Names, options.Value.DownstreamServices, options.Value.MaxFetchesInFlight);
+        var normalized = ManifestValidator.Normalize(manifest, runtimes.Names, options.Value.DownstreamServices, options.Value.MaxLimits);
         var hash = ContentHash.Compute(source, ManifestJson.Serialize(normalized));
         if (hash == baseVersion.ContentHash)
         {
@@ -80,7 +80,7 @@ internal sealed class PatchValidator(INeedleStore store, RuntimeRegistry runtime
 
         // Compile it the way a deploy would, then drop it: the job deploys for real once it runs.
         var candidate = new FunctionVersion(name, function.LatestVersion + 1, source, normalized, hash, "patch-check", DateTimeOffset.UnixEpoch, baseVersion.Number);
-        var loaded = await runtimes.Get(candidate.Runtime).LoadAsync(candidate, ResolvedLimits.Resolve(normalized.Limits, options.Value.DefaultLimits), cancellationToken).ConfigureAwait(false);
+        var loaded = await runtimes.Get(candidate.Runtime).LoadAsync(candidate, ResolvedLimits.Resolve(normalized.Limits, options.Value), cancellationToken).ConfigureAwait(false);
         await loaded.DisposeAsync().ConfigureAwait(false);
         return (kind, baseVersion);
     }

@@ -63,7 +63,7 @@ internal sealed class DownstreamClient : IDownstreamClient
         }
 
         var url = DownstreamUrl.Combine(request.Url, service, baseAddress, pathAndQuery);
-        var limits = ResolvedLimits.Resolve(context.Version.Manifest.Limits, _options.DefaultLimits);
+        var limits = ResolvedLimits.Resolve(context.Version.Manifest.Limits, _options);
         var remaining = context.Remaining;
         if (remaining <= TimeSpan.Zero)
         {

@@ -16,43 +16,128 @@ internal static class JavaScriptAllocationGuards
           'use strict';
           const apply = Reflect.apply;
           const construct = Reflect.construct;
+          const defineProperty = Object.defineProperty;
+          const getPrototypeOf = Object.getPrototypeOf;
+          const isArray = Array.isArray;
+          const isView = ArrayBuffer.isView;
+          const iterator = Symbol.iterator;
+          const OriginalArrayBuffer = ArrayBuffer;
+          const typedArrayLength = Object.getOwnPropertyDescriptor(getPrototypeOf(Uint8Array.prototype), 'length').get;
+          const bufferByteLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get;
+          const isBuffer = (value) => { try { apply(bufferByteLength, value, []); return true; } catch { return false; } };
+          const push = (list, value) => { list[list.length] = value; };
           const tooLarge = (what, bytes) => new RangeError(`${what} would allocate about ${Math.round(bytes / 1048576)} MB, over the function's memory limit of ${Math.round(limit / 1048576)} MB.`);
+          const check = (what, bytes) => { if (bytes > limit) { throw tooLarge(what, bytes); } };
+          const hide = (target, name, value) => defineProperty(target, name, { value, writable: true, configurable: true, enumerable: false });
+
+          // String builders whose size an argument chooses.
           const guardString = (name, size) => {
             const original = String.prototype[name];
-            Object.defineProperty(String.prototype, name, {
-              value: { [name](...args) { const bytes = size(String(this), args) * 2; if (bytes > limit) { throw tooLarge(`String.prototype.${name}`, bytes); } return apply(original, this, args); } }[name],
-              writable: true, configurable: true, enumerable: false,
-            });
+            hide(String.prototype, name, { [name](...args) { check(`String.prototype.${name}`, size(String(this), args) * 2); return apply(original, this, args); } }[name]);
           };
           guardString('repeat', (s, [count]) => s.length * Number(count));
           guardString('padStart', (s, [length]) => Number(length));
           guardString('padEnd', (s, [length]) => Number(length));
-          const guardConstructor = (name, bytesOf) => {
+
+          // join (and toString, which calls it) of many references to one long string is one huge allocation.
+          const join = Array.prototype.join;
+          hide(Array.prototype, 'join', { join(separator) {
+            const length = Math.min(Number(this?.length) || 0, 2 ** 32 - 1);
+            const sep = separator === undefined ? 1 : String(separator).length;
+            let total = Math.max(0, length - 1) * sep;
+            for (let i = 0; i < length && total * 2 <= limit; i++) { const item = this[i]; if (typeof item === 'string') { total += item.length; } }
+            check('Array.prototype.join', total * 2);
+            return apply(join, this, [separator]);
+          } }.join);
+
+          // A constructor is reachable as the global, as prototype.constructor, and (for the ArrayBuffer) as
+          // buffer.constructor: the guarded one replaces the original in every place, so only it can be reached.
+          const guardConstructor = (name, guard, call = apply) => {
             const original = globalThis[name];
             const guarded = new Proxy(original, {
-              construct(target, args, newTarget) {
-                const bytes = bytesOf(args);
-                if (bytes > limit) { throw tooLarge(name, bytes); }
-                return construct(target, args, newTarget === guarded ? target : newTarget);
-              },
+              apply(target, self, args) { return call(target, self, args); },
+              construct(target, args, newTarget) { return guard(target, args, newTarget === guarded ? target : newTarget); },
             });
-            Object.defineProperty(globalThis, name, { value: guarded, writable: true, configurable: true, enumerable: false });
+            hide(globalThis, name, guarded);
+            hide(original.prototype, 'constructor', guarded);
+            return guarded;
           };
-          const bufferBytes = ([length, options]) => Math.max(Number(length) || 0, Number(options?.maxByteLength) || 0);
-          guardConstructor('ArrayBuffer', bufferBytes);
+
+          // Lengths are converted once, here, and the original gets the numbers: a valueOf cannot answer the
+          // check with one size and the constructor with another.
+          guardConstructor('ArrayBuffer', (target, [length, options], newTarget) => {
+            const bytes = Number(length) || 0;
+            let max;
+            if (options !== null && typeof options === 'object') {
+              const given = options.maxByteLength;
+              if (given !== undefined) { max = Number(given) || 0; }
+            }
+            check('ArrayBuffer', Math.max(bytes, max ?? 0));
+            return construct(target, max === undefined ? [bytes] : [bytes, { maxByteLength: max }], newTarget);
+          });
+          for (const name of ['transfer', 'transferToFixedLength']) {
+            const original = OriginalArrayBuffer.prototype[name];
+            if (!original) { continue; }
+            hide(OriginalArrayBuffer.prototype, name, { [name](...args) {
+              if (args[0] === undefined) { return apply(original, this, args); }
+              const bytes = Number(args[0]) || 0;
+              check(`ArrayBuffer.prototype.${name}`, bytes);
+              return apply(original, this, [bytes]);
+            } }[name]);
+          }
+
           for (const name of ['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array', 'Float16Array']) {
             const type = globalThis[name];
-            if (type) { guardConstructor(name, ([length]) => typeof length === 'number' ? length * type.BYTES_PER_ELEMENT : 0); }
-          }
-          const guardArray = (name) => {
-            const original = globalThis[name];
-            const guarded = new Proxy(original, {
-              apply(target, self, args) { if (args.length === 1 && typeof args[0] === 'number' && args[0] * 8 > limit) { throw tooLarge(name, args[0] * 8); } return apply(target, self, args); },
-              construct(target, args, newTarget) { if (args.length === 1 && typeof args[0] === 'number' && args[0] * 8 > limit) { throw tooLarge(name, args[0] * 8); } return construct(target, args, newTarget === guarded ? target : newTarget); },
+            if (!type) { continue; }
+            const size = type.BYTES_PER_ELEMENT;
+            guardConstructor(name, (target, args, newTarget) => {
+              const [source] = args;
+              if (source === null || (typeof source !== 'object' && typeof source !== 'function')) {
+                const length = source === undefined ? 0 : Number(source);
+                check(name, length * size);
+                return construct(target, [length], newTarget);
+              }
+
+              if (isBuffer(source)) {
+                return construct(target, args, newTarget);
+              }
+
+              if (isView(source) && !(source instanceof DataView)) {
+                check(name, apply(typedArrayLength, source, []) * size);
+                return construct(target, [source], newTarget);
+              }
+
+              // An iterable or an array-like: its values are copied here, in script, so every step is counted and
+              // the size is known before the array is made. The original never walks a script-chosen length.
+              let values = source;
+              const method = source[iterator];
+              if (method !== undefined && method !== null) {
+                values = [];
+                for (const value of { [iterator]: () => apply(method, source, []) }) { push(values, value); }
+              }
+
+              const length = isArray(values) ? values.length : Math.min(Math.max(Math.trunc(Number(values.length)) || 0, 0), 2 ** 53 - 1);
+              check(name, length * size);
+              const result = construct(target, [length], newTarget);
+              for (let i = 0; i < length; i++) { result[i] = values[i]; }
+              return result;
             });
-            Object.defineProperty(globalThis, name, { value: guarded, writable: true, configurable: true, enumerable: false });
-          };
-          guardArray('Array');
+          }
+
+          // The keys of a typed array are one string each: Object.keys of a 32 MB Uint8Array is about a gigabyte.
+          const keyLists = [[Object, 'keys'], [Object, 'values'], [Object, 'entries'], [Object, 'getOwnPropertyNames'], [Reflect, 'ownKeys']];
+          for (const [owner, name] of keyLists) {
+            const original = owner[name];
+            hide(owner, name, { [name](target) {
+              if (isView(target) && !(target instanceof DataView)) { check(`${owner === Reflect ? 'Reflect' : 'Object'}.${name}`, apply(typedArrayLength, target, []) * 48); }
+              return apply(original, owner, [target]);
+            } }[name]);
+          }
+
+          const arrayCheck = (args) => { if (args.length === 1 && typeof args[0] === 'number') { check('Array', args[0] * 8); } };
+          guardConstructor('Array',
+            (target, args, newTarget) => { arrayCheck(args); return construct(target, args, newTarget); },
+            (target, self, args) => { arrayCheck(args); return apply(target, self, args); });
         })
         """;
 

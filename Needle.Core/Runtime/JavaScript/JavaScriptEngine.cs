@@ -30,7 +30,7 @@ internal sealed class JavaScriptEngine : IDisposable
     private readonly JsValue _handler;
     private readonly JsValue _then;
     private readonly CancellationConstraint _cancellation;
-    private readonly MemoryLimitConstraint? _memory;
+    private readonly JavaScriptMemoryConstraint _memory;
     private readonly JsValue _config;
     private readonly JsValue _log;
     private readonly JsValue _fetch;
@@ -48,7 +48,8 @@ internal sealed class JavaScriptEngine : IDisposable
         _handler = handler;
         _then = then;
         _cancellation = engine.Constraints.Find<CancellationConstraint>()!;
-        _memory = engine.Constraints.Find<MemoryLimitConstraint>();
+        _memory = engine.Constraints.Find<JavaScriptMemoryConstraint>()!;
+        HeldBytes = _memory.Used;
         Parser = new JsonParser(engine);
         _config = DeepFreeze(config is null ? new JsObject(engine) : Parser.Parse(config.ToJsonString()));
         _log = CreateLog();
@@ -57,6 +58,15 @@ internal sealed class JavaScriptEngine : IDisposable
 
     /// <summary>The engine the function runs in.</summary>
     public Engine Engine => _engine;
+
+    /// <summary>
+    /// What this engine may hold, estimated from above: everything its module and its calls have allocated (Jint has no
+    /// heap accounting; an engine cannot hold more than it allocated). The pool recycles an engine past its memory limit.
+    /// </summary>
+    public long HeldBytes { get; private set; }
+
+    /// <summary>Calls this engine has served.</summary>
+    public int Calls { get; private set; }
 
     /// <summary>A JSON parser for this engine (it holds no state between parses).</summary>
     public JsonParser Parser { get; }
@@ -122,6 +132,8 @@ internal sealed class JavaScriptEngine : IDisposable
         {
             _cancellation.Reset(context.CancellationToken);
             _engine.Constraints.Reset();
+            _memory.BeginCall();
+            Calls++;
             _engine.Advanced.ResetCallStack();
 
             var req = JavaScriptRequestConverter.Create(this, request);
@@ -143,18 +155,18 @@ internal sealed class JavaScriptEngine : IDisposable
                             "The function's promise never settled: it awaits something that nothing will resolve.");
                     }
 
+                    _memory.Pause();
                     await invocation.WhenAnyPendingAsync().ConfigureAwait(false);
 
-                    // The continuation may run on another thread, and Jint measures memory per thread
-                    // since the last reset: without this the new thread's history would count against the call.
-                    _memory?.Reset();
+                    // The continuation may run on another thread: the call's budget goes on from what it has spent.
+                    _memory.Resume();
                     invocation.SettleCompleted(this);
                     _engine.Advanced.ProcessTasks();
                 }
 
                 if (invocation.IsRejected)
                 {
-                    throw JavaScriptErrors.FromRejection(invocation.Value);
+                    throw JavaScriptErrors.FromRejection(invocation.Value, context.Version.Function);
                 }
 
                 result = invocation.Value;
@@ -170,6 +182,7 @@ internal sealed class JavaScriptEngine : IDisposable
         finally
         {
             // Host calls still running are abandoned: their promises stay pending in this engine.
+            HeldBytes += _memory.Used;
             _current = null;
             _currentRequest = null;
             _currentRequestObject = null;
@@ -215,9 +228,17 @@ internal sealed class JavaScriptEngine : IDisposable
         options.TimeZone = TimeZoneInfo.Utc;
         options.Culture = CultureInfo.InvariantCulture;
         options.Constraints.RegexTimeout = limits.Timeout;
+
+        // Built-ins recurse on the host's stack (JSON.stringify, join, flat, Proxy chains, coercions): without the
+        // guard a 200,000-deep object ends the process; with it the engine throws a catchable RangeError.
+        options.Constraints.StackOverflowGuard = true;
+        // Always installed (0 = no limit): it also measures what the engine's calls allocate.
+        options.Constraint(new JavaScriptMemoryConstraint(limits.MemoryBytes));
         if (limits.MemoryBytes > 0)
         {
-            options.LimitMemory(limits.MemoryBytes);
+            // An array (or an argument list for apply, a spread, an ownKeys result) of more references than the memory
+            // limit could hold is refused before it is allocated, inside the one built-in call that would make it.
+            options.Constraints.MaxArraySize = (uint)Math.Min(limits.MemoryBytes / 8, uint.MaxValue);
         }
 
         if (limits.MaxStatements > 0)

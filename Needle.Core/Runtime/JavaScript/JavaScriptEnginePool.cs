@@ -13,14 +13,17 @@ internal sealed class JavaScriptEnginePool : IDisposable
     private readonly Queue<TaskCompletionSource<JavaScriptEngine?>> _waiters = new();
     private readonly int _maximum;
     private readonly TimeSpan _queueTimeout;
+    private readonly JavaScriptMemoryBudget? _budget;
     private int _count;
     private int _waiting;
     private bool _disposed;
 
-    public JavaScriptEnginePool(int maximum, TimeSpan queueTimeout)
+    public JavaScriptEnginePool(int maximum, TimeSpan queueTimeout, JavaScriptMemoryBudget? budget = null)
     {
         _maximum = Math.Max(1, maximum);
         _queueTimeout = queueTimeout;
+        _budget = budget;
+        budget?.Register(this);
     }
 
     /// <summary>The pool's size limit.</summary>
@@ -84,8 +87,18 @@ internal sealed class JavaScriptEnginePool : IDisposable
     /// <summary>Drops an engine whose state cannot be trusted, freeing its slot.</summary>
     public void Discard(JavaScriptEngine engine)
     {
+        _budget?.Add(-engine.HeldBytes);
         engine.Dispose();
         ReleaseSlot();
+    }
+
+    /// <summary>Disposes the idle engines (under memory pressure); busy ones are untouched.</summary>
+    public void DropIdle()
+    {
+        while (_idle.TryPop(out var engine))
+        {
+            Discard(engine);
+        }
     }
 
     /// <summary>Frees a slot reserved by <see cref="AcquireAsync"/> whose engine could not be created.</summary>
@@ -102,10 +115,8 @@ internal sealed class JavaScriptEnginePool : IDisposable
     public void Dispose()
     {
         Volatile.Write(ref _disposed, true);
-        while (_idle.TryPop(out var engine))
-        {
-            Discard(engine);
-        }
+        _budget?.Unregister(this);
+        DropIdle();
 
         lock (_waiters)
         {

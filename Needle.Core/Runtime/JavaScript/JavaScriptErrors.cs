@@ -16,8 +16,13 @@ namespace Needle.Runtime.JavaScript;
 internal static partial class JavaScriptErrors
 {
     /// <summary>The failure a handler's rejected promise becomes.</summary>
-    public static FunctionInvocationException FromRejection(JsValue reason)
+    public static FunctionInvocationException FromRejection(JsValue reason, string function)
     {
+        if (reason is ErrorInstance error0 && error0.Get("message") is JsString message && IsStackMessage(message.ToString()))
+        {
+            return StackExhausted(function, null);
+        }
+
         var line = 0;
         if (reason is ObjectInstance error && error.Get("stack") is { } stack && stack.IsString())
         {
@@ -47,8 +52,8 @@ internal static partial class JavaScriptErrors
                 return Limit(function, "statements", exception);
             case RecursionDepthOverflowException or InsufficientExecutionStackException:
                 return Limit(function, "recursion", exception);
-            case JavaScriptException js when js.Error is ErrorInstance && js.Message.StartsWith("Maximum call stack size exceeded", StringComparison.Ordinal):
-                return Limit(function, "recursion", exception);
+            case JavaScriptException js when IsStackExhausted(js):
+                return StackExhausted(function, exception);
             case JavaScriptException js:
                 keepEngine = true;
                 return HandlerError(Describe(js.Error), js.Location.Start.Line, js);
@@ -62,6 +67,19 @@ internal static partial class JavaScriptErrors
                 return new FunctionInvocationException(InvocationFailure.HandlerError, $"Function '{function}' failed.", innerException: exception);
         }
     }
+
+    /// <summary>Whether <paramref name="exception"/> is the engine's stack guard firing (a <c>RangeError</c>).</summary>
+    public static bool IsStackExhausted(JavaScriptException exception) =>
+        exception.Error is ErrorInstance && IsStackMessage(exception.Message);
+
+    private static bool IsStackMessage(string message) => message.StartsWith("Maximum call stack size exceeded", StringComparison.Ordinal);
+
+    private static FunctionInvocationException StackExhausted(string function, Exception? exception) =>
+        new(
+            InvocationFailure.LimitExceeded,
+            $"Function '{function}' exceeded its recursion limit: the host stack ran out (a value nested too deeply, or calls too deep).",
+            "recursion",
+            exception);
 
     /// <summary>The failure when a waiting call's token fires before an engine is free.</summary>
     public static FunctionInvocationException Canceled(InvocationContext context, Exception exception) =>

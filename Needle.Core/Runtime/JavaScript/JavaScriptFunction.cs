@@ -21,15 +21,27 @@ internal sealed class JavaScriptFunction : ILoadedFunction
     private readonly JavaScriptEnginePool _pool;
     private readonly ILogger _logger;
     private readonly NeedleMetrics? _metrics;
+    private readonly JavaScriptMemoryBudget _budget;
+    private readonly int _maxCallsPerEngine;
 
-    public JavaScriptFunction(FunctionVersion version, ResolvedLimits limits, Prepared<Acornima.Ast.Module> module, TimeSpan queueTimeout, ILogger logger, NeedleMetrics? metrics = null)
+    public JavaScriptFunction(
+        FunctionVersion version,
+        ResolvedLimits limits,
+        Prepared<Acornima.Ast.Module> module,
+        TimeSpan queueTimeout,
+        ILogger logger,
+        JavaScriptMemoryBudget budget,
+        int maxCallsPerEngine,
+        NeedleMetrics? metrics = null)
     {
         _metrics = metrics;
+        _budget = budget;
+        _maxCallsPerEngine = maxCallsPerEngine;
         Version = version;
         Limits = limits;
         _module = module;
         _logger = logger;
-        _pool = new JavaScriptEnginePool(limits.MaxConcurrency, queueTimeout);
+        _pool = new JavaScriptEnginePool(limits.MaxConcurrency, queueTimeout, budget);
     }
 
     /// <inheritdoc />
@@ -87,18 +99,20 @@ internal sealed class JavaScriptFunction : ILoadedFunction
             }
         }
 
+        var heldBefore = engine.HeldBytes;
         try
         {
             var response = await engine.InvokeAsync(request, context).ConfigureAwait(false);
-            _pool.Return(engine);
+            ReturnOrRecycle(engine, heldBefore);
             return response;
         }
         catch (Exception ex)
         {
+            _budget.Add(engine.HeldBytes - heldBefore);
             var failure = JavaScriptErrors.Translate(ex, context, out var keepEngine);
             if (keepEngine)
             {
-                _pool.Return(engine);
+                ReturnOrRecycle(engine, engine.HeldBytes);
             }
             else
             {
@@ -115,6 +129,29 @@ internal sealed class JavaScriptFunction : ILoadedFunction
     {
         _pool.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Gives an engine back after a call, or recycles it: past the function's memory limit in what it holds (module
+    /// state kept between calls counts), past the calls an engine may serve, or when the host's engines hold more
+    /// than the host-wide ceiling (then idle engines go too).
+    /// </summary>
+    private void ReturnOrRecycle(JavaScriptEngine engine, long heldBefore)
+    {
+        _budget.Add(engine.HeldBytes - heldBefore);
+        var overLimit = Limits.MemoryBytes > 0 && engine.HeldBytes > Limits.MemoryBytes;
+        if (!overLimit && (_maxCallsPerEngine <= 0 || engine.Calls < _maxCallsPerEngine) && !_budget.IsOver)
+        {
+            _pool.Return(engine);
+            return;
+        }
+
+        _pool.Discard(engine);
+        JavaScriptLog.EngineRecycled(_logger, Version.Function, Version.Number, engine.Calls, engine.HeldBytes >> 20);
+        if (_budget.IsOver)
+        {
+            _budget.Relieve();
+        }
     }
 
     private async ValueTask<JavaScriptEngine> AcquireAsync(InvocationContext context)
@@ -142,6 +179,18 @@ internal sealed class JavaScriptFunction : ILoadedFunction
         }
 
         // A free slot: grow the pool. The module's top level runs again, under this call's limits.
+        if (_budget.IsOver)
+        {
+            _budget.Relieve();
+            if (_budget.IsOver)
+            {
+                _pool.ReleaseSlot();
+                throw new FunctionInvocationException(
+                    InvocationFailure.Overloaded,
+                    $"This host's JavaScript engines hold about {_budget.HeldBytes >> 20} MB, over its ceiling of {_budget.CeilingBytes >> 20} MB (NeedleOptions.JavaScript.MemoryCeilingMb); try again shortly.");
+            }
+        }
+
         try
         {
             Activity.Current?.SetTag(NeedleMetricNames.ColdStartTag, true);
@@ -163,6 +212,7 @@ internal sealed class JavaScriptFunction : ILoadedFunction
     {
         var started = Stopwatch.GetTimestamp();
         var engine = JavaScriptEngine.Create(_module, Limits, Version.Manifest.Config, cancellationToken);
+        _budget.Add(engine.HeldBytes);
         _metrics?.RecordEngineCreated(Version, Stopwatch.GetElapsedTime(started).TotalSeconds, coldStart);
         return engine;
     }

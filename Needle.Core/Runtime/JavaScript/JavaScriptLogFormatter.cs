@@ -52,14 +52,26 @@ internal static class JavaScriptLogFormatter
                     // Bounded: a log line is cut at MaxLength, so the host never walks more of a value than that.
                     return JavaScriptJsonWriter.SerializeTruncated(engine, value, MaxLength) ?? value.ToString();
                 }
-                catch (Exception ex) when (ex is JavaScriptException or JavaScriptJsonWriter.NotSerializableException)
+                catch (Exception ex) when ((ex is JavaScriptException js && !JavaScriptErrors.IsStackExhausted(js)) || ex is JavaScriptJsonWriter.NotSerializableException)
                 {
                     // Cyclic or BigInt-holding objects still deserve a line in the log.
-                    return value.ToString();
+                    return SafeToString(value);
                 }
 
             default:
                 return value.ToString();
+        }
+    }
+
+    private static string SafeToString(JsValue value)
+    {
+        try
+        {
+            return value.ToString();
+        }
+        catch (JavaScriptException)
+        {
+            return "[object]";
         }
     }
 

@@ -205,7 +205,7 @@ internal static class JavaScriptResponseConverter
         {
             throw Invalid($"The response cannot be serialised to JSON: {ex.Message}.", ex);
         }
-        catch (JavaScriptException ex)
+        catch (JavaScriptException ex) when (!JavaScriptErrors.IsStackExhausted(ex))
         {
             throw Invalid($"The response cannot be serialised to JSON: {ex.Message}", ex);
         }

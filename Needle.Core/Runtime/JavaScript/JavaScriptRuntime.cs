@@ -18,20 +18,28 @@ internal sealed class JavaScriptRuntime : IFunctionRuntime
     private readonly ILogger _logger;
     private readonly TimeSpan _queueTimeout;
     private readonly NeedleMetrics? _metrics;
+    private readonly JavaScriptMemoryBudget _budget;
+    private readonly int _maxCallsPerEngine;
 
     public JavaScriptRuntime(ILoggerFactory loggerFactory)
         : this(loggerFactory, DefaultQueueTimeout)
     {
     }
 
-    public JavaScriptRuntime(ILoggerFactory loggerFactory, TimeSpan queueTimeout, NeedleMetrics? metrics = null)
+    public JavaScriptRuntime(ILoggerFactory loggerFactory, TimeSpan queueTimeout, NeedleMetrics? metrics = null, JavaScriptRuntimeOptions? options = null)
     {
         _metrics = metrics;
+        options ??= new JavaScriptRuntimeOptions();
+        _budget = new JavaScriptMemoryBudget(options.MemoryCeilingMb * 1024L * 1024L);
+        _maxCallsPerEngine = options.MaxCallsPerEngine;
         ArgumentNullException.ThrowIfNull(loggerFactory);
         ArgumentOutOfRangeException.ThrowIfLessThan(queueTimeout, TimeSpan.Zero);
         _logger = loggerFactory.CreateLogger<JavaScriptRuntime>();
         _queueTimeout = queueTimeout;
     }
+
+    /// <summary>The host-wide account of what the engines hold (for tests and diagnostics).</summary>
+    internal JavaScriptMemoryBudget Budget => _budget;
 
     /// <inheritdoc />
     public string Name => FunctionRuntimes.JavaScript;
@@ -59,7 +67,7 @@ internal sealed class JavaScriptRuntime : IFunctionRuntime
 
         JavaScriptModuleValidator.Validate(module.Program!);
 
-        var function = new JavaScriptFunction(version, limits, module, _queueTimeout, _logger, _metrics);
+        var function = new JavaScriptFunction(version, limits, module, _queueTimeout, _logger, _budget, _maxCallsPerEngine, _metrics);
         function.Initialize(cancellationToken);
         return Task.FromResult<ILoadedFunction>(function);
     }

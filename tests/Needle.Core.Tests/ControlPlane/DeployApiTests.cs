@@ -189,6 +189,43 @@ public sealed class DeployApiTests
     }
 
     [TestMethod]
+    [DataRow("timeoutMs", 300_000, 60_000, DisplayName = "timeoutMs")]
+    [DataRow("memoryMb", 4_096, 512, DisplayName = "memoryMb")]
+    [DataRow("maxConcurrency", 10_000, 1_000, DisplayName = "maxConcurrency")]
+    [DataRow("maxRequestBodyKb", 1_048_576, 102_400, DisplayName = "maxRequestBodyKb")]
+    [DataRow("maxLogLines", 1_000_000, 10_000, DisplayName = "maxLogLines")]
+    public async Task Deploy_LimitOverTheHostMaximum_Returns400NamingTheFieldAndTheMaximum(string field, int asked, int maximum)
+    {
+        await using var host = await TestHost.StartAsync();
+        await host.DeployAsync("hello", Hello);
+
+        using var response = await host.TryDeployAsync("hello", "export default () => 'greedy';", new { limits = new Dictionary<string, int> { [field] = asked } });
+        var text = await response.Content.ReadAsStringAsync();
+        var served = await host.GetAsync("/fn/hello");
+
+        Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode, text);
+        StringAssert.Contains(text, $"limits.{field}: {asked} is over this host's maximum of {maximum}");
+        Assert.AreNotEqual("greedy", served.Body);
+    }
+
+    [TestMethod]
+    public async Task Deploy_HostLowersAMaximum_ManifestsAreHeldToIt()
+    {
+        await using var host = await TestHost.StartAsync(o =>
+        {
+            o.MaxLimits.TimeoutMs = 2_000;
+            o.DefaultLimits.TimeoutMs = 1_000;
+        });
+
+        using var within = await host.TryDeployAsync("hello", Hello, new { limits = new { timeoutMs = 2_000 } });
+        using var over = await host.TryDeployAsync("hello", Hello, new { limits = new { timeoutMs = 2_001 } });
+
+        Assert.AreEqual(HttpStatusCode.Created, within.StatusCode, await within.Content.ReadAsStringAsync());
+        Assert.AreEqual(HttpStatusCode.BadRequest, over.StatusCode);
+        StringAssert.Contains(await over.Content.ReadAsStringAsync(), "limits.timeoutMs: 2001 is over this host's maximum of 2000");
+    }
+
+    [TestMethod]
     public async Task Deploy_TwoConcurrentDeploysOfOneFunction_BothLandWithDistinctVersions()
     {
         await using var host = await TestHost.StartAsync();

@@ -39,21 +39,43 @@ public sealed class HostIntegrationTests
     }
 
     [TestMethod]
-    public async Task Start_DefaultFetchCapOverTheHostMaximum_FailsValidationNamingBoth()
+    [DataRow("default over its maximum", "DefaultLimits.timeoutMs: 90000 is over this host's maximum of 60000", DisplayName = "a default over its maximum")]
+    [DataRow("built-in default over a lowered maximum", "DefaultLimits.memoryMb: 64 is over this host's maximum of 32", DisplayName = "a built-in default over a lowered maximum")]
+    [DataRow("maximum out of range", "MaxLimits.maxConcurrency: 0 is out of range", DisplayName = "a maximum out of range")]
+    [DataRow("negative ceiling", "JavaScript.MemoryCeilingMb", DisplayName = "a negative memory ceiling")]
+    [DataRow("default fetch cap over its maximum", "DefaultLimits.maxFetchesInFlight: 16 is over this host's maximum of 8", DisplayName = "a default fetch cap over its maximum")]
+    public async Task Start_InvalidMaxLimits_FailsValidationNamingTheOption(string scenario, string expected)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Services.AddNeedle(o =>
         {
-            o.MaxFetchesInFlight = 8;
-            o.DefaultLimits.MaxFetchesInFlight = 16;
+            switch (scenario)
+            {
+                case "default over its maximum":
+                    o.DefaultLimits.TimeoutMs = 90_000;
+                    break;
+                case "built-in default over a lowered maximum":
+                    o.MaxLimits.MemoryMb = 32;
+                    break;
+                case "maximum out of range":
+                    o.MaxLimits.MaxConcurrency = 0;
+                    break;
+                case "default fetch cap over its maximum":
+                    o.MaxLimits.MaxFetchesInFlight = 8;
+                    o.DefaultLimits.MaxFetchesInFlight = 16;
+                    break;
+                default:
+                    o.JavaScript.MemoryCeilingMb = -1;
+                    break;
+            }
         });
         await using var app = builder.Build();
 
         var ex = await Assert.ThrowsExactlyAsync<OptionsValidationException>(() => app.StartAsync());
 
-        StringAssert.Contains(ex.Message, "DefaultLimits.MaxFetchesInFlight (16) is more than MaxFetchesInFlight (8)");
+        StringAssert.Contains(ex.Message, expected);
     }
 
     [TestMethod]

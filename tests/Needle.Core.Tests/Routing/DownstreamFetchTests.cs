@@ -214,7 +214,7 @@ public sealed class DownstreamFetchTests
 
     [TestMethod]
     [DataRow(0, "limits.maxFetchesInFlight: 0 is out of range (1 to 10000)", DisplayName = "zero")]
-    [DataRow(300, "limits.maxFetchesInFlight: 300 is more than this host allows (at most 256, NeedleOptions.MaxFetchesInFlight)", DisplayName = "over the host maximum")]
+    [DataRow(300, "limits.maxFetchesInFlight: 300 is over this host's maximum of 256", DisplayName = "over the host maximum")]
     public async Task Deploy_FetchCapOutOfBounds_Returns400NamingTheField(int cap, string expected)
     {
         await using var host = await StartHostAsync();

@@ -156,7 +156,8 @@ public sealed class JavaScriptLimitsTests
             Assert.AreEqual("600", response.Body);
         }
 
-        Assert.AreEqual(1, function.EngineCount);
+        // Each call allocates about as much as the limit, so engines are recycled as they go; never more than one.
+        Assert.IsLessThanOrEqualTo(1, function.EngineCount);
     }
 
     [TestMethod]

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Needle.Tests.Infrastructure;
+
+/// <summary>
+/// The sample host in a child process, for attacks that would end the test process if a guard regressed (a .NET stack
+/// overflow cannot be caught): the child dies, the test reports it. Kestrel on 127.0.0.1, its own SQLite file.
+/// </summary>
+internal sealed class ChildHost : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output;
+    private readonly string _directory;
+
+    private ChildHost(Process process, StringBuilder output, string directory, Uri address)
+    {
+        _process = process;
+        _output = output;
+        _directory = directory;
+        Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public HttpClient Client { get; }
+
+    /// <summary>Whether the host process has ended.</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>What the host wrote, for failure messages.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<ChildHost> StartAsync()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "needle-child-tests", Guid.NewGuid().ToString("n"));
+        var functions = Path.Combine(directory, "functions");
+        Directory.CreateDirectory(functions);
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var start = new ProcessStartInfo(dotnet)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in (string[])["exec", Path.Combine(AppContext.BaseDirectory, "Needle.Sample.dll"), "--urls", "http://127.0.0.1:0",
+                     "--ConnectionStrings:Needle", $"Data Source={Path.Combine(directory, "needle.db")}", "--Needle:FunctionsPath", functions])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        var output = new StringBuilder();
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = new Process { StartInfo = start };
+        DataReceivedEventHandler collect = (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+
+            const string Marker = "Now listening on: ";
+            var at = e.Data.IndexOf(Marker, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                listening.TrySetResult(new Uri(e.Data[(at + Marker.Length)..].Trim()));
+            }
+        };
+        process.OutputDataReceived += collect;
+        process.ErrorDataReceived += collect;
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        try
+        {
+            var address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(90));
+            return new ChildHost(process, output, directory, address);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new AssertFailedException($"The sample host did not start:\n{output}");
+        }
+    }
+
+    /// <summary>Deploys through the API, asserts success.</summary>
+    public async Task DeployAsync(string name, string source, object? manifest = null)
+    {
+        using var response = await Client.PostAsJsonAsync($"/needle/api/functions/{name}/versions", new { source, manifest, activate = true });
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.IsTrue(response.IsSuccessStatusCode, $"Deploy of {name} failed: {(int)response.StatusCode} {text}");
+    }
+
+    /// <summary>GETs a path; a dead host is a test failure that says so, with what the host last wrote.</summary>
+    public async Task<(int Status, JsonNode? Body, string Text)> GetAsync(string path)
+    {
+        try
+        {
+            using var response = await Client.GetAsync(path);
+            var text = await response.Content.ReadAsStringAsync();
+            JsonNode? body = null;
+            try
+            {
+                body = JsonNode.Parse(text);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // Not JSON: the text says what it is.
+            }
+
+            return ((int)response.StatusCode, body, text);
+        }
+        catch (HttpRequestException ex) when (HasExited)
+        {
+            throw new AssertFailedException($"The host process died ({ex.Message}). Its last output:\n{Tail(Output)}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        TestHost.DeleteDirectory(_directory);
+    }
+
+    private static string Tail(string text) => text.Length <= 4000 ? text : text[^4000..];
+}

@@ -1,0 +1,90 @@
+using Needle.Tests.Infrastructure;
+
+namespace Needle.Tests.Runtime.JavaScript;
+
+/// <summary>
+/// Built-ins and host conversions that recurse on the host's stack, driven by a deeply nested value. Before the stack
+/// guard each of these ended the whole host process with a .NET stack overflow; now each is a 500 naming the recursion
+/// limit, and the host serves on. They run against the sample host in a child process, so a regression kills the
+/// child (and fails here) instead of the test run.
+/// </summary>
+[TestClass]
+public sealed class JavaScriptStackTests
+{
+    private const string DeepObject = "let o = {}; const deep = o; for (let i = 0; i < 200000; i++) { o.c = {}; o = o.c; }";
+    private const string DeepArray = "let a = [1]; const deep = a; for (let i = 0; i < 50000; i++) { const n = [1]; a.push(n); a = n; }";
+
+    private static ChildHost s_host = null!;
+
+    [ClassInitialize]
+    public static async Task StartAsync(TestContext context)
+    {
+        s_host = await ChildHost.StartAsync();
+        await s_host.DeployAsync("healthy", "export default () => ({ ok: true });");
+    }
+
+    [ClassCleanup]
+    public static async Task StopAsync()
+    {
+        if (s_host is not null)
+        {
+            await s_host.DisposeAsync();
+        }
+    }
+
+    [TestMethod]
+    [DataRow("stringify", DeepObject + " return JSON.stringify(deep).length;", DisplayName = "JSON.stringify of a 200,000-deep object (the issue's function)")]
+    [DataRow("stringify-array", DeepArray + " return JSON.stringify(deep).length;", DisplayName = "JSON.stringify of a deep array")]
+    [DataRow("join", DeepArray + " return deep.join().length;", DisplayName = "Array.prototype.join")]
+    [DataRow("to-string", DeepArray + " return String(deep).length;", DisplayName = "String() of a deep array")]
+    [DataRow("concat", DeepArray + " return ('' + deep).length;", DisplayName = "string concatenation of a deep array")]
+    [DataRow("locale", DeepArray + " return deep.toLocaleString().length;", DisplayName = "Array.prototype.toLocaleString")]
+    [DataRow("flat", DeepArray + " return deep.flat(Infinity).length;", DisplayName = "Array.prototype.flat(Infinity)")]
+    [DataRow("proxy", "let p = {}; for (let i = 0; i < 200000; i++) { p = new Proxy(p, {}); } return p.x ?? 1;", DisplayName = "a chain of trapless Proxies")]
+    [DataRow("proxy-trap", "let p = {}; for (let i = 0; i < 20000; i++) { const t = p; p = new Proxy(t, { get(o, k) { return t[k]; } }); } return p.x ?? 1;", DisplayName = "a chain of Proxy get traps")]
+    [DataRow("value-of", "let o = 1; for (let i = 0; i < 20000; i++) { const prev = o; o = { valueOf() { return +prev; } }; } return +o;", DisplayName = "a chain of valueOf coercions")]
+    [DataRow("template", "let s = 'x'; for (let i = 0; i < 20000; i++) { s = { toString: ((p) => () => `${p}`)(s) }; } return `${s}`;", DisplayName = "a chain of toString coercions in templates")]
+    [DataRow("instanceof", "let f = function () {}; for (let i = 0; i < 20000; i++) { const g = f; f = { [Symbol.hasInstance](v) { return v instanceof g; } }; } return ({}) instanceof f;", DisplayName = "a chain of Symbol.hasInstance")]
+    [DataRow("generator", "function* g(n) { if (n > 0) { yield* g(n - 1); } yield n; } return [...g(200000)].length;", DisplayName = "nested yield*")]
+    [DataRow("response", DeepObject + " return deep;", DisplayName = "returning a deep object (the host serialises it)")]
+    [DataRow("response-body", DeepArray + " return { status: 200, body: deep };", DisplayName = "a deep response body")]
+    public async Task Invoke_DeeplyNestedValue_Returns500NamingTheRecursionLimitAndHostServes(string name, string body)
+    {
+        await s_host.DeployAsync(name, $"export default async () => {{ {body} }};", new { limits = new { memoryMb = 256, timeoutMs = 30_000 } });
+
+        var deep = await s_host.GetAsync("/fn/" + name);
+        var healthy = await s_host.GetAsync("/fn/healthy");
+
+        Assert.IsFalse(s_host.HasExited, "the host process ended");
+        Assert.AreEqual(500, deep.Status, deep.Text);
+        Assert.AreEqual("recursion", deep.Body?["limit"]?.GetValue<string>(), deep.Text);
+        Assert.AreEqual(200, healthy.Status, healthy.Text);
+    }
+
+    [TestMethod]
+    public async Task Invoke_DeepValueCaughtByTheFunction_IsAnOrdinaryRangeError()
+    {
+        await s_host.DeployAsync("caught", $"export default async () => {{ {DeepObject} try {{ JSON.stringify(deep); return 'no'; }} catch (e) {{ return e instanceof RangeError ? 'caught' : String(e); }} }};", new { limits = new { memoryMb = 256 } });
+
+        var caught = await s_host.GetAsync("/fn/caught");
+        var again = await s_host.GetAsync("/fn/caught");
+
+        Assert.AreEqual(200, caught.Status, caught.Text);
+        Assert.AreEqual("caught", caught.Text);
+        Assert.AreEqual("caught", again.Text);
+    }
+
+    [TestMethod]
+    public async Task Invoke_LogOfDeepValue_Returns500NamingTheRecursionLimitAndHostServes()
+    {
+        await s_host.DeployAsync("log-deep", $"export default async (req, ctx) => {{ {DeepObject} ctx.log.info(deep); return 'logged'; }};", new { limits = new { memoryMb = 256 } });
+
+        var logged = await s_host.GetAsync("/fn/log-deep");
+        var healthy = await s_host.GetAsync("/fn/healthy");
+
+        Assert.IsFalse(s_host.HasExited, "the host process ended");
+        Assert.AreEqual(500, logged.Status, logged.Text);
+        Assert.AreEqual("recursion", logged.Body?["limit"]?.GetValue<string>(), logged.Text);
+        Assert.AreEqual(200, healthy.Status, healthy.Text);
+    }
+}
