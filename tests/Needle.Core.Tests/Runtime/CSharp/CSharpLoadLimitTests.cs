@@ -20,10 +20,13 @@ public sealed class CSharpLoadLimitTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(3);
 
+    // Long enough that a rollback, a kill switch and a JavaScript deploy all finish inside it on a loaded CI machine.
+    private static readonly TimeSpan LongLimit = TimeSpan.FromSeconds(10);
+
     [TestMethod]
     public async Task Deploy_ConstructorThatDoesNotEnd_AnswersAtTheLimitWhileRollbackAndKillSwitchGoThrough()
     {
-        await using var host = await StartAsync(Limit);
+        await using var host = await StartAsync(LongLimit);
         await host.DeployAsync("shop", CSharpTestHost.Handler("return \"v1\";"), Manifest());
         await host.DeployAsync("shop", CSharpTestHost.Handler("return \"v2\";"), Manifest());
         await host.DeployAsync("pay", CSharpTestHost.Handler("return \"pay\";"), Manifest());
@@ -34,7 +37,7 @@ public sealed class CSharpLoadLimitTests
 
         // Spins well past the limit (as 'while (true) { }' does, but ends, so the test run does not keep a core busy).
         var started = Stopwatch.StartNew();
-        var stuckDeploy = host.TryDeployAsync("stuck", CSharpTestHost.Handler("return \"stuck-v2\";", Spin("public Handler()", 6)), Manifest());
+        var stuckDeploy = host.TryDeployAsync("stuck", CSharpTestHost.Handler("return \"stuck-v2\";", Spin("public Handler()", 14)), Manifest());
         await WaitUntilAsync(() => statistics.Loaded > loadsBefore, "the stuck version starts loading");
 
         var rollbackWatch = Stopwatch.StartNew();
@@ -54,18 +57,19 @@ public sealed class CSharpLoadLimitTests
         Assert.AreEqual(HttpStatusCode.OK, rollback.StatusCode, await rollback.Content.ReadAsStringAsync());
         Assert.AreEqual(HttpStatusCode.OK, kill.StatusCode, await kill.Content.ReadAsStringAsync());
         Assert.AreEqual(HttpStatusCode.Created, otherDeploy.StatusCode, await otherDeploy.Content.ReadAsStringAsync());
-        // Generous: before, each of these waited for the stuck load for good.
-        Assert.IsLessThan(TimeSpan.FromSeconds(1), rollbackWatch.Elapsed, $"rollback took {rollbackWatch.Elapsed}");
-        Assert.IsLessThan(TimeSpan.FromSeconds(1), killWatch.Elapsed, $"kill switch took {killWatch.Elapsed}");
+        // Generous (a loaded 2-core CI machine, one core spinning in the stuck load): before, each of these waited for
+        // the stuck load for good; unblocked they take milliseconds on a quiet machine.
+        Assert.IsLessThan(TimeSpan.FromSeconds(3), rollbackWatch.Elapsed, $"rollback took {rollbackWatch.Elapsed}");
+        Assert.IsLessThan(TimeSpan.FromSeconds(3), killWatch.Elapsed, $"kill switch took {killWatch.Elapsed}");
         Assert.IsTrue(inFlightAfterOthers, $"the stuck deploy answered before the other changes went through (the other deploy took {otherWatch.Elapsed}, {started.Elapsed} in all)");
         Assert.AreEqual((200, "v1"), Trim(await host.GetAsync("/fn/shop")));
         Assert.AreEqual(503, (await host.GetAsync("/fn/pay")).Status);
         Assert.AreEqual((200, "other"), Trim(await host.GetAsync("/fn/other")));
 
         Assert.AreEqual(HttpStatusCode.BadRequest, stuck.StatusCode, problem.ToJsonString());
-        StringAssert.Contains(problem["detail"]!.GetValue<string>(), "did not finish loading within the load limit (3000 ms)");
-        Assert.IsGreaterThanOrEqualTo(Limit - TimeSpan.FromMilliseconds(100), started.Elapsed);
-        Assert.IsLessThan(Limit + TimeSpan.FromSeconds(10), started.Elapsed);
+        StringAssert.Contains(problem["detail"]!.GetValue<string>(), "did not finish loading within the load limit (10000 ms)");
+        Assert.IsGreaterThanOrEqualTo(LongLimit - TimeSpan.FromMilliseconds(100), started.Elapsed);
+        Assert.IsLessThan(LongLimit + TimeSpan.FromSeconds(10), started.Elapsed);
         Assert.AreEqual((200, "stuck-v1", "stuck@1"), await host.GetAsync("/fn/stuck"));
         Assert.AreEqual(1, statistics.LoadsAbandoned);
     }
@@ -122,7 +126,8 @@ public sealed class CSharpLoadLimitTests
         await WaitUntilAsync(() => state.LoadErrors.ContainsKey("stuck@2"), "the poll gives up on the stuck version");
 
         Assert.AreEqual(HttpStatusCode.OK, rollback.StatusCode, await rollback.Content.ReadAsStringAsync());
-        Assert.IsLessThan(TimeSpan.FromSeconds(1), watch.Elapsed, $"rollback took {watch.Elapsed}");
+        // Under the 3 s load limit it waited for before; generous for a loaded machine with one core spinning.
+        Assert.IsLessThan(TimeSpan.FromSeconds(2), watch.Elapsed, $"rollback took {watch.Elapsed}");
         Assert.AreEqual((200, "v1"), Trim(await host.GetAsync("/fn/shop")));
         StringAssert.Contains(state.LoadErrors["stuck@2"], "load limit");
         Assert.AreEqual((200, "stuck-v1", "stuck@1"), await host.GetAsync("/fn/stuck"));

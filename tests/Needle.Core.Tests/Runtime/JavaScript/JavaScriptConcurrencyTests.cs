@@ -99,11 +99,13 @@ public sealed class JavaScriptConcurrencyTests
     {
         await using var function = await LoadAsync(
             "export default async (req, ctx) => { if (req.path === '/slow') { await ctx.fetch('http://slow/'); } return 'ok'; };",
-            new FunctionLimits { MaxConcurrency = 1, TimeoutMs = 200 },
-            queueTimeout: TimeSpan.FromSeconds(2));
+            new FunctionLimits { MaxConcurrency = 1, TimeoutMs = 1_000 },
+            queueTimeout: TimeSpan.FromSeconds(3));
         var slow = InvokeFailingAsync(function, Get("/slow"), new TestDownstreamClient { Delay = TimeSpan.FromSeconds(5) });
 
-        await Task.Delay(20);
+        // The waiting call's own deadline counts its wait: start it late enough that, once the slow call times out
+        // (1 s), it still has 700 ms for the discarded engine's replacement, even on a loaded machine.
+        await Task.Delay(700);
         var response = await InvokeAsync(function);
 
         Assert.AreEqual(InvocationFailure.Timeout, (await slow).Failure);
