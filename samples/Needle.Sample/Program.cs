@@ -13,7 +13,8 @@ builder.Services.AddNeedle(o => o.UseSqlite(builder.Configuration.GetConnectionS
     .AddObservability()
 
     // The in-process backend below, reached on the address this host listens on (or Needle:Backend when set).
-    .AddDownstream("backend", SampleAddresses.Backend(builder.Configuration, listenOn))
+    .AddDownstream("backend", SampleAddresses.Backend(builder.Configuration, listenOn),
+        client => client.ConfigureHttpClient((services, http) => http.BaseAddress = SampleAddresses.Bound(services, http.BaseAddress!)))
 
     // Rollback jobs, the canary guard, release plans and watched emergency patches; jobs in needle-jobs.db beside needle.db.
     .AddRollback()

@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
 namespace Needle.Sample;
 
 /// <summary>
@@ -22,7 +25,8 @@ public static class SampleAddresses
 
     /// <summary>
     /// The backend's base address: <c>Needle:Backend</c> when set, else <c>/backend/</c> on the first address the host
-    /// listens on, with a wildcard host (<c>*</c>, <c>+</c>, <c>0.0.0.0</c>, <c>[::]</c>) reached through loopback.
+    /// listens on, with a wildcard host (<c>*</c>, <c>+</c>, <c>0.0.0.0</c>, <c>[::]</c>) reached through loopback. On port 0
+    /// the port is only known once the server listens: <see cref="Bound"/> fills it in when the client is made.
     /// </summary>
     /// <param name="configuration">The host's configuration.</param>
     /// <param name="listenUrls">What <see cref="ListenUrl"/> returned.</param>
@@ -41,12 +45,26 @@ public static class SampleAddresses
         }
 
         var backend = new UriBuilder(first) { Path = "/backend/" };
-        if (backend.Port == 0)
+        return backend.Uri;
+    }
+
+    /// <summary>
+    /// The backend's address with the port the server really listens on, when <see cref="Backend"/> had to leave it 0
+    /// (<c>--urls http://127.0.0.1:0</c>); any other address is returned as it is.
+    /// </summary>
+    /// <param name="services">The host's services (its <see cref="IServer"/>).</param>
+    /// <param name="backend">What <see cref="Backend"/> returned.</param>
+    /// <returns>The address to call.</returns>
+    public static Uri Bound(IServiceProvider services, Uri backend)
+    {
+        if (backend.Port != 0)
         {
-            throw new InvalidOperationException(
-                $"The sample cannot reach its backend on port 0 ('{first}'). Listen on a fixed port, or set Needle:Backend.");
+            return backend;
         }
 
-        return backend.Uri;
+        var addresses = services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var listening = addresses.Select(a => new Uri(a)).FirstOrDefault(a => a.Scheme == backend.Scheme && a.Port != 0)
+            ?? throw new InvalidOperationException($"The sample does not listen on {backend.Scheme} yet, so its backend has no port; set Needle:Backend.");
+        return new UriBuilder(backend) { Port = listening.Port }.Uri;
     }
 }

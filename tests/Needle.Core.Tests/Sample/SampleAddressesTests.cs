@@ -1,3 +1,7 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Needle.Sample;
 
@@ -39,13 +43,44 @@ public sealed class SampleAddressesTests
     }
 
     [TestMethod]
-    public void Backend_PortZero_ThrowsSayingWhatToSet()
+    public void Bound_PortZero_TakesThePortTheServerListensOn()
     {
-        var error = Assert.ThrowsExactly<InvalidOperationException>(() => SampleAddresses.Backend(Configuration(), "http://127.0.0.1:0"));
+        var backend = SampleAddresses.Backend(Configuration(), "http://127.0.0.1:0");
+        var services = new ServiceCollection().AddSingleton<IServer>(new ListeningServer("http://127.0.0.1:43117")).BuildServiceProvider();
 
-        StringAssert.Contains(error.Message, "Needle:Backend");
+        Assert.AreEqual(new Uri("http://127.0.0.1:43117/backend/"), SampleAddresses.Bound(services, backend));
+    }
+
+    [TestMethod]
+    public void Bound_FixedPort_IsLeftAsItIs()
+    {
+        var services = new ServiceCollection().AddSingleton<IServer>(new ListeningServer("http://127.0.0.1:43117")).BuildServiceProvider();
+
+        Assert.AreEqual(new Uri("http://127.0.0.1:6001/backend/"), SampleAddresses.Bound(services, new Uri("http://127.0.0.1:6001/backend/")));
     }
 
     private static IConfiguration Configuration(params (string Key, string Value)[] values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
+
+    // Only what Bound reads of a server: the addresses it listens on.
+    private sealed class ListeningServer : IServer
+    {
+        public ListeningServer(string address)
+        {
+            var addresses = new ServerAddressesFeature();
+            addresses.Addresses.Add(address);
+            Features.Set<IServerAddressesFeature>(addresses);
+        }
+
+        public IFeatureCollection Features { get; } = new FeatureCollection();
+
+        public void Dispose()
+        {
+        }
+
+        public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken)
+            where TContext : notnull => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 }
