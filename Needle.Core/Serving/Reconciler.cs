@@ -119,7 +119,7 @@ internal sealed partial class Reconciler : IAsyncDisposable
 
             try
             {
-                var limits = ResolvedLimits.Resolve(version.Manifest.Limits, _options.DefaultLimits);
+                var limits = ResolvedLimits.Resolve(version.Manifest.Limits, _options);
                 preloaded.Add(await _runtimes.Get(version.Runtime).LoadAsync(version, limits, cancellationToken).ConfigureAwait(false));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
