@@ -300,9 +300,9 @@ internal sealed class DeploymentService
     private async Task<CanaryPlacement> PlaceCanaryAsync(FunctionRecord? existing, FunctionVersion candidate, CanaryRequest canary, CancellationToken cancellationToken)
     {
         var release = existing?.Release
-            ?? throw new FunctionValidationException($"Function '{candidate.Function}' has no stable version yet, so its first version cannot be a canary; deploy it without 'canary'.");
-        var stable = await _store.GetVersionAsync(candidate.Function, release.StableVersion, cancellationToken).ConfigureAwait(false)
-            ?? throw new NeedleNotFoundException($"Function '{candidate.Function}' has no version {release.StableVersion}.");
+            ?? throw new FunctionValidationException($"Function '{candidate.Name}' has no stable version yet, so its first version cannot be a canary; deploy it without 'canary'.");
+        var stable = await _store.GetVersionAsync(candidate.Name, release.StableVersion, cancellationToken).ConfigureAwait(false)
+            ?? throw new NeedleNotFoundException($"Function '{candidate.Name}' has no version {release.StableVersion}.");
         ReleaseRules.CheckSameRoute(stable, candidate);
         return new CanaryPlacement(release.StableVersion, canary.Weight, canary.Pins, release.Id);
     }
