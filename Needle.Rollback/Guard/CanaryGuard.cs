@@ -27,7 +27,7 @@ internal sealed class CanaryGuard : BackgroundService
     private readonly Reconciler _reconciler;
     private readonly ReleaseService _releases;
     private readonly ICanaryHealthSource _health;
-    private readonly RollbackStateStore _state;
+    private readonly IRollbackStateStore _state;
     private readonly RollbackMetrics _metrics;
     private readonly RollbackOptions _options;
     private readonly TimeProvider _time;
@@ -42,7 +42,7 @@ internal sealed class CanaryGuard : BackgroundService
         ReleaseService releases,
         ICanaryHealthSource health,
         RequestHealthSource requests,
-        RollbackStateStore state,
+        IRollbackStateStore state,
         RollbackMetrics metrics,
         IOptions<RollbackOptions> options,
         TimeProvider time,
