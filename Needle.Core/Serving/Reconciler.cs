@@ -111,7 +111,7 @@ internal sealed partial class Reconciler : IAsyncDisposable
         var preloaded = new List<ILoadedFunction>();
         foreach (var version in state.Functions.SelectMany(f => f.Canary is null ? [f.Stable] : new[] { f.Stable, f.Canary }))
         {
-            if (current.TryGetValue(version.Function, out var entry) && entry.Loaded.TryGetValue(version.Number, out var served)
+            if (current.TryGetValue(version.Name, out var entry) && entry.Loaded.TryGetValue(version.Number, out var served)
                 && served.Function.Version.ContentHash == version.ContentHash)
             {
                 continue;
