@@ -20,7 +20,7 @@ public sealed class LoopbackServer : IAsyncDisposable
     public static async Task<LoopbackServer> StartAsync(Action<WebApplication> map)
     {
         ArgumentNullException.ThrowIfNull(map);
-        var app = NeedleTestHost.CreateBuilder().Build();
+        var app = NeedleTestHost.CreateBuilder(environment: "Production").Build();
         map(app);
         await app.StartAsync();
         return new LoopbackServer(app);

@@ -55,10 +55,13 @@ public class NeedleTestHost : IAsyncDisposable
     public static async Task<NeedleTestHost> StartAsync(NeedleTestHostSettings? settings = null) =>
         new(await LaunchAsync(settings ?? new NeedleTestHostSettings()));
 
-    /// <summary>A slim builder as every test host uses: content root the test's output folder, Development, Kestrel on <paramref name="url"/>, no log providers.</summary>
-    public static WebApplicationBuilder CreateBuilder(Uri? url = null, LogLevel minimumLogLevel = LogLevel.Warning)
+    /// <summary>A slim builder as every test host uses: content root the test's output folder, Kestrel on <paramref name="url"/> (default: a free port on 127.0.0.1), no log providers.</summary>
+    /// <param name="url">Where Kestrel listens.</param>
+    /// <param name="minimumLogLevel">The lowest level logged (to providers a test adds).</param>
+    /// <param name="environment">The host's environment: Development for the Needle test hosts (as they ran before), Production for a plain downstream (as it ran before).</param>
+    public static WebApplicationBuilder CreateBuilder(Uri? url = null, LogLevel minimumLogLevel = LogLevel.Warning, string environment = "Development")
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Development" });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = environment });
         builder.WebHost.UseKestrel().UseUrls((url ?? new Uri("http://127.0.0.1:0")).ToString());
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(minimumLogLevel);

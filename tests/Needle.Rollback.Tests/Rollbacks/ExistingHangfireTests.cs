@@ -24,7 +24,7 @@ public sealed class ExistingHangfireTests
         await host.DeployOrdersAsync("export default () => ({ v: 2 });\n");
 
         using var response = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/rollback?async=true", new { reason = "host's Hangfire" });
-        await RollbackTestHost.WaitForAsync(
+        await Eventually.WaitAsync(
             async () => (await host.Client.GetFromJsonAsync<JsonArray>("/needle/api/audit?function=orders"))!.Any(e => e!["action"]!.GetValue<string>() == "rollback-served"),
             "the host's server to run the rollback job");
 
