@@ -85,6 +85,5 @@ internal sealed class RollbackTestHost : NeedleTestHost
     public async Task<JsonNode> ReleaseAsync() =>
         (await Client.GetFromJsonAsync<JsonNode>("/needle/api/functions/orders"))!["function"]!["release"]!;
 
-    public async Task<int> VersionCountAsync() =>
-        (await Client.GetFromJsonAsync<JsonNode>("/needle/api/functions/orders"))!["versions"]!.AsArray().Count;
+    public async Task<int> VersionCountAsync() => (await Api.GetFunctionAsync("orders")).Versions.Count;
 }
