@@ -95,6 +95,6 @@ internal sealed partial class FunctionSecrets
         return values.AsReadOnly();
     }
 
-    [LoggerMessage(EventId = 1750, Level = LogLevel.Warning, Message = "Version {Version}: secret '{Name}' is not available, the configuration key '{Key}' is not set on this host.")]
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.SecretMissing, Level = LogLevel.Warning, Message = "Version {Version}: secret '{Name}' is not available, the configuration key '{Key}' is not set on this host.")]
     private static partial void LogSecretMissing(ILogger logger, string version, string name, string key);
 }

@@ -337,12 +337,12 @@ internal sealed partial class FunctionEndpointHandler
         }
     }
 
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Invocation of {Version} failed ({Failure}): {Detail}")]
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.InvocationFailed, Level = LogLevel.Warning, Message = "Invocation of {Version} failed ({Failure}): {Detail}")]
     private static partial void LogInvocationFailed(ILogger logger, string version, InvocationFailure failure, string detail);
 
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "The timeout answer for {Version}, whose function ran past its limit without yielding, could not be written.")]
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.WatchdogAnswerFailed, Level = LogLevel.Warning, Message = "The timeout answer for {Version}, whose function ran past its limit without yielding, could not be written.")]
     private static partial void LogWatchdogAnswerFailed(ILogger logger, string version, Exception exception);
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Invocation observer {Observer} threw; the request was not affected.")]
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.ObserverFailed, Level = LogLevel.Warning, Message = "Invocation observer {Observer} threw; the request was not affected.")]
     private static partial void LogObserverFailed(ILogger logger, string observer, Exception exception);
 }

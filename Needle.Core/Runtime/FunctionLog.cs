@@ -13,6 +13,6 @@ internal static partial class FunctionLog
         }
     }
 
-    [LoggerMessage(EventId = 1000, Message = "[{Function}@{Version} {RequestId}] {FunctionMessage}")]
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.FunctionMessage, Message = "[{Function}@{Version} {RequestId}] {FunctionMessage}")]
     private static partial void FunctionMessage(ILogger logger, LogLevel level, string function, int version, string requestId, string functionMessage);
 }

@@ -378,12 +378,12 @@ internal sealed partial class Reconciler : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = 1200, Level = LogLevel.Error, Message = "Version {Version} could not be loaded; the function keeps its previous version, if any.")]
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.VersionLoadFailed, Level = LogLevel.Error, Message = "Version {Version} could not be loaded; the function keeps its previous version, if any.")]
     private static partial void LogLoadFailed(ILogger logger, string version, Exception exception);
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Could not record this node's revision in the store.")]
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.NodeReportFailed, Level = LogLevel.Warning, Message = "Could not record this node's revision in the store.")]
     private static partial void LogReportFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 1202, Level = LogLevel.Debug, Message = "Version {Version} did not load ahead of the apply: {Reason}")]
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.PreloadFailed, Level = LogLevel.Debug, Message = "Version {Version} did not load ahead of the apply: {Reason}")]
     private static partial void LogPreloadFailed(ILogger logger, string version, string reason);
 }

@@ -63,9 +63,9 @@ internal sealed partial class ReconcilerService : BackgroundService
         await _reconciler.DisposeAsync().ConfigureAwait(false);
     }
 
-    [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Needle node {NodeId} serves revision {Revision} with {Count} functions.")]
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.NodeStarted, Level = LogLevel.Information, Message = "Needle node {NodeId} serves revision {Revision} with {Count} functions.")]
     private static partial void LogStarted(ILogger logger, string nodeId, long revision, int count);
 
-    [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Could not check the store for changes; serving what was loaded.")]
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.StorePollFailed, Level = LogLevel.Warning, Message = "Could not check the store for changes; serving what was loaded.")]
     private static partial void LogPollFailed(ILogger logger, Exception exception);
 }

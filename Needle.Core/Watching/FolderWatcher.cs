@@ -241,19 +241,19 @@ internal sealed partial class FolderWatcher : BackgroundService
         }
     }
 
-    [LoggerMessage(EventId = 1400, Level = LogLevel.Information, Message = "Deployed {Version} from {Directory}.")]
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.WatcherDeployed, Level = LogLevel.Information, Message = "Deployed {Version} from {Directory}.")]
     private static partial void LogDeployed(ILogger logger, string version, string directory);
 
-    [LoggerMessage(EventId = 1401, Level = LogLevel.Error, Message = "Deploying {Name} from {Directory} failed; the last good version keeps serving: {Detail}")]
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.WatcherDeployFailed, Level = LogLevel.Error, Message = "Deploying {Name} from {Directory} failed; the last good version keeps serving: {Detail}")]
     private static partial void LogDeployFailed(ILogger logger, string name, string directory, string detail);
 
-    [LoggerMessage(EventId = 1402, Level = LogLevel.Error, Message = "Deploying {Name} failed unexpectedly.")]
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.WatcherDeployError, Level = LogLevel.Error, Message = "Deploying {Name} failed unexpectedly.")]
     private static partial void LogDeployError(ILogger logger, string name, Exception exception);
 
-    [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "Watching {Directory} reported an error.")]
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.WatcherError, Level = LogLevel.Warning, Message = "Watching {Directory} reported an error.")]
     private static partial void LogWatchError(ILogger logger, string directory, Exception exception);
 
     // In the compiler's own format (file(line,column): warning CS0168: ...), so editors and terminals link it.
-    [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "{File}({Line},{Column}): warning {Warning} [{Version}]")]
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.WatcherCompileWarning, Level = LogLevel.Warning, Message = "{File}({Line},{Column}): warning {Warning} [{Version}]")]
     private static partial void LogCompileWarning(ILogger logger, string file, int line, int column, string warning, string version);
 }

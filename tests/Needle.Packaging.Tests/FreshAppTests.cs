@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Needle.Testing;
 
 namespace Needle.Packaging.Tests;
 
@@ -63,7 +63,7 @@ public sealed partial class FreshAppTests
         Directory.CreateDirectory(Path.Combine(app, "functions"));
         await ProcessRunner.RunAsync("dotnet", "build -c Release", app, TimeSpan.FromMinutes(5));
 
-        var port = FreePort();
+        var port = FreePort.Next();
         s_app = ProcessRunner.Start("dotnet", Path.Combine("bin", "Release", "net10.0", "FreshApp.dll"), app,
             new Dictionary<string, string> { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}", ["ASPNETCORE_ENVIRONMENT"] = "Production" },
             out s_appLog);
@@ -251,13 +251,6 @@ public sealed partial class FreshAppTests
 
     private static async Task<string> DescribeAsync(HttpResponseMessage response) =>
         $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}\n--- app log ---\n{s_appLog}";
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     [GeneratedRegex(@"```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]
     private static partial Regex CSharpBlock();

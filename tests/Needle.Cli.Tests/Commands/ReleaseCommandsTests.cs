@@ -5,23 +5,15 @@ using Needle.Cli.Tests.Infrastructure;
 namespace Needle.Cli.Tests.Commands;
 
 [TestClass]
-public sealed class ReleaseCommandsTests
+public sealed class ReleaseCommandsTests : CliHostTests<ReleaseCommandsTests>
 {
-    private static CliHost s_host = null!;
-
-    [ClassInitialize]
-    public static void Start(TestContext context) => s_host = CliHost.Start();
-
-    [ClassCleanup]
-    public static async Task Stop() => await s_host.DisposeAsync();
-
     [TestMethod]
     public async Task CanaryPromote_MovesTheCanaryToStable()
     {
         await DeployTwoVersionsAsync("moves", canary: true);
 
-        var canary = await s_host.RunAsync("canary", "moves", "--weight", "100", "--reason", "all in");
-        var promote = await s_host.RunAsync("promote", "moves", "--reason", "healthy");
+        var canary = await Host.RunAsync("canary", "moves", "--weight", "100", "--reason", "all in");
+        var promote = await Host.RunAsync("promote", "moves", "--reason", "healthy");
 
         Assert.AreEqual(0, canary.Exit, canary.ToString());
         StringAssert.Contains(canary.Output, "canary 2 at 100 %");
@@ -35,7 +27,7 @@ public sealed class ReleaseCommandsTests
     {
         await DeployTwoVersionsAsync("aborted", canary: true);
 
-        var run = await s_host.RunAsync("abort", "aborted", "--reason", "not today");
+        var run = await Host.RunAsync("abort", "aborted", "--reason", "not today");
 
         Assert.AreEqual(0, run.Exit, run.ToString());
         StringAssert.Contains(run.Output, "aborted: abort: stable 1 (");
@@ -47,7 +39,7 @@ public sealed class ReleaseCommandsTests
         await DeployTwoVersionsAsync("rolled", canary: false);
         Assert.AreEqual("rolled@2", await ServedAsync("rolled"));
 
-        var run = await s_host.RunAsync("rollback", "rolled", "--reason", "errors up");
+        var run = await Host.RunAsync("rollback", "rolled", "--reason", "errors up");
 
         Assert.AreEqual(0, run.Exit, run.ToString());
         await EventuallyAsync(async () => await ServedAsync("rolled") == "rolled@1");
@@ -56,7 +48,7 @@ public sealed class ReleaseCommandsTests
     [TestMethod]
     public async Task Rollback_UnknownFunction_Exits1WithTheServersReason()
     {
-        var run = await s_host.RunAsync("rollback", "no-such-function", "--reason", "x");
+        var run = await Host.RunAsync("rollback", "no-such-function", "--reason", "x");
 
         Assert.AreEqual(1, run.Exit, run.ToString());
         StringAssert.Contains(run.Error, "no-such-function");
@@ -68,12 +60,12 @@ public sealed class ReleaseCommandsTests
     {
         await DeployTwoVersionsAsync("killed", canary: false);
 
-        var kill = await s_host.RunAsync("kill", "killed", "--status", "503", "--body", "down for a moment", "--reason", "incident 7");
+        var kill = await Host.RunAsync("kill", "killed", "--status", "503", "--body", "down for a moment", "--reason", "incident 7");
 
         Assert.AreEqual(0, kill.Exit, kill.ToString());
-        using var http = s_host.CreateClient();
+        using var http = Host.CreateClient();
         await EventuallyAsync(async () => (await http.GetAsync("/fn/killed")).StatusCode == HttpStatusCode.ServiceUnavailable);
-        var unkill = await s_host.RunAsync("unkill", "killed", "--reason", "fixed");
+        var unkill = await Host.RunAsync("unkill", "killed", "--reason", "fixed");
         Assert.AreEqual(0, unkill.Exit, unkill.ToString());
         await EventuallyAsync(async () => (await http.GetAsync("/fn/killed")).StatusCode == HttpStatusCode.OK);
     }
@@ -82,13 +74,13 @@ public sealed class ReleaseCommandsTests
     public async Task Patch_Source_TakesTheBaseHashFromTheStableVersion()
     {
         await DeployTwoVersionsAsync("patched", canary: false);
-        var source = s_host.WriteFile("patched-fix.js", "export default () => ({ v: 'fixed' })");
+        var source = Host.WriteFile("patched-fix.js", "export default () => ({ v: 'fixed' })");
 
-        var run = await s_host.RunAsync("patch", "patched", "--source", source, "--reason", "hotfix");
+        var run = await Host.RunAsync("patch", "patched", "--source", source, "--reason", "hotfix");
 
         Assert.AreEqual(0, run.Exit, run.ToString());
         StringAssert.Contains(run.Output, "patch against patched@2 accepted");
-        using var http = s_host.CreateClient();
+        using var http = Host.CreateClient();
         await EventuallyAsync(async () => (await http.GetStringAsync("/fn/patched")).Contains("fixed", StringComparison.Ordinal));
     }
 
@@ -96,9 +88,9 @@ public sealed class ReleaseCommandsTests
     public async Task Patch_DiffThatDoesNotApply_Exits1WithTheReason()
     {
         await DeployTwoVersionsAsync("patch-miss", canary: false);
-        var diff = s_host.WriteFile("miss.diff", "--- a\n+++ b\n@@ -1,1 +1,1 @@\n-this line is not there\n+nor this\n");
+        var diff = Host.WriteFile("miss.diff", "--- a\n+++ b\n@@ -1,1 +1,1 @@\n-this line is not there\n+nor this\n");
 
-        var run = await s_host.RunAsync("patch", "patch-miss", "--diff", diff, "--reason", "hotfix");
+        var run = await Host.RunAsync("patch", "patch-miss", "--diff", diff, "--reason", "hotfix");
 
         Assert.AreEqual(1, run.Exit, run.ToString());
         StringAssert.StartsWith(run.Error, "needle: ");
@@ -108,21 +100,21 @@ public sealed class ReleaseCommandsTests
     public async Task Patch_StaleBase_Exits1ExplainingWhichVersionServes()
     {
         await DeployTwoVersionsAsync("patch-stale", canary: false);
-        var source = s_host.WriteFile("patch-stale-fix.js", "export default () => ({ v: 'fixed' })");
+        var source = Host.WriteFile("patch-stale-fix.js", "export default () => ({ v: 'fixed' })");
 
-        var run = await s_host.RunAsync("patch", "patch-stale", "--base", "1", "--source", source, "--reason", "hotfix");
+        var run = await Host.RunAsync("patch", "patch-stale", "--base", "1", "--source", source, "--reason", "hotfix");
 
         Assert.AreEqual(1, run.Exit, run.ToString());
         StringAssert.Contains(run.Error, "(409)");
         StringAssert.Contains(run.Error, "but patch-stale@2 is the stable version now");
-        using var http = s_host.CreateClient();
+        using var http = Host.CreateClient();
         StringAssert.Contains(await http.GetStringAsync("/fn/patch-stale"), "2", "nothing changed");
     }
 
     [TestMethod]
     public async Task Patch_TwoKinds_Exits2()
     {
-        var run = await s_host.RunAsync("patch", "any", "--source", "a.js", "--diff", "b.diff", "--reason", "x");
+        var run = await Host.RunAsync("patch", "any", "--source", "a.js", "--diff", "b.diff", "--reason", "x");
 
         Assert.AreEqual(2, run.Exit, run.ToString());
         StringAssert.Contains(run.Error, "exactly one of --diff, --source or --config");
@@ -131,7 +123,7 @@ public sealed class ReleaseCommandsTests
     [TestMethod]
     public async Task Patch_NoReason_Exits2()
     {
-        var run = await s_host.RunAsync("patch", "any", "--source", "a.js");
+        var run = await Host.RunAsync("patch", "any", "--source", "a.js");
 
         Assert.AreEqual(2, run.Exit, run.ToString());
         StringAssert.Contains(run.Error, "--reason");
@@ -139,28 +131,21 @@ public sealed class ReleaseCommandsTests
 
     private static async Task DeployTwoVersionsAsync(string name, bool canary)
     {
-        var file = s_host.WriteFile(name + ".js", "export default () => ({ v: 1 })");
-        var first = await s_host.RunAsync("deploy", file);
+        var file = Host.WriteFile(name + ".js", "export default () => ({ v: 1 })");
+        var first = await Host.RunAsync("deploy", file);
         Assert.AreEqual(0, first.Exit, first.ToString());
         File.WriteAllText(file, "export default () => ({ v: 2 })");
-        var second = canary ? await s_host.RunAsync("deploy", file, "--canary", "10") : await s_host.RunAsync("deploy", file);
+        var second = canary ? await Host.RunAsync("deploy", file, "--canary", "10") : await Host.RunAsync("deploy", file);
         Assert.AreEqual(0, second.Exit, second.ToString());
     }
 
     private static async Task<string> ServedAsync(string name)
     {
-        using var http = s_host.CreateClient();
+        using var http = Host.CreateClient();
         using var response = await http.GetAsync($"/fn/{name}");
         return response.Headers.TryGetValues("Needle-Version", out var values) ? values.Single() : $"{(int)response.StatusCode}";
     }
 
-    internal static async Task EventuallyAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await condition())
-        {
-            Assert.IsTrue(DateTime.UtcNow < deadline, "the condition did not hold within 20 s");
-            await Task.Delay(100);
-        }
-    }
+    internal static Task EventuallyAsync(Func<Task<bool>> condition) =>
+        Eventually.WaitAsync(condition, "the condition to hold within 20 s", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(100));
 }

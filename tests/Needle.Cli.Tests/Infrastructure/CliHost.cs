@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,16 +12,18 @@ internal sealed class CliHost : IAsyncDisposable
 {
     private readonly WebApplicationFactory<Program> _factory;
 
-    private CliHost(WebApplicationFactory<Program> factory, Uri address, string directory)
+    private readonly TemporaryDirectory _directory;
+
+    private CliHost(WebApplicationFactory<Program> factory, Uri address, TemporaryDirectory directory)
     {
         _factory = factory;
         Address = address;
-        Directory = directory;
+        _directory = directory;
     }
 
     public Uri Address { get; }
 
-    public string Directory { get; }
+    public string Directory => _directory.Path;
 
     /// <summary>Starts the host.</summary>
     /// <param name="apiKey">The host's <c>NeedleOptions.ApiKey</c>, if it has one.</param>
@@ -31,13 +31,13 @@ internal sealed class CliHost : IAsyncDisposable
     /// address; nothing is sent there): the control plane then admits only the API key.</param>
     public static CliHost Start(string? apiKey = null, bool asRemoteCaller = false)
     {
-        var directory = Path.Combine(Path.GetTempPath(), "needle-cli-tests", Guid.NewGuid().ToString("n"));
-        System.IO.Directory.CreateDirectory(Path.Combine(directory, "functions"));
-        var port = FreePort();
+        var directory = TemporaryDirectory.Create("needle-cli-tests");
+        var functions = System.IO.Directory.CreateDirectory(directory.Combine("functions")).FullName;
+        var port = FreePort.Next();
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder => builder
-            .UseContentRoot(directory)
-            .UseSetting("ConnectionStrings:Needle", $"Data Source={Path.Combine(directory, "needle.db")}")
-            .UseSetting("Needle:FunctionsPath", Path.Combine(directory, "functions"))
+            .UseContentRoot(directory.Path)
+            .UseSetting("ConnectionStrings:Needle", NeedleTestHost.StoreConnectionString(directory.Path))
+            .UseSetting("Needle:FunctionsPath", functions)
             .UseSetting("Urls", $"http://127.0.0.1:{port}")
             .UseSetting("Logging:LogLevel:Default", "Warning")
             .ConfigureServices(services =>
@@ -82,20 +82,6 @@ internal sealed class CliHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _factory.DisposeAsync();
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // SQLite may still hold its file for a moment; the temp folder is the OS's to clean.
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        _directory.Dispose();
     }
 }

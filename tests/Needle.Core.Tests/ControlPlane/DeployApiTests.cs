@@ -373,13 +373,10 @@ public sealed class DeployApiTests
         var revision = JsonNode.Parse(await deploy.Content.ReadAsStringAsync())!["revision"]!.GetValue<long>();
 
         // The node table is written just after the change serves, off the caller's path.
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        var node = (await host.Client.GetFromJsonAsync<JsonArray>("/needle/api/nodes"))!.Single()!;
-        while (node["revision"]!.GetValue<long>() != revision && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-            node = (await host.Client.GetFromJsonAsync<JsonArray>("/needle/api/nodes"))!.Single()!;
-        }
+        var node = await Eventually.ValueAsync(
+            async () => (await host.Client.GetFromJsonAsync<JsonArray>("/needle/api/nodes"))!.Single()!,
+            n => n["revision"]!.GetValue<long>() == revision,
+            $"the node to report revision {revision}");
 
         Assert.AreEqual("test-node", node["nodeId"]!.GetValue<string>());
         Assert.AreEqual(revision, node["revision"]!.GetValue<long>());

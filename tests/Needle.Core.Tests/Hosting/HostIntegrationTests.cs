@@ -108,28 +108,21 @@ public sealed class HostIntegrationTests
     [TestMethod]
     public async Task Restart_ServesWhatTheStoreSaysWithoutRedeploying()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "needle-tests", Guid.NewGuid().ToString("n"));
-        try
+        using var directory = TemporaryDirectory.Create();
+        await using (var first = await TestHost.StartAsync(directory: directory.Path))
         {
-            await using (var first = await TestHost.StartAsync(directory: directory))
-            {
-                await first.DeployAsync("hello", "export default () => 'v1';");
-                await first.DeployAsync("hello", "export default () => 'v2';");
-                await first.DeployAsync("other", "export default () => 'other';", new { route = "/other/{id}" });
-                using var _ = await first.Client.PostAsync("/needle/api/functions/hello/versions/1/activate", null);
-            }
-
-            await using var second = await TestHost.StartAsync(directory: directory);
-            var hello = await second.GetAsync("/fn/hello");
-            var other = await second.GetAsync("/fn/other/3");
-
-            Assert.AreEqual("v1", hello.Body);
-            Assert.AreEqual("hello@1", hello.Version);
-            Assert.AreEqual("other", other.Body);
+            await first.DeployAsync("hello", "export default () => 'v1';");
+            await first.DeployAsync("hello", "export default () => 'v2';");
+            await first.DeployAsync("other", "export default () => 'other';", new { route = "/other/{id}" });
+            using var _ = await first.Client.PostAsync("/needle/api/functions/hello/versions/1/activate", null);
         }
-        finally
-        {
-            TestHost.DeleteDirectory(directory);
-        }
+
+        await using var second = await TestHost.StartAsync(directory: directory.Path);
+        var hello = await second.GetAsync("/fn/hello");
+        var other = await second.GetAsync("/fn/other/3");
+
+        Assert.AreEqual("v1", hello.Body);
+        Assert.AreEqual("hello@1", hello.Version);
+        Assert.AreEqual("other", other.Body);
     }
 }

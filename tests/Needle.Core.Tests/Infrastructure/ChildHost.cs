@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -13,9 +12,9 @@ internal sealed class ChildHost : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output;
-    private readonly string _directory;
+    private readonly TemporaryDirectory _directory;
 
-    private ChildHost(Process process, StringBuilder output, string directory, Uri address)
+    private ChildHost(Process process, StringBuilder output, TemporaryDirectory directory, Uri address)
     {
         _process = process;
         _output = output;
@@ -42,19 +41,19 @@ internal sealed class ChildHost : IAsyncDisposable
 
     public static async Task<ChildHost> StartAsync()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "needle-child-tests", Guid.NewGuid().ToString("n"));
-        var functions = Path.Combine(directory, "functions");
+        var directory = TemporaryDirectory.Create("needle-child-tests");
+        var functions = directory.Combine("functions");
         Directory.CreateDirectory(functions);
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         var start = new ProcessStartInfo(dotnet)
         {
-            WorkingDirectory = directory,
+            WorkingDirectory = directory.Path,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
         foreach (var argument in (string[])["exec", Path.Combine(AppContext.BaseDirectory, "Needle.Sample.dll"), "--urls", "http://127.0.0.1:0",
-                     "--ConnectionStrings:Needle", $"Data Source={Path.Combine(directory, "needle.db")}", "--Needle:FunctionsPath", functions])
+                     "--ConnectionStrings:Needle", NeedleTestHost.StoreConnectionString(directory.Path), "--Needle:FunctionsPath", functions])
         {
             start.ArgumentList.Add(argument);
         }
@@ -96,17 +95,13 @@ internal sealed class ChildHost : IAsyncDisposable
         catch (TimeoutException)
         {
             process.Kill(entireProcessTree: true);
+            directory.Dispose();
             throw new AssertFailedException($"The sample host did not start:\n{output}");
         }
     }
 
     /// <summary>Deploys through the API, asserts success.</summary>
-    public async Task DeployAsync(string name, string source, object? manifest = null)
-    {
-        using var response = await Client.PostAsJsonAsync($"/needle/api/functions/{name}/versions", new { source, manifest, activate = true });
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.IsTrue(response.IsSuccessStatusCode, $"Deploy of {name} failed: {(int)response.StatusCode} {text}");
-    }
+    public Task DeployAsync(string name, string source, object? manifest = null) => Client.DeployAsync(name, source, manifest);
 
     /// <summary>GETs a path; a dead host is a test failure that says so, with what the host last wrote.</summary>
     public async Task<(int Status, JsonNode? Body, string Text)> GetAsync(string path)
@@ -143,7 +138,7 @@ internal sealed class ChildHost : IAsyncDisposable
         }
 
         _process.Dispose();
-        TestHost.DeleteDirectory(_directory);
+        _directory.Dispose();
     }
 
     private static string Tail(string text) => text.Length <= 4000 ? text : text[^4000..];

@@ -1,12 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Needle.Tests.Infrastructure;
 
@@ -17,15 +12,9 @@ namespace Needle.Tests.Infrastructure;
 /// </summary>
 internal sealed class DownstreamServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LoopbackServer? _server;
 
-    private DownstreamServer(WebApplication app, Uri address)
-    {
-        _app = app;
-        Address = address;
-    }
-
-    public Uri Address { get; }
+    public Uri Address => _server!.Address;
 
     public int Calls;
 
@@ -36,14 +25,18 @@ internal sealed class DownstreamServer : IAsyncDisposable
 
     public static async Task<DownstreamServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        DownstreamServer? server = null;
+        var server = new DownstreamServer();
+        server._server = await LoopbackServer.StartAsync(app => Map(app, server));
+        return server;
+    }
+
+    public ValueTask DisposeAsync() => _server!.DisposeAsync();
+
+    private static void Map(WebApplication app, DownstreamServer server)
+    {
         app.Use((context, next) =>
         {
-            Interlocked.Increment(ref server!.Calls);
+            Interlocked.Increment(ref server.Calls);
             return next(context);
         });
         app.MapGet("/users/{id:int}", (int id) => new { id, name = $"User {id}" });
@@ -65,7 +58,7 @@ internal sealed class DownstreamServer : IAsyncDisposable
         app.Map("/api/{**rest}", (HttpContext context) => new { target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget, method = context.Request.Method });
         app.MapGet("/hang", async (CancellationToken token) =>
         {
-            Interlocked.Increment(ref server!.HangStarted);
+            Interlocked.Increment(ref server.HangStarted);
             try
             {
                 await Task.Delay(TimeSpan.FromMinutes(5), token);
@@ -77,15 +70,5 @@ internal sealed class DownstreamServer : IAsyncDisposable
 
             return Results.Ok();
         });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        server = new DownstreamServer(app, new Uri(address + "/"));
-        return server;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
     }
 }

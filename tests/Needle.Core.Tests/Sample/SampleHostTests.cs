@@ -1,9 +1,7 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Needle.Tests.Infrastructure;
 
 namespace Needle.Tests.Sample;
 
@@ -13,17 +11,16 @@ public sealed class SampleHostTests
 {
     private static WebApplicationFactory<Program> s_factory = null!;
     private static HttpClient s_client = null!;
-    private static string s_directory = null!;
+    private static TemporaryDirectory s_directory = null!;
 
     [ClassInitialize]
     public static void Start(TestContext context)
     {
-        s_directory = Path.Combine(Path.GetTempPath(), "needle-sample-tests", Guid.NewGuid().ToString("n"));
-        Directory.CreateDirectory(s_directory);
-        var port = FreePort();
+        s_directory = TemporaryDirectory.Create("needle-sample-tests");
+        var port = FreePort.Next();
         s_factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder => builder
             .UseContentRoot(AppContext.BaseDirectory)
-            .UseSetting("ConnectionStrings:Needle", $"Data Source={Path.Combine(s_directory, "needle.db")}")
+            .UseSetting("ConnectionStrings:Needle", $"Data Source={Path.Combine(s_directory.Path, "needle.db")}")
             .UseSetting("Needle:FunctionsPath", Path.Combine(AppContext.BaseDirectory, "functions"))
             // A random port and no Needle:Backend: the sample finds its backend on the address it listens on.
             .UseSetting("Urls", $"http://127.0.0.1:{port}"));
@@ -37,7 +34,7 @@ public sealed class SampleHostTests
     {
         s_client.Dispose();
         s_factory.Dispose();
-        TestHost.DeleteDirectory(s_directory);
+        s_directory.Dispose();
     }
 
     [TestMethod]
@@ -94,26 +91,15 @@ public sealed class SampleHostTests
 
     private static async Task<JsonNode> GetJsonAsync(string path)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            using var response = await s_client.GetAsync(path);
-            var body = await response.Content.ReadAsStringAsync();
-            if (response.StatusCode == HttpStatusCode.OK)
+        // The watcher deploys the folder right after start.
+        var (_, body) = await Eventually.ValueAsync(
+            async () =>
             {
-                return JsonNode.Parse(body)!;
-            }
-
-            // The watcher deploys the folder right after start.
-            Assert.IsTrue(DateTime.UtcNow < deadline, $"{path}: {(int)response.StatusCode} {body}");
-            await Task.Delay(50);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+                using var response = await s_client.GetAsync(path);
+                return (Status: response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+            },
+            r => r.Status == HttpStatusCode.OK,
+            $"{path} to answer 200");
+        return JsonNode.Parse(body)!;
     }
 }

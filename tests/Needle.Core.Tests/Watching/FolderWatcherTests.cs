@@ -117,72 +117,37 @@ public sealed class FolderWatcherTests
     public async Task Watch_Restart_KeepsAVersionDeployedThroughTheApiButDeploysFilesChangedMeanwhile()
     {
         var folder = NewFolder();
-        var store = NewFolder();
+        using var store = TemporaryDirectory.Create("needle-watch");
         await File.WriteAllTextAsync(Path.Combine(folder, "kept.js"), "export default () => 'file';");
         await File.WriteAllTextAsync(Path.Combine(folder, "edited.js"), "export default () => 'before';");
-        try
+        await using (var first = await TestHost.StartAsync(needle: n => n.WatchDirectory(folder), directory: store.Path))
         {
-            await using (var first = await TestHost.StartAsync(needle: n => n.WatchDirectory(folder), directory: store))
-            {
-                await first.DeployAsync("kept", "export default () => 'api';");
-            }
-
-            await File.WriteAllTextAsync(Path.Combine(folder, "edited.js"), "export default () => 'after';");
-            await using var second = await TestHost.StartAsync(needle: n => n.WatchDirectory(folder), directory: store);
-            var kept = await second.GetAsync("/fn/kept");
-            var edited = await second.GetAsync("/fn/edited");
-
-            Assert.AreEqual("api", kept.Body);
-            Assert.AreEqual("kept@2", kept.Version);
-            Assert.AreEqual("after", edited.Body);
-            Assert.AreEqual("edited@2", edited.Version);
+            await first.DeployAsync("kept", "export default () => 'api';");
         }
-        finally
-        {
-            TestHost.DeleteDirectory(store);
-        }
+
+        await File.WriteAllTextAsync(Path.Combine(folder, "edited.js"), "export default () => 'after';");
+        await using var second = await TestHost.StartAsync(needle: n => n.WatchDirectory(folder), directory: store.Path);
+        var kept = await second.GetAsync("/fn/kept");
+        var edited = await second.GetAsync("/fn/edited");
+
+        Assert.AreEqual("api", kept.Body);
+        Assert.AreEqual("kept@2", kept.Version);
+        Assert.AreEqual("after", edited.Body);
+        Assert.AreEqual("edited@2", edited.Version);
     }
 
     private static string CSharpSource(string text) =>
         "public sealed class H : INeedleFunction { public Task<object?> InvokeAsync(FunctionRequest r, FunctionContext c) => Task.FromResult<object?>(\"" + text + "\"); }";
 
-    private static string NewFolder()
-    {
-        var folder = Path.Combine(Path.GetTempPath(), "needle-watch", Guid.NewGuid().ToString("n"));
-        Directory.CreateDirectory(folder);
-        return folder;
-    }
+    // Watched folders outlive the test on purpose: the watcher may still hold them while the host stops.
+    private static string NewFolder() => TemporaryDirectory.Create("needle-watch").Path;
 
-    private static async Task<(int Status, string Body, string? Version)> WaitForAsync(TestHost host, string path, Func<(int Status, string Body, string? Version), bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            var result = await host.GetAsync(path);
-            if (done(result) || DateTime.UtcNow > deadline)
-            {
-                Assert.IsTrue(done(result), $"{path} never got there: {result}");
-                return result;
-            }
+    private static Task<(int Status, string Body, string? Version)> WaitForAsync(TestHost host, string path, Func<(int Status, string Body, string? Version), bool> done) =>
+        Eventually.ValueAsync(() => host.GetAsync(path), done, $"{path} to get there");
 
-            await Task.Delay(50);
-        }
-    }
-
-    private static async Task<JsonNode> WaitForAuditAsync(TestHost host, string function, string action)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            var events = await host.Client.GetFromJsonAsync<JsonArray>($"/needle/api/audit?function={function}");
-            var found = events!.FirstOrDefault(e => e!["action"]!.GetValue<string>() == action);
-            if (found is not null)
-            {
-                return found;
-            }
-
-            Assert.IsTrue(DateTime.UtcNow < deadline, $"no {action} event for {function}");
-            await Task.Delay(50);
-        }
-    }
+    private static async Task<JsonNode> WaitForAuditAsync(TestHost host, string function, string action) =>
+        (await Eventually.ValueAsync(
+            async () => (await host.Client.GetFromJsonAsync<JsonArray>($"/needle/api/audit?function={function}"))!.FirstOrDefault(e => e!["action"]!.GetValue<string>() == action),
+            found => found is not null,
+            $"a {action} event for {function}"))!;
 }

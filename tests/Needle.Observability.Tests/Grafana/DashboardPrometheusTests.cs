@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Needle.Observability.Tests.Infrastructure;
@@ -35,7 +33,7 @@ public sealed partial class DashboardPrometheusTests
         await host.DeployAsync("flaky", "export default (req) => { if (req.query.fail) throw new Error('flaky failed'); return { v: 1 }; };");
 
         var work = Directory.CreateTempSubdirectory("needle-prometheus-");
-        var port = FreePort();
+        var port = FreePort.Next();
         var config = Path.Combine(work.FullName, "prometheus.yml");
         await File.WriteAllTextAsync(config, $"""
             global:
@@ -217,11 +215,4 @@ public sealed partial class DashboardPrometheusTests
     /// <summary>At least one series with a number (not NaN): a panel that would draw something.</summary>
     private static bool HasData(JsonArray result) =>
         result.Any(series => series!["value"]![1]!.GetValue<string>() is var value && value != "NaN");
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

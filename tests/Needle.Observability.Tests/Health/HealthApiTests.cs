@@ -19,7 +19,7 @@ public sealed class HealthApiTests
 
         await host.GetAsync("/fn/greet?fail=1");
 
-        var (status, body) = await host.GetAsync("/needle/api/health");
+        var (status, body, _) = await host.GetAsync("/needle/api/health");
         Assert.AreEqual(200, status, body);
         var summary = JsonNode.Parse(body)!;
         Assert.AreEqual("test-node", summary["nodeId"]!.GetValue<string>());
@@ -32,11 +32,11 @@ public sealed class HealthApiTests
         Assert.IsNotNull(tenSeconds["p99Ms"]);
         StringAssert.Contains(function["lastError"]!["message"]!.GetValue<string>(), "no greeting");
 
-        var (functionStatus, functionBody) = await host.GetAsync("/needle/api/health/greet");
+        var (functionStatus, functionBody, _) = await host.GetAsync("/needle/api/health/greet");
         Assert.AreEqual(200, functionStatus, functionBody);
         Assert.AreEqual(1, JsonNode.Parse(functionBody)!["stableVersion"]!.GetValue<int>());
 
-        var (versionStatus, versionBody) = await host.GetAsync("/needle/api/health/greet/1");
+        var (versionStatus, versionBody, _) = await host.GetAsync("/needle/api/health/greet/1");
         Assert.AreEqual(200, versionStatus, versionBody);
         var version = JsonNode.Parse(versionBody)!;
         Assert.AreEqual("stable", version["role"]!.GetValue<string>());

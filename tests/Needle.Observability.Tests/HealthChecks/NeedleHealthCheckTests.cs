@@ -20,7 +20,7 @@ public sealed class NeedleHealthCheckTests
         var report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
 
         Assert.AreEqual(HealthStatus.Healthy, report.Entries["needle"].Status, report.Entries["needle"].Description);
-        var (status, body) = await host.GetAsync("/healthz");
+        var (status, body, _) = await host.GetAsync("/healthz");
         Assert.AreEqual(200, status);
         Assert.AreEqual("Healthy", body);
     }

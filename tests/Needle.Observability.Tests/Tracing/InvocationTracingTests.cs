@@ -1,13 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Needle.Observability.Tests.Infrastructure;
 using Needle.Telemetry;
 
@@ -33,7 +28,7 @@ public sealed class InvocationTracingTests
         await using var host = await TestHost.StartAsync(needle: n => n.AddDownstream("traced", downstream.Address));
         await host.DeployAsync("tracer", "export default async (req, ctx) => (await ctx.fetch('http://traced/ping')).text();", new { services = new[] { "traced" } });
 
-        var (status, body) = await host.GetAsync("/fn/tracer");
+        var (status, body, _) = await host.GetAsync("/fn/tracer");
 
         Assert.AreEqual(200, status, body);
         var invocation = activities.Single(a => a.OperationName == "needle.invoke" && (string?)a.GetTagItem(NeedleMetricNames.FunctionTag) == "tracer");
@@ -67,30 +62,10 @@ public sealed class InvocationTracingTests
         Assert.AreEqual("error", invocation.GetTagItem(NeedleMetricNames.OutcomeTag));
     }
 
-    private static async Task<Downstream> StartDownstreamAsync(ConcurrentQueue<string> seen)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        app.MapGet("/ping", (HttpRequest request) =>
+    private static Task<LoopbackServer> StartDownstreamAsync(ConcurrentQueue<string> seen) =>
+        LoopbackServer.StartAsync(app => app.MapGet("/ping", (HttpRequest request) =>
         {
             seen.Enqueue(request.Headers["traceparent"].ToString());
             return "pong";
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new Downstream(app, new Uri(address + "/"));
-    }
-
-    private sealed class Downstream(WebApplication app, Uri address) : IAsyncDisposable
-    {
-        public Uri Address { get; } = address;
-
-        public async ValueTask DisposeAsync()
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
-    }
+        }));
 }

@@ -1,11 +1,7 @@
 using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Needle.Observability.Tests.Infrastructure;
 
 namespace Needle.Observability.Tests.Tracing;
 
@@ -17,30 +13,17 @@ public sealed class LogCorrelationTests
     public async Task FunctionLog_WithObservability_CarriesTraceIdScopeAndRequestId()
     {
         var provider = new CapturingProvider();
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(provider);
-        var directory = Directory.CreateTempSubdirectory("needle-obs-logs-");
-        builder.Services.AddNeedle(o => o.UseSqlite($"Data Source={Path.Combine(directory.FullName, "needle.db")}")).AddObservability();
-        await using var app = builder.Build();
-        app.MapNeedle();
-        app.MapNeedleApi();
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        using var client = new HttpClient { BaseAddress = new Uri(address) };
-        using var deploy = await client.PostAsync("/needle/api/functions/chatty/versions", JsonContent("{\"source\":\"export default (req, ctx) => { ctx.log.info('said hello'); return 1; };\"}"));
-        Assert.IsTrue(deploy.IsSuccessStatusCode, await deploy.Content.ReadAsStringAsync());
-
-        using var response = await client.GetAsync("/fn/chatty");
-        await app.StopAsync();
+        var host = await TestHost.StartAsync(needle: n => n.Services.AddLogging(l => l.SetMinimumLevel(LogLevel.Information).AddProvider(provider)));
+        await using (host)
+        {
+            await host.DeployAsync("chatty", "export default (req, ctx) => { ctx.log.info('said hello'); return 1; };");
+            await host.GetAsync("/fn/chatty");
+        }
 
         var entry = provider.Entries.Single(e => e.Message.Contains("said hello", StringComparison.Ordinal));
         Assert.IsTrue(entry.Scopes.TryGetValue("TraceId", out var traceId) && traceId?.Length == 32, string.Join(", ", entry.Scopes));
         Assert.IsTrue(entry.Scopes.TryGetValue("RequestId", out var requestId) && entry.Message.Contains(requestId!, StringComparison.Ordinal), entry.Message);
     }
-
-    private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
     private sealed record Entry(string Message, Dictionary<string, string?> Scopes);
 

@@ -66,7 +66,7 @@ public sealed class EmergencyEndpointTests
 
         using var response = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/rollback", new { reason = "as a job", async = true });
         var accepted = await response.Content.ReadFromJsonAsync<JsonNode>();
-        await RollbackTestHost.WaitForAsync(async () => (await host.ReleaseAsync())["stableVersion"]!.GetValue<int>() == 1, "the rollback job");
+        await Eventually.WaitAsync(async () => (await host.ReleaseAsync())["stableVersion"]!.GetValue<int>() == 1, "the rollback job");
 
         Assert.AreEqual(HttpStatusCode.Accepted, response.StatusCode);
         Assert.AreEqual("orders", accepted!["function"]!.GetValue<string>());

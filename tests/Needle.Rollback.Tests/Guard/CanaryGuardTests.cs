@@ -104,7 +104,7 @@ public sealed class CanaryGuardTests
             using var _ = await host.Client.SendAsync(request);
         }
 
-        await RollbackTestHost.WaitForAsync(async () => (await host.ReleaseAsync())["canaryVersion"] is null, "the guard to roll the canary back");
+        await Eventually.WaitAsync(async () => (await host.ReleaseAsync())["canaryVersion"] is null, "the guard to roll the canary back");
     }
 
     [TestMethod]
@@ -126,7 +126,7 @@ public sealed class CanaryGuardTests
             using var _ = await host.Client.GetAsync("/fn/orders");
         }
 
-        await RollbackTestHost.WaitForAsync(async () => (await host.ReleaseAsync())["canaryVersion"] is null, "the guard to roll the canary back");
+        await Eventually.WaitAsync(async () => (await host.ReleaseAsync())["canaryVersion"] is null, "the guard to roll the canary back");
         Assert.IsInstanceOfType<ObservabilityHealthSource>(host.Get<ICanaryHealthSource>());
         var sample = host.Get<ICanaryHealthSource>().GetSample("orders", 2, TimeSpan.FromMinutes(1));
         Assert.IsTrue(sample.Requests >= 10 && sample.ErrorRatio == 1, $"{sample}");

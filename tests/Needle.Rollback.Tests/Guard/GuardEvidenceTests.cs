@@ -56,7 +56,7 @@ public sealed class GuardEvidenceTests
             using var _ = await host.Client.SendAsync(request);
         }
 
-        await RollbackTestHost.WaitForAsync(async () => (await host.ReleaseAsync())["canaryVersion"] is null, "the guard to roll the forging canary back");
+        await Eventually.WaitAsync(async () => (await host.ReleaseAsync())["canaryVersion"] is null, "the guard to roll the forging canary back");
         Assert.AreEqual(0, host.Health.GetSample("orders", 1, TimeSpan.FromMinutes(1)).Errors, "no error was put on the stable version");
     }
 

@@ -1,11 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -14,32 +9,16 @@ using Needle.Rollback.Hosting;
 
 namespace Needle.Rollback.Tests.Infrastructure;
 
-/// <summary>A real host with Needle and Needle.Rollback: Kestrel on 127.0.0.1, a real SQLite file, Hangfire in memory with a real server.</summary>
-internal sealed class RollbackTestHost : IAsyncDisposable
+/// <summary>A real host (see <see cref="NeedleTestHost"/>) with Needle.Rollback: Hangfire in memory with a real server, a fake clock.</summary>
+internal sealed class RollbackTestHost : NeedleTestHost
 {
     public const string Source = "export default (req, ctx) => ({ ok: true, v: 1 });\n";
     public static readonly object Manifest = new { route = "/orders", methods = new[] { "GET" } };
 
-    private readonly WebApplication _app;
-    private readonly bool _ownsDirectory;
-
-    private RollbackTestHost(WebApplication app, string directory, bool ownsDirectory, FakeTimeProvider time)
-    {
-        _app = app;
-        Directory = directory;
-        _ownsDirectory = ownsDirectory;
-        Time = time;
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        Client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
-    }
-
-    public string Directory { get; }
+    private RollbackTestHost(StartedHost started, FakeTimeProvider time)
+        : base(started) => Time = time;
 
     public FakeTimeProvider Time { get; }
-
-    public HttpClient Client { get; }
-
-    public IServiceProvider Services => _app.Services;
 
     public RequestHealthSource Health => Services.GetRequiredService<RequestHealthSource>();
 
@@ -52,117 +31,59 @@ internal sealed class RollbackTestHost : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         bool observability = false)
     {
-        var ownsDirectory = directory is null;
-        directory ??= Path.Combine(Path.GetTempPath(), "needle-rollback-tests", Guid.NewGuid().ToString("n"));
-        System.IO.Directory.CreateDirectory(directory);
         time ??= new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+        var started = await LaunchAsync(new NeedleTestHostSettings
+        {
+            Directory = directory,
+            Purpose = "needle-rollback-tests",
+            ClientTimeout = TimeSpan.FromSeconds(30),
+            BeforeNeedle = builder => AddTestServices(builder.Services, time, health, queueDown, services),
+            Needle = (needle, _) =>
+            {
+                if (observability)
+                {
+                    needle.AddObservability();
+                }
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Development" });
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<TimeProvider>(time);
+                needle.AddRollback(o =>
+                {
+                    o.UseInMemoryStorage();
+                    o.SchedulePollingInterval = TimeSpan.FromMilliseconds(200);
+                    o.QueuePollInterval = TimeSpan.FromMilliseconds(100);
+                    configure?.Invoke(o);
+                });
+            },
+            Map = (app, _) => app.MapNeedleJobsDashboard(),
+        });
+        return new RollbackTestHost(started, time);
+    }
+
+    private static void AddTestServices(IServiceCollection services, FakeTimeProvider time, ICanaryHealthSource? health, bool queueDown, Action<IServiceCollection>? more)
+    {
+        services.AddSingleton<TimeProvider>(time);
         if (health is not null)
         {
-            builder.Services.AddSingleton(health);
+            services.AddSingleton(health);
         }
 
-        services?.Invoke(builder.Services);
+        more?.Invoke(services);
         if (queueDown)
         {
             var down = new UnavailableJobStorage();
-            builder.Services.AddSingleton(sp => new RollbackJobs(down, new Hangfire.BackgroundJobClient(down), new Hangfire.RecurringJobManager(down), ownsStorage: false, sp.GetRequiredService<ILogger<RollbackJobs>>()));
+            services.AddSingleton(sp => new RollbackJobs(down, new Hangfire.BackgroundJobClient(down), new Hangfire.RecurringJobManager(down), ownsStorage: false, sp.GetRequiredService<ILogger<RollbackJobs>>()));
         }
-
-        var needle = builder.Services
-            .AddNeedle(o =>
-            {
-                o.UseSqlite($"Data Source={Path.Combine(directory, "needle.db")}");
-                o.NodeId = "test-node";
-            });
-        if (observability)
-        {
-            needle.AddObservability();
-        }
-
-        needle
-            .AddRollback(o =>
-            {
-                o.UseInMemoryStorage();
-                o.SchedulePollingInterval = TimeSpan.FromMilliseconds(200);
-                o.QueuePollInterval = TimeSpan.FromMilliseconds(100);
-                configure?.Invoke(o);
-            });
-
-        var app = builder.Build();
-        app.MapNeedle();
-        app.MapNeedleApi();
-        app.MapNeedleJobsDashboard();
-        await app.StartAsync();
-        return new RollbackTestHost(app, directory, ownsDirectory, time);
     }
-
-    public T Get<T>()
-        where T : notnull => Services.GetRequiredService<T>();
 
     /// <summary>Deploys <c>orders</c> version 1 and returns its content hash.</summary>
-    public async Task<string> DeployOrdersAsync(string source = Source)
-    {
-        using var response = await Client.PostAsJsonAsync("/needle/api/functions/orders/versions", new { source, manifest = Manifest });
-        Assert.IsTrue(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
-        var created = await response.Content.ReadFromJsonAsync<JsonNode>();
-        return created!["contentHash"]!.GetValue<string>();
-    }
+    public async Task<string> DeployOrdersAsync(string source = Source) =>
+        (await Client.DeployAsync("orders", source, Manifest))["contentHash"]!.GetValue<string>();
 
     /// <summary>Deploys a new version of <c>orders</c> without activating it; returns its number.</summary>
-    public async Task<int> DeployInactiveAsync(string source)
-    {
-        using var response = await Client.PostAsJsonAsync("/needle/api/functions/orders/versions", new { source, manifest = Manifest, activate = false });
-        Assert.IsTrue(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
-        return (await response.Content.ReadFromJsonAsync<JsonNode>())!["version"]!.GetValue<int>();
-    }
+    public async Task<int> DeployInactiveAsync(string source) =>
+        (await Client.DeployAsync("orders", source, Manifest, activate: false))["version"]!.GetValue<int>();
 
     public async Task<JsonNode> ReleaseAsync() =>
         (await Client.GetFromJsonAsync<JsonNode>("/needle/api/functions/orders"))!["function"]!["release"]!;
 
-    public async Task<int> VersionCountAsync() =>
-        (await Client.GetFromJsonAsync<JsonNode>("/needle/api/functions/orders"))!["versions"]!.AsArray().Count;
-
-    /// <summary>Waits (real time, bounded) until <paramref name="condition"/> holds.</summary>
-    public static async Task WaitForAsync(Func<Task<bool>> condition, string what, int seconds = 10)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail("Timed out waiting for " + what);
-            }
-
-            await Task.Delay(50);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Client.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        if (_ownsDirectory)
-        {
-            DeleteDirectory(Directory);
-        }
-    }
-
-    public static void DeleteDirectory(string directory)
-    {
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            System.IO.Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held by the OS is not worth failing a test over.
-        }
-    }
+    public async Task<int> VersionCountAsync() => (await Api.GetFunctionAsync("orders")).Versions.Count;
 }

@@ -27,7 +27,7 @@ public sealed class PatchJobTests
         using var response = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/patches", new { baseHash = hash, diff = Diff, reason = "shed load", ticket = "INC-9" });
         var accepted = await response.Content.ReadFromJsonAsync<JsonNode>();
         var location = response.Headers.Location!.ToString();
-        await RollbackTestHost.WaitForAsync(async () => (await GetRunAsync(host, location))["status"]!.GetValue<string>() == "watching", "the patch job to apply the patch");
+        await Eventually.WaitAsync(async () => (await GetRunAsync(host, location))["status"]!.GetValue<string>() == "watching", "the patch job to apply the patch");
         var served = await host.Client.GetAsync("/fn/orders");
         host.Time.Advance(TimeSpan.FromMinutes(3));
         var outcome = await host.Get<PatchJob>().RunAsync(accepted!["id"]!.GetValue<string>(), CancellationToken.None);
@@ -135,28 +135,21 @@ public sealed class PatchJobTests
     [TestMethod]
     public async Task Patch_HostRestartMidPatch_ServesThePatchedVersionAndTheWatchGoesOn()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "needle-rollback-tests", Guid.NewGuid().ToString("n"));
+        using var directory = TemporaryDirectory.Create("needle-rollback-tests");
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
-        try
+        string id;
+        await using (var first = await RollbackTestHost.StartAsync(directory: directory.Path, time: time, health: new FixedHealthSource()))
         {
-            string id;
-            await using (var first = await RollbackTestHost.StartAsync(directory: directory, time: time, health: new FixedHealthSource()))
-            {
-                id = await SubmitAndWaitAsync(first, await first.DeployOrdersAsync(Source));
-            }
-
-            await using var second = await RollbackTestHost.StartAsync(directory: directory, time: time, health: new FixedHealthSource());
-            var served = await second.Client.GetAsync("/fn/orders");
-            time.Advance(TimeSpan.FromMinutes(3));
-            await second.Get<Needle.Rollback.Guard.GuardCheckJob>().RunAsync(CancellationToken.None);
-
-            Assert.AreEqual("orders@2", served.Headers.GetValues("Needle-Version").Single());
-            await RollbackTestHost.WaitForAsync(async () => (await second.Get<IRollbackStateStore>().GetRunAsync(id, CancellationToken.None))!.Status == "succeeded", "the backstop to finish the watch");
+            id = await SubmitAndWaitAsync(first, await first.DeployOrdersAsync(Source));
         }
-        finally
-        {
-            RollbackTestHost.DeleteDirectory(directory);
-        }
+
+        await using var second = await RollbackTestHost.StartAsync(directory: directory.Path, time: time, health: new FixedHealthSource());
+        var served = await second.Client.GetAsync("/fn/orders");
+        time.Advance(TimeSpan.FromMinutes(3));
+        await second.Get<Needle.Rollback.Guard.GuardCheckJob>().RunAsync(CancellationToken.None);
+
+        Assert.AreEqual("orders@2", served.Headers.GetValues("Needle-Version").Single());
+        await Eventually.WaitAsync(async () => (await second.Get<IRollbackStateStore>().GetRunAsync(id, CancellationToken.None))!.Status == "succeeded", "the backstop to finish the watch");
     }
 
     [TestMethod]
@@ -197,7 +190,7 @@ public sealed class PatchJobTests
 
         using var second = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/patches", new { baseHash = await HashAsync(host, 2), config = new { mode = "x" }, reason = "the first fix was wrong" });
         var location = second.Headers.Location!.ToString();
-        await RollbackTestHost.WaitForAsync(async () => (await GetRunAsync(host, location))["status"]!.GetValue<string>() == "watching", "the second patch to apply");
+        await Eventually.WaitAsync(async () => (await GetRunAsync(host, location))["status"]!.GetValue<string>() == "watching", "the second patch to apply");
         var secondRun = await GetRunAsync(host, location);
         var firstRun = await host.Client.GetFromJsonAsync<JsonNode>($"/needle/api/patches/{first}");
         var audit = await host.Client.GetFromJsonAsync<JsonArray>("/needle/api/audit?function=orders");
@@ -295,7 +288,7 @@ public sealed class PatchJobTests
 
         using var response = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/patches", new { fallback = new { status = 503, body = "{}" }, reason = "stop the bleeding" });
         var location = response.Headers.Location!.ToString();
-        await RollbackTestHost.WaitForAsync(async () => (await GetRunAsync(host, location))["status"]!.GetValue<string>() == "succeeded", "the kill switch patch");
+        await Eventually.WaitAsync(async () => (await GetRunAsync(host, location))["status"]!.GetValue<string>() == "succeeded", "the kill switch patch");
 
         Assert.AreEqual(HttpStatusCode.ServiceUnavailable, (await host.Client.GetAsync("/fn/orders")).StatusCode);
     }
@@ -305,7 +298,7 @@ public sealed class PatchJobTests
         using var response = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/patches", new { baseHash = hash, diff = Diff, reason = "fix" });
         Assert.AreEqual(HttpStatusCode.Accepted, response.StatusCode, await response.Content.ReadAsStringAsync());
         var location = response.Headers.Location!.ToString();
-        await RollbackTestHost.WaitForAsync(async () => (await GetRunAsync(host, location))["status"]!.GetValue<string>() == "watching", "the patch job to apply the patch");
+        await Eventually.WaitAsync(async () => (await GetRunAsync(host, location))["status"]!.GetValue<string>() == "watching", "the patch job to apply the patch");
         return (await GetRunAsync(host, location))["id"]!.GetValue<string>();
     }
 

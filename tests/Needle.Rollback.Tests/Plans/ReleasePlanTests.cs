@@ -198,27 +198,20 @@ public sealed class ReleasePlanTests
     [TestMethod]
     public async Task Plan_HostRestartMidPlan_ResumesOnTheNewHost()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "needle-rollback-tests", Guid.NewGuid().ToString("n"));
+        using var directory = TemporaryDirectory.Create("needle-rollback-tests");
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
-        try
+        await using (var first = await RollbackTestHost.StartAsync(directory: directory.Path, time: time))
         {
-            await using (var first = await RollbackTestHost.StartAsync(directory: directory, time: time))
-            {
-                await StartPlanAsync(first);
-            }
-
-            // The step fell due while no host ran; the new host resumes it at start from the plan's row.
-            time.Advance(TimeSpan.FromMinutes(5));
-            await using var second = await RollbackTestHost.StartAsync(directory: directory, time: time, health: new FixedHealthSource());
-
-            await RollbackTestHost.WaitForAsync(async () => (await second.ReleaseAsync())["canaryWeight"]!.GetValue<double>() == 50, "the plan to take its next step");
-            var plan = await second.Client.GetFromJsonAsync<JsonNode>("/needle/api/functions/orders/plans/current");
-            Assert.AreEqual(1, plan!["stepIndex"]!.GetValue<int>());
+            await StartPlanAsync(first);
         }
-        finally
-        {
-            RollbackTestHost.DeleteDirectory(directory);
-        }
+
+        // The step fell due while no host ran; the new host resumes it at start from the plan's row.
+        time.Advance(TimeSpan.FromMinutes(5));
+        await using var second = await RollbackTestHost.StartAsync(directory: directory.Path, time: time, health: new FixedHealthSource());
+
+        await Eventually.WaitAsync(async () => (await second.ReleaseAsync())["canaryWeight"]!.GetValue<double>() == 50, "the plan to take its next step");
+        var plan = await second.Client.GetFromJsonAsync<JsonNode>("/needle/api/functions/orders/plans/current");
+        Assert.AreEqual(1, plan!["stepIndex"]!.GetValue<int>());
     }
 
     private static async Task<(string PlanId, JsonNode Plan)> StartPlanAsync(RollbackTestHost host)

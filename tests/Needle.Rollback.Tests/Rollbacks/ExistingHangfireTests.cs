@@ -24,7 +24,7 @@ public sealed class ExistingHangfireTests
         await host.DeployOrdersAsync("export default () => ({ v: 2 });\n");
 
         using var response = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/rollback?async=true", new { reason = "host's Hangfire" });
-        await RollbackTestHost.WaitForAsync(
+        await Eventually.WaitAsync(
             async () => (await host.Client.GetFromJsonAsync<JsonArray>("/needle/api/audit?function=orders"))!.Any(e => e!["action"]!.GetValue<string>() == "rollback-served"),
             "the host's server to run the rollback job");
 
@@ -32,7 +32,7 @@ public sealed class ExistingHangfireTests
         Assert.AreEqual(1, (await host.ReleaseAsync())["stableVersion"]!.GetValue<int>());
 
         // The job writes its audit event before Hangfire records it succeeded: on a loaded machine that takes a moment.
-        await RollbackTestHost.WaitForAsync(() => Task.FromResult(storage.GetMonitoringApi().SucceededListCount() >= 1), "the host's storage to record the job succeeded");
+        await Eventually.WaitAsync(() => Task.FromResult(storage.GetMonitoringApi().SucceededListCount() >= 1), "the host's storage to record the job succeeded");
         server.SendStop();
     }
 }

@@ -17,7 +17,7 @@ public sealed class RollbackJobTests
         await host.DeployOrdersAsync("export default () => ({ v: 2 });\n");
 
         using var response = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/rollback?async=true", new { reason = "bad deploy" });
-        await RollbackTestHost.WaitForAsync(
+        await Eventually.WaitAsync(
             async () => (await host.Client.GetFromJsonAsync<JsonArray>("/needle/api/audit?function=orders"))!.Any(e => e!["action"]!.GetValue<string>() == "rollback-served"),
             "the rollback job to report");
         var served = await host.Client.GetAsync("/fn/orders");

@@ -239,33 +239,26 @@ public sealed class CSharpServingTests
     [TestMethod]
     public async Task Deploy_SameSourceAgain_CompilesOnceAndARestartCompilesNothing()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "needle-tests", Guid.NewGuid().ToString("n"));
+        using var directory = TemporaryDirectory.Create();
         var source = CSharpTestHost.Handler("return \"cached\";");
-        try
+        await using (var first = await TestHost.StartAsync(directory: directory.Path))
         {
-            await using (var first = await TestHost.StartAsync(directory: directory))
-            {
-                var statistics = first.Services.GetRequiredService<CSharpRuntime>().Statistics;
-                await first.DeployAsync("cached", source, GetOnly);
-                await first.DeployAsync("cached", source, new { runtime = "csharp", methods = new[] { "GET" }, config = new { changed = true } });
-                await first.DeployAsync("cached-too", source, GetOnly);
+            var statistics = first.Services.GetRequiredService<CSharpRuntime>().Statistics;
+            await first.DeployAsync("cached", source, GetOnly);
+            await first.DeployAsync("cached", source, new { runtime = "csharp", methods = new[] { "GET" }, config = new { changed = true } });
+            await first.DeployAsync("cached-too", source, GetOnly);
 
-                Assert.AreEqual(1, statistics.Compilations);
-                Assert.AreEqual(2, statistics.CacheHits);
-            }
-
-            await using var second = await TestHost.StartAsync(directory: directory);
-            var restarted = second.Services.GetRequiredService<CSharpRuntime>().Statistics;
-            var (status, body, version) = await second.GetAsync("/fn/cached");
-
-            Assert.AreEqual((200, "cached", "cached@2"), (status, body, version));
-            Assert.AreEqual(0, restarted.Compilations);
-            Assert.AreEqual(1, restarted.StoreLoads);
+            Assert.AreEqual(1, statistics.Compilations);
+            Assert.AreEqual(2, statistics.CacheHits);
         }
-        finally
-        {
-            TestHost.DeleteDirectory(directory);
-        }
+
+        await using var second = await TestHost.StartAsync(directory: directory.Path);
+        var restarted = second.Services.GetRequiredService<CSharpRuntime>().Statistics;
+        var (status, body, version) = await second.GetAsync("/fn/cached");
+
+        Assert.AreEqual((200, "cached", "cached@2"), (status, body, version));
+        Assert.AreEqual(0, restarted.Compilations);
+        Assert.AreEqual(1, restarted.StoreLoads);
     }
 
     [TestMethod]

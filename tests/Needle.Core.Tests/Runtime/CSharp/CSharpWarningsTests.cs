@@ -71,37 +71,30 @@ public sealed class CSharpWarningsTests
     [TestMethod]
     public async Task Deploy_SameSourceAgain_ReportsTheSameWarningsFromTheCacheAndAfterARestartFromTheStore()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "needle-tests", Guid.NewGuid().ToString("n"));
-        try
+        using var directory = TemporaryDirectory.Create();
+        string first;
+        await using (var host = await TestHost.StartAsync(directory: directory.Path))
         {
-            string first;
-            await using (var host = await TestHost.StartAsync(directory: directory))
-            {
-                var statistics = host.Services.GetRequiredService<CSharpRuntime>().Statistics;
-                var compiled = await DeployAsync(host, "greeter", GetOnly, HttpStatusCode.Created);
-                var unchanged = await DeployAsync(host, "greeter", GetOnly, HttpStatusCode.OK);
-                var cached = await DeployAsync(host, "greeter", new { runtime = "csharp", methods = new[] { "GET" }, config = new { again = true } }, HttpStatusCode.Created);
+            var statistics = host.Services.GetRequiredService<CSharpRuntime>().Statistics;
+            var compiled = await DeployAsync(host, "greeter", GetOnly, HttpStatusCode.Created);
+            var unchanged = await DeployAsync(host, "greeter", GetOnly, HttpStatusCode.OK);
+            var cached = await DeployAsync(host, "greeter", new { runtime = "csharp", methods = new[] { "GET" }, config = new { again = true } }, HttpStatusCode.Created);
 
-                first = compiled["warnings"]!.ToJsonString();
-                StringAssert.Contains(first, "CS0219");
-                Assert.IsTrue(unchanged["unchanged"]!.GetValue<bool>());
-                Assert.AreEqual(first, unchanged["warnings"]!.ToJsonString());
-                Assert.AreEqual(first, cached["warnings"]!.ToJsonString());
-                Assert.AreEqual((1, 1), (statistics.Compilations, statistics.CacheHits));
-            }
-
-            await using var restarted = await TestHost.StartAsync(directory: directory);
-            var fromStore = await DeployAsync(restarted, "greeter-too", GetOnly, HttpStatusCode.Created);
-            var (status, body, _) = await restarted.GetAsync("/fn/greeter-too");
-
-            Assert.AreEqual(first, fromStore["warnings"]!.ToJsonString());
-            Assert.AreEqual(0, restarted.Services.GetRequiredService<CSharpRuntime>().Statistics.Compilations);
-            Assert.AreEqual((200, "hi"), (status, body));
+            first = compiled["warnings"]!.ToJsonString();
+            StringAssert.Contains(first, "CS0219");
+            Assert.IsTrue(unchanged["unchanged"]!.GetValue<bool>());
+            Assert.AreEqual(first, unchanged["warnings"]!.ToJsonString());
+            Assert.AreEqual(first, cached["warnings"]!.ToJsonString());
+            Assert.AreEqual((1, 1), (statistics.Compilations, statistics.CacheHits));
         }
-        finally
-        {
-            TestHost.DeleteDirectory(directory);
-        }
+
+        await using var restarted = await TestHost.StartAsync(directory: directory.Path);
+        var fromStore = await DeployAsync(restarted, "greeter-too", GetOnly, HttpStatusCode.Created);
+        var (status, body, _) = await restarted.GetAsync("/fn/greeter-too");
+
+        Assert.AreEqual(first, fromStore["warnings"]!.ToJsonString());
+        Assert.AreEqual(0, restarted.Services.GetRequiredService<CSharpRuntime>().Statistics.Compilations);
+        Assert.AreEqual((200, "hi"), (status, body));
     }
 
     private static async Task<JsonNode> DeployAsync(TestHost host, string name, object manifest, HttpStatusCode expected)

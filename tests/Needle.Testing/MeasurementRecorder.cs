@@ -3,10 +3,10 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Needle.Telemetry;
 
-namespace Needle.Observability.Tests.Infrastructure;
+namespace Needle.Testing;
 
 /// <summary>Listens to the Needle meter of one host (matched by its meter factory, so other hosts do not interfere).</summary>
-internal sealed class MeasurementRecorder : IDisposable
+public sealed class MeasurementRecorder : IDisposable
 {
     private readonly MeterListener _listener = new();
 
@@ -41,9 +41,4 @@ internal sealed class MeasurementRecorder : IDisposable
 
         Measurements.Enqueue(new RecordedMeasurement(instrument.Name, value, copy));
     }
-}
-
-internal sealed record RecordedMeasurement(string Instrument, double Value, IReadOnlyDictionary<string, string?> Tags)
-{
-    public string? this[string tag] => Tags.GetValueOrDefault(tag);
 }

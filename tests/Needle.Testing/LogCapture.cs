@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Needle.Tests.Infrastructure;
+namespace Needle.Testing;
 
 /// <summary>A logger provider that keeps every entry at Warning and above; register it as an <see cref="ILoggerProvider"/> service.</summary>
-internal sealed class LogCapture : ILoggerProvider
+public sealed class LogCapture : ILoggerProvider
 {
     public ConcurrentQueue<(string Category, LogLevel Level, EventId EventId, string Message)> Entries { get; } = new();
 
