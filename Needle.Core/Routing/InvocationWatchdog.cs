@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
-using Needle.Releases;
 using Microsoft.Extensions.Hosting;
+using Needle.Releases;
 using Needle.Runtime;
 
 namespace Needle.Routing;
