@@ -67,6 +67,9 @@ public static class NeedleServiceCollectionExtensions
         services.TryAddSingleton<RuntimeRegistry>();
         services.TryAddSingleton<IDownstreamClient, DownstreamClient>();
         services.TryAddSingleton(static sp => new FunctionSecrets(sp.GetService<Microsoft.Extensions.Configuration.IConfiguration>(), sp.GetRequiredService<ILogger<FunctionSecrets>>()));
+        services.TryAddSingleton<InvocationRecorder>();
+        services.TryAddSingleton<InvocationWatchdog>();
+        services.TryAddSingleton<StuckInvocationAnswer>();
         services.TryAddSingleton<FunctionEndpointHandler>();
         services.TryAddSingleton<NeedleEndpointDataSource>();
         services.TryAddSingleton<Reconciler>();
@@ -82,6 +85,7 @@ public static class NeedleServiceCollectionExtensions
         services.AddHostedService<CSharpWarmUpService>();
         services.AddHostedService<ReconcilerService>();
         services.AddHostedService<FolderWatcher>();
+        services.AddHostedService(static sp => sp.GetRequiredService<InvocationWatchdog>());
         return new NeedleBuilder(services);
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Needle.Releases;
 using Needle.Runtime;
 
@@ -13,9 +14,9 @@ namespace Needle.Routing;
 /// Functions run inline on the request's thread until they first await: no hop to the thread pool per call. A C#
 /// function that computes without ever yielding therefore holds the request's thread, and the endpoint cannot answer
 /// it at its timeout. The watchdog can. Before the call, the endpoint marks its thread's section as running with the
-/// deadline; after the call returns it marks it idle again (two interlocked operations, no allocation, no lock). One
-/// background thread per process looks at the running sections every <see cref="Tick"/>; for one past its deadline
-/// plus <see cref="Grace"/> it claims the response and has the endpoint answer it (504) from there. When the
+/// deadline; after the call returns it marks it idle again (two interlocked operations, no allocation, no lock). The
+/// watchdog's thread looks at the running sections every <see cref="Tick"/>; for one past its deadline plus
+/// <see cref="OverrunGrace.Period"/> it claims the response and has the endpoint answer it (504) from there. When the
 /// function finally returns, the request's thread finds the response taken, waits until the answer is written, and
 /// drops the late result.
 /// </para>
@@ -23,66 +24,106 @@ namespace Needle.Routing;
 /// A section's state word holds a sequence number with the state, so a claim can never land on the next invocation
 /// of the same thread: the claim is a compare-and-swap on the very word the watchdog looked at.
 /// </para>
+/// <para>
+/// One watchdog per host: a singleton of the host's container, its thread started with the host and stopped when the
+/// container is disposed (after Kestrel has drained its requests), so hosts in one process do not share it.
+/// </para>
 /// </remarks>
-internal static class InvocationWatchdog
+internal sealed class InvocationWatchdog : IHostedService, IDisposable
 {
     /// <summary>How often the watchdog looks.</summary>
     public static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(10);
-
-    /// <summary>How long past its deadline a synchronous part may run before it is answered without it.</summary>
-    public static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(50);
 
     private const long Idle = 0;
     private const long Running = 1;
     private const long Claimed = 2;
     private const long StateMask = 3;
-    private static readonly long GraceTicks = (long)(Grace.TotalSeconds * Stopwatch.Frequency);
-    private static readonly Lock Registration = new();
+    private static readonly long GraceTicks = (long)(OverrunGrace.Period.TotalSeconds * Stopwatch.Frequency);
+    private readonly Lock _registration = new();
 
-    [ThreadStatic]
-    private static Section? t_section;
+    // Not disposed with the watchdog: a request that races the container's disposal still finds its section.
+    private readonly ThreadLocal<Section?> _section = new();
+    private Section[] _sections = [];
+    private Thread? _thread;
+    private volatile bool _stopped;
 
-    private static Section[] s_sections = [];
-    private static Thread? s_thread;
+    /// <summary>Whether the watchdog's thread is looking (started with the host, stopped when disposed).</summary>
+    public bool IsRunning => Volatile.Read(ref _thread) is { IsAlive: true } && !_stopped;
 
     /// <summary>
     /// Marks the calling thread as running <paramref name="invocation"/> until <see cref="Section.Exit"/>;
     /// <paramref name="deadline"/> is a <see cref="Stopwatch"/> timestamp. Past it (plus the grace),
     /// <paramref name="answer"/> runs on the watchdog's thread instead of the caller's answer.
     /// </summary>
-    public static Section Enter(long deadline, in StuckInvocation invocation, Func<StuckInvocation, Task> answer)
+    public Section Enter(long deadline, in StuckInvocation invocation, Func<StuckInvocation, Task> answer)
     {
-        var section = t_section ?? Register();
+        var section = _section.Value ?? Register();
 
         // A call nested inside another's synchronous part on this thread (a continuation run inline) is covered by
         // the outer one's section; it gets a section that is never watched.
         return section.TryEnter(deadline, invocation, answer) ? section : Section.Unwatched;
     }
 
-    private static Section Register()
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        var section = new Section(Thread.CurrentThread);
-        lock (Registration)
+        lock (_registration)
         {
-            s_sections = [.. s_sections.Where(s => s.Owner.IsAlive), section];
-            if (s_thread is null)
-            {
-                s_thread = new Thread(Watch) { IsBackground = true, Name = "Needle invocation watchdog" };
-                s_thread.Start();
-            }
+            StartLocked();
         }
 
-        t_section = section;
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Nothing stops here: requests still draining after the host's stop signal stay watched until disposal.</remarks>
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Stops the watchdog's thread.</summary>
+    public void Dispose()
+    {
+        Thread? thread;
+        lock (_registration)
+        {
+            _stopped = true;
+            thread = _thread;
+        }
+
+        thread?.Join(TimeSpan.FromSeconds(5));
+    }
+
+    private Section Register()
+    {
+        var section = new Section(Thread.CurrentThread);
+        lock (_registration)
+        {
+            _sections = [.. _sections.Where(s => s.Owner.IsAlive), section];
+
+            // Started with the host; a request served before that (or without a host) starts it here.
+            StartLocked();
+        }
+
+        _section.Value = section;
         return section;
     }
 
-    private static void Watch()
+    private void StartLocked()
     {
-        while (true)
+        if (_thread is null && !_stopped)
+        {
+            _thread = new Thread(Watch) { IsBackground = true, Name = "Needle invocation watchdog" };
+            // Not the execution context of whichever request got here first.
+            _thread.UnsafeStart();
+        }
+    }
+
+    private void Watch()
+    {
+        while (!_stopped)
         {
             Thread.Sleep(Tick);
             var now = Stopwatch.GetTimestamp();
-            foreach (var section in Volatile.Read(ref s_sections))
+            foreach (var section in Volatile.Read(ref _sections))
             {
                 section.TryAnswer(now);
             }

@@ -14,6 +14,15 @@ internal static class FunctionLogText
         "\u007F\u0080\u0081\u0082\u0083\u0084\u0085\u0086\u0087\u0088\u0089\u008A\u008B\u008C\u008D\u008E\u008F" +
         "\u0090\u0091\u0092\u0093\u0094\u0095\u0096\u0097\u0098\u0099\u009A\u009B\u009C\u009D\u009E\u009F\u2028\u2029");
 
+    /// <summary>The host log level of a function's level name (<c>error</c>, <c>warn</c>, <c>debug</c>; anything else is information).</summary>
+    public static Microsoft.Extensions.Logging.LogLevel LevelOf(string level) => level switch
+    {
+        "error" => Microsoft.Extensions.Logging.LogLevel.Error,
+        "warn" => Microsoft.Extensions.Logging.LogLevel.Warning,
+        "debug" => Microsoft.Extensions.Logging.LogLevel.Debug,
+        _ => Microsoft.Extensions.Logging.LogLevel.Information,
+    };
+
     /// <summary>
     /// Returns <paramref name="message"/> itself when it is safe (no allocation), else a copy with <c>\r</c>, <c>\n</c>,
     /// <c>\t</c> and every other control character written as an escape.

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Needle.Functions;
@@ -16,15 +14,10 @@ namespace Needle.Runtime;
 /// </remarks>
 internal sealed class InvocationContext : IDisposable
 {
-    private const int DefaultMaxLogLines = 200;
-    private const long DefaultMaxLogBytes = 256 * 1024;
     private readonly long _startedAt = Stopwatch.GetTimestamp();
-    private readonly int _maxLogLines;
-    private readonly long _maxLogBytes;
-    private int _logLinesLeft;
-    private long _logBytesLeft;
-    private int _logLinesDropped;
-    private int _droppedReported;
+
+    // Mutable struct, never readonly: its counters change in place.
+    private InvocationLogBudget _logBudget;
     private static readonly CancellationTokenSource Expired = new(0);
     private readonly HttpContext? _http;
     private CancellationTokenSource? _deadline;
@@ -48,8 +41,7 @@ internal sealed class InvocationContext : IDisposable
     {
         Secrets = secrets ?? new Dictionary<string, string>();
         Version = version;
-        _logLinesLeft = _maxLogLines = limits?.MaxLogLines ?? DefaultMaxLogLines;
-        _logBytesLeft = _maxLogBytes = limits?.MaxLogBytes ?? DefaultMaxLogBytes;
+        _logBudget = new InvocationLogBudget(limits);
         _requestId = requestId;
         Logger = logger;
         Downstream = downstream;
@@ -148,9 +140,9 @@ internal sealed class InvocationContext : IDisposable
     /// <summary>Stops the deadline's timer, if one was made.</summary>
     public void Dispose()
     {
-        if (Volatile.Read(ref _logLinesDropped) > 0 && Interlocked.Exchange(ref _droppedReported, 1) == 0)
+        if (_logBudget.TakeDroppedReport() is { } dropped)
         {
-            WriteDroppedLine();
+            Write(LogLevel.Warning, "warn", dropped);
         }
 
         // A full fence, paired with the one in TryStartFetch: a fetch either sees the end or is seen in flight here.
@@ -284,36 +276,15 @@ internal sealed class InvocationContext : IDisposable
     /// </summary>
     public void Log(string level, string message)
     {
-        // Lock-free: a C# function may log from several threads. Once a line is refused for its size, the bytes it
-        // asked for stay counted, so the lines after it are dropped too: the budget is spent.
-        if (Volatile.Read(ref _logLinesLeft) <= 0)
+        if (_logBudget.TryTake(ref message))
         {
-            Interlocked.Increment(ref _logLinesDropped);
-            return;
+            Write(FunctionLogText.LevelOf(level), level, message);
         }
-
-        message = FunctionLogText.Escape(message);
-        if (Interlocked.Decrement(ref _logLinesLeft) < 0 || Interlocked.Add(ref _logBytesLeft, -Encoding.UTF8.GetByteCount(message)) < 0)
-        {
-            Interlocked.Increment(ref _logLinesDropped);
-            return;
-        }
-
-        var logLevel = level switch
-        {
-            "error" => LogLevel.Error,
-            "warn" => LogLevel.Warning,
-            "debug" => LogLevel.Debug,
-            _ => LogLevel.Information,
-        };
-        FunctionLog.Write(Logger, logLevel, Version.Name, Version.Number, RequestId, message);
-        CapturedLogs?.Add(new FunctionLogEntry(level, message, Elapsed));
     }
 
-    private void WriteDroppedLine()
+    private void Write(LogLevel logLevel, string level, string message)
     {
-        var message = string.Create(CultureInfo.InvariantCulture, $"{Volatile.Read(ref _logLinesDropped)} log line(s) dropped: over this call's limit of {_maxLogLines} lines or {_maxLogBytes / 1024} KB.");
-        FunctionLog.Write(Logger, LogLevel.Warning, Version.Name, Version.Number, RequestId, message);
-        CapturedLogs?.Add(new FunctionLogEntry("warn", message, Elapsed));
+        FunctionLog.Write(Logger, logLevel, Version.Name, Version.Number, RequestId, message);
+        CapturedLogs?.Add(new FunctionLogEntry(level, message, Elapsed));
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Needle.ControlPlane;
+using Needle.Store;
 
 namespace Needle.Observability.Health;
 
@@ -19,13 +20,12 @@ internal sealed class HealthApiContributor : INeedleApiContributor
             .WithName("NeedleVersionHealth").WithSummary("Health windows of one version.");
     }
 
-    private static Results<Ok<FunctionHealth>, ProblemHttpResult> GetFunction(string function, INeedleHealth health) =>
-        health.GetFunction(function) is { } found
-            ? TypedResults.Ok(found)
-            : TypedResults.Problem($"Function '{function}' is not served and had no traffic recently.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+    // Unknown names are thrown as Needle's exception: the API group's filter answers them (404) as every endpoint does.
+    private static Ok<FunctionHealth> GetFunction(string function, INeedleHealth health) =>
+        TypedResults.Ok(health.GetFunction(function)
+            ?? throw new NeedleNotFoundException($"Function '{function}' is not served and had no traffic recently."));
 
-    private static Results<Ok<VersionHealth>, ProblemHttpResult> GetVersion(string function, int version, INeedleHealth health) =>
-        health.GetVersion(function, version) is { } found
-            ? TypedResults.Ok(found)
-            : TypedResults.Problem($"Version {version} of '{function}' is not loaded and had no traffic recently.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+    private static Ok<VersionHealth> GetVersion(string function, int version, INeedleHealth health) =>
+        TypedResults.Ok(health.GetVersion(function, version)
+            ?? throw new NeedleNotFoundException($"Version {version} of '{function}' is not loaded and had no traffic recently."));
 }

@@ -21,7 +21,6 @@ namespace Needle.Runtime.CSharp;
 /// </remarks>
 internal sealed class CSharpFunction : ILoadedFunction
 {
-    private static readonly TimeSpan AbandonGrace = TimeSpan.FromMilliseconds(50);
     private static readonly Task<object?> NoResult = Task.FromResult<object?>(null);
     private readonly ConcurrencyLimiter _limiter;
     private readonly CSharpRuntimeStatistics _statistics;
@@ -182,7 +181,7 @@ internal sealed class CSharpFunction : ILoadedFunction
             if (task is { IsCompleted: false } && !context.IsAbandoned)
             {
                 // A function that honours its token ends a moment after the token fires; only one that does not is abandoned.
-                await Task.WhenAny(task, Task.Delay(AbandonGrace)).ConfigureAwait(false);
+                await Task.WhenAny(task, Task.Delay(OverrunGrace.Period)).ConfigureAwait(false);
             }
 
             if (task is { IsCompleted: false })

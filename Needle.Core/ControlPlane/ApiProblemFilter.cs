@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Http;
+using Needle.Runtime;
+using Needle.Store;
+
+namespace Needle.ControlPlane;
+
+/// <summary>
+/// The one place where the control plane's refusals become problem details: a function or body that is invalid 400
+/// (<c>Invalid function</c>, with its diagnostics), something unknown 404, a lost race or a state that does not allow
+/// the change 409, a refused argument 400 (titled by the endpoint's <see cref="ApiInvalidTitle"/>, else
+/// <c>Invalid request</c>).
+/// </summary>
+/// <remarks>
+/// Applied on the group <c>MapNeedleApi</c> maps, so every endpoint in it, <see cref="INeedleApiContributor"/>s'
+/// included, answers its refusals the same way by throwing Needle's exceptions. Nothing runs here unless a handler
+/// throws.
+/// </remarks>
+internal sealed class ApiProblemFilter : IEndpointFilter
+{
+    /// <summary>The title of a refused argument when the endpoint names none.</summary>
+    public const string DefaultInvalidTitle = "Invalid request";
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context).ConfigureAwait(false);
+        }
+        catch (FunctionValidationException ex)
+        {
+            return ApiProblems.Invalid(ex);
+        }
+        catch (NeedleNotFoundException ex)
+        {
+            return ApiProblems.NotFound(ex.Message);
+        }
+        catch (NeedleConflictException ex)
+        {
+            return TypedResults.Problem(title: "Conflict", detail: ex.Message, statusCode: StatusCodes.Status409Conflict);
+        }
+        catch (ArgumentException ex)
+        {
+            var title = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<ApiInvalidTitle>()?.Title ?? DefaultInvalidTitle;
+            return TypedResults.Problem(title: title, detail: ex.Message, statusCode: StatusCodes.Status400BadRequest);
+        }
+    }
+}
