@@ -114,7 +114,8 @@ internal static class JavaScriptAllocationGuards
             return 0;
           };
           const keys = (value, what) => { check(what, keyCount(value) * 48); return value; };
-          defineProperty(globalThis, '__needleKeys', { value: keys, writable: false, enumerable: false, configurable: false });
+          // Symbol-keyed, so the global object's names stay the standard ones; the rewritten module binds it first.
+          defineProperty(globalThis, Symbol.for('needle.keys'), { value: keys, writable: false, enumerable: false, configurable: false });
           const keyLists = [[Object, 'keys'], [Object, 'values'], [Object, 'entries'], [Object, 'getOwnPropertyNames'], [Reflect, 'ownKeys']];
           for (const [owner, name] of keyLists) {
             const original = owner[name];

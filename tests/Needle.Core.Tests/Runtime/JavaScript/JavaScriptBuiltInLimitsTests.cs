@@ -89,6 +89,8 @@ public sealed class JavaScriptBuiltInLimitsTests
     [DataRow("Object.keys({ ...new Uint8Array(3e7) })", DisplayName = "object spread of a big typed array")]
     [DataRow("Object.keys({ a: 1, ...{ ...'x'.repeat(2e7) } })", DisplayName = "nested object spread of a long string")]
     [DataRow("Object.assign({}, new Uint8Array(3e7))", DisplayName = "Object.assign from a big typed array")]
+    [DataRow("(() => { const { ...rest } = new Uint8Array(3e7); return Object.keys(rest).length; })()", DisplayName = "object rest of a big typed array")]
+    [DataRow("(() => { let rest; ({ ...rest } = 'x'.repeat(2e7)); return rest; })()", DisplayName = "object rest in an assignment from a long string")]
     [DataRow("Object.keys('x'.repeat(2e7))", DisplayName = "Object.keys of a long string")]
     [DataRow("Object.entries(new String('x'.repeat(2e7)))", DisplayName = "Object.entries of a String object")]
     public async Task Invoke_KeyListOfABigTypedArrayOrString_IsRefusedBeforeItIsBuilt(string expression)
@@ -119,14 +121,17 @@ public sealed class JavaScriptBuiltInLimitsTests
               for (const k in new Uint8Array(3)) { seen.push(k); }
               for (const k in 'xy') { seen.push(k); }
               const o = { ...{ c: 3 }, ...[4], ...'z', d: 5 };
-              return seen.join(',') + '|' + JSON.stringify(o) + '|' + Object.keys(Object.assign({}, 'pq')).join(',');
+              const { a, ...rest } = { a: 1, b: 2 };
+              let more;
+              ({ ...more } = 'mn');
+              return seen.join(',') + '|' + JSON.stringify(o) + '|' + Object.keys(Object.assign({}, 'pq')).join(',') + '|' + JSON.stringify(rest) + JSON.stringify(more);
             };
             """);
 
         var (status, body, _) = await host.GetAsync("/fn/walks");
 
         Assert.AreEqual(200, status, body);
-        Assert.AreEqual("a,b,0,1,2,0,1|{\"0\":\"z\",\"c\":3,\"d\":5}|0,1", body);
+        Assert.AreEqual("a,b,0,1,2,0,1|{\"0\":\"z\",\"c\":3,\"d\":5}|0,1|{\"b\":2}{\"0\":\"m\",\"1\":\"n\"}", body);
     }
 
     [TestMethod]
