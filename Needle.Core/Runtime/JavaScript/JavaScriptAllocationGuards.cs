@@ -7,7 +7,8 @@ namespace Needle.Runtime.JavaScript;
 /// Jint checks its memory limit between statements, so one built-in call can allocate far past it before the check
 /// runs: <c>'x'.repeat(2**28)</c> builds a 512 MB string, <c>new Uint8Array(2**30)</c> a 1 GB buffer. These guards
 /// refuse such calls up front with a <c>RangeError</c>, so a single statement cannot put the host under memory pressure.
-/// Installed in every engine before the function's module runs; the module cannot reach the originals.
+/// Installed in every engine before the function's module runs; the module cannot reach the originals. The string
+/// builders are guarded by <see cref="JavaScriptStringGuards"/>, <c>JSON.stringify</c> by <see cref="JavaScriptJsonGuard"/>.
 /// </summary>
 internal static class JavaScriptAllocationGuards
 {
@@ -29,26 +30,6 @@ internal static class JavaScriptAllocationGuards
           const tooLarge = (what, bytes) => new RangeError(`${what} would allocate about ${Math.round(bytes / 1048576)} MB, over the function's memory limit of ${Math.round(limit / 1048576)} MB.`);
           const check = (what, bytes) => { if (bytes > limit) { throw tooLarge(what, bytes); } };
           const hide = (target, name, value) => defineProperty(target, name, { value, writable: true, configurable: true, enumerable: false });
-
-          // String builders whose size an argument chooses.
-          const guardString = (name, size) => {
-            const original = String.prototype[name];
-            hide(String.prototype, name, { [name](...args) { check(`String.prototype.${name}`, size(String(this), args) * 2); return apply(original, this, args); } }[name]);
-          };
-          guardString('repeat', (s, [count]) => s.length * Number(count));
-          guardString('padStart', (s, [length]) => Number(length));
-          guardString('padEnd', (s, [length]) => Number(length));
-
-          // join (and toString, which calls it) of many references to one long string is one huge allocation.
-          const join = Array.prototype.join;
-          hide(Array.prototype, 'join', { join(separator) {
-            const length = Math.min(Number(this?.length) || 0, 2 ** 32 - 1);
-            const sep = separator === undefined ? 1 : String(separator).length;
-            let total = Math.max(0, length - 1) * sep;
-            for (let i = 0; i < length && total * 2 <= limit; i++) { const item = this[i]; if (typeof item === 'string') { total += item.length; } }
-            check('Array.prototype.join', total * 2);
-            return apply(join, this, [separator]);
-          } }.join);
 
           // A constructor is reachable as the global, as prototype.constructor, and (for the ArrayBuffer) as
           // buffer.constructor: the guarded one replaces the original in every place, so only it can be reached.
@@ -124,20 +105,38 @@ internal static class JavaScriptAllocationGuards
             });
           }
 
-          // The keys of a typed array are one string each: Object.keys of a 32 MB Uint8Array is about a gigabyte.
+          // The keys of a typed array or a string are one string each: Object.keys of a 32 MB Uint8Array is about a
+          // gigabyte. for-in and object spread reach the same key list through the module's rewritten code, which
+          // calls keys(value, what) on what they walk (JavaScriptKeyGuard).
+          const keyCount = (value) => {
+            if (typeof value === 'string' || value instanceof String) { return Number(value.length) || 0; }
+            if (isView(value) && !(value instanceof DataView)) { return apply(typedArrayLength, value, []); }
+            return 0;
+          };
+          const keys = (value, what) => { check(what, keyCount(value) * 48); return value; };
+          // Symbol-keyed, so the global object's names stay the standard ones; the rewritten module binds it first.
+          defineProperty(globalThis, Symbol.for('needle.keys'), { value: keys, writable: false, enumerable: false, configurable: false });
           const keyLists = [[Object, 'keys'], [Object, 'values'], [Object, 'entries'], [Object, 'getOwnPropertyNames'], [Reflect, 'ownKeys']];
           for (const [owner, name] of keyLists) {
             const original = owner[name];
             hide(owner, name, { [name](target) {
-              if (isView(target) && !(target instanceof DataView)) { check(`${owner === Reflect ? 'Reflect' : 'Object'}.${name}`, apply(typedArrayLength, target, []) * 48); }
+              keys(target, `${owner === Reflect ? 'Reflect' : 'Object'}.${name}`);
               return apply(original, owner, [target]);
             } }[name]);
           }
+
+          const assign = Object.assign;
+          hide(Object, 'assign', { assign(target, ...sources) {
+            for (const source of sources) { keys(source, 'Object.assign'); }
+            return apply(assign, Object, [target, ...sources]);
+          } }.assign);
 
           const arrayCheck = (args) => { if (args.length === 1 && typeof args[0] === 'number') { check('Array', args[0] * 8); } };
           guardConstructor('Array',
             (target, args, newTarget) => { arrayCheck(args); return construct(target, args, newTarget); },
             (target, self, args) => { arrayCheck(args); return apply(target, self, args); });
+
+          return { apply, check, hide };
         })
         """;
 
@@ -150,7 +149,10 @@ internal static class JavaScriptAllocationGuards
             return;
         }
 
+        var limit = JsNumber.Create((double)memoryLimitBytes);
         var install = engine.Evaluate(Prepared);
-        engine.Call(install, JsValue.Undefined, [JsNumber.Create((double)memoryLimitBytes)]);
+        var helpers = engine.Call(install, JsValue.Undefined, [limit]);
+        JavaScriptStringGuards.Install(engine, limit, helpers);
+        JavaScriptJsonGuard.Install(engine, memoryLimitBytes);
     }
 }

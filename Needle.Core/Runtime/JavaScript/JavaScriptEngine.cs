@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Jint;
 using Jint.Constraints;
@@ -20,9 +19,6 @@ internal sealed class JavaScriptEngine : IDisposable
 {
     /// <summary>The module's name inside the engine; it appears in JavaScript stack traces.</summary>
     public const string ModuleSpecifier = "function.js";
-
-    // Jint only installs its cancellation constraint (which each call re-targets) for a token that can be cancelled.
-    private static readonly CancellationTokenSource Never = new();
 
     private static readonly JsObjectLayout ContextLayout = new(["requestId", "config", "secrets", "log", "fetch"]);
 
@@ -74,13 +70,16 @@ internal sealed class JavaScriptEngine : IDisposable
     /// <summary>The version's <c>maxResponseKb</c> in bytes: the budget of a JSON body's conversion.</summary>
     public long MaxResponseBytes { get; init; } = long.MaxValue;
 
+    /// <summary>The version's <c>memoryMb</c> in bytes (0 for none): the budget of what host conversions of its values may build.</summary>
+    public long MemoryLimitBytes { get; init; }
+
     /// <summary>
     /// Builds an engine with the version's limits and evaluates a fresh instance of the prepared module in it.
     /// Throws what the module's top-level code throws, or <see cref="FunctionValidationException"/> when there is no handler.
     /// </summary>
     public static JavaScriptEngine Create(Prepared<Acornima.Ast.Module> module, ResolvedLimits limits, JsonObject? config, CancellationToken cancellationToken)
     {
-        var engine = new Engine(options => Configure(options, limits, cancellationToken));
+        var engine = new Engine(options => JavaScriptEngineConfiguration.Configure(options, limits, cancellationToken));
         try
         {
             // The engine's global object is the whole world a function sees; these are refused or can block a thread.
@@ -105,7 +104,7 @@ internal sealed class JavaScriptEngine : IDisposable
                 throw new FunctionValidationException($"The module's default export is not a function (it is {TypeName(handler)}).");
             }
 
-            return new JavaScriptEngine(engine, handler, then, config) { MaxResponseBytes = limits.MaxResponseBytes };
+            return new JavaScriptEngine(engine, handler, then, config) { MaxResponseBytes = limits.MaxResponseBytes, MemoryLimitBytes = limits.MemoryBytes };
         }
         catch
         {
@@ -219,41 +218,6 @@ internal sealed class JavaScriptEngine : IDisposable
 
         return JsValue.Undefined;
     });
-
-    private static void Configure(Options options, ResolvedLimits limits, CancellationToken cancellationToken)
-    {
-        options.Strict = true;
-        options.Host.StringCompilationAllowed = false;
-        options.AgentCanSuspend = false;
-        options.TimeZone = TimeZoneInfo.Utc;
-        options.Culture = CultureInfo.InvariantCulture;
-        options.Constraints.RegexTimeout = limits.Timeout;
-
-        // Built-ins recurse on the host's stack (JSON.stringify, join, flat, Proxy chains, coercions): without the
-        // guard a 200,000-deep object ends the process; with it the engine throws a catchable RangeError.
-        options.Constraints.StackOverflowGuard = true;
-        // Always installed (0 = no limit): it also measures what the engine's calls allocate.
-        options.Constraint(new JavaScriptMemoryConstraint(limits.MemoryBytes));
-        if (limits.MemoryBytes > 0)
-        {
-            // An array (or an argument list for apply, a spread, an ownKeys result) of more references than the memory
-            // limit could hold is refused before it is allocated, inside the one built-in call that would make it.
-            options.Constraints.MaxArraySize = (uint)Math.Min(limits.MemoryBytes / 8, uint.MaxValue);
-        }
-
-        if (limits.MaxStatements > 0)
-        {
-            options.MaxStatements(limits.MaxStatements);
-        }
-
-        if (limits.MaxRecursionDepth > 0)
-        {
-            options.LimitRecursion(limits.MaxRecursionDepth);
-        }
-
-        options.TimeoutInterval(limits.Timeout);
-        options.CancellationToken(cancellationToken.CanBeCanceled ? cancellationToken : Never.Token);
-    }
 
     private static string TypeName(JsValue value) => value.IsNull() ? "null" : value.Type.ToString().ToLowerInvariant();
 

@@ -1,6 +1,5 @@
 using Jint;
 using Jint.Native;
-using Jint.Native.Json;
 using Jint.Native.Object;
 using Jint.Runtime;
 using Jint.Runtime.Interop;
@@ -38,7 +37,17 @@ internal static class JavaScriptFetch
 
             if (init.Get("headers") is ObjectInstance headerObject)
             {
-                foreach (var key in headerObject.GetOwnPropertyKeys(Types.String))
+                // Counted before anything is read: a typed array or a String object has one key per element, and the
+                // engine's limits are not checked inside this host loop.
+                var count = headerObject.Get("length") is { } length && length.IsNumber() ? length.AsNumber() : 0;
+                var keys = count > DownstreamHeaders.MaxCount ? null : headerObject.GetOwnPropertyKeys(Types.String);
+                if (keys is null || keys.Count > DownstreamHeaders.MaxCount)
+                {
+                    var given = keys?.Count ?? count;
+                    return Rejected(owner, new DownstreamException($"fetch: {given} headers is more than the {DownstreamHeaders.MaxCount} a fetch may send."));
+                }
+
+                foreach (var key in keys)
                 {
                     var value = headerObject.Get(key);
                     if (!value.IsUndefined() && !value.IsNull())
@@ -48,7 +57,7 @@ internal static class JavaScriptFetch
                 }
             }
 
-            body = ReadBody(engine, init.Get("body"), headers);
+            body = ReadBody(owner, init.Get("body"), headers);
         }
 
         var request = new DownstreamRequest(url.ToString(), method, headers, body);
@@ -114,7 +123,7 @@ internal static class JavaScriptFetch
         return await context.Downstream.FetchAsync(request, context).ConfigureAwait(false);
     }
 
-    private static string? ReadBody(Engine engine, JsValue body, List<KeyValuePair<string, string>> headers)
+    private static string? ReadBody(JavaScriptEngine owner, JsValue body, List<KeyValuePair<string, string>> headers)
     {
         if (body.IsUndefined() || body.IsNull())
         {
@@ -126,8 +135,26 @@ internal static class JavaScriptFetch
             return body.ToString();
         }
 
-        var json = new JsonSerializer(engine).Serialize(body);
-        if (json.IsUndefined())
+        // The bounded writer, not Jint's serializer: a body of many references to one long string (or a huge typed
+        // array) would otherwise be built in one host call past the function's memory limit.
+        var engine = owner.Engine;
+        // A quarter: the writer's buffer grows by doubling, so building n characters allocates about 4n bytes.
+        var budget = owner.MemoryLimitBytes > 0 ? owner.MemoryLimitBytes / 4 : long.MaxValue;
+        string? json;
+        try
+        {
+            json = JavaScriptJsonWriter.Serialize(engine, body, budget);
+        }
+        catch (JavaScriptJsonWriter.BudgetExceededException)
+        {
+            throw new JavaScriptException(engine.Intrinsics.TypeError, $"ctx.fetch cannot send this body: as JSON it is larger than the function's memory limit of {owner.MemoryLimitBytes >> 20} MB.");
+        }
+        catch (JavaScriptJsonWriter.NotSerializableException ex)
+        {
+            throw new JavaScriptException(engine.Intrinsics.TypeError, $"ctx.fetch cannot send this body: {ex.Message}.");
+        }
+
+        if (json is null)
         {
             throw new JavaScriptException(engine.Intrinsics.TypeError, "ctx.fetch cannot send this body: use a string or a JSON-serialisable value.");
         }
@@ -137,7 +164,14 @@ internal static class JavaScriptFetch
             headers.Add(new("content-type", "application/json"));
         }
 
-        return json.ToString();
+        return json;
+    }
+
+    private static JsValue Rejected(JavaScriptEngine owner, Exception exception)
+    {
+        var (promise, _, reject) = owner.Engine.Advanced.RegisterPromise();
+        reject(CreateError(owner, exception));
+        return promise;
     }
 
     private static JsValue Resolved(Engine engine, JsValue value)

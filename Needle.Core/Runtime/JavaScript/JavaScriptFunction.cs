@@ -24,6 +24,9 @@ internal sealed class JavaScriptFunction : ILoadedFunction
     private readonly JavaScriptMemoryBudget _budget;
     private readonly int _maxCallsPerEngine;
 
+    // What the engine made at load held: the reservation a cold start makes against the host ceiling before it builds.
+    private long _engineBytes;
+
     public JavaScriptFunction(
         FunctionVersion version,
         ResolvedLimits limits,
@@ -62,7 +65,8 @@ internal sealed class JavaScriptFunction : ILoadedFunction
         JavaScriptEngine engine;
         try
         {
-            engine = CreateEngine(cancellationToken, coldStart: false);
+            engine = CreateEngine(cancellationToken, coldStart: false, reserved: 0);
+            _engineBytes = engine.HeldBytes;
         }
         catch (FunctionValidationException)
         {
@@ -179,15 +183,16 @@ internal sealed class JavaScriptFunction : ILoadedFunction
         }
 
         // A free slot: grow the pool. The module's top level runs again, under this call's limits.
-        if (_budget.IsOver)
+        var reserved = _engineBytes;
+        if (!_budget.TryReserve(reserved))
         {
-            _budget.Relieve();
-            if (_budget.IsOver)
+            _budget.Relieve(reserved);
+            if (!_budget.TryReserve(reserved))
             {
                 _pool.ReleaseSlot();
                 throw new FunctionInvocationException(
                     InvocationFailure.Overloaded,
-                    $"This host's JavaScript engines hold about {_budget.HeldBytes >> 20} MB, over its ceiling of {_budget.CeilingBytes >> 20} MB (NeedleOptions.JavaScript.MemoryCeilingMb); try again shortly.");
+                    $"This host's JavaScript engines hold about {_budget.HeldBytes >> 20} MB; another engine of '{Version.Name}' (about {reserved >> 20} MB) would pass its ceiling of {_budget.CeilingBytes >> 20} MB (NeedleOptions.JavaScript.MemoryCeilingMb); try again shortly.");
             }
         }
 
@@ -195,10 +200,11 @@ internal sealed class JavaScriptFunction : ILoadedFunction
         {
             Activity.Current?.SetTag(NeedleMetricNames.ColdStartTag, true);
             context.ColdStart = true;
-            return CreateEngine(context.CancellationToken, coldStart: true);
+            return CreateEngine(context.CancellationToken, coldStart: true, reserved);
         }
         catch (Exception ex)
         {
+            _budget.Add(-reserved);
             _pool.ReleaseSlot();
             var failure = JavaScriptErrors.Translate(ex, context, out _);
             throw failure.Failure == InvocationFailure.HandlerError
@@ -208,11 +214,12 @@ internal sealed class JavaScriptFunction : ILoadedFunction
     }
 
     /// <summary>Creates an engine; one created for a waiting call is that call's cold start.</summary>
-    private JavaScriptEngine CreateEngine(CancellationToken cancellationToken, bool coldStart)
+    /// <remarks><paramref name="reserved"/> bytes were counted already; the account is corrected to what it holds.</remarks>
+    private JavaScriptEngine CreateEngine(CancellationToken cancellationToken, bool coldStart, long reserved)
     {
         var started = Stopwatch.GetTimestamp();
         var engine = JavaScriptEngine.Create(_module, Limits, Version.Manifest.Config, cancellationToken);
-        _budget.Add(engine.HeldBytes);
+        _budget.Add(engine.HeldBytes - reserved);
         _metrics?.RecordEngineCreated(Version, Stopwatch.GetElapsedTime(started).TotalSeconds, coldStart);
         return engine;
     }

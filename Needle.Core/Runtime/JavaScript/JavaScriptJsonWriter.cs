@@ -153,6 +153,12 @@ internal sealed class JavaScriptJsonWriter
 
     private void WriteObject(ObjectInstance obj)
     {
+        // A typed array or a String object has one key per element: paid for before the host builds the key list.
+        if (obj is JsTypedArray || obj.GetType().Name == "StringInstance")
+        {
+            Spend((long)TypeConverter.ToNumber(obj.Get("length")));
+        }
+
         var keys = obj.GetOwnPropertyKeys(Types.String);
         Spend(keys.Count);
         Append("{");

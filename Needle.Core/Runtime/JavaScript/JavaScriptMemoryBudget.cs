@@ -28,16 +28,35 @@ internal sealed class JavaScriptMemoryBudget
 
     public void Add(long bytes) => Interlocked.Add(ref _held, bytes);
 
+    /// <summary>
+    /// Counts <paramref name="bytes"/> for an engine about to be built, unless that would pass the ceiling. Reserved
+    /// before the engine exists, so concurrent cold starts cannot each see room that only one of them has.
+    /// </summary>
+    public bool TryReserve(long bytes)
+    {
+        var after = Interlocked.Add(ref _held, bytes);
+        if (CeilingBytes <= 0 || after <= CeilingBytes)
+        {
+            return true;
+        }
+
+        Interlocked.Add(ref _held, -bytes);
+        return false;
+    }
+
     public void Register(JavaScriptEnginePool pool) => _pools.TryAdd(pool, 0);
 
     public void Unregister(JavaScriptEnginePool pool) => _pools.TryRemove(pool, out _);
 
-    /// <summary>Drops idle engines, pool by pool, until the total is under the ceiling or nothing idle is left.</summary>
-    public void Relieve()
+    /// <summary>
+    /// Drops idle engines, pool by pool, until the total plus <paramref name="room"/> is under the ceiling or nothing
+    /// idle is left.
+    /// </summary>
+    public void Relieve(long room = 0)
     {
         foreach (var pool in _pools.Keys)
         {
-            if (!IsOver)
+            if (CeilingBytes <= 0 || HeldBytes + room <= CeilingBytes)
             {
                 return;
             }

@@ -66,6 +66,10 @@ internal sealed class JavaScriptRuntime : IFunctionRuntime
         }
 
         JavaScriptModuleValidator.Validate(module.Program!);
+        if (limits.MemoryBytes > 0 && JavaScriptKeyGuard.Rewrite(version.Source, module.Program!) is { } guarded)
+        {
+            module = Engine.PrepareModule(guarded, JavaScriptEngine.ModuleSpecifier);
+        }
 
         var function = new JavaScriptFunction(version, limits, module, _queueTimeout, _logger, _budget, _maxCallsPerEngine, _metrics);
         function.Initialize(cancellationToken);
