@@ -52,7 +52,7 @@ public static class NeedleServiceCollectionExtensions
         services.AddHttpClient();
         services.AddMetrics();
         services.TryAddSingleton<NeedleMetrics>();
-        services.TryAddSingleton<INeedleServingState, NeedleServingState>();
+        services.TryAddSingleton<INeedleServingState, ServingStateView>();
         services.AddOpenApi(NeedleApiEndpoints.GroupName, o =>
         {
             o.ShouldInclude = d => d.GroupName == NeedleApiEndpoints.GroupName;

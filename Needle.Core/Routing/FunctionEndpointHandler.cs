@@ -252,7 +252,7 @@ internal sealed partial class FunctionEndpointHandler
         }
     }
 
-    private Task WriteFallbackAsync(HttpContext http, ServingEntry entry, FallbackResponse fallback)
+    private Task WriteFallbackAsync(HttpContext http, ServedRelease entry, FallbackResponse fallback)
     {
         var response = http.Response;
         response.Headers[_options.VersionHeaderName] = entry.Stable.Function.Version.Label;

@@ -26,7 +26,7 @@ internal sealed partial class Reconciler : IAsyncDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, FunctionSlot> _slots = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ServedVersion> _loaded = new(StringComparer.Ordinal);
-    private FrozenDictionary<string, ServingEntry> _current = FrozenDictionary<string, ServingEntry>.Empty;
+    private FrozenDictionary<string, ServedRelease> _current = FrozenDictionary<string, ServedRelease>.Empty;
     private FrozenDictionary<string, string> _loadErrors = FrozenDictionary<string, string>.Empty;
     private readonly SemaphoreSlim _reportGate = new(1, 1);
     private long _appliedRevision = -1;
@@ -72,7 +72,7 @@ internal sealed partial class Reconciler : IAsyncDisposable
     }
 
     /// <summary>What serves now, by function name.</summary>
-    public IReadOnlyDictionary<string, ServingEntry> Current => Volatile.Read(ref _current);
+    public IReadOnlyDictionary<string, ServedRelease> Current => Volatile.Read(ref _current);
 
     /// <summary>Versions that failed to load at the last apply (<c>name@number</c> → message); they do not serve.</summary>
     public IReadOnlyDictionary<string, string> LoadErrors => Volatile.Read(ref _loadErrors);
@@ -101,7 +101,7 @@ internal sealed partial class Reconciler : IAsyncDisposable
     /// </summary>
     public async Task<long> ApplyFromStoreAsync(CancellationToken cancellationToken = default)
     {
-        var state = await _store.GetServingStateAsync(cancellationToken).ConfigureAwait(false);
+        var state = await _store.GetReleaseStateAsync(cancellationToken).ConfigureAwait(false);
 
         // A change made on this node applies itself with its version loaded: let one in progress finish (it loads
         // nothing under the gate, so this is short) rather than load its version a second time.
@@ -148,8 +148,8 @@ internal sealed partial class Reconciler : IAsyncDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var state = await _store.GetServingStateAsync(cancellationToken).ConfigureAwait(false);
-            var entries = new Dictionary<string, ServingEntry>(StringComparer.Ordinal);
+            var state = await _store.GetReleaseStateAsync(cancellationToken).ConfigureAwait(false);
+            var entries = new Dictionary<string, ServedRelease>(StringComparer.Ordinal);
             var keep = new HashSet<string>(StringComparer.Ordinal);
             var errors = new Dictionary<string, string>(StringComparer.Ordinal);
             var previous = Current;
@@ -186,7 +186,7 @@ internal sealed partial class Reconciler : IAsyncDisposable
                     : null;
                 deferred |= function.Canary is not null && canary is null && !loadMissing && !errors.ContainsKey(function.Canary.Label);
                 var warm = await LoadWarmAsync(function, loadMissing, cancellationToken).ConfigureAwait(false);
-                var entry = new ServingEntry(function.Release, function.Stable.Manifest, stable, canary, warm);
+                var entry = new ServedRelease(function.Release, function.Stable.Manifest, stable, canary, warm);
                 preloaded.RemoveAll(p => entry.Loaded.Values.Any(v => ReferenceEquals(v.Function, p)));
 
                 keep.UnionWith(entry.Loaded.Values.Select(v => v.Function.Version.Label));
@@ -248,7 +248,7 @@ internal sealed partial class Reconciler : IAsyncDisposable
     /// The last few stable versions before the current one (not marked bad) stay loaded, so a rollback is a swap
     /// rather than a load. A warm version that fails to load is only logged: nothing serves it.
     /// </summary>
-    private async Task<List<ServedVersion>> LoadWarmAsync(ServingRelease function, bool loadMissing, CancellationToken cancellationToken)
+    private async Task<List<ServedVersion>> LoadWarmAsync(ReleasedFunction function, bool loadMissing, CancellationToken cancellationToken)
     {
         var warm = new List<ServedVersion>();
         var count = _options.Releases.WarmVersions;

@@ -5,12 +5,12 @@ using Needle.Store;
 namespace Needle.Serving;
 
 /// <summary>A read-only view of the <see cref="Reconciler"/> and the store for health checks and gauges.</summary>
-internal sealed class NeedleServingState : INeedleServingState
+internal sealed class ServingStateView : INeedleServingState
 {
     private readonly Reconciler _reconciler;
     private readonly INeedleStore _store;
 
-    public NeedleServingState(Reconciler reconciler, INeedleStore store, IOptions<NeedleOptions> options)
+    public ServingStateView(Reconciler reconciler, INeedleStore store, IOptions<NeedleOptions> options)
     {
         _reconciler = reconciler;
         _store = store;
