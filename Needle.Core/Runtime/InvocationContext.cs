@@ -48,6 +48,7 @@ internal sealed class InvocationContext : IDisposable
     {
         Secrets = secrets ?? new Dictionary<string, string>();
         Version = version;
+        Limits = limits;
         _logLinesLeft = _maxLogLines = limits?.MaxLogLines ?? DefaultMaxLogLines;
         _logBytesLeft = _maxLogBytes = limits?.MaxLogBytes ?? DefaultMaxLogBytes;
         _requestId = requestId;
@@ -79,6 +80,9 @@ internal sealed class InvocationContext : IDisposable
 
     /// <summary>The version being invoked.</summary>
     public FunctionVersion Version { get; }
+
+    /// <summary>The limits the loaded version runs with (resolved once, when it loaded), when the caller gave them.</summary>
+    public ResolvedLimits? Limits { get; }
 
     /// <summary>The request id (<c>ctx.requestId</c>), the ASP.NET trace identifier.</summary>
     public string RequestId => _requestId ??= (Volatile.Read(ref _disposed) == 0 ? _http?.TraceIdentifier : null) ?? "";
