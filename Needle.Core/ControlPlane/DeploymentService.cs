@@ -32,6 +32,7 @@ internal sealed class DeploymentService
     private readonly ILogger _functionLogger;
     private readonly ChangeGate _gate;
     private readonly NeedleMetrics _metrics;
+    private readonly VersionLoader _loader;
 
     public DeploymentService(
         INeedleStore store,
@@ -43,8 +44,10 @@ internal sealed class DeploymentService
         ChangeGate gate,
         ILoggerFactory loggerFactory,
         NeedleMetrics metrics,
-        FunctionSecrets secrets)
+        FunctionSecrets secrets,
+        VersionLoader loader)
     {
+        _loader = loader;
         _secrets = secrets;
         _metrics = metrics;
         _gate = gate;
@@ -114,7 +117,6 @@ internal sealed class DeploymentService
         _secrets.Check(normalized);
         var hash = ContentHash.Compute(source, ManifestJson.Serialize(normalized));
         var runtime = _runtimes.Get(normalized.Runtime!);
-        var limits = ResolvedLimits.Resolve(normalized.Limits, _options);
 
         // The gate is held only to read and to write, never while the version loads: a C# version's load code can run
         // up to the runtime's load limit, and rollbacks, kill switches and other deploys must not wait for it. When
@@ -141,7 +143,7 @@ internal sealed class DeploymentService
                 placement = canary is null ? null : await PlaceCanaryAsync(existing, candidate, canary, cancellationToken).ConfigureAwait(false);
             }
 
-            var loaded = await runtime.LoadAsync(candidate, limits, cancellationToken).ConfigureAwait(false);
+            var loaded = await _loader.LoadAsync(candidate, cancellationToken).ConfigureAwait(false);
             var handedOver = false;
             try
             {
@@ -166,7 +168,7 @@ internal sealed class DeploymentService
                     {
                         // The reconciler owns the loaded version from here, serving it or disposing it.
                         handedOver = true;
-                        await _reconciler.ApplyAsync(loaded, cancellationToken).ConfigureAwait(false);
+                        await _reconciler.ApplyFunctionAsync(name, result.Release, result.Revision, [loaded], cancellationToken).ConfigureAwait(false);
                     }
 
                     _metrics.RecordDeployment(name);
@@ -234,7 +236,7 @@ internal sealed class DeploymentService
                 var release = await _store.SetReleaseAsync(new ReleaseChange(name, number, null, 0, "activate", actor, reason), cancellationToken).ConfigureAwait(false);
                 var handOver = loaded;
                 loaded = null;
-                await _reconciler.ApplyAsync(handOver, cancellationToken).ConfigureAwait(false);
+                await _reconciler.ApplyFunctionAsync(name, release, release.Revision, handOver is null ? [] : [handOver], cancellationToken).ConfigureAwait(false);
                 return release;
             }
         }
@@ -253,7 +255,7 @@ internal sealed class DeploymentService
         using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
             var revision = await _store.DeleteFunctionAsync(name, actor, reason, cancellationToken).ConfigureAwait(false);
-            await _reconciler.ApplyAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await _reconciler.ApplyFunctionAsync(name, null, revision, [], cancellationToken).ConfigureAwait(false);
             return revision;
         }
     }
@@ -308,7 +310,7 @@ internal sealed class DeploymentService
     }
 
     private Task<ILoadedFunction> LoadAsync(FunctionVersion version, CancellationToken cancellationToken) =>
-        _runtimes.Get(version.Runtime).LoadAsync(version, ResolvedLimits.Resolve(version.Manifest.Limits, _options), cancellationToken);
+        _loader.LoadAsync(version, cancellationToken);
 
     private async Task<int> LatestNumberOfDeletedAsync(string name, CancellationToken cancellationToken)
     {

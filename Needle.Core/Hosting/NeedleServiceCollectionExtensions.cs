@@ -69,6 +69,10 @@ public static class NeedleServiceCollectionExtensions
         services.TryAddSingleton(static sp => new FunctionSecrets(sp.GetService<Microsoft.Extensions.Configuration.IConfiguration>(), sp.GetRequiredService<ILogger<FunctionSecrets>>()));
         services.TryAddSingleton<FunctionEndpointHandler>();
         services.TryAddSingleton<NeedleEndpointDataSource>();
+        services.TryAddSingleton<VersionLoader>();
+        services.TryAddSingleton<VersionCache>();
+        services.TryAddSingleton<ReleaseLoader>();
+        services.TryAddSingleton<NodeReporter>();
         services.TryAddSingleton<Reconciler>();
         services.TryAddSingleton<ChangeGate>();
         services.TryAddSingleton<ReleaseRouter>();
