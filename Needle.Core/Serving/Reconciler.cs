@@ -93,13 +93,14 @@ internal sealed partial class Reconciler : IAsyncDisposable
     /// <returns>The revision this node serves afterwards.</returns>
     public async Task<long> ApplyFromStoreAsync(CancellationToken cancellationToken = default)
     {
-        for (var attempt = 1; ; attempt++)
+        // Versions loaded by an attempt that read again stay at hand for the next one.
+        var loaded = new List<ILoadedFunction>();
+        try
         {
-            var state = await _store.GetReleaseStateAsync(cancellationToken).ConfigureAwait(false);
-            ObserveStoreRevision(state.Revision);
-            var loaded = new List<ILoadedFunction>();
-            try
+            for (var attempt = 1; ; attempt++)
             {
+                var state = await _store.GetReleaseStateAsync(cancellationToken).ConfigureAwait(false);
+                ObserveStoreRevision(state.Revision);
                 var errors = new Dictionary<string, string>(StringComparer.Ordinal);
                 var warm = new Dictionary<string, IReadOnlyList<int>>(StringComparer.Ordinal);
                 var before = Snapshot;
@@ -135,10 +136,10 @@ internal sealed partial class Reconciler : IAsyncDisposable
                     _gate.Release();
                 }
             }
-            finally
-            {
-                await DisposeAllAsync(loaded).ConfigureAwait(false);
-            }
+        }
+        finally
+        {
+            await DisposeAllAsync(loaded).ConfigureAwait(false);
         }
     }
 

@@ -18,7 +18,7 @@ internal static class ServingSnapshotBuilder
     /// <param name="state">What the store releases.</param>
     /// <param name="loaded">The loaded version of a function by number, if any.</param>
     /// <param name="warm">By function, the numbers of the warm standbys to keep (those loaded are kept).</param>
-    /// <param name="errors">The load failures of this apply (<c>name@number</c> → message).</param>
+    /// <param name="errors">The load failures of this apply (<c>name@number</c> → message); a function kept as it was keeps its earlier ones.</param>
     public static ServingSnapshot Build(
         ServingSnapshot previous,
         ReleaseState state,
@@ -27,6 +27,7 @@ internal static class ServingSnapshotBuilder
         IReadOnlyDictionary<string, string> errors)
     {
         var functions = new Dictionary<string, ServedRelease>(StringComparer.Ordinal);
+        var allErrors = new Dictionary<string, string>(errors, StringComparer.Ordinal);
         var complete = true;
         foreach (var function in state.Functions)
         {
@@ -34,7 +35,13 @@ internal static class ServingSnapshotBuilder
             previous.Functions.TryGetValue(name, out var old);
             if (old is not null && IsApplied(old, function))
             {
+                // Kept as it is, with the load errors it had (a warm standby that failed is not tried again here).
                 functions[name] = old;
+                foreach (var (label, message) in previous.LoadErrors.Where(e => e.Key.StartsWith(name + "@", StringComparison.Ordinal)))
+                {
+                    allErrors.TryAdd(label, message);
+                }
+
                 continue;
             }
 
@@ -48,7 +55,7 @@ internal static class ServingSnapshotBuilder
             complete ? state.Revision : previous.Revision,
             Math.Max(previous.LatestChange, state.Revision),
             functions.ToFrozenDictionary(StringComparer.Ordinal),
-            errors.ToFrozenDictionary(StringComparer.Ordinal));
+            allErrors.ToFrozenDictionary(StringComparer.Ordinal));
     }
 
     /// <summary>
