@@ -129,6 +129,10 @@ internal static class NeedleApiEndpoints
         {
             return NotFound(ex.Message);
         }
+        catch (LoadCapacityException ex)
+        {
+            return Unavailable(ex);
+        }
     }
 
     private static async Task<IResult> InvokeAsync(string name, int number, HttpContext http, DeploymentService deployments, CancellationToken cancellationToken)
@@ -147,6 +151,10 @@ internal static class NeedleApiEndpoints
         catch (NeedleNotFoundException ex)
         {
             return NotFound(ex.Message);
+        }
+        catch (LoadCapacityException ex)
+        {
+            return Unavailable(ex);
         }
     }
 
@@ -241,7 +249,7 @@ internal static class NeedleApiEndpoints
 
     /// <summary>
     /// Maps the control plane's refusals to problem details: invalid 400 (titled <paramref name="invalidTitle"/> when an
-    /// argument was refused), unknown 404, conflicting 409.
+    /// argument was refused), unknown 404, conflicting 409, no room to load a version 503.
     /// </summary>
     private static async Task<IResult> GuardAsync(Func<Task<IResult>> action, string invalidTitle = "Invalid release")
     {
@@ -256,6 +264,10 @@ internal static class NeedleApiEndpoints
         catch (NeedleNotFoundException ex)
         {
             return NotFound(ex.Message);
+        }
+        catch (LoadCapacityException ex)
+        {
+            return Unavailable(ex);
         }
         catch (NeedleConflictException ex)
         {
@@ -391,6 +403,10 @@ internal static class NeedleApiEndpoints
     private static ProblemHttpResult FunctionNotFound(string name) => NotFound($"Function '{name}' does not exist.");
 
     private static ProblemHttpResult VersionNotFound(string name, int number) => NotFound($"Function '{name}' has no version {number}.");
+
+    // The node cannot load another version now (see LoadCapacityException): nothing changed, try later.
+    private static ProblemHttpResult Unavailable(LoadCapacityException ex) =>
+        TypedResults.Problem(title: "Cannot load now", detail: ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
 
     private static ProblemHttpResult NotFound(string detail) =>
         TypedResults.Problem(title: "Not found", detail: detail, statusCode: StatusCodes.Status404NotFound);

@@ -58,7 +58,7 @@ internal sealed class RollbackApiEndpoints : INeedleApiContributor
             .Select(e => new GuardResult(e.Release.Function, e.Stable.Function.Version.Number, e.Canary!.Function.Version.Number, guard.Judge(e.Stable.Function.Version.Number, e.Canary.Function.Version), RolledBack: false))
             .ToArray());
 
-    /// <summary>Maps refusals to problem details as Core's API does: invalid 400, unknown 404, conflicting 409.</summary>
+    /// <summary>Maps refusals to problem details as Core's API does: invalid 400, unknown 404, conflicting 409, no room to load 503.</summary>
     private static async Task<IResult> RefuseAsync(Func<Task<IResult>> action)
     {
         try
@@ -80,6 +80,10 @@ internal sealed class RollbackApiEndpoints : INeedleApiContributor
         catch (ArgumentException ex)
         {
             return TypedResults.Problem(title: "Invalid request", detail: ex.Message, statusCode: StatusCodes.Status400BadRequest);
+        }
+        catch (Needle.Runtime.LoadCapacityException ex)
+        {
+            return TypedResults.Problem(title: "Cannot load now", detail: ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }
 
