@@ -98,7 +98,7 @@ internal static class NeedleApiEndpoints
         {
             var body = await ApiRequestReader.ReadAsync<DeployRequest>(http.Request, required: true);
             var activate = body.Canary is null && (body.Activate ?? true);
-            var outcome = await deployments.DeployAsync(name, body.Source, body.Manifest, activate, access.ActorOf(http), body.Reason, cancellationToken, canary: body.Canary);
+            var outcome = await deployments.DeployAsync(new DeployCommand(name, body.Source, body.Manifest, access.ActorOf(http)) { Activate = activate, Reason = body.Reason, Canary = body.Canary }, cancellationToken);
             var number = outcome.Version.Number;
             var active = outcome.Release?.StableVersion == number || outcome.Release?.CanaryVersion == number || (outcome.Unchanged && activate);
             var response = new DeployResponse(name, number, outcome.Version.ContentHash, active, outcome.Revision, outcome.Unchanged, outcome.Warnings);
@@ -135,13 +135,13 @@ internal static class NeedleApiEndpoints
         }
     }
 
-    private static async Task<IResult> InvokeAsync(string name, int number, HttpContext http, DeploymentService deployments, CancellationToken cancellationToken)
+    private static async Task<IResult> InvokeAsync(string name, int number, HttpContext http, TestInvocationService testRuns, CancellationToken cancellationToken)
     {
         try
         {
             var sample = await ApiRequestReader.ReadAsync<InvokeRequest>(http.Request, required: false);
             var request = ToFunctionRequest(name, sample);
-            var result = await deployments.TestInvokeAsync(name, number, request, cancellationToken);
+            var result = await testRuns.InvokeAsync(name, number, request, cancellationToken);
             return TypedResults.Ok(ToInvokeResponse(result));
         }
         catch (FunctionValidationException ex)

@@ -45,8 +45,15 @@ internal sealed class ReleaseService
             throw new ArgumentException($"Version {stable} cannot be both the stable and the canary version.");
         }
 
-        var action = target.CanaryVersion is null ? (stable == current.StableVersion ? "release" : "activate") : "canary";
-        return await ChangeAsync(lease, current, new ReleaseChange(name, stable, target.CanaryVersion, target.CanaryVersion is null ? 0 : target.Weight, action, actor, reason, target.Pins, current.Id, KillSwitch: current.KillSwitch), target.Force, cancellationToken).ConfigureAwait(false);
+        var action = target.CanaryVersion is null ? (stable == current.StableVersion ? ReleaseActions.Release : ReleaseActions.Activate) : ReleaseActions.Canary;
+        var change = current.Change(action, actor, reason) with
+        {
+            StableVersion = stable,
+            CanaryVersion = target.CanaryVersion,
+            CanaryWeight = target.CanaryVersion is null ? 0 : target.Weight,
+            Pins = target.Pins,
+        };
+        return await ChangeAsync(lease, current, change, target.Force, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Puts a version (by default the current canary) in as canary with a weight and pins.</summary>
@@ -62,7 +69,8 @@ internal sealed class ReleaseService
         }
 
         var keptPins = pins ?? (canary == current.CanaryVersion ? current.Pins : null);
-        return await ChangeAsync(lease, current, new ReleaseChange(name, current.StableVersion, canary, weight, "canary", actor, reason, keptPins, current.Id, KillSwitch: current.KillSwitch), force, cancellationToken).ConfigureAwait(false);
+        var change = current.Change(ReleaseActions.Canary, actor, reason) with { CanaryVersion = canary, CanaryWeight = weight, Pins = keptPins };
+        return await ChangeAsync(lease, current, change, force, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The canary becomes the stable version and serves all traffic.</summary>
@@ -71,7 +79,8 @@ internal sealed class ReleaseService
         using var lease = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
         var canary = current.CanaryVersion ?? throw new NeedleConflictException($"Function '{name}' has no canary to promote.");
-        return await ChangeAsync(lease, current, new ReleaseChange(name, canary, null, 0, "promote", actor, reason, null, current.Id, KillSwitch: current.KillSwitch), force: true, cancellationToken).ConfigureAwait(false);
+        var change = current.Change(ReleaseActions.Promote, actor, reason) with { StableVersion = canary, CanaryVersion = null, CanaryWeight = 0, Pins = null };
+        return await ChangeAsync(lease, current, change, force: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -92,7 +101,8 @@ internal sealed class ReleaseService
             throw new NeedleConflictException($"Function '{name}' no longer runs version {expected} as canary.");
         }
 
-        return await ChangeAsync(lease, current, new ReleaseChange(name, current.StableVersion, null, 0, "abort", actor, reason, null, current.Id, KillSwitch: current.KillSwitch), force: true, cancellationToken).ConfigureAwait(false);
+        var change = current.Change(ReleaseActions.Abort, actor, reason) with { CanaryVersion = null, CanaryWeight = 0, Pins = null };
+        return await ChangeAsync(lease, current, change, force: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -120,7 +130,8 @@ internal sealed class ReleaseService
 
         if (current.CanaryVersion is { } canary && to is null)
         {
-            return await ChangeAsync(lease, current, new ReleaseChange(name, current.StableVersion, null, 0, "rollback", actor, reason, null, current.Id, MarkBad: canary, KillSwitch: current.KillSwitch), force: true, cancellationToken).ConfigureAwait(false);
+            var removeCanary = current.Change(ReleaseActions.Rollback, actor, reason) with { CanaryVersion = null, CanaryWeight = 0, Pins = null, MarkBad = canary };
+            return await ChangeAsync(lease, current, removeCanary, force: true, cancellationToken).ConfigureAwait(false);
         }
 
         var bad = (await _store.ListBadVersionsAsync(name, cancellationToken).ConfigureAwait(false)).Select(m => m.Number).ToHashSet();
@@ -136,7 +147,15 @@ internal sealed class ReleaseService
             throw new ArgumentException($"Version {target} is already the stable version of '{name}'.");
         }
 
-        return await ChangeAsync(lease, current, new ReleaseChange(name, target.Value, null, 0, "rollback", actor, reason, null, current.Id, MarkBad: current.StableVersion, KillSwitch: current.KillSwitch), force: to is null, cancellationToken).ConfigureAwait(false);
+        var change = current.Change(ReleaseActions.Rollback, actor, reason) with
+        {
+            StableVersion = target.Value,
+            CanaryVersion = null,
+            CanaryWeight = 0,
+            Pins = null,
+            MarkBad = current.StableVersion,
+        };
+        return await ChangeAsync(lease, current, change, force: to is null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -148,7 +167,7 @@ internal sealed class ReleaseService
         ReleaseRules.CheckFallback(fallback, _options);
         using var lease = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
-        var change = new ReleaseChange(name, current.StableVersion, current.CanaryVersion, current.CanaryWeight, "kill", actor, reason, current.Pins, current.Id, KillSwitch: fallback);
+        var change = current.Change(ReleaseActions.Kill, actor, reason) with { KillSwitch = fallback };
         return await ChangeAsync(lease, current, change, force: true, cancellationToken).ConfigureAwait(false);
     }
 
@@ -162,7 +181,7 @@ internal sealed class ReleaseService
             throw new NeedleConflictException($"Function '{name}' has no kill switch on.");
         }
 
-        var change = new ReleaseChange(name, current.StableVersion, current.CanaryVersion, current.CanaryWeight, "revive", actor, reason, current.Pins, current.Id);
+        var change = current.Change(ReleaseActions.Revive, actor, reason) with { KillSwitch = null };
         return await ChangeAsync(lease, current, change, force: true, cancellationToken).ConfigureAwait(false);
     }
 
@@ -222,11 +241,11 @@ internal sealed class ReleaseService
                 }
             }
 
-            var release = await _store.SetReleaseAsync(change, cancellationToken).ConfigureAwait(false);
+            var release = await _store.SetReleaseAsync(change.Described(), cancellationToken).ConfigureAwait(false);
             var handOver = loaded;
             loaded = [];
             await _reconciler.ApplyFunctionAsync(name, release, release.Revision, handOver, cancellationToken).ConfigureAwait(false);
-            if (change.Action == "rollback")
+            if (change.Action == ReleaseActions.Rollback)
             {
                 _metrics.RecordRollback(name);
             }

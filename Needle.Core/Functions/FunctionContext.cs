@@ -22,7 +22,7 @@ public sealed class FunctionContext
     }
 
     /// <summary>The function's name.</summary>
-    public string Function => _invocation.Version.Function;
+    public string Function => _invocation.Version.Name;
 
     /// <summary>The version number being invoked.</summary>
     public int Version => _invocation.Version.Number;

@@ -77,6 +77,7 @@ public static class NeedleServiceCollectionExtensions
         services.TryAddSingleton<ChangeGate>();
         services.TryAddSingleton<ReleaseRouter>();
         services.TryAddSingleton<DeploymentService>();
+        services.TryAddSingleton<TestInvocationService>();
         services.TryAddSingleton<ReleaseService>();
         services.TryAddSingleton<Needle.Patching.PatchService>();
         services.TryAddSingleton<IEmergencyActions, SynchronousEmergencyActions>();

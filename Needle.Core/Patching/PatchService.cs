@@ -1,5 +1,6 @@
 using Needle.ControlPlane;
 using Needle.Functions;
+using Needle.Releases;
 using Needle.Store;
 
 namespace Needle.Patching;
@@ -11,7 +12,6 @@ namespace Needle.Patching;
 /// </summary>
 internal sealed class PatchService
 {
-    private const string AuditAction = "patch";
     private readonly INeedleStore _store;
     private readonly DeploymentService _deployments;
     private readonly ReleaseService _releases;
@@ -76,7 +76,7 @@ internal sealed class PatchService
             manifest.Config = patch.Config;
         }
 
-        var outcome = await _deployments.DeployAsync(name, source, manifest, activate: true, actor, reason, cancellationToken, parentNumber: baseVersion.Number).ConfigureAwait(false);
+        var outcome = await _deployments.DeployAsync(new DeployCommand(name, source, manifest, actor) { Reason = reason, ParentNumber = baseVersion.Number }, cancellationToken).ConfigureAwait(false);
         if (outcome.Unchanged)
         {
             throw new ArgumentException("The patch changes nothing: the result equals the serving version.");
@@ -101,20 +101,22 @@ internal sealed class PatchService
     {
         var detail = $"kind={result.Kind} base={result.BaseVersion} version={result.Version} revision={result.Revision}"
             + (patch.IdempotencyKey is { Length: > 0 } key ? $" key={key}" : "");
-        await _store.AppendAuditAsync(new AuditEntry(actor, AuditAction, result.Function, result.Version, reason, detail), cancellationToken).ConfigureAwait(false);
+        var audit = new AuditEntry(actor, ReleaseActions.Patch, result.Function, result.Version, reason, detail);
+        if (patch.IdempotencyKey is { Length: > 0 } idempotencyKey)
+        {
+            // The key and the result in columns, with the audit event, in one transaction: a retry reads them back.
+            await _store.RecordPatchAsync(new AppliedPatch(result.Function, idempotencyKey, result.Kind, result.BaseVersion, result.Version, result.Revision), audit, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await _store.AppendAuditAsync(audit, cancellationToken).ConfigureAwait(false);
+        }
+
         return result;
     }
 
-    private async Task<PatchResult?> FindReplayAsync(string name, string key, CancellationToken cancellationToken)
-    {
-        var events = await _store.ListAuditAsync(new AuditQuery(name, 1000), cancellationToken).ConfigureAwait(false);
-        var recorded = events.FirstOrDefault(e => e.Action == AuditAction && e.Detail is { } d && d.EndsWith($" key={key}", StringComparison.Ordinal));
-        if (recorded?.Detail is not { } detail)
-        {
-            return null;
-        }
-
-        var fields = detail.Split(' ').Select(f => f.Split('=', 2)).Where(f => f.Length == 2).ToDictionary(f => f[0], f => f[1]);
-        return new PatchResult(name, fields["kind"], int.Parse(fields["base"], System.Globalization.CultureInfo.InvariantCulture), int.Parse(fields["version"], System.Globalization.CultureInfo.InvariantCulture), long.Parse(fields["revision"], System.Globalization.CultureInfo.InvariantCulture), Replayed: true);
-    }
+    private async Task<PatchResult?> FindReplayAsync(string name, string key, CancellationToken cancellationToken) =>
+        await _store.FindPatchAsync(name, key, cancellationToken).ConfigureAwait(false) is { } recorded
+            ? new PatchResult(name, recorded.Kind, recorded.BaseVersion, recorded.Version, recorded.Revision, Replayed: true)
+            : null;
 }

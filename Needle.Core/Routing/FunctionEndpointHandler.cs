@@ -230,7 +230,7 @@ internal sealed partial class FunctionEndpointHandler
         {
             var failure = new FunctionInvocationException(
                 InvocationFailure.Timeout,
-                $"Function '{version.Function}' did not finish within {stuck.Function.Limits.Timeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms.");
+                $"Function '{version.Name}' did not finish within {stuck.Function.Limits.Timeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms.");
             if (stuck.Context.TryAbandon())
             {
                 stuck.Function.OnAbandoned(stuck.Context);
@@ -291,7 +291,7 @@ internal sealed partial class FunctionEndpointHandler
             return;
         }
 
-        var record = new InvocationRecord(version.Function, version.Number, role, outcome, elapsed, failure?.Message, failure?.Limit, coldStart, statusCode);
+        var record = new InvocationRecord(version.Name, version.Number, role, outcome, elapsed, failure?.Message, failure?.Limit, coldStart, statusCode);
         foreach (var observer in _observers)
         {
             try

@@ -27,7 +27,7 @@ internal static class InvocationProblems
 
         var extensions = new Dictionary<string, object?>
         {
-            ["function"] = version.Function,
+            ["function"] = version.Name,
             ["version"] = version.Number,
         };
         if (failure.Limit is not null)

@@ -310,14 +310,14 @@ internal sealed class InvocationContext : IDisposable
             "debug" => LogLevel.Debug,
             _ => LogLevel.Information,
         };
-        FunctionLog.Write(Logger, logLevel, Version.Function, Version.Number, RequestId, message);
+        FunctionLog.Write(Logger, logLevel, Version.Name, Version.Number, RequestId, message);
         CapturedLogs?.Add(new FunctionLogEntry(level, message, Elapsed));
     }
 
     private void WriteDroppedLine()
     {
         var message = string.Create(CultureInfo.InvariantCulture, $"{Volatile.Read(ref _logLinesDropped)} log line(s) dropped: over this call's limit of {_maxLogLines} lines or {_maxLogBytes / 1024} KB.");
-        FunctionLog.Write(Logger, LogLevel.Warning, Version.Function, Version.Number, RequestId, message);
+        FunctionLog.Write(Logger, LogLevel.Warning, Version.Name, Version.Number, RequestId, message);
         CapturedLogs?.Add(new FunctionLogEntry("warn", message, Elapsed));
     }
 }

@@ -88,11 +88,11 @@ internal sealed class ReleaseLoader
 
     /// <summary>The version by number: from <paramref name="loaded"/>, the cache, or else the store.</summary>
     public async Task<FunctionVersion> VersionOfAsync(string name, int number, List<ILoadedFunction> loaded, CancellationToken cancellationToken) =>
-        loaded.Find(l => l.Version.Function == name && l.Version.Number == number)?.Version
+        loaded.Find(l => l.Version.Name == name && l.Version.Number == number)?.Version
         ?? _versions.Get(name, number)?.Function.Version
         ?? await _store.GetVersionAsync(name, number, cancellationToken).ConfigureAwait(false)
         ?? throw new NeedleNotFoundException($"Function '{name}' has no version {number}.");
 
     private static bool IsSame(FunctionVersion a, FunctionVersion b) =>
-        a.Function == b.Function && a.Number == b.Number && a.ContentHash == b.ContentHash;
+        a.Name == b.Name && a.Number == b.Number && a.ContentHash == b.ContentHash;
 }

@@ -139,5 +139,5 @@ internal static class ServingSnapshotBuilder
     }
 
     private static ServedVersion? Find(Functions.FunctionVersion version, Func<string, int, ServedVersion?> loaded) =>
-        loaded(version.Function, version.Number) is { } served && served.Function.Version.ContentHash == version.ContentHash ? served : null;
+        loaded(version.Name, version.Number) is { } served && served.Function.Version.ContentHash == version.ContentHash ? served : null;
 }

@@ -29,7 +29,7 @@ internal sealed partial class VersionCache
 
     /// <summary>The loaded version with exactly this content, if any.</summary>
     public ServedVersion? Get(FunctionVersion version) =>
-        Get(version.Function, version.Number) is { } served && served.Function.Version.ContentHash == version.ContentHash ? served : null;
+        Get(version.Name, version.Number) is { } served && served.Function.Version.ContentHash == version.ContentHash ? served : null;
 
     /// <summary>Loads a version not in the cache yet; a failure is logged and returned as its message, never thrown.</summary>
     public async Task<(ILoadedFunction? Loaded, string? Error)> TryLoadAsync(FunctionVersion version, CancellationToken cancellationToken)
@@ -64,7 +64,7 @@ internal sealed partial class VersionCache
         // Secrets are read from configuration as the version loads, once; requests find them beside it.
         _ = _secrets.For(loaded.Version);
         var served = new ServedVersion(loaded);
-        var key = (loaded.Version.Function, loaded.Version.Number);
+        var key = (loaded.Version.Name, loaded.Version.Number);
         if (_versions.TryGetValue(key, out var replaced))
         {
             replaced.Retire();

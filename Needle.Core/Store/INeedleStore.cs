@@ -31,6 +31,14 @@ public interface INeedleStore
     Task<FunctionVersion?> GetVersionAsync(string name, int number, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The number the next version of <paramref name="name"/> gets: one more than the highest it ever had (deleted
+    /// or not), 1 for a new function. The store's rule, in one place; see <see cref="NewVersion.ExpectedNumber"/>.
+    /// </summary>
+    /// <param name="name">The function name.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    Task<int> GetNextVersionNumberAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Adds a version (number = the function's highest + 1; the function is created, or brought back if deleted),
     /// and when <see cref="NewVersion.Activate"/> is set, a release that serves it as stable. Writes the audit
     /// event and bumps the revision when the release changes. One transaction; concurrent calls are serialised.
@@ -59,6 +67,21 @@ public interface INeedleStore
     /// <summary>Audit events, newest first.</summary>
     Task<IReadOnlyList<AuditEvent>> ListAuditAsync(AuditQuery query, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Records an applied emergency patch under its idempotency key, with its audit event, in one transaction. A key
+    /// already recorded for the function keeps its first patch (the audit event is still written).
+    /// </summary>
+    /// <param name="patch">The patch and what it produced.</param>
+    /// <param name="audit">The audit event.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    Task RecordPatchAsync(AppliedPatch patch, AuditEntry audit, CancellationToken cancellationToken = default);
+
+    /// <summary>The patch recorded for <paramref name="name"/> under <paramref name="idempotencyKey"/>, or <see langword="null"/>.</summary>
+    /// <param name="name">The function name.</param>
+    /// <param name="idempotencyKey">The key the caller sent with the patch.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    Task<AppliedPatch?> FindPatchAsync(string name, string idempotencyKey, CancellationToken cancellationToken = default);
+
     /// <summary>Records which revision a node serves (insert or update).</summary>
     Task ReportNodeAsync(string nodeId, long revision, CancellationToken cancellationToken = default);
 
@@ -75,6 +98,12 @@ public interface INeedleStore
     /// <param name="image">The image bytes.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     Task SaveArtifactAsync(string contentHash, string runtime, byte[] image, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    /// <summary>
+    /// Where this store keeps its data, for packages that keep their own tables in the same database (Needle.Rollback's
+    /// release plans and patch runs), or <see langword="null"/> when it is not a database they can use. The default is <see langword="null"/>.
+    /// </summary>
+    NeedleDatabase? Database => null;
 
     /// <summary>The image saved under <paramref name="contentHash"/>, or <see langword="null"/>. The default keeps none.</summary>
     Task<byte[]?> GetArtifactAsync(string contentHash, CancellationToken cancellationToken = default) => Task.FromResult<byte[]?>(null);

@@ -34,7 +34,20 @@ public sealed record ReleaseRecord(
     string? Reason,
     DateTimeOffset CreatedAt,
     IReadOnlyList<string>? Pins = null,
-    Releases.FallbackResponse? KillSwitch = null);
+    Releases.FallbackResponse? KillSwitch = null)
+{
+    /// <summary>
+    /// A change that starts from this release: the same versions, weight, pins and kill switch, expected to still be
+    /// current when written. Callers change only what they move (<c>release.Change(...) with { CanaryVersion = null }</c>),
+    /// so nothing (the kill switch above all) is dropped by a change that did not mean to touch it.
+    /// </summary>
+    /// <param name="action">What the change is, one of <see cref="Releases.ReleaseActions"/>.</param>
+    /// <param name="actor">Who makes it.</param>
+    /// <param name="reason">Why.</param>
+    /// <returns>The change, with <see cref="ReleaseChange.ExpectedReleaseId"/> set to this row.</returns>
+    public ReleaseChange Change(string action, string actor, string? reason) =>
+        new(Function, StableVersion, CanaryVersion, CanaryWeight, action, actor, reason, Pins, Id, KillSwitch: KillSwitch);
+}
 
 /// <summary>A version to add.</summary>
 /// <param name="Function">The function name.</param>
@@ -58,7 +71,28 @@ public sealed record NewVersion(
     bool Activate,
     string? Reason = null,
     int? ParentNumber = null,
-    CanaryPlacement? Canary = null);
+    CanaryPlacement? Canary = null)
+{
+    /// <summary>
+    /// When set, the version is written only under this number (the function's next, as
+    /// <see cref="INeedleStore.GetNextVersionNumberAsync"/> gave it); when another version came first,
+    /// <see cref="NeedleConflictException"/> is thrown and nothing is written. A deploy loads the version under its
+    /// number before writing it, so the number it loaded is the number that serves.
+    /// </summary>
+    public int? ExpectedNumber { get; init; }
+
+    /// <summary>
+    /// With <see cref="Activate"/>, the release the new one replaces: if another change came first,
+    /// <see cref="NeedleConflictException"/> is thrown and nothing is written. Default: not checked.
+    /// </summary>
+    public long? ExpectedReleaseId { get; init; }
+
+    /// <summary>The kill switch the release written keeps (the caller carries it over from the release it replaces). Default: none.</summary>
+    public Releases.FallbackResponse? KillSwitch { get; init; }
+
+    /// <summary>The detail of the deploy's audit event (the caller's wording). Default: none.</summary>
+    public string? AuditDetail { get; init; }
+}
 
 /// <summary>Where a new version goes as a canary.</summary>
 /// <param name="StableVersion">The stable version it runs beside.</param>
@@ -99,7 +133,29 @@ public sealed record ReleaseChange(
     IReadOnlyList<string>? Pins = null,
     long? ExpectedReleaseId = null,
     int? MarkBad = null,
-    Releases.FallbackResponse? KillSwitch = null);
+    Releases.FallbackResponse? KillSwitch = null)
+{
+    /// <summary>The detail of the change's audit event (the caller's wording, see <c>ReleaseAudit</c>). Default: none.</summary>
+    public string? AuditDetail { get; init; }
+
+    /// <summary>
+    /// Throws <see cref="ArgumentOutOfRangeException"/> when the change cannot be stored whatever the policy: a weight
+    /// outside 0–100 %. Every store calls it before writing, so no store dialect accepts what another refuses.
+    /// </summary>
+    public void ThrowIfUnstorable()
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(Function);
+        ArgumentException.ThrowIfNullOrWhiteSpace(Action);
+        ArgumentException.ThrowIfNullOrWhiteSpace(Actor);
+        if (double.IsNaN(CanaryWeight) || CanaryWeight < 0 || CanaryWeight > 100)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(CanaryWeight),
+                CanaryWeight,
+                $"The canary weight of '{Function}' must be between 0 and 100 percent.");
+        }
+    }
+}
 
 /// <summary>
 /// What the store releases: one entry per function that has a release and is not deleted. Each node makes what it

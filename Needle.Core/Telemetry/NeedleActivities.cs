@@ -19,8 +19,8 @@ internal static class NeedleActivities
         var activity = Source.StartActivity("needle.invoke", ActivityKind.Internal);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.DisplayName = "invoke " + version.Function;
-            activity.SetTag(FunctionTag, version.Function);
+            activity.DisplayName = "invoke " + version.Name;
+            activity.SetTag(FunctionTag, version.Name);
             activity.SetTag(VersionTag, NeedleTags.Version(version.Number));
             activity.SetTag(RoleTag, NeedleTags.Role(role));
             activity.SetTag(InvocationIdTag, http.TraceIdentifier);

@@ -46,7 +46,7 @@ internal sealed class NeedleMetrics
         {
             var tags = new TagList
             {
-                { FunctionTag, version.Function },
+                { FunctionTag, version.Name },
                 { VersionTag, NeedleTags.Version(version.Number) },
                 { RoleTag, NeedleTags.Role(role) },
                 { OutcomeTag, InvocationOutcomes.Name(outcome) },
@@ -71,7 +71,7 @@ internal sealed class NeedleMetrics
             return;
         }
 
-        var tags = new TagList { { FunctionTag, version.Function }, { VersionTag, NeedleTags.Version(version.Number) } };
+        var tags = new TagList { { FunctionTag, version.Name }, { VersionTag, NeedleTags.Version(version.Number) } };
         if (coldStart)
         {
             _coldStarts.Add(1, tags);
@@ -85,7 +85,7 @@ internal sealed class NeedleMetrics
     {
         if (_coldStarts.Enabled)
         {
-            _coldStarts.Add(1, new TagList { { FunctionTag, version.Function }, { VersionTag, NeedleTags.Version(version.Number) } });
+            _coldStarts.Add(1, new TagList { { FunctionTag, version.Name }, { VersionTag, NeedleTags.Version(version.Number) } });
         }
     }
 
@@ -115,7 +115,7 @@ internal sealed class NeedleMetrics
     {
         var tags = new TagList
         {
-            { FunctionTag, version.Function },
+            { FunctionTag, version.Name },
             { VersionTag, NeedleTags.Version(version.Number) },
             { RoleTag, NeedleTags.Role(role) },
         };

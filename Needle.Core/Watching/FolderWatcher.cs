@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Needle.ControlPlane;
 using Needle.Functions;
 using Needle.Hosting;
+using Needle.Releases;
 using Needle.Runtime;
 using Needle.Store;
 
@@ -188,7 +189,8 @@ internal sealed partial class FolderWatcher : BackgroundService
                 throw new FunctionValidationException($"{name}.json names the runtime '{manifest.Runtime}', but the source is {name}{extension} ({runtime}).");
             }
 
-            var outcome = await _deployments.DeployAsync(name, source, manifest, activate: true, Actor, $"file {name}{extension} changed", cancellationToken, skipIfKnown).ConfigureAwait(false);
+            var command = new DeployCommand(name, source, manifest, Actor) { Reason = $"file {name}{extension} changed", SkipIfKnown = skipIfKnown };
+            var outcome = await _deployments.DeployAsync(command, cancellationToken).ConfigureAwait(false);
             if (!outcome.Unchanged)
             {
                 LogDeployed(_logger, outcome.Version.Label, directory);
@@ -215,7 +217,7 @@ internal sealed partial class FolderWatcher : BackgroundService
         try
         {
             var function = FunctionNames.IsValid(name) ? name : null;
-            await _store.AppendAuditAsync(new AuditEntry(Actor, "deploy-failed", function, null, $"file {name} changed", detail), cancellationToken).ConfigureAwait(false);
+            await _store.AppendAuditAsync(new AuditEntry(Actor, ReleaseActions.DeployFailed, function, null, $"file {name} changed", detail), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -39,7 +39,7 @@ internal sealed class RollbackApiEndpoints : INeedleApiContributor
             return TypedResults.Created($"{http.Request.PathBase}{http.Request.Path}/current", plan);
         });
 
-    private static async Task<IResult> GetPlanAsync(string name, RollbackStateStore state, CancellationToken cancellationToken) =>
+    private static async Task<IResult> GetPlanAsync(string name, IRollbackStateStore state, CancellationToken cancellationToken) =>
         await state.GetLatestPlanAsync(name, cancellationToken) is { } plan
             ? TypedResults.Ok(plan)
             : NotFound($"Function '{name}' has no release plan.");
@@ -47,7 +47,7 @@ internal sealed class RollbackApiEndpoints : INeedleApiContributor
     private static Task<IResult> CancelPlanAsync(string name, bool? keepCanary, string? reason, HttpContext http, ReleasePlanner planner, ApiAccessFilter access, CancellationToken cancellationToken) =>
         RefuseAsync(async () => TypedResults.Ok(await planner.CancelAsync(name, keepCanary ?? false, string.IsNullOrWhiteSpace(reason) ? null : reason, access.ActorOf(http), cancellationToken)));
 
-    private static async Task<IResult> GetPatchAsync(string id, RollbackStateStore state, CancellationToken cancellationToken) =>
+    private static async Task<IResult> GetPatchAsync(string id, IRollbackStateStore state, CancellationToken cancellationToken) =>
         await state.GetRunAsync(id, cancellationToken) is { } run
             ? TypedResults.Ok(run)
             : NotFound($"There is no patch run '{id}'.");

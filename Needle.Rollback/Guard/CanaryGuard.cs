@@ -27,7 +27,7 @@ internal sealed class CanaryGuard : BackgroundService
     private readonly Reconciler _reconciler;
     private readonly ReleaseService _releases;
     private readonly ICanaryHealthSource _health;
-    private readonly RollbackStateStore _state;
+    private readonly IRollbackStateStore _state;
     private readonly RollbackMetrics _metrics;
     private readonly RollbackOptions _options;
     private readonly TimeProvider _time;
@@ -42,7 +42,7 @@ internal sealed class CanaryGuard : BackgroundService
         ReleaseService releases,
         ICanaryHealthSource health,
         RequestHealthSource requests,
-        RollbackStateStore state,
+        IRollbackStateStore state,
         RollbackMetrics metrics,
         IOptions<RollbackOptions> options,
         TimeProvider time,
@@ -76,13 +76,13 @@ internal sealed class CanaryGuard : BackgroundService
     }
 
     /// <summary>The effective thresholds for <paramref name="version"/>: its manifest's <c>guard</c> section over the host's options, field by field.</summary>
-    public GuardOptions ThresholdsFor(FunctionVersion version) => _options.GuardFor(version.Function, version.Manifest.Guard);
+    public GuardOptions ThresholdsFor(FunctionVersion version) => _options.GuardFor(version.Name, version.Manifest.Guard);
 
     /// <summary>Judges a canary against its stable version with the canary's effective thresholds; changes nothing.</summary>
     public GuardDecision Judge(int stableVersion, FunctionVersion canary)
     {
         var guard = ThresholdsFor(canary);
-        return GuardPolicy.Evaluate(_health.GetSample(canary.Function, stableVersion, guard.Window), _health.GetSample(canary.Function, canary.Number, guard.Window), guard);
+        return GuardPolicy.Evaluate(_health.GetSample(canary.Name, stableVersion, guard.Window), _health.GetSample(canary.Name, canary.Number, guard.Window), guard);
     }
 
     /// <summary>Evaluates every canary this node serves, and rolls back those in breach.</summary>
@@ -178,7 +178,7 @@ internal sealed class CanaryGuard : BackgroundService
 
     private async Task<GuardResult> EvaluateAsync(int stableVersion, FunctionVersion canary, CancellationToken cancellationToken)
     {
-        var (function, canaryVersion) = (canary.Function, canary.Number);
+        var (function, canaryVersion) = (canary.Name, canary.Number);
         var key = (function, canaryVersion);
         var decision = Judge(stableVersion, canary);
         if (decision.Verdict != GuardVerdict.Breach)

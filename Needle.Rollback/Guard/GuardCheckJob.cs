@@ -11,7 +11,7 @@ namespace Needle.Rollback.Guard;
 /// The recurring <c>needle-guard</c> job, every minute: re-checks every canary (the guard's own loop is the fast path;
 /// this is the backstop), and re-queues release plan steps and patch watches that are due, in case their delayed job was lost.
 /// </summary>
-internal sealed class GuardCheckJob(CanaryGuard guard, ReleasePlanner planner, RollbackStateStore state, RollbackJobs jobs, TimeProvider time)
+internal sealed class GuardCheckJob(CanaryGuard guard, ReleasePlanner planner, IRollbackStateStore state, RollbackJobs jobs, TimeProvider time)
 {
     public const string RecurringId = "needle-guard";
 

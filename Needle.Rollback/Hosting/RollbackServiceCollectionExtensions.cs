@@ -15,9 +15,9 @@ using Needle.Rollback.Patches;
 using Needle.Rollback.Plans;
 using Needle.Rollback.Rollbacks;
 using Needle.Rollback.State;
+using Needle.Rollback.State.Sqlite;
 using Needle.Rollback.Telemetry;
 using Needle.Store;
-using Needle.Store.Sqlite;
 using Needle.Telemetry;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -90,12 +90,13 @@ public static class RollbackServiceCollectionExtensions
         return builder;
     }
 
-    private static RollbackStateStore CreateStateStore(IServiceProvider services) =>
-        new(StoreConnectionString(services.GetRequiredService<INeedleStore>()));
+    private static IRollbackStateStore CreateStateStore(IServiceProvider services) =>
+        new SqliteRollbackStateStore(StoreConnectionString(services.GetRequiredService<INeedleStore>()), services.GetRequiredService<TimeProvider>());
 
     private static string StoreConnectionString(INeedleStore store) =>
-        (store as SqliteNeedleStore)?.ConnectionString
-        ?? throw new InvalidOperationException("Needle.Rollback keeps release plans and patch runs in the Needle SQLite store; the configured store is not SQLite.");
+        store.Database is { Provider: NeedleDatabase.Sqlite } database
+            ? database.ConnectionString
+            : throw new InvalidOperationException("Needle.Rollback keeps release plans and patch runs in the Needle SQLite store; the configured store is not SQLite.");
 
     private static RollbackJobs CreateJobs(IServiceProvider services)
     {
@@ -127,8 +128,8 @@ public static class RollbackServiceCollectionExtensions
         }
 
         var root = services.GetService<IWebHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory;
-        if (services.GetRequiredService<INeedleStore>() is SqliteNeedleStore sqlite
-            && new SqliteConnectionStringBuilder(sqlite.ConnectionString).DataSource is { Length: > 0 } dataSource
+        if (services.GetRequiredService<INeedleStore>().Database is { Provider: NeedleDatabase.Sqlite } database
+            && new SqliteConnectionStringBuilder(database.ConnectionString).DataSource is { Length: > 0 } dataSource
             && !dataSource.StartsWith(':'))
         {
             root = Path.GetDirectoryName(Path.GetFullPath(dataSource, root)) ?? root;

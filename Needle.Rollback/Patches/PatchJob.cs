@@ -23,7 +23,7 @@ namespace Needle.Rollback.Patches;
 /// only replaces the stable version it patched.
 /// </summary>
 internal sealed class PatchJob(
-    RollbackStateStore state,
+    IRollbackStateStore state,
     INeedleStore store,
     PatchService patches,
     ReleaseService releases,

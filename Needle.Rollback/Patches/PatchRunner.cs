@@ -15,7 +15,7 @@ namespace Needle.Rollback.Patches;
 /// </summary>
 internal sealed class PatchRunner(
     PatchValidator validator,
-    RollbackStateStore state,
+    IRollbackStateStore state,
     RollbackJobs jobs,
     INeedleStore store,
     RollbackMetrics metrics,

@@ -15,7 +15,7 @@ namespace Needle.Rollback.Plans;
 /// gate advances; a breach rolls the canary back and ends the plan; too little traffic or a marginal canary holds the step.
 /// </summary>
 internal sealed class ReleasePlanJob(
-    RollbackStateStore state,
+    IRollbackStateStore state,
     INeedleStore store,
     ReleaseService releases,
     CanaryGuard guard,

@@ -8,7 +8,7 @@ using Needle.Store;
 namespace Needle.Rollback.Plans;
 
 /// <summary>Starts, cancels and resumes release plans; <see cref="ReleasePlanJob"/> takes their steps.</summary>
-internal sealed class ReleasePlanner(INeedleStore store, ReleaseService releases, RollbackStateStore state, RollbackJobs jobs, TimeProvider time, ILogger<ReleasePlanner> logger)
+internal sealed class ReleasePlanner(INeedleStore store, ReleaseService releases, IRollbackStateStore state, RollbackJobs jobs, TimeProvider time, ILogger<ReleasePlanner> logger)
 {
     /// <summary>The status of a plan someone stopped.</summary>
     public const string Cancelled = "cancelled";

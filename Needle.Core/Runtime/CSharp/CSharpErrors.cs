@@ -25,7 +25,7 @@ internal static class CSharpErrors
             ? new FunctionInvocationException(InvocationFailure.Aborted, "The caller went away.", innerException: exception)
             : new FunctionInvocationException(
                 InvocationFailure.Timeout,
-                $"Function '{context.Version.Function}' did not finish within {context.Timeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms.",
+                $"Function '{context.Version.Name}' did not finish within {context.Timeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms.",
                 innerException: exception);
 
     public static FunctionInvocationException Overloaded(string function, int maximum) =>

@@ -155,7 +155,7 @@ internal sealed class CSharpFunction : ILoadedFunction
             {
                 if (!await _limiter.TryEnterAsync(context.CancellationToken).ConfigureAwait(false))
                 {
-                    throw CSharpErrors.Overloaded(Version.Function, _limiter.Maximum);
+                    throw CSharpErrors.Overloaded(Version.Name, _limiter.Maximum);
                 }
             }
             catch (OperationCanceledException ex)

@@ -271,7 +271,7 @@ internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
                 var image = CSharpImage.FromArtifact(stored);
                 try
                 {
-                    _compiler.Value.Verify(image, version.Source, version.Function + ".cs");
+                    _compiler.Value.Verify(image, version.Source, version.Name + ".cs");
                 }
                 catch (Exception ex) when (ex is FunctionValidationException or BadImageFormatException)
                 {
@@ -293,7 +293,7 @@ internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
 
     private CSharpImage Compile(CSharpCompiler compiler, FunctionVersion version)
     {
-        var image = compiler.Compile(version.Source, version.Function + ".cs");
+        var image = compiler.Compile(version.Source, version.Name + ".cs");
         Statistics.Compiled();
         return image;
     }

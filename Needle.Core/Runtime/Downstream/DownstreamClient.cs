@@ -42,7 +42,7 @@ internal sealed class DownstreamClient : IDownstreamClient
         var allowed = context.Version.Manifest.Services;
         if (allowed is null || !allowed.Contains(service, StringComparer.OrdinalIgnoreCase))
         {
-            throw new DownstreamException($"fetch: function '{context.Version.Function}' may not call '{service}'; list it in the manifest's services.");
+            throw new DownstreamException($"fetch: function '{context.Version.Name}' may not call '{service}'; list it in the manifest's services.");
         }
 
         DownstreamHeaders.CheckMethod(request.Method);

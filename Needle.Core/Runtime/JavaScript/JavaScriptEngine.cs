@@ -166,7 +166,7 @@ internal sealed class JavaScriptEngine : IDisposable
 
                 if (invocation.IsRejected)
                 {
-                    throw JavaScriptErrors.FromRejection(invocation.Value, context.Version.Function);
+                    throw JavaScriptErrors.FromRejection(invocation.Value, context.Version.Name);
                 }
 
                 result = invocation.Value;

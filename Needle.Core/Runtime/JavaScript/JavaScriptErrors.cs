@@ -40,7 +40,7 @@ internal static partial class JavaScriptErrors
     public static FunctionInvocationException Translate(Exception exception, InvocationContext context, out bool keepEngine)
     {
         keepEngine = false;
-        var function = context.Version.Function;
+        var function = context.Version.Name;
         switch (exception)
         {
             case FunctionInvocationException failure:
@@ -96,7 +96,7 @@ internal static partial class JavaScriptErrors
     }
 
     private static FunctionInvocationException TimedOut(InvocationContext context, Exception exception) =>
-        new(InvocationFailure.Timeout, $"Function '{context.Version.Function}' did not finish within {context.Timeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms.", innerException: exception);
+        new(InvocationFailure.Timeout, $"Function '{context.Version.Name}' did not finish within {context.Timeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms.", innerException: exception);
 
     private static FunctionInvocationException Limit(string function, string limit, Exception exception) =>
         new(InvocationFailure.LimitExceeded, $"Function '{function}' exceeded its {limit} limit.", limit, exception);

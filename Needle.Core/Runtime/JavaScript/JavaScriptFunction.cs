@@ -117,7 +117,7 @@ internal sealed class JavaScriptFunction : ILoadedFunction
             else
             {
                 _pool.Discard(engine);
-                JavaScriptLog.EngineDiscarded(_logger, Version.Function, Version.Number, failure.Failure, ex);
+                JavaScriptLog.EngineDiscarded(_logger, Version.Name, Version.Number, failure.Failure, ex);
             }
 
             throw failure;
@@ -147,7 +147,7 @@ internal sealed class JavaScriptFunction : ILoadedFunction
         }
 
         _pool.Discard(engine);
-        JavaScriptLog.EngineRecycled(_logger, Version.Function, Version.Number, engine.Calls, engine.HeldBytes >> 20);
+        JavaScriptLog.EngineRecycled(_logger, Version.Name, Version.Number, engine.Calls, engine.HeldBytes >> 20);
         if (_budget.IsOver)
         {
             _budget.Relieve();
@@ -165,7 +165,7 @@ internal sealed class JavaScriptFunction : ILoadedFunction
         {
             throw new FunctionInvocationException(
                 InvocationFailure.Overloaded,
-                $"Function '{Version.Function}' is at its concurrency limit ({_pool.Maximum}); try again shortly.",
+                $"Function '{Version.Name}' is at its concurrency limit ({_pool.Maximum}); try again shortly.",
                 innerException: ex);
         }
         catch (OperationCanceledException ex)

@@ -5,29 +5,59 @@ using Microsoft.Data.Sqlite;
 namespace Needle.Store.Sqlite;
 
 /// <summary>
-/// Applies the missing migrations in version order, each in its own write transaction together with its
-/// <c>schema_version</c> row. The check for "already applied" happens inside the write lock, so two processes
-/// starting at once apply each migration exactly once and the loser simply finds it done.
+/// Applies the missing migrations in version order, each in its own write transaction together with its row in the
+/// version table. The check for "already applied" happens inside the write lock, so two processes starting at once
+/// apply each migration exactly once and the loser simply finds it done. Needle's store records its migrations in
+/// <c>schema_version</c>; a package with tables of its own in the same database names its own table.
 /// </summary>
-internal sealed class SqliteMigrator(IReadOnlyList<StoreMigration> migrations, TimeProvider timeProvider)
+public sealed class SqliteMigrator
 {
-    private const string CreateSchemaVersion = """
-        CREATE TABLE IF NOT EXISTS schema_version (
-          version INTEGER NOT NULL PRIMARY KEY,
-          name TEXT NOT NULL,
-          applied_at TEXT NOT NULL
-        )
-        """;
+    private readonly IReadOnlyList<StoreMigration> _migrations;
+    private readonly TimeProvider _timeProvider;
+    private readonly string _createVersionTable;
+    private readonly string _countApplied;
+    private readonly string _recordApplied;
 
+    /// <summary>Creates a migrator.</summary>
+    /// <param name="migrations">The migrations, in version order (see <see cref="StoreMigration.LoadEmbedded"/>).</param>
+    /// <param name="timeProvider">Stamps each applied migration.</param>
+    /// <param name="versionTable">The table that records the applied versions. Default: <c>schema_version</c>, Needle's own.</param>
+    public SqliteMigrator(IReadOnlyList<StoreMigration> migrations, TimeProvider timeProvider, string versionTable = "schema_version")
+    {
+        ArgumentNullException.ThrowIfNull(migrations);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        if (string.IsNullOrEmpty(versionTable) || versionTable.Length > 63 || char.IsAsciiDigit(versionTable[0])
+            || !versionTable.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
+        {
+            throw new ArgumentException($"'{versionTable}' is not a table name of lower-case letters, digits and '_'.", nameof(versionTable));
+        }
+
+        _migrations = migrations;
+        _timeProvider = timeProvider;
+        _createVersionTable = $"""
+            CREATE TABLE IF NOT EXISTS {versionTable} (
+              version INTEGER NOT NULL PRIMARY KEY,
+              name TEXT NOT NULL,
+              applied_at TEXT NOT NULL
+            )
+            """;
+        _countApplied = $"SELECT COUNT(*) FROM {versionTable} WHERE version = @Version";
+        _recordApplied = $"INSERT INTO {versionTable} (version, name, applied_at) VALUES (@Version, @Name, @AppliedAt)";
+    }
+
+    /// <summary>Applies every migration not applied yet, in order, on an open connection.</summary>
+    /// <param name="connection">An open connection to the database.</param>
+    /// <param name="cancellationToken">Cancels between statements; a migration either applies whole or not at all.</param>
     public async Task ApplyAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
-        foreach (var migration in migrations)
+        ArgumentNullException.ThrowIfNull(connection);
+        foreach (var migration in _migrations)
         {
             using var transaction = connection.BeginTransaction(IsolationLevel.Serializable, deferred: false);
-            await connection.ExecuteAsync(new CommandDefinition(CreateSchemaVersion, transaction: transaction, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(_createVersionTable, transaction: transaction, cancellationToken: cancellationToken));
 
             var applied = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                "SELECT COUNT(*) FROM schema_version WHERE version = @Version",
+                _countApplied,
                 new { migration.Version },
                 transaction,
                 cancellationToken: cancellationToken));
@@ -38,8 +68,8 @@ internal sealed class SqliteMigrator(IReadOnlyList<StoreMigration> migrations, T
 
             await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: cancellationToken));
             await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO schema_version (version, name, applied_at) VALUES (@Version, @Name, @AppliedAt)",
-                new { migration.Version, migration.Name, AppliedAt = SqliteTime.Format(timeProvider.GetUtcNow()) },
+                _recordApplied,
+                new { migration.Version, migration.Name, AppliedAt = SqliteTime.Format(_timeProvider.GetUtcNow()) },
                 transaction,
                 cancellationToken: cancellationToken));
             transaction.Commit();

@@ -1,5 +1,4 @@
 using System.Data;
-using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Needle.Functions;
@@ -13,7 +12,7 @@ namespace Needle.Store.Sqlite;
 /// the write lock before its first read, so two writers (threads or processes) serialise instead of both reading
 /// the same latest version and one failing to upgrade its lock.
 /// </summary>
-internal sealed class SqliteNeedleStore(string connectionString, TimeProvider timeProvider) : INeedleStore
+internal sealed partial class SqliteNeedleStore(string connectionString, TimeProvider timeProvider) : INeedleStore
 {
     private const int MaxLimit = 1000;
 
@@ -27,8 +26,8 @@ internal sealed class SqliteNeedleStore(string connectionString, TimeProvider ti
     private static readonly Lazy<IReadOnlyList<StoreMigration>> Migrations =
         new(() => StoreMigration.LoadEmbedded(typeof(SqliteNeedleStore).Assembly, MigrationPrefix));
 
-    /// <summary>The connection string, so Needle.Rollback keeps its plan and patch rows in the same database.</summary>
-    internal string ConnectionString => connectionString;
+    /// <summary>The database, so Needle.Rollback keeps its plan and patch rows beside Needle's.</summary>
+    public NeedleDatabase Database { get; } = new(NeedleDatabase.Sqlite, connectionString);
 
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
@@ -126,197 +125,6 @@ internal sealed class SqliteNeedleStore(string connectionString, TimeProvider ti
             cancellationToken);
     }
 
-    public Task<DeployResult> AddVersionAsync(NewVersion version, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(version);
-        ArgumentException.ThrowIfNullOrWhiteSpace(version.Function);
-        ArgumentNullException.ThrowIfNull(version.Source);
-        ArgumentNullException.ThrowIfNull(version.Manifest);
-        ArgumentNullException.ThrowIfNull(version.ContentHash);
-        ArgumentException.ThrowIfNullOrWhiteSpace(version.Author);
-        var manifestJson = ManifestJson.Serialize(version.Manifest);
-
-        return WriteAsync(
-            async (connection, transaction) =>
-            {
-                var now = SqliteTime.Format(timeProvider.GetUtcNow());
-                var name = version.Function;
-                var function = await ReadFunctionAsync(connection, transaction, name, cancellationToken);
-                if (function is null)
-                {
-                    await connection.ExecuteAsync(Command(
-                        "INSERT INTO functions (name, created_at, latest_version) VALUES (@name, @now, 0)", new { name, now }, transaction, cancellationToken));
-                }
-                else if (function.DeletedAt is not null)
-                {
-                    await connection.ExecuteAsync(Command(
-                        "UPDATE functions SET deleted_at = NULL WHERE name = @name", new { name }, transaction, cancellationToken));
-                }
-
-                if (version.ParentNumber is { } parent
-                    && await ReadVersionAsync(connection, transaction, name, parent, cancellationToken) is null)
-                {
-                    throw MissingVersion(name, parent);
-                }
-
-                var number = checked((int)((function?.LatestVersion ?? 0) + 1));
-                await connection.ExecuteAsync(Command(
-                    """
-                    INSERT INTO versions (function, number, source, manifest_json, content_hash, author, created_at, parent_number)
-                    VALUES (@name, @number, @Source, @manifestJson, @ContentHash, @Author, @now, @ParentNumber);
-                    UPDATE functions SET latest_version = @number WHERE name = @name;
-                    """,
-                    new { name, number, version.Source, manifestJson, version.ContentHash, version.Author, now, version.ParentNumber },
-                    transaction,
-                    cancellationToken));
-
-                ReleaseRecord? release = null;
-                long revision;
-
-                // A kill switch stays on across deploys: only lifting it (an explicit, audited act) turns it off.
-                var killSwitch = (await connection.QuerySingleOrDefaultAsync<ReleaseRow>(Command(
-                    $"SELECT {ReleaseRow.Columns} FROM current_releases WHERE function = @name", new { name }, transaction, cancellationToken)))?.ToRecord().KillSwitch;
-                if (version.Activate)
-                {
-                    revision = await BumpRevisionAsync(connection, transaction, cancellationToken);
-                    release = await InsertReleaseAsync(
-                        connection,
-                        transaction,
-                        new ReleaseChange(name, number, null, 0, "deploy", version.Author, version.Reason, KillSwitch: killSwitch),
-                        revision,
-                        now,
-                        cancellationToken);
-                }
-                else if (version.Canary is { } placement)
-                {
-                    var current = await connection.ExecuteScalarAsync<long?>(Command(
-                        "SELECT id FROM current_releases WHERE function = @name", new { name }, transaction, cancellationToken));
-                    if (current != placement.ExpectedReleaseId)
-                    {
-                        throw new NeedleConflictException(
-                            $"The release of '{name}' changed while the canary was prepared; nothing was deployed. Retry.");
-                    }
-
-                    revision = await BumpRevisionAsync(connection, transaction, cancellationToken);
-                    release = await InsertReleaseAsync(
-                        connection,
-                        transaction,
-                        new ReleaseChange(name, placement.StableVersion, number, placement.Weight, "canary", version.Author, version.Reason, placement.Pins, KillSwitch: killSwitch),
-                        revision,
-                        now,
-                        cancellationToken);
-                }
-                else
-                {
-                    revision = await ReadRevisionAsync(connection, transaction, cancellationToken);
-                }
-
-                await InsertAuditAsync(
-                    connection,
-                    transaction,
-                    new AuditEntry(
-                        version.Author,
-                        "deploy",
-                        name,
-                        number,
-                        version.Reason,
-                        version.Activate ? "activated" : release is not null ? string.Create(CultureInfo.InvariantCulture, $"canary at {release.CanaryWeight}%") : null),
-                    release is not null ? revision : null,
-                    now,
-                    cancellationToken);
-
-                var written = new FunctionVersion(
-                    name,
-                    number,
-                    version.Source,
-                    ManifestJson.Deserialize(manifestJson),
-                    version.ContentHash,
-                    version.Author,
-                    SqliteTime.Parse(now),
-                    version.ParentNumber);
-                return new DeployResult(written, release, revision);
-            },
-            cancellationToken);
-    }
-
-    public Task<ReleaseRecord> SetReleaseAsync(ReleaseChange change, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(change);
-        ArgumentException.ThrowIfNullOrWhiteSpace(change.Function);
-        ArgumentException.ThrowIfNullOrWhiteSpace(change.Action);
-        ArgumentException.ThrowIfNullOrWhiteSpace(change.Actor);
-        if (double.IsNaN(change.CanaryWeight) || change.CanaryWeight < 0 || change.CanaryWeight > 100)
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(change),
-                change.CanaryWeight,
-                $"The canary weight of '{change.Function}' must be between 0 and 100 percent.");
-        }
-
-        return WriteAsync(
-            async (connection, transaction) =>
-            {
-                var name = change.Function;
-                var function = await ReadFunctionAsync(connection, transaction, name, cancellationToken);
-                if (function is null || function.DeletedAt is not null)
-                {
-                    throw MissingFunction(name);
-                }
-
-                if (await ReadVersionAsync(connection, transaction, name, change.StableVersion, cancellationToken) is null)
-                {
-                    throw MissingVersion(name, change.StableVersion);
-                }
-
-                if (change.CanaryVersion is { } canary
-                    && await ReadVersionAsync(connection, transaction, name, canary, cancellationToken) is null)
-                {
-                    throw MissingVersion(name, canary);
-                }
-
-                if (change.ExpectedReleaseId is { } expected)
-                {
-                    var current = await connection.ExecuteScalarAsync<long?>(Command(
-                        "SELECT id FROM current_releases WHERE function = @name", new { name }, transaction, cancellationToken));
-                    if (current != expected)
-                    {
-                        throw new NeedleConflictException(
-                            $"The release of '{name}' changed while this change was prepared (expected release {expected}, found {current?.ToString(CultureInfo.InvariantCulture) ?? "none"}); nothing was changed. Read it again and retry.");
-                    }
-                }
-
-                var now = SqliteTime.Format(timeProvider.GetUtcNow());
-                var revision = await BumpRevisionAsync(connection, transaction, cancellationToken);
-                var release = await InsertReleaseAsync(connection, transaction, change, revision, now, cancellationToken);
-                if (change.MarkBad is { } bad)
-                {
-                    await connection.ExecuteAsync(Command(
-                        """
-                        INSERT INTO version_marks (function, number, mark, actor, reason, at)
-                        VALUES (@name, @bad, 'bad', @Actor, @Reason, @now)
-                        ON CONFLICT (function, number, mark) DO UPDATE SET actor = excluded.actor, reason = excluded.reason, at = excluded.at
-                        """,
-                        new { name, bad, change.Actor, change.Reason, now },
-                        transaction,
-                        cancellationToken));
-                }
-
-                // The version the change is about: the canary when there is one, otherwise the new stable.
-                var detail = change.CanaryVersion is { } c
-                    ? string.Create(CultureInfo.InvariantCulture, $"stable {change.StableVersion}, canary {c} at {change.CanaryWeight}%")
-                    : string.Create(CultureInfo.InvariantCulture, $"stable {change.StableVersion}");
-                await InsertAuditAsync(
-                    connection,
-                    transaction,
-                    new AuditEntry(change.Actor, change.Action, name, change.CanaryVersion ?? change.StableVersion, change.Reason, detail),
-                    revision,
-                    now,
-                    cancellationToken);
-                return release;
-            },
-            cancellationToken);
-    }
-
     public Task<IReadOnlyList<VersionMark>> ListBadVersionsAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -345,41 +153,6 @@ internal sealed class SqliteNeedleStore(string connectionString, TimeProvider ti
                     transaction,
                     cancellationToken));
                 return rows.Select(row => row.ToRecord()).ToList();
-            },
-            cancellationToken);
-    }
-
-    public Task<long> DeleteFunctionAsync(string name, string actor, string? reason, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
-        return WriteAsync(
-            async (connection, transaction) =>
-            {
-                var function = await ReadFunctionAsync(connection, transaction, name, cancellationToken);
-                if (function is null || function.DeletedAt is not null)
-                {
-                    throw MissingFunction(name);
-                }
-
-                var now = SqliteTime.Format(timeProvider.GetUtcNow());
-
-                // The floor keeps the old releases in the history but stops them counting as current should the
-                // function be deployed again.
-                await connection.ExecuteAsync(Command(
-                    """
-                    UPDATE functions
-                    SET deleted_at = @now,
-                        release_floor = (SELECT COALESCE(MAX(id), 0) FROM releases WHERE function = @name)
-                    WHERE name = @name
-                    """,
-                    new { name, now },
-                    transaction,
-                    cancellationToken));
-                var revision = await BumpRevisionAsync(connection, transaction, cancellationToken);
-                await InsertAuditAsync(
-                    connection, transaction, new AuditEntry(actor, "delete", name, null, reason, null), revision, now, cancellationToken);
-                return revision;
             },
             cancellationToken);
     }

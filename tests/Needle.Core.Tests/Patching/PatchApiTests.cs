@@ -78,6 +78,41 @@ public sealed class PatchApiTests
     }
 
     [TestMethod]
+    public async Task Patch_SameKeyTwiceForAKillSwitch_SwitchesOnceAndReplaysTheFirstResult()
+    {
+        await using var host = await TestHost.StartAsync();
+        await DeployAsync(host);
+        var patch = new { fallback = new { status = 503, body = "\"paused\"" }, reason = "incident", idempotencyKey = "k-kill" };
+
+        using var first = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/patches", patch);
+        using var second = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/patches", patch);
+        var replay = await second.Content.ReadFromJsonAsync<JsonNode>();
+        var audit = await host.Client.GetFromJsonAsync<JsonArray>("/needle/api/audit?function=orders");
+
+        Assert.IsTrue(first.IsSuccessStatusCode, await first.Content.ReadAsStringAsync());
+        Assert.IsTrue(replay!["replayed"]!.GetValue<bool>());
+        Assert.AreEqual("kill", replay["kind"]!.GetValue<string>());
+        Assert.AreEqual(1, audit!.Count(e => e!["action"]!.GetValue<string>() == "kill"));
+    }
+
+    [TestMethod]
+    public async Task Patch_SameKeyOnAnotherFunction_IsNotAReplay()
+    {
+        await using var host = await TestHost.StartAsync();
+        var hash = await DeployAsync(host);
+        await host.DeployAsync("other", Source, new { route = "/other", methods = new[] { "GET" } });
+        var otherHash = (await host.Client.GetFromJsonAsync<JsonNode>("/needle/api/functions/other/versions/1"))!["contentHash"]!.GetValue<string>();
+
+        using var first = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/patches", new { baseHash = hash, diff = Diff, reason = "fix", idempotencyKey = "shared" });
+        using var second = await host.Client.PostAsJsonAsync("/needle/api/functions/other/patches", new { baseHash = otherHash, diff = Diff, reason = "fix", idempotencyKey = "shared" });
+        var result = await second.Content.ReadFromJsonAsync<JsonNode>();
+
+        Assert.AreEqual(HttpStatusCode.Created, first.StatusCode);
+        Assert.AreEqual(HttpStatusCode.Created, second.StatusCode, result?.ToJsonString());
+        Assert.IsFalse(result!["replayed"]!.GetValue<bool>());
+    }
+
+    [TestMethod]
     [DataRow("stale", "{\"baseHash\": \"0000\", \"diff\": \"@@ -1 +1 @@\\n-a\\n+b\\n\", \"reason\": \"x\"}", HttpStatusCode.Conflict, "stale", DisplayName = "stale base hash")]
     [DataRow("no reason", "{\"baseHash\": \"{hash}\", \"source\": \"export default () => 1;\"}", HttpStatusCode.BadRequest, "\"title\":\"Invalid patch\",\"status\":400,\"detail\":\"An emergency patch needs a reason.", DisplayName = "no reason")]
     [DataRow("no hash", "{\"source\": \"export default () => 1;\", \"reason\": \"x\"}", HttpStatusCode.BadRequest, "baseHash is required", DisplayName = "no base hash")]

@@ -565,6 +565,112 @@ public sealed class SqliteNeedleStoreTests
         Assert.AreEqual(new NodeRecord("node-a", 2, Start), (await reopened.ListNodesAsync()).Single());
     }
 
+    [TestMethod]
+    public async Task GetNextVersionNumberAsync_NewDeployedAndDeleted_CountsOnFromTheHighestEver()
+    {
+        var store = await CreateInitializedStoreAsync();
+        await store.AddVersionAsync(Deploy("hello"));
+        await store.AddVersionAsync(Deploy("hello"));
+        await store.DeleteFunctionAsync("hello", "bob", null);
+
+        var unknown = await store.GetNextVersionNumberAsync("nobody");
+        var deleted = await store.GetNextVersionNumberAsync("hello");
+
+        Assert.AreEqual(1, unknown);
+        Assert.AreEqual(3, deleted);
+        Assert.AreEqual(3, (await store.AddVersionAsync(Deploy("hello") with { ExpectedNumber = deleted })).Version.Number);
+    }
+
+    [TestMethod]
+    public async Task AddVersionAsync_ExpectedNumberTaken_ThrowsConflictAndAddsNothing()
+    {
+        var store = await CreateInitializedStoreAsync();
+        var deployed = await store.AddVersionAsync(Deploy("hello"));
+        var expected = await store.GetNextVersionNumberAsync("hello");
+        await store.AddVersionAsync(Deploy("hello", activate: false));
+
+        await Assert.ThrowsExactlyAsync<NeedleConflictException>(
+            () => store.AddVersionAsync(Deploy("hello") with { ExpectedNumber = expected }));
+
+        Assert.HasCount(2, await store.ListVersionsAsync("hello"));
+        await AssertUnchangedAsync(store, deployed.Release!);
+    }
+
+    [TestMethod]
+    public async Task AddVersionAsync_ExpectedReleaseReplaced_ThrowsConflictAndAddsNothing()
+    {
+        var store = await CreateInitializedStoreAsync();
+        var first = await store.AddVersionAsync(Deploy("hello"));
+        var second = await store.AddVersionAsync(Deploy("hello"));
+
+        await Assert.ThrowsExactlyAsync<NeedleConflictException>(
+            () => store.AddVersionAsync(Deploy("hello") with { ExpectedReleaseId = first.Release!.Id }));
+
+        Assert.HasCount(2, await store.ListVersionsAsync("hello"));
+        Assert.AreEqual(second.Release, (await store.GetFunctionAsync("hello"))!.Release);
+        Assert.AreEqual(second.Revision, await store.GetRevisionAsync());
+    }
+
+    [TestMethod]
+    public async Task AddVersionAsync_KillSwitchAndDetailGiven_WritesWhatItWasGivenAndNothingElse()
+    {
+        var store = await CreateInitializedStoreAsync();
+        var fallback = new Needle.Releases.FallbackResponse(503, "\"paused\"");
+        await store.AddVersionAsync(Deploy("hello") with { KillSwitch = fallback });
+
+        // The store carries nothing over by itself: the caller says what the new release keeps.
+        var next = await store.AddVersionAsync(Deploy("hello") with { AuditDetail = "my words" });
+
+        Assert.IsNull(next.Release!.KillSwitch);
+        Assert.AreEqual(503, (await store.ListReleasesAsync("hello", 10))[1].KillSwitch!.Status);
+        Assert.AreEqual("my words", (await store.ListAuditAsync(new AuditQuery(Limit: 1))).Single().Detail);
+    }
+
+    [TestMethod]
+    public async Task RecordPatchAsync_SameKeyTwice_KeepsTheFirstResultAndAuditsBoth()
+    {
+        var store = await CreateInitializedStoreAsync();
+        await store.AddVersionAsync(Deploy("hello"));
+        var audit = new AuditEntry("alice", "patch", "hello", 2, "hotfix", "kind=source");
+
+        await store.RecordPatchAsync(new AppliedPatch("hello", "key-1", "source", 1, 2, 2), audit);
+        await store.RecordPatchAsync(new AppliedPatch("hello", "key-1", "config", 2, 3, 3), audit);
+
+        Assert.AreEqual(new AppliedPatch("hello", "key-1", "source", 1, 2, 2), await store.FindPatchAsync("hello", "key-1"));
+        Assert.IsNull(await store.FindPatchAsync("hello", "key-2"));
+        Assert.IsNull(await store.FindPatchAsync("other", "key-1"));
+        Assert.AreEqual(2, (await store.ListAuditAsync(new AuditQuery("hello"))).Count(e => e.Action == "patch"));
+    }
+
+    [TestMethod]
+    public async Task InitializeAsync_PatchKeyOnlyInOldAuditText_IsFoundByKeyAfterTheUpgrade()
+    {
+        var store = await CreateInitializedStoreAsync();
+        await store.AddVersionAsync(Deploy("hello"));
+
+        // A database from before migration 0006: the key and the result were only written into the audit detail.
+        await using (var connection = new SqliteConnection(_connectionString))
+        {
+            await connection.ExecuteAsync(
+                """
+                DROP TABLE patch_keys;
+                DELETE FROM schema_version WHERE version = 6;
+                INSERT INTO audit (at, actor, action, function, version, revision, reason, detail)
+                VALUES ('2025-01-01T00:00:00.0000000Z', 'alice', 'patch', 'hello', 4, NULL, 'old', 'kind=diff base=3 version=4 revision=12 key=old-key');
+                """);
+        }
+
+        await CreateStore().InitializeAsync();
+
+        Assert.AreEqual(new AppliedPatch("hello", "old-key", "diff", 3, 4, 12), await store.FindPatchAsync("hello", "old-key"));
+    }
+
+    [TestMethod]
+    public void SqliteMigrator_VersionTableNotAPlainName_IsRefused()
+    {
+        Assert.ThrowsExactly<ArgumentException>(() => new SqliteMigrator([], _time, "x; DROP TABLE functions"));
+    }
+
     private static NewVersion Deploy(
         string function,
         bool activate = true,

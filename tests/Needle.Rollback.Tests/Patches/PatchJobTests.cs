@@ -120,7 +120,7 @@ public sealed class PatchJobTests
         await using var host = await RollbackTestHost.StartAsync(health: new FixedHealthSource());
         var hash = await host.DeployOrdersAsync(Source);
         var id = await SubmitAndWaitAsync(host, hash);
-        var state = host.Get<RollbackStateStore>();
+        var state = host.Get<IRollbackStateStore>();
         var run = (await state.GetRunAsync(id, CancellationToken.None))!;
 
         // As if the process died after the deploy, before the run's row said so.
@@ -151,7 +151,7 @@ public sealed class PatchJobTests
             await second.Get<Needle.Rollback.Guard.GuardCheckJob>().RunAsync(CancellationToken.None);
 
             Assert.AreEqual("orders@2", served.Headers.GetValues("Needle-Version").Single());
-            await RollbackTestHost.WaitForAsync(async () => (await second.Get<RollbackStateStore>().GetRunAsync(id, CancellationToken.None))!.Status == "succeeded", "the backstop to finish the watch");
+            await RollbackTestHost.WaitForAsync(async () => (await second.Get<IRollbackStateStore>().GetRunAsync(id, CancellationToken.None))!.Status == "succeeded", "the backstop to finish the watch");
         }
         finally
         {
@@ -250,7 +250,7 @@ public sealed class PatchJobTests
 
         Assert.AreEqual(HttpStatusCode.Conflict, second.StatusCode, text);
         StringAssert.Contains(text, "still being applied");
-        Assert.AreEqual("queued", (await host.Get<RollbackStateStore>().GetRunAsync(first, CancellationToken.None))!.Status);
+        Assert.AreEqual("queued", (await host.Get<IRollbackStateStore>().GetRunAsync(first, CancellationToken.None))!.Status);
         Assert.AreEqual(1, await host.VersionCountAsync());
     }
 
@@ -266,7 +266,7 @@ public sealed class PatchJobTests
 
         Assert.AreEqual(HttpStatusCode.Conflict, second.StatusCode, text);
         StringAssert.Contains(text, "stale");
-        Assert.AreEqual("watching", (await host.Get<RollbackStateStore>().GetRunAsync(first, CancellationToken.None))!.Status);
+        Assert.AreEqual("watching", (await host.Get<IRollbackStateStore>().GetRunAsync(first, CancellationToken.None))!.Status);
         Assert.AreEqual(2, await host.VersionCountAsync());
     }
 

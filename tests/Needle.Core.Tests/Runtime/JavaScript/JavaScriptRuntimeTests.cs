@@ -11,7 +11,7 @@ public sealed class JavaScriptRuntimeTests
     {
         await using var function = await LoadAsync("export default async function (req, ctx) { return { hello: 'world' }; }");
 
-        Assert.AreEqual("hello", function.Version.Function);
+        Assert.AreEqual("hello", function.Version.Name);
         Assert.AreEqual(1, function.EngineCount);
     }
 

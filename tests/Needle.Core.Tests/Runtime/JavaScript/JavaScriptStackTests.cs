@@ -80,7 +80,7 @@ public sealed class JavaScriptStackTests
     [TestMethod]
     public async Task Invoke_DeepValueCaughtByTheFunction_IsAnOrdinaryRangeError()
     {
-        await s_host.DeployAsync("caught", $"export default async () => {{ {DeepObject} try {{ JSON.stringify(deep); return 'no'; }} catch (e) {{ return e instanceof RangeError ? 'caught' : String(e); }} }};", new { limits = new { memoryMb = 256 } });
+        await s_host.DeployAsync("caught", $"export default async () => {{ {DeepObject} try {{ JSON.stringify(deep); return 'no'; }} catch (e) {{ return e instanceof RangeError ? 'caught' : String(e); }} }};", new { limits = new { memoryMb = 256, timeoutMs = 30_000 } });
 
         var caught = await s_host.GetAsync("/fn/caught");
         var again = await s_host.GetAsync("/fn/caught");
@@ -93,7 +93,7 @@ public sealed class JavaScriptStackTests
     [TestMethod]
     public async Task Invoke_LogOfDeepValue_IsLoggedWithoutItAndTheCallAnswers()
     {
-        await s_host.DeployAsync("log-deep", $"export default async (req, ctx) => {{ {DeepObject} ctx.log.info(deep); return 'logged'; }};", new { limits = new { memoryMb = 256 } });
+        await s_host.DeployAsync("log-deep", $"export default async (req, ctx) => {{ {DeepObject} ctx.log.info(deep); return 'logged'; }};", new { limits = new { memoryMb = 256, timeoutMs = 30_000 } });
 
         var logged = await s_host.GetAsync("/fn/log-deep");
         var healthy = await s_host.GetAsync("/fn/healthy");

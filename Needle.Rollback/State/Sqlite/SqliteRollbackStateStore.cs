@@ -1,22 +1,52 @@
 using System.Data;
-using System.Globalization;
-using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Needle.Rollback.Patches;
 using Needle.Rollback.Plans;
 using Needle.Store;
+using Needle.Store.Sqlite;
 
-namespace Needle.Rollback.State;
+namespace Needle.Rollback.State.Sqlite;
 
 /// <summary>
-/// Release plans and patch runs in the Needle SQLite database (tables from Core's migration 0005). Every change is a
-/// compare-and-set on the row's status (and step), so a Hangfire job delivered twice changes the state at most once.
+/// Release plans and patch runs in the Needle SQLite database, beside Needle's own tables. The schema is Needle.Rollback's
+/// own (embedded migrations, recorded in <c>rollback_schema_version</c>), applied once before the first read or write.
+/// Every change is a compare-and-set on the row's status (and step), so a Hangfire job delivered twice changes the
+/// state at most once.
 /// </summary>
-internal sealed class RollbackStateStore(string connectionString)
+internal sealed class SqliteRollbackStateStore : IRollbackStateStore
 {
-    private const string PlanColumns = "id AS Id, function AS Function, version AS Version, steps AS Steps, step_wait_ms AS StepWaitMs, step_index AS StepIndex, status AS Status, next_at AS NextAt, actor AS Actor, reason AS Reason, detail AS Detail, created_at AS CreatedAt, updated_at AS UpdatedAt";
-    private const string RunColumns = "id AS Id, function AS Function, kind AS Kind, request AS Request, idempotency_key AS IdempotencyKey, status AS Status, base_version AS BaseVersion, base_error_ratio AS BaseErrorRatio, version AS Version, watch_until AS WatchUntil, steps AS Steps, actor AS Actor, created_at AS CreatedAt, updated_at AS UpdatedAt";
+    private const string MigrationPrefix = "Needle.Rollback.State.Sqlite.Migrations.";
+    private const string VersionTable = "rollback_schema_version";
+
+    private static readonly Lazy<IReadOnlyList<StoreMigration>> Migrations =
+        new(() => StoreMigration.LoadEmbedded(typeof(SqliteRollbackStateStore).Assembly, MigrationPrefix));
+
+    private readonly string _connectionString;
+    private readonly TimeProvider _time;
+    private Lazy<Task> _initialized;
+
+    public SqliteRollbackStateStore(string connectionString, TimeProvider time)
+    {
+        _connectionString = connectionString;
+        _time = time;
+
+        // Once per store, whoever asks first; a failure is not kept, so the next call tries again.
+        _initialized = NewInitialization();
+    }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            ResetFailedInitialization();
+            throw;
+        }
+    }
 
     public async Task InsertPlanAsync(ReleasePlan plan, CancellationToken cancellationToken)
     {
@@ -43,7 +73,7 @@ internal sealed class RollbackStateStore(string connectionString)
     public async Task<ReleasePlan?> GetPlanAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<PlanRow>(new CommandDefinition($"SELECT {PlanColumns} FROM release_plans WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+        var row = await connection.QuerySingleOrDefaultAsync<PlanRow>(new CommandDefinition($"SELECT {PlanRow.Columns} FROM release_plans WHERE id = @id", new { id }, cancellationToken: cancellationToken));
         return row?.ToPlan();
     }
 
@@ -51,14 +81,14 @@ internal sealed class RollbackStateStore(string connectionString)
     {
         await using var connection = await OpenAsync(cancellationToken);
         var row = await connection.QueryFirstOrDefaultAsync<PlanRow>(new CommandDefinition(
-            $"SELECT {PlanColumns} FROM release_plans WHERE function = @function ORDER BY (status = 'running') DESC, created_at DESC LIMIT 1", new { function }, cancellationToken: cancellationToken));
+            $"SELECT {PlanRow.Columns} FROM release_plans WHERE function = @function ORDER BY (status = 'running') DESC, created_at DESC LIMIT 1", new { function }, cancellationToken: cancellationToken));
         return row?.ToPlan();
     }
 
     public async Task<IReadOnlyList<ReleasePlan>> ListRunningPlansAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<PlanRow>(new CommandDefinition($"SELECT {PlanColumns} FROM release_plans WHERE status = 'running'", cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<PlanRow>(new CommandDefinition($"SELECT {PlanRow.Columns} FROM release_plans WHERE status = 'running'", cancellationToken: cancellationToken));
         return rows.Select(r => r.ToPlan()).ToList();
     }
 
@@ -89,7 +119,7 @@ internal sealed class RollbackStateStore(string connectionString)
         if (run.IdempotencyKey is not null)
         {
             var known = await connection.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition(
-                $"SELECT {RunColumns} FROM patch_runs WHERE function = @Function AND idempotency_key = @IdempotencyKey", new { run.Function, run.IdempotencyKey }, transaction, cancellationToken: cancellationToken));
+                $"SELECT {RunRow.Columns} FROM patch_runs WHERE function = @Function AND idempotency_key = @IdempotencyKey", new { run.Function, run.IdempotencyKey }, transaction, cancellationToken: cancellationToken));
             if (known is not null)
             {
                 return (known.ToRun(), true, null);
@@ -97,7 +127,7 @@ internal sealed class RollbackStateStore(string connectionString)
         }
 
         var active = (await connection.QueryFirstOrDefaultAsync<RunRow>(new CommandDefinition(
-            $"SELECT {RunColumns} FROM patch_runs WHERE function = @Function AND status IN ('queued', 'watching') ORDER BY status = 'queued' DESC LIMIT 1", new { run.Function }, transaction, cancellationToken: cancellationToken)))?.ToRun();
+            $"SELECT {RunRow.Columns} FROM patch_runs WHERE function = @Function AND status IN ('queued', 'watching') ORDER BY status = 'queued' DESC LIMIT 1", new { run.Function }, transaction, cancellationToken: cancellationToken)))?.ToRun();
         PatchRun? superseded = null;
         if (active is { Status: PatchRun.Queued })
         {
@@ -137,7 +167,7 @@ internal sealed class RollbackStateStore(string connectionString)
     public async Task<PatchRun?> GetRunAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition($"SELECT {RunColumns} FROM patch_runs WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+        var row = await connection.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition($"SELECT {RunRow.Columns} FROM patch_runs WHERE id = @id", new { id }, cancellationToken: cancellationToken));
         return row?.ToRun();
     }
 
@@ -145,14 +175,14 @@ internal sealed class RollbackStateStore(string connectionString)
     {
         await using var connection = await OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition(
-            $"SELECT {RunColumns} FROM patch_runs WHERE function = @function AND idempotency_key = @key", new { function, key }, cancellationToken: cancellationToken));
+            $"SELECT {RunRow.Columns} FROM patch_runs WHERE function = @function AND idempotency_key = @key", new { function, key }, cancellationToken: cancellationToken));
         return row?.ToRun();
     }
 
     public async Task<IReadOnlyList<PatchRun>> ListActiveRunsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<RunRow>(new CommandDefinition($"SELECT {RunColumns} FROM patch_runs WHERE status IN ('queued', 'watching')", cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<RunRow>(new CommandDefinition($"SELECT {RunRow.Columns} FROM patch_runs WHERE status IN ('queued', 'watching')", cancellationToken: cancellationToken));
         return rows.Select(r => r.ToRun()).ToList();
     }
 
@@ -173,139 +203,33 @@ internal sealed class RollbackStateStore(string connectionString)
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(connectionString);
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        return await ConnectAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SqliteConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;", cancellationToken: cancellationToken));
         return connection;
     }
 
-    private static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
-
-    private static DateTimeOffset Time(string value) => DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
-
-    private sealed class PlanRow
+    private async Task MigrateAsync(CancellationToken cancellationToken)
     {
-        public string Id { get; set; } = "";
-
-        public string Function { get; set; } = "";
-
-        public long Version { get; set; }
-
-        public string Steps { get; set; } = "[]";
-
-        public long StepWaitMs { get; set; }
-
-        public long StepIndex { get; set; }
-
-        public string Status { get; set; } = "";
-
-        public string NextAt { get; set; } = "";
-
-        public string Actor { get; set; } = "";
-
-        public string? Reason { get; set; }
-
-        public string? Detail { get; set; }
-
-        public string CreatedAt { get; set; } = "";
-
-        public string UpdatedAt { get; set; } = "";
-
-        public static PlanRow From(ReleasePlan plan) => new()
-        {
-            Id = plan.Id,
-            Function = plan.Function,
-            Version = plan.Version,
-            Steps = JsonSerializer.Serialize(plan.Steps),
-            StepWaitMs = (long)plan.StepWait.TotalMilliseconds,
-            StepIndex = plan.StepIndex,
-            Status = plan.Status,
-            NextAt = Time(plan.NextAt),
-            Actor = plan.Actor,
-            Reason = plan.Reason,
-            Detail = plan.Detail,
-            CreatedAt = Time(plan.CreatedAt),
-            UpdatedAt = Time(plan.UpdatedAt),
-        };
-
-        public ReleasePlan ToPlan() => new(
-            Id,
-            Function,
-            (int)Version,
-            JsonSerializer.Deserialize<double[]>(Steps) ?? [],
-            TimeSpan.FromMilliseconds(StepWaitMs),
-            (int)StepIndex,
-            Status,
-            Time(NextAt),
-            Actor,
-            Reason,
-            Detail,
-            Time(CreatedAt),
-            Time(UpdatedAt));
+        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await new SqliteMigrator(Migrations.Value, _time, VersionTable).ApplyAsync(connection, cancellationToken).ConfigureAwait(false);
     }
 
-    private sealed class RunRow
+    private Lazy<Task> NewInitialization() => new(() => MigrateAsync(CancellationToken.None), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private void ResetFailedInitialization()
     {
-        public string Id { get; set; } = "";
-
-        public string Function { get; set; } = "";
-
-        public string Kind { get; set; } = "";
-
-        public string Request { get; set; } = "";
-
-        public string? IdempotencyKey { get; set; }
-
-        public string Status { get; set; } = "";
-
-        public long BaseVersion { get; set; }
-
-        public double? BaseErrorRatio { get; set; }
-
-        public long? Version { get; set; }
-
-        public string? WatchUntil { get; set; }
-
-        public string Steps { get; set; } = "[]";
-
-        public string Actor { get; set; } = "";
-
-        public string CreatedAt { get; set; } = "";
-
-        public string UpdatedAt { get; set; } = "";
-
-        public static RunRow From(PatchRun run) => new()
+        // Lazy<T> keeps a faulted task; start over so a database that comes back is migrated on the next call.
+        var failed = _initialized;
+        if (failed.IsValueCreated && failed.Value.IsFaulted)
         {
-            Id = run.Id,
-            Function = run.Function,
-            Kind = run.Kind,
-            Request = run.Request,
-            IdempotencyKey = run.IdempotencyKey,
-            Status = run.Status,
-            BaseVersion = run.BaseVersion,
-            BaseErrorRatio = run.BaseErrorRatio,
-            Version = run.Version,
-            WatchUntil = run.WatchUntil is { } until ? Time(until) : null,
-            Steps = JsonSerializer.Serialize(run.Steps),
-            Actor = run.Actor,
-            CreatedAt = Time(run.CreatedAt),
-            UpdatedAt = Time(run.UpdatedAt),
-        };
-
-        public PatchRun ToRun() => new(
-            Id,
-            Function,
-            Kind,
-            Request,
-            IdempotencyKey,
-            Status,
-            (int)BaseVersion,
-            BaseErrorRatio,
-            Version is { } version ? (int)version : null,
-            WatchUntil is { } until ? Time(until) : null,
-            JsonSerializer.Deserialize<PatchRunStep[]>(Steps) ?? [],
-            Actor,
-            Time(CreatedAt),
-            Time(UpdatedAt));
+            Interlocked.CompareExchange(ref _initialized, NewInitialization(), failed);
+        }
     }
 }

@@ -1,0 +1,32 @@
+using Needle.Functions;
+
+namespace Needle.ControlPlane;
+
+/// <summary>A deploy as the API, the folder watcher and emergency patches ask for it.</summary>
+/// <param name="Name">The function name.</param>
+/// <param name="Source">The source text (required; refused when empty).</param>
+/// <param name="Manifest">The manifest, if given; its name, when set, must be <paramref name="Name"/>.</param>
+/// <param name="Actor">Who deploys.</param>
+internal sealed record DeployCommand(string Name, string? Source, FunctionManifest? Manifest, string Actor)
+{
+    /// <summary>Whether the version serves as stable at once. Default: <see langword="true"/>. Ignored with <see cref="Canary"/>.</summary>
+    public bool Activate { get; init; } = true;
+
+    /// <summary>Why, for the audit trail. Default: none.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>
+    /// Deploy nothing when any earlier version has this content (a watcher's start-up scan: a file deployed before
+    /// must not undo a version deployed since through the API). Otherwise only the latest version is compared. Default: off.
+    /// </summary>
+    public bool SkipIfKnown { get; init; }
+
+    /// <summary>When set, the version goes in as canary beside the current stable version (which must exist). Default: none.</summary>
+    public CanaryRequest? Canary { get; init; }
+
+    /// <summary>The version this one patches, recorded as its parent. Default: none.</summary>
+    public int? ParentNumber { get; init; }
+
+    /// <summary>Whether a release serving the new version as stable is written with it.</summary>
+    public bool ActivatesAtOnce => Activate && Canary is null;
+}

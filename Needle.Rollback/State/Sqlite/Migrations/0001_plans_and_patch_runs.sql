@@ -1,0 +1,37 @@
+-- Release plans and emergency patch runs. Needle.Core's migration 0005 created these tables in databases made before
+-- Needle.Rollback had migrations of its own, hence IF NOT EXISTS: such a database keeps its rows.
+CREATE TABLE IF NOT EXISTS release_plans (
+  id TEXT NOT NULL PRIMARY KEY,
+  function TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  steps TEXT NOT NULL,
+  step_wait_ms INTEGER NOT NULL,
+  step_index INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  next_at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  reason TEXT NULL,
+  detail TEXT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_release_plans_function ON release_plans (function, status);
+
+CREATE TABLE IF NOT EXISTS patch_runs (
+  id TEXT NOT NULL PRIMARY KEY,
+  function TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  request TEXT NOT NULL,
+  idempotency_key TEXT NULL,
+  status TEXT NOT NULL,
+  base_version INTEGER NOT NULL,
+  base_error_ratio REAL NULL,
+  version INTEGER NULL,
+  watch_until TEXT NULL,
+  steps TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_patch_runs_function ON patch_runs (function, status);
+CREATE UNIQUE INDEX IF NOT EXISTS ux_patch_runs_key ON patch_runs (function, idempotency_key) WHERE idempotency_key IS NOT NULL;
