@@ -7,7 +7,7 @@ namespace Needle.ControlPlane;
 /// <summary>
 /// The one place where the control plane's refusals become problem details: a function or body that is invalid 400
 /// (<c>Invalid function</c>, with its diagnostics), something unknown 404, a lost race or a state that does not allow
-/// the change 409, a refused argument 400 (titled by the endpoint's <see cref="ApiInvalidTitle"/>, else
+/// the change 409, no room to load a version now 503, a refused argument 400 (titled by the endpoint's <see cref="ApiInvalidTitle"/>, else
 /// <c>Invalid request</c>).
 /// </summary>
 /// <remarks>
@@ -33,6 +33,11 @@ internal sealed class ApiProblemFilter : IEndpointFilter
         catch (NeedleNotFoundException ex)
         {
             return ApiProblems.NotFound(ex.Message);
+        }
+        catch (LoadCapacityException ex)
+        {
+            // The node cannot load another version now: nothing changed, try later.
+            return TypedResults.Problem(title: "Cannot load now", detail: ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         catch (NeedleConflictException ex)
         {

@@ -27,6 +27,7 @@ internal sealed class DeploymentService
     private readonly TimeProvider _time;
     private readonly ChangeGate _gate;
     private readonly NeedleMetrics _metrics;
+    private readonly VersionLoader _loader;
 
     public DeploymentService(
         INeedleStore store,
@@ -36,8 +37,10 @@ internal sealed class DeploymentService
         TimeProvider time,
         ChangeGate gate,
         NeedleMetrics metrics,
-        FunctionSecrets secrets)
+        FunctionSecrets secrets,
+        VersionLoader loader)
     {
+        _loader = loader;
         _secrets = secrets;
         _metrics = metrics;
         _gate = gate;
@@ -85,7 +88,6 @@ internal sealed class DeploymentService
         _secrets.Check(normalized);
         var hash = ContentHash.Compute(source, ManifestJson.Serialize(normalized));
         var runtime = _runtimes.Get(normalized.Runtime!);
-        var limits = ResolvedLimits.Resolve(normalized.Limits, _options);
 
         // The gate is held only to read and to write, never while the version loads: a C# version's load code can run
         // up to the runtime's load limit, and rollbacks, kill switches and other deploys must not wait for it. The
@@ -110,7 +112,7 @@ internal sealed class DeploymentService
                 write = await PrepareWriteAsync(existing?.Release, candidate, command, cancellationToken).ConfigureAwait(false);
             }
 
-            var loaded = await runtime.LoadAsync(candidate, limits, cancellationToken).ConfigureAwait(false);
+            var loaded = await _loader.LoadAsync(candidate, cancellationToken).ConfigureAwait(false);
             var handedOver = false;
             try
             {
@@ -135,7 +137,7 @@ internal sealed class DeploymentService
                     {
                         // The reconciler owns the loaded version from here, serving it or disposing it.
                         handedOver = true;
-                        await _reconciler.ApplyAsync(loaded, cancellationToken).ConfigureAwait(false);
+                        await _reconciler.ApplyFunctionAsync(name, result.Release, result.Revision, [loaded], cancellationToken).ConfigureAwait(false);
                     }
 
                     _metrics.RecordDeployment(name);
@@ -221,7 +223,7 @@ internal sealed class DeploymentService
                 var release = await _store.SetReleaseAsync(change.Described(), cancellationToken).ConfigureAwait(false);
                 var handOver = loaded;
                 loaded = null;
-                await _reconciler.ApplyAsync(handOver, cancellationToken).ConfigureAwait(false);
+                await _reconciler.ApplyFunctionAsync(name, release, release.Revision, handOver is null ? [] : [handOver], cancellationToken).ConfigureAwait(false);
                 return release;
             }
         }
@@ -240,7 +242,7 @@ internal sealed class DeploymentService
         using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
             var revision = await _store.DeleteFunctionAsync(name, actor, reason, cancellationToken).ConfigureAwait(false);
-            await _reconciler.ApplyAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await _reconciler.ApplyFunctionAsync(name, null, revision, [], cancellationToken).ConfigureAwait(false);
             return revision;
         }
     }
@@ -256,7 +258,7 @@ internal sealed class DeploymentService
     }
 
     private Task<ILoadedFunction> LoadAsync(FunctionVersion version, CancellationToken cancellationToken) =>
-        _runtimes.Get(version.Runtime).LoadAsync(version, ResolvedLimits.Resolve(version.Manifest.Limits, _options), cancellationToken);
+        _loader.LoadAsync(version, cancellationToken);
 
     private void CheckRouteConflicts(FunctionManifest manifest)
     {

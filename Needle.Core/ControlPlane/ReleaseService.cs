@@ -12,23 +12,23 @@ namespace Needle.ControlPlane;
 /// <summary>
 /// Release moves: canary weight and pins, promote, abort, roll back, or a whole release at once. Each is checked
 /// against the release it starts from (another change in between is a conflict, nothing changes), loads any version
-/// not loaded yet before the store is written, writes one release row with its audit event, and is applied here at once.
+/// not loaded yet (outside the change gate) before the store is written, writes one release row with its audit event, and is applied here at once.
 /// </summary>
 internal sealed class ReleaseService
 {
     private const int HistoryDepth = 200;
     private readonly INeedleStore _store;
-    private readonly RuntimeRegistry _runtimes;
+    private readonly VersionLoader _loader;
     private readonly Reconciler _reconciler;
     private readonly ChangeGate _gate;
     private readonly NeedleOptions _options;
     private readonly NeedleMetrics _metrics;
 
-    public ReleaseService(INeedleStore store, RuntimeRegistry runtimes, Reconciler reconciler, ChangeGate gate, IOptions<NeedleOptions> options, NeedleMetrics metrics)
+    public ReleaseService(INeedleStore store, VersionLoader loader, Reconciler reconciler, ChangeGate gate, IOptions<NeedleOptions> options, NeedleMetrics metrics)
     {
         _metrics = metrics;
         _store = store;
-        _runtimes = runtimes;
+        _loader = loader;
         _reconciler = reconciler;
         _gate = gate;
         _options = options.Value;
@@ -37,7 +37,7 @@ internal sealed class ReleaseService
     /// <summary>Sets the whole release: stable, canary (or none), weight and pins.</summary>
     public async Task<ReleaseRecord> SetAsync(string name, ReleaseTarget target, string actor, string? reason, CancellationToken cancellationToken)
     {
-        using var _ = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
         var stable = target.StableVersion ?? current.StableVersion;
         if (target.CanaryVersion == stable)
@@ -53,13 +53,13 @@ internal sealed class ReleaseService
             CanaryWeight = target.CanaryVersion is null ? 0 : target.Weight,
             Pins = target.Pins,
         };
-        return await ChangeAsync(current, change, target.Force, cancellationToken).ConfigureAwait(false);
+        return await ChangeAsync(lease, current, change, target.Force, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Puts a version (by default the current canary) in as canary with a weight and pins.</summary>
     public async Task<ReleaseRecord> SetCanaryAsync(string name, int? version, double weight, IReadOnlyList<string>? pins, bool force, string actor, string? reason, CancellationToken cancellationToken)
     {
-        using var _ = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
         var canary = version ?? current.CanaryVersion
             ?? throw new NeedleConflictException($"Function '{name}' has no canary; name the version to run as canary.");
@@ -70,17 +70,17 @@ internal sealed class ReleaseService
 
         var keptPins = pins ?? (canary == current.CanaryVersion ? current.Pins : null);
         var change = current.Change(ReleaseActions.Canary, actor, reason) with { CanaryVersion = canary, CanaryWeight = weight, Pins = keptPins };
-        return await ChangeAsync(current, change, force, cancellationToken).ConfigureAwait(false);
+        return await ChangeAsync(lease, current, change, force, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The canary becomes the stable version and serves all traffic.</summary>
     public async Task<ReleaseRecord> PromoteAsync(string name, string actor, string? reason, CancellationToken cancellationToken)
     {
-        using var _ = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
         var canary = current.CanaryVersion ?? throw new NeedleConflictException($"Function '{name}' has no canary to promote.");
         var change = current.Change(ReleaseActions.Promote, actor, reason) with { StableVersion = canary, CanaryVersion = null, CanaryWeight = 0, Pins = null };
-        return await ChangeAsync(current, change, force: true, cancellationToken).ConfigureAwait(false);
+        return await ChangeAsync(lease, current, change, force: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -89,7 +89,7 @@ internal sealed class ReleaseService
     /// </summary>
     public async Task<ReleaseRecord> AbortAsync(string name, string actor, string? reason, CancellationToken cancellationToken, int? expectedCanary = null)
     {
-        using var _ = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
         if (current.CanaryVersion is null)
         {
@@ -102,7 +102,7 @@ internal sealed class ReleaseService
         }
 
         var change = current.Change(ReleaseActions.Abort, actor, reason) with { CanaryVersion = null, CanaryWeight = 0, Pins = null };
-        return await ChangeAsync(current, change, force: true, cancellationToken).ConfigureAwait(false);
+        return await ChangeAsync(lease, current, change, force: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -116,7 +116,7 @@ internal sealed class ReleaseService
     /// </summary>
     public async Task<ReleaseRecord> RollbackAsync(string name, int? to, string actor, string? reason, CancellationToken cancellationToken, int? expectedCanary = null, int? expectedStable = null)
     {
-        using var _ = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
         if (expectedCanary is { } expected && current.CanaryVersion != expected)
         {
@@ -131,7 +131,7 @@ internal sealed class ReleaseService
         if (current.CanaryVersion is { } canary && to is null)
         {
             var removeCanary = current.Change(ReleaseActions.Rollback, actor, reason) with { CanaryVersion = null, CanaryWeight = 0, Pins = null, MarkBad = canary };
-            return await ChangeAsync(current, removeCanary, force: true, cancellationToken).ConfigureAwait(false);
+            return await ChangeAsync(lease, current, removeCanary, force: true, cancellationToken).ConfigureAwait(false);
         }
 
         var bad = (await _store.ListBadVersionsAsync(name, cancellationToken).ConfigureAwait(false)).Select(m => m.Number).ToHashSet();
@@ -155,7 +155,7 @@ internal sealed class ReleaseService
             Pins = null,
             MarkBad = current.StableVersion,
         };
-        return await ChangeAsync(current, change, force: to is null, cancellationToken).ConfigureAwait(false);
+        return await ChangeAsync(lease, current, change, force: to is null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -165,16 +165,16 @@ internal sealed class ReleaseService
     public async Task<ReleaseRecord> KillAsync(string name, FallbackResponse fallback, string actor, string? reason, CancellationToken cancellationToken)
     {
         ReleaseRules.CheckFallback(fallback, _options);
-        using var _ = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
         var change = current.Change(ReleaseActions.Kill, actor, reason) with { KillSwitch = fallback };
-        return await ChangeAsync(current, change, force: true, cancellationToken).ConfigureAwait(false);
+        return await ChangeAsync(lease, current, change, force: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Lifts the kill switch: the release's versions serve again.</summary>
     public async Task<ReleaseRecord> ReviveAsync(string name, string actor, string? reason, CancellationToken cancellationToken)
     {
-        using var _ = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
         if (current.KillSwitch is null)
         {
@@ -182,7 +182,7 @@ internal sealed class ReleaseService
         }
 
         var change = current.Change(ReleaseActions.Revive, actor, reason) with { KillSwitch = null };
-        return await ChangeAsync(current, change, force: true, cancellationToken).ConfigureAwait(false);
+        return await ChangeAsync(lease, current, change, force: true, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<ReleaseRecord> CurrentAsync(string name, CancellationToken cancellationToken)
@@ -192,7 +192,7 @@ internal sealed class ReleaseService
         return function.Release ?? throw new NeedleConflictException($"Function '{name}' has no release yet; activate a version first.");
     }
 
-    private async Task<ReleaseRecord> ChangeAsync(ReleaseRecord current, ReleaseChange change, bool force, CancellationToken cancellationToken)
+    private async Task<ReleaseRecord> ChangeAsync(ChangeGate.Lease lease, ReleaseRecord current, ReleaseChange change, bool force, CancellationToken cancellationToken)
     {
         ReleaseRules.CheckWeight(change.CanaryWeight);
         ReleaseRules.CheckPins(change.Pins);
@@ -222,17 +222,29 @@ internal sealed class ReleaseService
         var loaded = new List<ILoadedFunction>();
         try
         {
-            foreach (var version in new[] { stable, canary }.OfType<FunctionVersion>().Where(v => !_reconciler.IsLoaded(name, v.Number)))
+            var missing = new[] { stable, canary }.OfType<FunctionVersion>().Where(v => !_reconciler.IsLoaded(name, v.Number)).ToList();
+            if (missing.Count > 0)
             {
-                loaded.Add(await _runtimes.Get(version.Runtime)
-                    .LoadAsync(version, ResolvedLimits.Resolve(version.Manifest.Limits, _options), cancellationToken)
-                    .ConfigureAwait(false));
+                // Loaded outside the change gate: a version's load code can run up to its runtime's load limit, and
+                // other rollbacks, kill switches and deploys must not queue behind it. Then the release must still be
+                // the one this change was checked against (the store enforces it too).
+                lease.Exit();
+                foreach (var version in missing)
+                {
+                    loaded.Add(await _loader.LoadAsync(version, cancellationToken).ConfigureAwait(false));
+                }
+
+                await lease.ReenterAsync(cancellationToken).ConfigureAwait(false);
+                if ((await CurrentAsync(name, cancellationToken).ConfigureAwait(false)).Id != current.Id)
+                {
+                    throw new NeedleConflictException($"Function '{name}' changed while this change loaded version {string.Join(", ", missing.Select(v => v.Number))}; nothing changed, try again.");
+                }
             }
 
             var release = await _store.SetReleaseAsync(change.Described(), cancellationToken).ConfigureAwait(false);
             var handOver = loaded;
             loaded = [];
-            await _reconciler.ApplyAsync(handOver, cancellationToken).ConfigureAwait(false);
+            await _reconciler.ApplyFunctionAsync(name, release, release.Revision, handOver, cancellationToken).ConfigureAwait(false);
             if (change.Action == ReleaseActions.Rollback)
             {
                 _metrics.RecordRollback(name);

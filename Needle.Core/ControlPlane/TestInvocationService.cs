@@ -18,7 +18,7 @@ namespace Needle.ControlPlane;
 internal sealed class TestInvocationService
 {
     private readonly INeedleStore _store;
-    private readonly RuntimeRegistry _runtimes;
+    private readonly VersionLoader _loader;
     private readonly Reconciler _reconciler;
     private readonly IDownstreamClient _downstream;
     private readonly FunctionSecrets _secrets;
@@ -27,7 +27,7 @@ internal sealed class TestInvocationService
 
     public TestInvocationService(
         INeedleStore store,
-        RuntimeRegistry runtimes,
+        VersionLoader loader,
         Reconciler reconciler,
         IDownstreamClient downstream,
         IOptions<NeedleOptions> options,
@@ -35,7 +35,7 @@ internal sealed class TestInvocationService
         FunctionSecrets secrets)
     {
         _store = store;
-        _runtimes = runtimes;
+        _loader = loader;
         _reconciler = reconciler;
         _downstream = downstream;
         _secrets = secrets;
@@ -50,9 +50,7 @@ internal sealed class TestInvocationService
             ?? throw new NeedleNotFoundException($"Function '{name}' has no version {number}.");
         var served = _reconciler.TryGetServed(name, number);
         var serving = served is not null && served.TryEnter() ? served.Function : null;
-        var function = serving ?? await _runtimes.Get(version.Runtime)
-            .LoadAsync(version, ResolvedLimits.Resolve(version.Manifest.Limits, _options), cancellationToken)
-            .ConfigureAwait(false);
+        var function = serving ?? await _loader.LoadAsync(version, cancellationToken).ConfigureAwait(false);
         try
         {
             var logs = new List<FunctionLogEntry>();

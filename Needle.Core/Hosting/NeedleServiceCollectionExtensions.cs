@@ -52,7 +52,7 @@ public static class NeedleServiceCollectionExtensions
         services.AddHttpClient();
         services.AddMetrics();
         services.TryAddSingleton<NeedleMetrics>();
-        services.TryAddSingleton<INeedleServingState, NeedleServingState>();
+        services.TryAddSingleton<INeedleServingState, ServingStateView>();
         services.AddOpenApi(NeedleApiEndpoints.GroupName, o =>
         {
             o.ShouldInclude = d => d.GroupName == NeedleApiEndpoints.GroupName;
@@ -72,6 +72,10 @@ public static class NeedleServiceCollectionExtensions
         services.TryAddSingleton<StuckInvocationAnswer>();
         services.TryAddSingleton<FunctionEndpointHandler>();
         services.TryAddSingleton<NeedleEndpointDataSource>();
+        services.TryAddSingleton<VersionLoader>();
+        services.TryAddSingleton<VersionCache>();
+        services.TryAddSingleton<ReleaseLoader>();
+        services.TryAddSingleton<NodeReporter>();
         services.TryAddSingleton<Reconciler>();
         services.TryAddSingleton<ChangeGate>();
         services.TryAddSingleton<ReleaseRouter>();

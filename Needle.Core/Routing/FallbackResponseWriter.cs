@@ -9,7 +9,7 @@ namespace Needle.Routing;
 /// <summary>Writes a killed function's fallback response: no version runs, the release header says <c>killed</c>.</summary>
 internal static class FallbackResponseWriter
 {
-    public static Task WriteAsync(HttpContext http, ServingEntry entry, FallbackResponse fallback, NeedleOptions options)
+    public static Task WriteAsync(HttpContext http, ServedRelease entry, FallbackResponse fallback, NeedleOptions options)
     {
         var response = http.Response;
         response.Headers[options.VersionHeaderName] = entry.Stable.Function.Version.Label;

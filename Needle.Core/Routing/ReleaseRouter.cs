@@ -21,7 +21,7 @@ internal sealed class ReleaseRouter
         _options = options.Value.Releases;
     }
 
-    public (ServedVersion Version, ReleaseRole Role) Choose(HttpContext http, ServingEntry entry)
+    public (ServedVersion Version, ReleaseRole Role) Choose(HttpContext http, ServedRelease entry)
     {
         if (_options.PinHeaderName is { } pinHeader
             && http.Request.Headers.TryGetValue(pinHeader, out var pin)
@@ -74,7 +74,7 @@ internal sealed class ReleaseRouter
         return null;
     }
 
-    private static bool TryPin(ServingEntry entry, string pin, out ServedVersion version)
+    private static bool TryPin(ServedRelease entry, string pin, out ServedVersion version)
     {
         if (pin.Equals("canary", StringComparison.OrdinalIgnoreCase) && entry.Canary is { } canary)
         {

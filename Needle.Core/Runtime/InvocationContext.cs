@@ -41,6 +41,7 @@ internal sealed class InvocationContext : IDisposable
     {
         Secrets = secrets ?? new Dictionary<string, string>();
         Version = version;
+        Limits = limits;
         _logBudget = new InvocationLogBudget(limits);
         _requestId = requestId;
         Logger = logger;
@@ -71,6 +72,9 @@ internal sealed class InvocationContext : IDisposable
 
     /// <summary>The version being invoked.</summary>
     public FunctionVersion Version { get; }
+
+    /// <summary>The limits the loaded version runs with (resolved once, when it loaded), when the caller gave them.</summary>
+    public ResolvedLimits? Limits { get; }
 
     /// <summary>The request id (<c>ctx.requestId</c>), the ASP.NET trace identifier.</summary>
     public string RequestId => _requestId ??= (Volatile.Read(ref _disposed) == 0 ? _http?.TraceIdentifier : null) ?? "";

@@ -6,7 +6,7 @@ namespace Needle.Serving;
 /// </summary>
 internal sealed class FunctionSlot
 {
-    private ServingEntry? _current;
+    private ServedRelease? _current;
 
     public FunctionSlot(string name)
     {
@@ -15,7 +15,7 @@ internal sealed class FunctionSlot
 
     public string Name { get; }
 
-    public ServingEntry? Current => Volatile.Read(ref _current);
+    public ServedRelease? Current => Volatile.Read(ref _current);
 
-    public void Set(ServingEntry? entry) => Volatile.Write(ref _current, entry);
+    public void Set(ServedRelease? entry) => Volatile.Write(ref _current, entry);
 }

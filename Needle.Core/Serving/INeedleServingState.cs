@@ -15,7 +15,10 @@ public interface INeedleServingState
     /// <summary>The latest store revision this node has seen at its last apply or poll, or -1 before the first.</summary>
     long StoreRevision { get; }
 
-    /// <summary>Versions that failed to load at the last apply (<c>name@number</c> → message); they do not serve.</summary>
+    /// <summary>
+    /// Versions that failed to load (<c>name@number</c> → message) for what serves now: released versions that do not
+    /// serve, and warm standbys that are not warm (their message starts with <c>warm standby: </c>).
+    /// </summary>
     IReadOnlyDictionary<string, string> LoadErrors { get; }
 
     /// <summary>The functions served now, by name, with their release and the versions loaded for them.</summary>

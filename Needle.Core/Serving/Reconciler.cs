@@ -1,8 +1,4 @@
-using System.Collections.Frozen;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Needle.Functions;
-using Needle.Hosting;
 using Needle.Routing;
 using Needle.Runtime;
 using Needle.Store;
@@ -10,50 +6,68 @@ using Needle.Store;
 namespace Needle.Serving;
 
 /// <summary>
-/// Makes this node serve what the store says. It reads the serving state, loads the versions not loaded yet
-/// (off the request path, and outside the apply gate: see <see cref="ApplyFromStoreAsync"/>), then swaps each
-/// function's slot and publishes the routes; versions no release names any more are retired and disposed once
-/// drained. One apply at a time.
+/// Makes this node serve what the store releases. Everything slow happens before the apply gate: reading the store,
+/// finding the warm standbys, loading versions (<see cref="VersionCache"/>). Under the gate the next
+/// <see cref="ServingSnapshot"/> is built (<see cref="ServingSnapshotBuilder"/>, pure), each function's slot is set,
+/// the routes are published and one reference is swapped; versions no snapshot names any more are retired, drained,
+/// then disposed. The node table is told in the background (<see cref="NodeReporter"/>).
 /// </summary>
 internal sealed partial class Reconciler : IAsyncDisposable
 {
+    // A poll that finds a change made here newer than what it read reads again, a few times, then leaves it to the next poll.
+    private const int MaxAttempts = 3;
     private readonly INeedleStore _store;
-    private readonly FunctionSecrets _secrets;
-    private readonly RuntimeRegistry _runtimes;
+    private readonly VersionCache _versions;
+    private readonly ReleaseLoader _releases;
+    private readonly NodeReporter _reporter;
     private readonly NeedleEndpointDataSource _dataSource;
-    private readonly NeedleOptions _options;
     private readonly ILogger<Reconciler> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, FunctionSlot> _slots = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ServedVersion> _loaded = new(StringComparer.Ordinal);
-    private FrozenDictionary<string, ServingEntry> _current = FrozenDictionary<string, ServingEntry>.Empty;
-    private FrozenDictionary<string, string> _loadErrors = FrozenDictionary<string, string>.Empty;
-    private readonly SemaphoreSlim _reportGate = new(1, 1);
-    private long _appliedRevision = -1;
-    private long _reportedRevision = -1;
+    private ServingSnapshot _snapshot = ServingSnapshot.Empty;
+
+    // Not part of the snapshot: a poll sees the store move without applying anything.
     private long _storeRevision = -1;
 
     public Reconciler(
         INeedleStore store,
-        RuntimeRegistry runtimes,
+        VersionCache versions,
+        ReleaseLoader releases,
+        NodeReporter reporter,
         NeedleEndpointDataSource dataSource,
-        IOptions<NeedleOptions> options,
-        ILogger<Reconciler> logger,
-        FunctionSecrets secrets)
+        ILogger<Reconciler> logger)
     {
-        _secrets = secrets;
         _store = store;
-        _runtimes = runtimes;
+        _versions = versions;
+        _releases = releases;
+        _reporter = reporter;
         _dataSource = dataSource;
-        _options = options.Value;
         _logger = logger;
     }
 
+    /// <summary>What serves now, as one immutable whole.</summary>
+    public ServingSnapshot Snapshot => Volatile.Read(ref _snapshot);
+
     /// <summary>The revision this node serves, or -1 before the first apply.</summary>
-    public long AppliedRevision => Volatile.Read(ref _appliedRevision);
+    public long AppliedRevision => Snapshot.Revision;
 
     /// <summary>The latest store revision this node has seen (at its last apply or poll), or -1 before the first.</summary>
     public long StoreRevision => Volatile.Read(ref _storeRevision);
+
+    /// <summary>What serves now, by function name.</summary>
+    public IReadOnlyDictionary<string, ServedRelease> Current => Snapshot.Functions;
+
+    /// <summary>Versions that failed to load (<c>name@number</c> → message); see <see cref="ServingSnapshot.LoadErrors"/>.</summary>
+    public IReadOnlyDictionary<string, string> LoadErrors => Snapshot.LoadErrors;
+
+    /// <summary>Whether this node has the version loaded (stable, canary or warm).</summary>
+    public bool IsLoaded(string function, int number) => Snapshot.Find(function, number) is not null;
+
+    /// <summary>
+    /// The loaded version, if this node has it (for test invocations). Enter it with <see cref="ServedVersion.TryEnter"/>
+    /// before use, so a swap meanwhile cannot dispose it under the caller.
+    /// </summary>
+    public ServedVersion? TryGetServed(string function, int number) => Snapshot.Find(function, number);
 
     /// <summary>Records a store revision seen by a poll; only ever moves forward.</summary>
     public void ObserveStoreRevision(long revision)
@@ -71,288 +85,180 @@ internal sealed partial class Reconciler : IAsyncDisposable
         }
     }
 
-    /// <summary>What serves now, by function name.</summary>
-    public IReadOnlyDictionary<string, ServingEntry> Current => Volatile.Read(ref _current);
-
-    /// <summary>Versions that failed to load at the last apply (<c>name@number</c> → message); they do not serve.</summary>
-    public IReadOnlyDictionary<string, string> LoadErrors => Volatile.Read(ref _loadErrors);
-
-    /// <summary>Whether this node has the version loaded (stable, canary or warm).</summary>
-    public bool IsLoaded(string function, int number) => TryGetServed(function, number) is not null;
-
     /// <summary>
-    /// The loaded version, if this node has it (for test invocations). Enter it with <see cref="ServedVersion.TryEnter"/>
-    /// before use, so a swap meanwhile cannot dispose it under the caller.
+    /// Applies the store's whole state (the start, the poll, changes made elsewhere). Loads what it names that this node
+    /// has not loaded, and its warm standbys, before taking the apply gate: a load can take up to its runtime's load
+    /// limit, and a rollback or kill switch applied meanwhile must not wait for it.
     /// </summary>
-    public ServedVersion? TryGetServed(string function, int number) =>
-        Current.TryGetValue(function, out var entry) && entry.Loaded.TryGetValue(number, out var served) ? served : null;
-
-    /// <summary>
-    /// Applies the store's current state. <paramref name="preloaded"/> are versions the caller already loaded
-    /// (a deploy validates by loading); they are used instead of loading again, or disposed if nothing serves them.
-    /// </summary>
-    public Task<long> ApplyAsync(ILoadedFunction? preloaded = null, CancellationToken cancellationToken = default) =>
-        ApplyAsync(preloaded is null ? [] : [preloaded], cancellationToken);
-
-    /// <summary>
-    /// Applies the store's current state, loading the versions it names that this node has not loaded yet before
-    /// taking the apply gate: a load can take up to its runtime's load limit, and a rollback or kill switch applied
-    /// meanwhile must not wait for it. For changes made elsewhere (the poll, the start); a change made here loads first.
-    /// </summary>
+    /// <returns>The revision this node serves afterwards.</returns>
     public async Task<long> ApplyFromStoreAsync(CancellationToken cancellationToken = default)
     {
-        var state = await _store.GetServingStateAsync(cancellationToken).ConfigureAwait(false);
-
-        // A change made on this node applies itself with its version loaded: let one in progress finish (it loads
-        // nothing under the gate, so this is short) rather than load its version a second time.
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        _gate.Release();
-        var current = Current;
-        var preloaded = new List<ILoadedFunction>();
-        foreach (var version in state.Functions.SelectMany(f => f.Canary is null ? [f.Stable] : new[] { f.Stable, f.Canary }))
-        {
-            if (current.TryGetValue(version.Name, out var entry) && entry.Loaded.TryGetValue(version.Number, out var served)
-                && served.Function.Version.ContentHash == version.ContentHash)
-            {
-                continue;
-            }
-
-            try
-            {
-                var limits = ResolvedLimits.Resolve(version.Manifest.Limits, _options);
-                preloaded.Add(await _runtimes.Get(version.Runtime).LoadAsync(version, limits, cancellationToken).ConfigureAwait(false));
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // Loaded again under the gate, where the failure is recorded (a load past the limit is refused there at once).
-                LogPreloadFailed(_logger, version.Label, ex.Message);
-            }
-        }
-
-        return await ApplyCoreAsync(preloaded, loadMissing: true, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc cref="ApplyAsync(ILoadedFunction?, CancellationToken)"/>
-    /// <remarks>
-    /// Loads nothing under the apply gate: a version the store names that is neither loaded nor in
-    /// <paramref name="preloadedVersions"/> (a change made elsewhere) is left to the next poll, which loads it outside
-    /// the gate; until then its function serves what it served, and this node's applied revision stays behind.
-    /// </remarks>
-    public Task<long> ApplyAsync(IReadOnlyCollection<ILoadedFunction> preloadedVersions, CancellationToken cancellationToken = default) =>
-        ApplyCoreAsync(preloadedVersions, loadMissing: false, cancellationToken);
-
-    private async Task<long> ApplyCoreAsync(IReadOnlyCollection<ILoadedFunction> preloadedVersions, bool loadMissing, CancellationToken cancellationToken)
-    {
-        var preloaded = preloadedVersions.ToList();
-        var deferred = false;
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Versions loaded by an attempt that read again stay at hand for the next one.
+        var loaded = new List<ILoadedFunction>();
         try
         {
-            var state = await _store.GetServingStateAsync(cancellationToken).ConfigureAwait(false);
-            var entries = new Dictionary<string, ServingEntry>(StringComparer.Ordinal);
-            var keep = new HashSet<string>(StringComparer.Ordinal);
-            var errors = new Dictionary<string, string>(StringComparer.Ordinal);
-            var previous = Current;
-            foreach (var function in state.Functions)
+            for (var attempt = 1; ; attempt++)
             {
-                var name = function.Release.Function;
-                if (previous.TryGetValue(name, out var unchanged)
-                    && unchanged.Release.Id == function.Release.Id
-                    && (function.Canary is null || unchanged.Canary is not null))
+                var state = await _store.GetReleaseStateAsync(cancellationToken).ConfigureAwait(false);
+                ObserveStoreRevision(state.Revision);
+                var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+                var warm = new Dictionary<string, IReadOnlyList<int>>(StringComparer.Ordinal);
+                var before = Snapshot;
+                foreach (var function in state.Functions)
                 {
-                    // Same release row as before and fully loaded: nothing to read or load (this keeps a rollback to one swap).
-                    entries[name] = unchanged;
-                    keep.UnionWith(unchanged.Loaded.Values.Select(v => v.Function.Version.Label));
-                    continue;
+                    if (!before.Functions.TryGetValue(function.Release.Function, out var entry) || !ServingSnapshotBuilder.IsApplied(entry, function))
+                    {
+                        warm[function.Release.Function] = await _releases.PrepareAsync(function, loadMissing: true, loaded, errors, cancellationToken).ConfigureAwait(false);
+                    }
                 }
 
-                var stable = await GetOrLoadAsync(function.Stable, preloaded, errors, loadMissing, cancellationToken).ConfigureAwait(false);
-                deferred |= stable is null && !loadMissing && !errors.ContainsKey(function.Stable.Label);
-                if (stable is null)
+                await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
                 {
-                    // The release names a version this node cannot load: keep serving what it served before, if anything.
-                    if (previous.TryGetValue(name, out var old))
+                    var previous = Snapshot;
+                    if (state.Revision < previous.LatestChange)
                     {
-                        entries[name] = old;
-                        keep.UnionWith(old.Loaded.Values.Select(v => v.Function.Version.Label));
+                        // A change made here landed after this read: applying the read would undo it.
+                        if (attempt < MaxAttempts)
+                        {
+                            continue;
+                        }
+
+                        return previous.Revision;
                     }
 
-                    continue;
+                    await AdoptAsync(loaded).ConfigureAwait(false);
+                    Publish(previous, ServingSnapshotBuilder.Build(previous, state, _versions.Get, warm, errors));
+                    return Snapshot.Revision;
                 }
-
-                // A canary that cannot load leaves the function on its stable version; the error is reported.
-                var canary = function.Canary is { } canaryVersion
-                    ? await GetOrLoadAsync(canaryVersion, preloaded, errors, loadMissing, cancellationToken).ConfigureAwait(false)
-                    : null;
-                deferred |= function.Canary is not null && canary is null && !loadMissing && !errors.ContainsKey(function.Canary.Label);
-                var warm = await LoadWarmAsync(function, loadMissing, cancellationToken).ConfigureAwait(false);
-                var entry = new ServingEntry(function.Release, function.Stable.Manifest, stable, canary, warm);
-                preloaded.RemoveAll(p => entry.Loaded.Values.Any(v => ReferenceEquals(v.Function, p)));
-
-                keep.UnionWith(entry.Loaded.Values.Select(v => v.Function.Version.Label));
-                entries[name] = entry;
-            }
-
-            var routes = new List<RouteEntry>(entries.Count);
-            foreach (var (name, entry) in entries.OrderBy(e => e.Key, StringComparer.Ordinal))
-            {
-                if (!_slots.TryGetValue(name, out var slot))
+                finally
                 {
-                    slot = new FunctionSlot(name);
-                    _slots[name] = slot;
+                    _gate.Release();
                 }
-
-                slot.Set(entry);
-                routes.Add(new RouteEntry(slot, entry.Manifest.Route ?? "/" + name, [.. entry.Manifest.Methods ?? ["GET", "POST"]]));
             }
-
-            foreach (var name in _slots.Keys.Where(n => !entries.ContainsKey(n)).ToList())
-            {
-                _slots[name].Set(null);
-                _slots.Remove(name);
-            }
-
-            _dataSource.Update(routes);
-            Volatile.Write(ref _current, entries.ToFrozenDictionary(StringComparer.Ordinal));
-            Volatile.Write(ref _loadErrors, errors.ToFrozenDictionary(StringComparer.Ordinal));
-
-            foreach (var label in _loaded.Keys.Where(l => !keep.Contains(l)).ToList())
-            {
-                _loaded[label].Retire();
-                _loaded.Remove(label);
-            }
-
-            ObserveStoreRevision(state.Revision);
-            if (!deferred)
-            {
-                Volatile.Write(ref _appliedRevision, state.Revision);
-
-                // The node table is for visibility; the change already serves, so the caller does not wait for the write.
-                _ = ReportAsync(state.Revision);
-            }
-
-            return state.Revision;
         }
         finally
         {
-            foreach (var unused in preloaded)
-            {
-                await unused.DisposeAsync().ConfigureAwait(false);
-            }
-
-            _gate.Release();
+            await DisposeAllAsync(loaded).ConfigureAwait(false);
         }
     }
 
     /// <summary>
-    /// The last few stable versions before the current one (not marked bad) stay loaded, so a rollback is a swap
-    /// rather than a load. A warm version that fails to load is only logged: nothing serves it.
+    /// Applies one function after a change made on this node wrote <paramref name="release"/> (or deleted the function:
+    /// <see langword="null"/>) at <paramref name="revision"/>. <paramref name="loaded"/> are versions the caller loaded
+    /// for it (a deploy validates by loading); the reconciler owns them from here, serving or disposing them.
+    /// Loads nothing: a version the release names that is neither loaded nor handed over leaves the function as it
+    /// was and the node's revision behind, and a whole apply in the background catches up (loading outside every gate).
     /// </summary>
-    private async Task<List<ServedVersion>> LoadWarmAsync(ServingRelease function, bool loadMissing, CancellationToken cancellationToken)
+    public async Task ApplyFunctionAsync(string name, ReleaseRecord? release, long revision, IReadOnlyCollection<ILoadedFunction> loaded, CancellationToken cancellationToken = default)
     {
-        var warm = new List<ServedVersion>();
-        var count = _options.Releases.WarmVersions;
-        if (count == 0)
-        {
-            return warm;
-        }
-
-        var name = function.Release.Function;
-        var history = await _store.ListReleasesAsync(name, 50, cancellationToken).ConfigureAwait(false);
-        var bad = (await _store.ListBadVersionsAsync(name, cancellationToken).ConfigureAwait(false)).Select(m => m.Number).ToHashSet();
-        var candidates = history
-            .Select(r => r.StableVersion)
-            .Distinct()
-            .Where(n => n != function.Stable.Number && n != function.Canary?.Number && !bad.Contains(n))
-            .Take(count);
-        foreach (var number in candidates)
-        {
-            if (_loaded.TryGetValue($"{name}@{number}", out var loaded))
-            {
-                warm.Add(loaded);
-                continue;
-            }
-
-            if (!loadMissing)
-            {
-                continue;
-            }
-
-            var version = await _store.GetVersionAsync(name, number, cancellationToken).ConfigureAwait(false);
-            var warmErrors = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (version is not null && await GetOrLoadAsync(version, null, warmErrors, loadMissing: true, cancellationToken).ConfigureAwait(false) is { } served)
-            {
-                warm.Add(served);
-            }
-        }
-
-        return warm;
-    }
-
-    private async Task<ServedVersion?> GetOrLoadAsync(
-        FunctionVersion version,
-        IReadOnlyList<ILoadedFunction>? preloaded,
-        Dictionary<string, string> errors,
-        bool loadMissing,
-        CancellationToken cancellationToken)
-    {
-        if (_loaded.TryGetValue(version.Label, out var served))
-        {
-            return served;
-        }
-
-        ILoadedFunction function;
-        if (preloaded?.FirstOrDefault(p => p.Version.Label == version.Label && p.Version.ContentHash == version.ContentHash) is { } ready)
-        {
-            function = ready;
-        }
-        else if (!loadMissing)
-        {
-            return null;
-        }
-        else
-        {
-            try
-            {
-                var limits = ResolvedLimits.Resolve(version.Manifest.Limits, _options);
-                function = await _runtimes.Get(version.Runtime).LoadAsync(version, limits, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                errors[version.Label] = ex.Message;
-                LogLoadFailed(_logger, version.Label, ex);
-                return null;
-            }
-        }
-
-        // Secrets are read from configuration as the version loads, once; requests find them beside it.
-        _ = _secrets.For(function.Version);
-        served = new ServedVersion(function);
-        _loaded[version.Label] = served;
-        return served;
-    }
-
-    private async Task ReportAsync(long revision)
-    {
-        await _reportGate.WaitAsync().ConfigureAwait(false);
+        var handedOver = loaded.ToList();
         try
         {
-            // Reports may finish out of order; only ever move the recorded revision forward.
-            if (revision > _reportedRevision)
+            ReleasedFunction? function = null;
+            IReadOnlyList<int> warm = [];
+            var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (release is not null)
             {
-                await _store.ReportNodeAsync(_options.NodeId, revision).ConfigureAwait(false);
-                _reportedRevision = revision;
+                var stable = await _releases.VersionOfAsync(name, release.StableVersion, handedOver, cancellationToken).ConfigureAwait(false);
+                var canary = release.CanaryVersion is { } number ? await _releases.VersionOfAsync(name, number, handedOver, cancellationToken).ConfigureAwait(false) : null;
+                function = new ReleasedFunction(release, stable, canary);
+                warm = await _releases.PrepareAsync(function, loadMissing: false, handedOver, errors, cancellationToken).ConfigureAwait(false);
             }
+
+            ServingSnapshot published;
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var previous = Snapshot;
+                await AdoptAsync(handedOver).ConfigureAwait(false);
+                published = ServingSnapshotBuilder.WithFunction(previous, name, function, revision, _versions.Get, warm, errors);
+                Publish(previous, published);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+
+            if (published.Revision < revision)
+            {
+                _ = CatchUpAsync();
+            }
+        }
+        finally
+        {
+            await DisposeAllAsync(handedOver).ConfigureAwait(false);
+        }
+    }
+
+    // Under the gate.
+    private async Task AdoptAsync(List<ILoadedFunction> loaded)
+    {
+        foreach (var function in loaded)
+        {
+            await _versions.AdoptAsync(function).ConfigureAwait(false);
+        }
+
+        loaded.Clear();
+    }
+
+    // Under the gate: slots first (a request on an existing route sees the new entry), then routes, then the reference.
+    private void Publish(ServingSnapshot previous, ServingSnapshot next)
+    {
+        if (ReferenceEquals(previous, next))
+        {
+            return;
+        }
+
+        var routes = new List<RouteEntry>(next.Functions.Count);
+        foreach (var (name, entry) in next.Functions.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            if (!_slots.TryGetValue(name, out var slot))
+            {
+                slot = new FunctionSlot(name);
+                _slots[name] = slot;
+            }
+
+            slot.Set(entry);
+            routes.Add(new RouteEntry(slot, entry.Manifest.Route ?? "/" + name, [.. entry.Manifest.Methods ?? ["GET", "POST"]]));
+        }
+
+        foreach (var name in _slots.Keys.Where(n => !next.Functions.ContainsKey(n)).ToList())
+        {
+            _slots[name].Set(null);
+            _slots.Remove(name);
+        }
+
+        _dataSource.Update(routes);
+        Volatile.Write(ref _snapshot, next);
+        _versions.RetireUnused(next);
+        ObserveStoreRevision(next.Revision);
+        if (next.Revision > previous.Revision)
+        {
+            _reporter.Report(next.Revision);
+        }
+    }
+
+    private async Task CatchUpAsync()
+    {
+        try
+        {
+            await ApplyFromStoreAsync().ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            // Reporting is for visibility; serving must not depend on it.
-            LogReportFailed(_logger, ex);
+            LogCatchUpFailed(_logger, ex);
         }
-        finally
+    }
+
+    private static async Task DisposeAllAsync(List<ILoadedFunction> unused)
+    {
+        foreach (var function in unused)
         {
-            _reportGate.Release();
+            await function.DisposeAsync().ConfigureAwait(false);
         }
+
+        unused.Clear();
     }
 
     public async ValueTask DisposeAsync()
@@ -365,12 +271,7 @@ internal sealed partial class Reconciler : IAsyncDisposable
                 slot.Set(null);
             }
 
-            foreach (var served in _loaded.Values)
-            {
-                served.Retire();
-            }
-
-            _loaded.Clear();
+            _versions.RetireAll();
         }
         finally
         {
@@ -378,12 +279,6 @@ internal sealed partial class Reconciler : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = Telemetry.NeedleEventIds.VersionLoadFailed, Level = LogLevel.Error, Message = "Version {Version} could not be loaded; the function keeps its previous version, if any.")]
-    private static partial void LogLoadFailed(ILogger logger, string version, Exception exception);
-
-    [LoggerMessage(EventId = Telemetry.NeedleEventIds.NodeReportFailed, Level = LogLevel.Warning, Message = "Could not record this node's revision in the store.")]
-    private static partial void LogReportFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = Telemetry.NeedleEventIds.PreloadFailed, Level = LogLevel.Debug, Message = "Version {Version} did not load ahead of the apply: {Reason}")]
-    private static partial void LogPreloadFailed(ILogger logger, string version, string reason);
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.CatchUpFailed, Level = LogLevel.Warning, Message = "Could not catch up with the store after a change made here; the next poll tries again.")]
+    private static partial void LogCatchUpFailed(ILogger logger, Exception exception);
 }

@@ -4,7 +4,7 @@ namespace Needle.Serving;
 /// <param name="StoreRevision">The store's revision now.</param>
 /// <param name="AppliedRevision">The revision this node serves.</param>
 /// <param name="NotServed">Released versions (<c>name@number</c>, stable or canary) this node does not serve.</param>
-/// <param name="LoadErrors">Versions that failed to load at the last apply, with the error.</param>
+/// <param name="LoadErrors">Versions that failed to load for what serves now, with the error (see <see cref="INeedleServingState.LoadErrors"/>).</param>
 public sealed record ServingCheck(long StoreRevision, long AppliedRevision, IReadOnlyList<string> NotServed, IReadOnlyDictionary<string, string> LoadErrors)
 {
     /// <summary>Whether the node serves an older revision than the store's.</summary>

@@ -16,7 +16,7 @@ public interface INeedleStore
     Task<long> GetRevisionAsync(CancellationToken cancellationToken = default);
 
     /// <summary>What every node should serve: the current release of each function that is not deleted, with its versions.</summary>
-    Task<ServingState> GetServingStateAsync(CancellationToken cancellationToken = default);
+    Task<ReleaseState> GetReleaseStateAsync(CancellationToken cancellationToken = default);
 
     /// <summary>All functions that are not deleted, with their current release.</summary>
     Task<IReadOnlyList<FunctionRecord>> ListFunctionsAsync(CancellationToken cancellationToken = default);

@@ -157,16 +157,19 @@ public sealed record ReleaseChange(
     }
 }
 
-/// <summary>What serves now: one entry per function that has a release and is not deleted.</summary>
+/// <summary>
+/// What the store releases: one entry per function that has a release and is not deleted. Each node makes what it
+/// serves (its <c>ServingSnapshot</c>) follow this.
+/// </summary>
 /// <param name="Revision">The store revision this state is at.</param>
 /// <param name="Functions">The releases with their versions.</param>
-public sealed record ServingState(long Revision, IReadOnlyList<ServingRelease> Functions);
+public sealed record ReleaseState(long Revision, IReadOnlyList<ReleasedFunction> Functions);
 
-/// <summary>A function's current release with the versions it names.</summary>
+/// <summary>A function's current release with the versions it names, as the store holds them.</summary>
 /// <param name="Release">The release row.</param>
 /// <param name="Stable">The stable version.</param>
 /// <param name="Canary">The canary version, if any.</param>
-public sealed record ServingRelease(ReleaseRecord Release, FunctionVersion Stable, FunctionVersion? Canary);
+public sealed record ReleasedFunction(ReleaseRecord Release, FunctionVersion Stable, FunctionVersion? Canary);
 
 /// <summary>An audit event to append.</summary>
 /// <param name="Actor">Who.</param>

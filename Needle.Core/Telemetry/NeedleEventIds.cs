@@ -57,8 +57,8 @@ public static class NeedleEventIds
     /// <summary>This node's revision could not be recorded in the store.</summary>
     public const int NodeReportFailed = 1201;
 
-    /// <summary>A version did not load ahead of the apply (Debug).</summary>
-    public const int PreloadFailed = 1202;
+    /// <summary>A change made on this node could not catch up with the store; the next poll tries again.</summary>
+    public const int CatchUpFailed = 1202;
 
     /// <summary>The node started serving a revision.</summary>
     public const int NodeStarted = 1300;

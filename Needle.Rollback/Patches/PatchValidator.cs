@@ -3,6 +3,7 @@ using Needle.Functions;
 using Needle.Hosting;
 using Needle.Patching;
 using Needle.Runtime;
+using Needle.Serving;
 using Needle.Store;
 
 namespace Needle.Rollback.Patches;
@@ -12,7 +13,7 @@ namespace Needle.Rollback.Patches;
 /// kind, a known function with a release, a base hash that matches the stable version, a diff that applies, a result
 /// that compiles (loaded by its runtime, then dropped) and that changes something.
 /// </summary>
-internal sealed class PatchValidator(INeedleStore store, RuntimeRegistry runtimes, IOptions<NeedleOptions> options)
+internal sealed class PatchValidator(INeedleStore store, RuntimeRegistry runtimes, IOptions<NeedleOptions> options, VersionLoader loader)
 {
     /// <summary>Returns the patch's kind and the stable version it is made against; throws what the API maps to 400, 404 or 409.</summary>
     public async Task<(string Kind, FunctionVersion Base)> ValidateAsync(string name, PatchRequest patch, CancellationToken cancellationToken)
@@ -80,7 +81,7 @@ internal sealed class PatchValidator(INeedleStore store, RuntimeRegistry runtime
 
         // Compile it the way a deploy would, then drop it: the job deploys for real once it runs.
         var candidate = new FunctionVersion(name, function.LatestVersion + 1, source, normalized, hash, "patch-check", DateTimeOffset.UnixEpoch, baseVersion.Number);
-        var loaded = await runtimes.Get(candidate.Runtime).LoadAsync(candidate, ResolvedLimits.Resolve(normalized.Limits, options.Value), cancellationToken).ConfigureAwait(false);
+        var loaded = await loader.LoadAsync(candidate, cancellationToken).ConfigureAwait(false);
         await loaded.DisposeAsync().ConfigureAwait(false);
         return (kind, baseVersion);
     }

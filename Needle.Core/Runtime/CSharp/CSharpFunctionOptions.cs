@@ -32,6 +32,14 @@ public sealed class CSharpFunctionOptions
     /// </summary>
     public TimeSpan LoadTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How many load threads this node may have whose load code has not ended: loads past <see cref="LoadTimeout"/>
+    /// (stuck, abandoned) and loads in progress together. Each stuck one holds a thread for good, so beyond this
+    /// a load is refused at once (a deploy or release change answers 503 naming this option) until one ends or the
+    /// host restarts. Between 1 and 64. Default: 4.
+    /// </summary>
+    public int MaxStuckLoads { get; set; } = 4;
+
     /// <summary>How many compiled images this node keeps in memory by key, most recently used first. Default: 64.</summary>
     public int ImageCacheSize { get; set; } = 64;
 }

@@ -31,6 +31,11 @@ internal sealed class CSharpFunctionOptionsValidator : IValidateOptions<CSharpFu
             failures.Add($"Needle C#: LoadTimeout must be between 100 ms and 5 minutes (was {options.LoadTimeout}).");
         }
 
+        if (options.MaxStuckLoads is < 1 or > 64)
+        {
+            failures.Add($"Needle C#: MaxStuckLoads must be between 1 and 64 (was {options.MaxStuckLoads}).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -36,6 +36,8 @@ internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
     private readonly ILogger _logger;
     private readonly NeedleMetrics? _metrics;
     private readonly TimeSpan _loadTimeout;
+    private readonly int _maxStuckLoads;
+    private int _loadThreads;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _stuckLoads = new(StringComparer.Ordinal);
 
     public CSharpRuntime(CSharpFunctionOptions options, INeedleStore? store, TimeSpan queueTimeout, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null, NeedleMetrics? metrics = null)
@@ -50,6 +52,7 @@ internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
         _logger = loggerFactory.CreateLogger<CSharpRuntime>();
         _metrics = metrics;
         _loadTimeout = options.LoadTimeout;
+        _maxStuckLoads = options.MaxStuckLoads;
     }
 
     /// <inheritdoc />
@@ -87,13 +90,24 @@ internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
     /// class's constructor, static constructors and field initialisers run there, and one that never ends must not
     /// hold the caller (a deploy, a rollback's reconcile) or a pool thread. .NET cannot abort a thread, so one past the
     /// limit is abandoned and counted (<see cref="CSharpRuntimeStatistics.LoadsStuck"/>); if it ever ends, what it
-    /// loaded is unloaded. While it runs, the same image is refused at once instead of starting another such thread.
+    /// loaded is unloaded. While it runs, the same image is refused at once instead of starting another such thread,
+    /// and at most <see cref="CSharpFunctionOptions.MaxStuckLoads"/> load threads exist at once, so sources that differ
+    /// cannot leave a thread behind at each deploy.
     /// </summary>
     private async Task<ILoadedFunction> LoadWithinLimitAsync(FunctionVersion version, string key, ResolvedLimits limits, CSharpImage image, CancellationToken cancellationToken)
     {
         if (_stuckLoads.ContainsKey(key))
         {
             throw LoadTimedOut(version, stillRunning: true);
+        }
+
+        if (Interlocked.Increment(ref _loadThreads) > _maxStuckLoads)
+        {
+            Interlocked.Decrement(ref _loadThreads);
+            throw new LoadCapacityException(
+                $"{version.Label} was not loaded: this node already has {_maxStuckLoads} C# loads whose load code has not ended " +
+                $"(CSharpFunctionOptions.MaxStuckLoads = {_maxStuckLoads}; {Statistics.LoadsStuck} of them stuck past the load limit). " +
+                "Nothing changed. A stuck load's thread is freed only when its load code ends or the host restarts; fix the load code (constructor, static constructor, field or module initialiser) and deploy again.");
         }
 
         var loaded = new TaskCompletionSource<CSharpFunction>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -106,6 +120,10 @@ internal sealed class CSharpRuntime : IFunctionRuntime, IDisposable
             catch (Exception ex)
             {
                 loaded.TrySetException(ex);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _loadThreads);
             }
         })
         {

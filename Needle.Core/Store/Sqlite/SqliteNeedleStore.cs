@@ -41,7 +41,7 @@ internal sealed partial class SqliteNeedleStore(string connectionString, TimePro
     public Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) =>
         ReadAsync((connection, transaction) => ReadRevisionAsync(connection, transaction, cancellationToken), cancellationToken);
 
-    public Task<ServingState> GetServingStateAsync(CancellationToken cancellationToken = default) =>
+    public Task<ReleaseState> GetReleaseStateAsync(CancellationToken cancellationToken = default) =>
         ReadAsync(
             async (connection, transaction) =>
             {
@@ -62,12 +62,12 @@ internal sealed partial class SqliteNeedleStore(string connectionString, TimePro
                     .ToDictionary(row => (row.Function, row.Number), row => row.ToVersion());
 
                 var functions = releases
-                    .Select(row => new ServingRelease(
+                    .Select(row => new ReleasedFunction(
                         row.ToRecord(),
                         versions[(row.Function, row.StableVersion)],
                         row.CanaryVersion is { } canary ? versions[(row.Function, canary)] : null))
                     .ToList();
-                return new ServingState(revision, functions);
+                return new ReleaseState(revision, functions);
             },
             cancellationToken);
 

@@ -25,8 +25,8 @@ public class ReleaseRoutingBenchmarks
         .BuildServiceProvider();
 
     private ReleaseRouter _router = null!;
-    private ServingEntry _stableOnly = null!;
-    private ServingEntry _canary = null!;
+    private ServedRelease _stableOnly = null!;
+    private ServedRelease _canary = null!;
     private DefaultHttpContext _anonymous = null!;
     private DefaultHttpContext _user = null!;
     private DefaultHttpContext _pinnedUser = null!;
@@ -39,8 +39,8 @@ public class ReleaseRoutingBenchmarks
         var stable = new ServedVersion(new NoopFunction(1));
         var canary = new ServedVersion(new NoopFunction(2));
         var manifest = new FunctionManifest { Name = "checkout", Route = "/checkout" };
-        _stableOnly = new ServingEntry(Release(null, 0, null), manifest, stable, null, []);
-        _canary = new ServingEntry(Release(2, 10, ["tester-1", "tester-2"]), manifest, stable, canary, []);
+        _stableOnly = new ServedRelease(Release(null, 0, null), manifest, stable, null, []);
+        _canary = new ServedRelease(Release(2, 10, ["tester-1", "tester-2"]), manifest, stable, canary, []);
         _anonymous = Context(null, null);
         _user = Context("user-8a2f9c51-3d4e", null);
         _pinnedUser = Context("tester-2", null);

@@ -185,10 +185,10 @@ public sealed class ReleaseRouterTests
         return new ReleaseRouter(Options.Create(options));
     }
 
-    private static ServingEntry Entry(double weight, string[]? pins = null)
+    private static ServedRelease Entry(double weight, string[]? pins = null)
     {
         var release = new ReleaseRecord(1, "hello", 1, 2, weight, "canary", 1, "test", null, DateTimeOffset.UnixEpoch, pins);
-        return new ServingEntry(release, new FunctionManifest { Name = "hello", Route = "/hello" }, Stable, Canary, [Warm]);
+        return new ServedRelease(release, new FunctionManifest { Name = "hello", Route = "/hello" }, Stable, Canary, [Warm]);
     }
 
     private static DefaultHttpContext Request(string? user = null, string? pin = null, string remote = "127.0.0.1")

@@ -208,7 +208,7 @@ public sealed class SqliteNeedleStoreTests
         await store.AddVersionAsync(Deploy("hello", activate: false));
 
         Assert.IsNull((await store.GetFunctionAsync("hello"))!.Release);
-        Assert.IsEmpty((await store.GetServingStateAsync()).Functions);
+        Assert.IsEmpty((await store.GetReleaseStateAsync()).Functions);
         Assert.AreEqual(0L, await store.GetRevisionAsync());
     }
 
@@ -356,7 +356,7 @@ public sealed class SqliteNeedleStoreTests
         var revision = await store.DeleteFunctionAsync("hello", "bob", "gone");
 
         Assert.AreEqual(3L, revision);
-        var state = await store.GetServingStateAsync();
+        var state = await store.GetReleaseStateAsync();
         Assert.AreEqual(3L, state.Revision);
         CollectionAssert.AreEqual(new[] { "other" }, state.Functions.Select(f => f.Release.Function).ToArray());
         CollectionAssert.AreEqual(new[] { "other" }, (await store.ListFunctionsAsync()).Select(f => f.Name).ToArray());
@@ -397,7 +397,7 @@ public sealed class SqliteNeedleStoreTests
         var function = await store.GetFunctionAsync("hello");
         Assert.AreEqual(3, function!.LatestVersion);
         Assert.AreEqual(Start, function.CreatedAt);
-        Assert.AreEqual(3, (await store.GetServingStateAsync()).Functions.Single().Stable.Number);
+        Assert.AreEqual(3, (await store.GetReleaseStateAsync()).Functions.Single().Stable.Number);
     }
 
     [TestMethod]
@@ -412,12 +412,12 @@ public sealed class SqliteNeedleStoreTests
         Assert.AreEqual(2, result.Version.Number);
         Assert.AreEqual(2L, result.Revision);
         Assert.IsNull((await store.GetFunctionAsync("hello"))!.Release);
-        Assert.IsEmpty((await store.GetServingStateAsync()).Functions);
+        Assert.IsEmpty((await store.GetReleaseStateAsync()).Functions);
         Assert.HasCount(1, await store.ListReleasesAsync("hello", 10));
     }
 
     [TestMethod]
-    public async Task GetServingStateAsync_SeveralFunctions_HasLatestReleasesWithVersions()
+    public async Task GetReleaseStateAsync_SeveralFunctions_HasLatestReleasesWithVersions()
     {
         var store = await CreateInitializedStoreAsync();
         await store.AddVersionAsync(Deploy("alpha"));
@@ -426,7 +426,7 @@ public sealed class SqliteNeedleStoreTests
         await store.AddVersionAsync(Deploy("beta"));
         await store.AddVersionAsync(Deploy("gamma", activate: false));
 
-        var state = await store.GetServingStateAsync();
+        var state = await store.GetReleaseStateAsync();
 
         Assert.AreEqual(await store.GetRevisionAsync(), state.Revision);
         Assert.AreEqual(3L, state.Revision);
@@ -443,7 +443,7 @@ public sealed class SqliteNeedleStoreTests
     }
 
     [TestMethod]
-    public async Task GetServingStateAsync_WhileDeploying_RevisionMatchesRows()
+    public async Task GetReleaseStateAsync_WhileDeploying_RevisionMatchesRows()
     {
         var store = await CreateInitializedStoreAsync();
         await store.AddVersionAsync(Deploy("hello"));
@@ -455,14 +455,14 @@ public sealed class SqliteNeedleStoreTests
             }
         });
 
-        var states = new List<ServingState>();
+        var states = new List<ReleaseState>();
         while (!deploying.IsCompleted)
         {
-            states.Add(await store.GetServingStateAsync());
+            states.Add(await store.GetReleaseStateAsync());
         }
 
         await deploying;
-        states.Add(await store.GetServingStateAsync());
+        states.Add(await store.GetReleaseStateAsync());
 
         // Every deploy activates, so in a consistent snapshot the revision equals the stable version.
         foreach (var state in states)
@@ -550,13 +550,13 @@ public sealed class SqliteNeedleStoreTests
         await first.AddVersionAsync(Deploy("hello", activate: false));
         await first.SetReleaseAsync(new ReleaseChange("hello", 1, 2, 50, "canary", "bob", "half"));
         await first.ReportNodeAsync("node-a", 2);
-        var before = await first.GetServingStateAsync();
+        var before = await first.GetReleaseStateAsync();
         SqliteConnection.ClearAllPools();
 
         var reopened = CreateStore();
         await reopened.InitializeAsync();
 
-        var after = await reopened.GetServingStateAsync();
+        var after = await reopened.GetReleaseStateAsync();
         Assert.AreEqual(before.Revision, after.Revision);
         Assert.AreEqual(before.Functions.Single().Release, after.Functions.Single().Release);
         Assert.AreEqual(before.Functions.Single().Canary!.Label, after.Functions.Single().Canary!.Label);

@@ -134,6 +134,121 @@ public sealed class CSharpLoadLimitTests
     }
 
     [TestMethod]
+    public async Task Canary_StoredVersionThatDoesNotLoad_LoadsOutsideTheChangeGateSoARollbackGoesThrough()
+    {
+        await using var host = await StartAsync(Limit);
+        await host.DeployAsync("shop", CSharpTestHost.Handler("return \"v1\";"), Manifest());
+        await host.DeployAsync("shop", CSharpTestHost.Handler("return \"v2\";"), Manifest());
+        await host.DeployAsync("stuck", CSharpTestHost.Handler("return \"stuck-v1\";"), Manifest());
+        var statistics = host.Services.GetRequiredService<CSharpRuntime>().Statistics;
+        var loadsBefore = statistics.Loaded;
+
+        // Stored without taking traffic (as another node or an older build could); the canary move loads it here.
+        var source = CSharpTestHost.Handler("return \"stuck-v2\";", Spin("public Handler()", 6));
+        await host.Services.GetRequiredService<INeedleStore>().AddVersionAsync(new NewVersion(
+            "stuck", source, new FunctionManifest { Name = "stuck", Runtime = "csharp", Route = "/stuck", Methods = ["GET"] }, "stuck-hash", "test", Activate: false));
+        var canary = host.Client.PostAsJsonAsync("/needle/api/functions/stuck/canary", new { version = 2, weight = 50, reason = "drill" });
+        await WaitUntilAsync(() => statistics.Loaded > loadsBefore || canary.IsCompleted, "the canary move starts loading the stuck version");
+        Assert.IsFalse(canary.IsCompleted, canary.IsCompleted ? await (await canary).Content.ReadAsStringAsync() : "");
+        var watch = Stopwatch.StartNew();
+        using var rollback = await host.Client.PostAsJsonAsync("/needle/api/functions/shop/rollback", new { reason = "drill" });
+        watch.Stop();
+        var inFlight = !canary.IsCompleted;
+        using var refused = await canary;
+
+        Assert.AreEqual(HttpStatusCode.OK, rollback.StatusCode, await rollback.Content.ReadAsStringAsync());
+        // Before, the rollback queued behind the canary move's load for the whole 3 s limit.
+        Assert.IsLessThan(TimeSpan.FromSeconds(2), watch.Elapsed, $"rollback took {watch.Elapsed}");
+        Assert.IsTrue(inFlight, "the canary move answered before the rollback went through");
+        Assert.AreEqual(HttpStatusCode.BadRequest, refused.StatusCode, await refused.Content.ReadAsStringAsync());
+        StringAssert.Contains(await refused.Content.ReadAsStringAsync(), "did not finish loading within the load limit");
+        Assert.AreEqual((200, "v1"), Trim(await host.GetAsync("/fn/shop")));
+        Assert.AreEqual((200, "stuck-v1", "stuck@1"), await host.GetAsync("/fn/stuck"));
+    }
+
+    [TestMethod]
+    public async Task Poll_WarmStandbyThatDoesNotLoad_LoadsOutsideTheApplyGateAndReportsTheError()
+    {
+        await using var host = await TestHost.StartAsync(
+            o => o.PollInterval = TimeSpan.FromMilliseconds(100),
+            b => b.AddCSharpFunctions(o => o.LoadTimeout = Limit));
+        await host.DeployAsync("shop", CSharpTestHost.Handler("return \"v1\";"), Manifest());
+        await host.DeployAsync("shop", CSharpTestHost.Handler("return \"v2\";"), Manifest());
+        var statistics = host.Services.GetRequiredService<CSharpRuntime>().Statistics;
+        var loadsBefore = statistics.Loaded;
+        var store = host.Services.GetRequiredService<INeedleStore>();
+        var manifest = new FunctionManifest { Name = "stuck", Runtime = "csharp", Methods = ["GET"] };
+
+        // Written straight to the store: version 1 (whose load code does not end) served once, version 2 serves now,
+        // so this node's poll loads version 1 as the warm standby a rollback would swap to.
+        await store.AddVersionAsync(new NewVersion("stuck", CSharpTestHost.Handler("return \"stuck-v1\";", Spin("public Handler()", 6)), manifest, "stuck-1", "test", Activate: true));
+        await store.AddVersionAsync(new NewVersion("stuck", CSharpTestHost.Handler("return \"stuck-v2\";"), manifest, "stuck-2", "test", Activate: true));
+        await WaitUntilAsync(() => statistics.Loaded >= loadsBefore + 2, "the poll starts loading the warm standby");
+        var watch = Stopwatch.StartNew();
+        using var rollback = await host.Client.PostAsJsonAsync("/needle/api/functions/shop/rollback", new { reason = "drill" });
+        watch.Stop();
+        var state = host.Services.GetRequiredService<Needle.Serving.INeedleServingState>();
+        await WaitUntilAsync(() => state.LoadErrors.ContainsKey("stuck@1"), "the poll gives up on the warm standby");
+
+        Assert.AreEqual(HttpStatusCode.OK, rollback.StatusCode, await rollback.Content.ReadAsStringAsync());
+        Assert.IsLessThan(TimeSpan.FromSeconds(2), watch.Elapsed, $"rollback took {watch.Elapsed}");
+        Assert.AreEqual((200, "v1"), Trim(await host.GetAsync("/fn/shop")));
+        StringAssert.StartsWith(state.LoadErrors["stuck@1"], "warm standby: ");
+        StringAssert.Contains(state.LoadErrors["stuck@1"], "load limit");
+        Assert.AreEqual((200, "stuck-v2", "stuck@2"), await host.GetAsync("/fn/stuck"));
+    }
+
+    [TestMethod]
+    public async Task Deploy_MoreStuckLoadsThanTheCap_IsRefusedWith503NamingTheCapUntilOneEnds()
+    {
+        await using var host = await TestHost.StartAsync(needle: b => b.AddCSharpFunctions(o =>
+        {
+            o.LoadTimeout = TimeSpan.FromMilliseconds(500);
+            o.MaxStuckLoads = 2;
+        }));
+        await host.DeployAsync("shop", CSharpTestHost.Handler("return \"v1\";"), Manifest());
+        await host.DeployAsync("shop", CSharpTestHost.Handler("return \"v2\";"), Manifest());
+        var statistics = host.Services.GetRequiredService<CSharpRuntime>().Statistics;
+
+        // Two sources that differ (so the same-source refusal does not apply), each leaving its load thread behind.
+        using var first = await host.TryDeployAsync("stuck-a", CSharpTestHost.Handler("return \"a\";", Spin("public Handler()", 8)), Manifest());
+        using var second = await host.TryDeployAsync("stuck-b", CSharpTestHost.Handler("return \"b\";", Spin("public Handler()", 8)), Manifest());
+        var refusedWatch = Stopwatch.StartNew();
+        using var third = await host.TryDeployAsync("fine", CSharpTestHost.Handler("return \"fine\";"), Manifest());
+        refusedWatch.Stop();
+        var stuckWhileRefused = statistics.LoadsStuck;
+        var problem = JsonNode.Parse(await third.Content.ReadAsStringAsync())!;
+        using var script = await host.TryDeployAsync("script", "export default async () => 'js';");
+        using var rollback = await host.Client.PostAsJsonAsync("/needle/api/functions/shop/rollback", new { reason = "drill" });
+        await WaitUntilAsync(() => statistics.LoadsStuck == 0, "the abandoned loads end", TimeSpan.FromSeconds(30));
+        var fineWhileRefused = (await host.GetAsync("/fn/fine")).Status;
+        using var later = await host.TryDeployAsync("fine", CSharpTestHost.Handler("return \"fine\";"), Manifest());
+
+        Assert.AreEqual(HttpStatusCode.BadRequest, first.StatusCode, await first.Content.ReadAsStringAsync());
+        Assert.AreEqual(HttpStatusCode.BadRequest, second.StatusCode, await second.Content.ReadAsStringAsync());
+        Assert.AreEqual(2, stuckWhileRefused);
+        Assert.AreEqual(HttpStatusCode.ServiceUnavailable, third.StatusCode, problem.ToJsonString());
+        StringAssert.Contains(problem["detail"]!.GetValue<string>(), "CSharpFunctionOptions.MaxStuckLoads = 2");
+        Assert.IsLessThan(TimeSpan.FromSeconds(2), refusedWatch.Elapsed, "a deploy beyond the cap is refused at once");
+        Assert.AreEqual(404, fineWhileRefused);
+        // Only C# loads are capped: JavaScript deploys and rollbacks go on.
+        Assert.AreEqual(HttpStatusCode.Created, script.StatusCode, await script.Content.ReadAsStringAsync());
+        Assert.AreEqual(HttpStatusCode.OK, rollback.StatusCode, await rollback.Content.ReadAsStringAsync());
+        Assert.AreEqual(HttpStatusCode.Created, later.StatusCode, await later.Content.ReadAsStringAsync());
+        Assert.AreEqual((200, "fine"), Trim(await host.GetAsync("/fn/fine")));
+    }
+
+    [TestMethod]
+    [DataRow(0)]
+    [DataRow(65)]
+    public async Task Start_MaxStuckLoadsOutOfRange_FailsNamingTheOption(int value)
+    {
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => TestHost.StartAsync(needle: b => b.AddCSharpFunctions(o => o.MaxStuckLoads = value)));
+
+        StringAssert.Contains(failure.Message, "MaxStuckLoads");
+    }
+
+    [TestMethod]
     [DataRow(0)]
     [DataRow(600_000)]
     public async Task Start_LoadTimeoutOutOfRange_FailsNamingTheOption(int milliseconds)

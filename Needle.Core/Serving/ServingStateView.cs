@@ -5,12 +5,12 @@ using Needle.Store;
 namespace Needle.Serving;
 
 /// <summary>A read-only view of the <see cref="Reconciler"/> and the store for health checks and gauges.</summary>
-internal sealed class NeedleServingState : INeedleServingState
+internal sealed class ServingStateView : INeedleServingState
 {
     private readonly Reconciler _reconciler;
     private readonly INeedleStore _store;
 
-    public NeedleServingState(Reconciler reconciler, INeedleStore store, IOptions<NeedleOptions> options)
+    public ServingStateView(Reconciler reconciler, INeedleStore store, IOptions<NeedleOptions> options)
     {
         _reconciler = reconciler;
         _store = store;
@@ -19,14 +19,14 @@ internal sealed class NeedleServingState : INeedleServingState
 
     public string NodeId { get; }
 
-    public long AppliedRevision => _reconciler.AppliedRevision;
+    public long AppliedRevision => _reconciler.Snapshot.Revision;
 
     public long StoreRevision => _reconciler.StoreRevision;
 
-    public IReadOnlyDictionary<string, string> LoadErrors => _reconciler.LoadErrors;
+    public IReadOnlyDictionary<string, string> LoadErrors => _reconciler.Snapshot.LoadErrors;
 
     public IReadOnlyList<ServedFunction> GetFunctions() =>
-        _reconciler.Current.Values
+        _reconciler.Snapshot.Functions.Values
             .OrderBy(e => e.Release.Function, StringComparer.Ordinal)
             .Select(e => new ServedFunction(
                 e.Release.Function,
@@ -39,11 +39,12 @@ internal sealed class NeedleServingState : INeedleServingState
     public async Task<ServingCheck> CheckAsync(CancellationToken cancellationToken = default)
     {
         // Read the applied revision first: a change applied meanwhile can only make the node look behind, never ahead.
-        var applied = _reconciler.AppliedRevision;
+        var applied = _reconciler.Snapshot.Revision;
         var revision = await _store.GetRevisionAsync(cancellationToken).ConfigureAwait(false);
         _reconciler.ObserveStoreRevision(revision);
         var functions = await _store.ListFunctionsAsync(cancellationToken).ConfigureAwait(false);
-        var current = _reconciler.Current;
+        var snapshot = _reconciler.Snapshot;
+        var current = snapshot.Functions;
         var notServed = new List<string>();
         foreach (var function in functions)
         {
@@ -64,6 +65,6 @@ internal sealed class NeedleServingState : INeedleServingState
             }
         }
 
-        return new ServingCheck(revision, applied, notServed, _reconciler.LoadErrors);
+        return new ServingCheck(revision, applied, notServed, snapshot.LoadErrors);
     }
 }

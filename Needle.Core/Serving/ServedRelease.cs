@@ -9,9 +9,9 @@ namespace Needle.Serving;
 /// An immutable pairing of a function's release with the loaded versions it names: built by the reconciler off the
 /// request path, read by requests without a lock.
 /// </summary>
-internal sealed class ServingEntry
+internal sealed class ServedRelease
 {
-    public ServingEntry(ReleaseRecord release, FunctionManifest manifest, ServedVersion stable, ServedVersion? canary, IEnumerable<ServedVersion> warm)
+    public ServedRelease(ReleaseRecord release, FunctionManifest manifest, ServedVersion stable, ServedVersion? canary, IEnumerable<ServedVersion> warm)
     {
         Release = release;
         Manifest = manifest;
