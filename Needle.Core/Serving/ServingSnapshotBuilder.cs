@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Needle.Functions;
 using Needle.Store;
 
 namespace Needle.Serving;
@@ -37,7 +38,7 @@ internal static class ServingSnapshotBuilder
             {
                 // Kept as it is, with the load errors it had (a warm standby that failed is not tried again here).
                 functions[name] = old;
-                foreach (var (label, message) in previous.LoadErrors.Where(e => e.Key.StartsWith(name + "@", StringComparison.Ordinal)))
+                foreach (var (label, message) in previous.LoadErrors.Where(e => e.Key.StartsWith(name + VersionKey.Separator, StringComparison.Ordinal)))
                 {
                     allErrors.TryAdd(label, message);
                 }
@@ -94,7 +95,7 @@ internal static class ServingSnapshotBuilder
             functions[name] = entry;
         }
 
-        var prefix = name + "@";
+        var prefix = name + VersionKey.Separator;
         var allErrors = previous.LoadErrors
             .Where(e => !e.Key.StartsWith(prefix, StringComparison.Ordinal))
             .Concat(errors)

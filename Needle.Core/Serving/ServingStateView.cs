@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Needle.Functions;
 using Needle.Hosting;
 using Needle.Store;
 
@@ -56,12 +57,12 @@ internal sealed class ServingStateView : INeedleServingState
             current.TryGetValue(function.Name, out var entry);
             if (entry?.Stable.Function.Version.Number != release.StableVersion)
             {
-                notServed.Add($"{function.Name}@{release.StableVersion}");
+                notServed.Add(new VersionKey(function.Name, release.StableVersion).ToString());
             }
 
             if (release.CanaryVersion is { } canary && entry?.Canary?.Function.Version.Number != canary)
             {
-                notServed.Add($"{function.Name}@{canary}");
+                notServed.Add(new VersionKey(function.Name, canary).ToString());
             }
         }
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Needle.Functions;
 using Needle.Serving;
 using Needle.Store;
 
@@ -82,7 +83,7 @@ internal static class FunctionEndpoints
         string? loadError = null;
         if (function.Release is { } release)
         {
-            reconciler.LoadErrors.TryGetValue($"{function.Name}@{release.StableVersion}", out loadError);
+            reconciler.LoadErrors.TryGetValue(new VersionKey(function.Name, release.StableVersion).ToString(), out loadError);
         }
 
         var manifest = entry?.Manifest;

@@ -27,6 +27,16 @@ internal sealed class ChildHost : IAsyncDisposable
     /// <summary>Whether the host process has ended.</summary>
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The CPU time the host process has used so far (user and system), read fresh.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>What the host wrote, for failure messages.</summary>
     public string Output
     {
