@@ -11,6 +11,13 @@ switch (command)
         return WorkerServer.Run(args[1], args[2], V8Settings.Parse(args[3]));
     case "verify":
         return Verify.Run();
+    case "bench":
+        BenchmarkDotNet.Running.BenchmarkRunner.Run<TransformerBenchmarks>(args: args[1..]);
+        return 0;
+    case "latency":
+        return Verify.Run() == 0 ? LatencyRun.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000) : 1;
+    case "restart":
+        return RestartRun.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10);
     default:
         System.Console.Error.WriteLine($"Unknown command '{command}'.");
         return 2;

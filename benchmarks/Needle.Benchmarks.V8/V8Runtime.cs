@@ -19,8 +19,10 @@ internal sealed class V8Runtime : ITransformerRuntime
     {
         Engine = settings.CreateEngine();
         Engine.Execute(new DocumentInfo(function.Name + ".js"), FunctionShim.Wrap(function));
-        _start = (ScriptObject)Engine.Global.GetProperty("__start");
-        _take = (ScriptObject)Engine.Global.GetProperty("__take");
+        // Handles from Evaluate: a function handle read with Engine.Global.GetProperty costs 10-40x more per call
+        // (measured 150-760 µs against 8-25 µs for the same __take on this machine), for no reason ClearScript documents.
+        _start = (ScriptObject)Engine.Evaluate("__start");
+        _take = (ScriptObject)Engine.Evaluate("__take");
     }
 
     /// <summary>The engine (the bombs check what is left of it).</summary>
