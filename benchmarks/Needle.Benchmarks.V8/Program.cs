@@ -9,6 +9,10 @@ switch (command)
 {
     case "worker":
         return WorkerServer.Run(args[1], args[2], V8Settings.Parse(args[3]));
+    case "bomb":
+        return BombChild.Run(args[1], args[2], args[3]);
+    case "bombs":
+        return BombRun.Run(args.Length > 1 ? args[1] : "");
     case "verify":
         return Verify.Run();
     case "bench":
