@@ -6,6 +6,9 @@ internal interface ITransformerRuntime : IDisposable
     /// <summary>The mode's name in the tables.</summary>
     string Name { get; }
 
+    /// <summary>The worker process serving the calls, if any (its CPU time counts with the host's).</summary>
+    int? WorkerProcessId => null;
+
     /// <summary>Runs one call. <paramref name="output"/> is cleared first and holds the body afterwards.</summary>
     int Invoke(SampleRequest request, string requestId, PooledBuffer output);
 }

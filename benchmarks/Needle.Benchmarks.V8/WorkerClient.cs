@@ -32,6 +32,9 @@ internal sealed class WorkerClient : ITransformerRuntime
     /// <summary>The worker's process id.</summary>
     public int ProcessId => _process.Id;
 
+    /// <inheritdoc />
+    public int? WorkerProcessId => _process.Id;
+
     /// <summary>Starts a V8 worker (this program, <c>worker</c>) for a function file.</summary>
     public static WorkerClient StartV8(string functionFile, V8Settings settings) =>
         Start("V8 worker (UDS)", SelfCommand.Create("worker", "{socket}", functionFile, settings.ToArgument()));

@@ -3,7 +3,7 @@
 // domain socket with the same frames: a 4-byte little-endian length, then UTF-8 ({requestId, req} in; three status
 // digits and the body out).
 //   node node-worker.js SOCKET SCRIPT              serve; prints "ready" once listening
-//   node node-worker.js --bench SCRIPT MESSAGE N   N calls in-process, no IPC; prints JSON {p50Us, p99Us, meanUs}
+//   node node-worker.js --bench SCRIPT MESSAGE N   N calls in-process, no IPC; prints JSON {p50Us, p99Us, meanUs, cpuUs}
 "use strict";
 const fs = require("node:fs");
 const net = require("node:net");
@@ -30,14 +30,16 @@ async function bench(file, message, count) {
   const fn = load(file);
   for (let i = 0; i < Math.min(count, 5000); i++) await call(fn, message);
   const samples = new Float64Array(count);
+  const cpu = process.cpuUsage();
   for (let i = 0; i < count; i++) {
     const started = process.hrtime.bigint();
     await call(fn, message);
     samples[i] = Number(process.hrtime.bigint() - started) / 1000;
   }
+  const used = process.cpuUsage(cpu);
   const sorted = Array.from(samples).sort((a, b) => a - b);
   const mean = sorted.reduce((a, b) => a + b, 0) / count;
-  console.log(JSON.stringify({ p50Us: sorted[Math.floor(count * 0.5)], p99Us: sorted[Math.floor(count * 0.99)], meanUs: mean }));
+  console.log(JSON.stringify({ p50Us: sorted[Math.floor(count * 0.5)], p99Us: sorted[Math.floor(count * 0.99)], meanUs: mean, cpuUs: (used.user + used.system) / count }));
 }
 
 function serve(socketPath, file) {
