@@ -42,6 +42,11 @@ internal static class BombChild
                 {
                     // The function's own promise was rejected (a JavaScript exception such as RangeError).
                     Event($"answered status={status} ms={clock.ElapsedMilliseconds} call={calls + 1} body={Body(output)}");
+                    if (after(runtime) is { } report)
+                    {
+                        Event(report);
+                    }
+
                     break;
                 }
             }

@@ -81,7 +81,8 @@ internal static class LatencyRun
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, UseShellExecute = false };
         start.ArgumentList.Add(WorkerClient.NodeWorkerScript);
         start.ArgumentList.Add("--bench");
-        start.ArgumentList.Add(WorkerClient.WriteShim(function));
+        var script = WorkerClient.WriteShim(function);
+        start.ArgumentList.Add(script);
         start.ArgumentList.Add(SampleFunction.MessageText(SampleFunction.Request, "bench-1"));
         start.ArgumentList.Add(calls.ToString(CultureInfo.InvariantCulture));
         using var process = Process.Start(start);
@@ -92,6 +93,7 @@ internal static class LatencyRun
 
         var text = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
+        File.Delete(script);
         using var json = JsonDocument.Parse(text);
         var root = json.RootElement;
         return (root.GetProperty("p50Us").GetDouble(), root.GetProperty("p99Us").GetDouble(), root.GetProperty("meanUs").GetDouble(), root.GetProperty("cpuUs").GetDouble());

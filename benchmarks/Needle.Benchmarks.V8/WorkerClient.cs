@@ -45,8 +45,17 @@ internal sealed class WorkerClient : ITransformerRuntime
         var start = new ProcessStartInfo("node");
         start.ArgumentList.Add(NodeWorkerScript);
         start.ArgumentList.Add("{socket}");
-        start.ArgumentList.Add(WriteShim(function));
-        return Start("Node vm worker (UDS)", start);
+        var script = WriteShim(function);
+        start.ArgumentList.Add(script);
+        try
+        {
+            return Start("Node vm worker (UDS)", start);
+        }
+        finally
+        {
+            // Read once the worker is ready (or gone).
+            File.Delete(script);
+        }
     }
 
     /// <summary>node-worker.js, copied beside this program.</summary>
@@ -55,7 +64,7 @@ internal sealed class WorkerClient : ITransformerRuntime
     /// <summary>Writes the function's shim script (<see cref="FunctionShim"/>) to a temporary file for Node.</summary>
     public static string WriteShim(SampleFunction function)
     {
-        var file = Path.Combine(Path.GetTempPath(), $"needle-v8-{function.Name}-{Environment.ProcessId}.js");
+        var file = Path.Combine(Path.GetTempPath(), $"needle-v8-{function.Name}-{Guid.NewGuid():N}.js");
         File.WriteAllText(file, FunctionShim.Wrap(function));
         return file;
     }
