@@ -12,9 +12,8 @@ namespace Needle.Benchmarks.V8;
 /// </summary>
 internal static class LatencyRun
 {
-    public static int Run(int calls)
+    public static int Run(SampleFunction function, int calls)
     {
-        var function = SampleFunction.Transformer();
         var output = new PooledBuffer();
         var rows = new List<(string Name, double P50, double P99, double Mean, double Alloc, double Cpu)>();
         foreach (var runtime in Modes.All(function))
@@ -45,7 +44,7 @@ internal static class LatencyRun
 
         var node = NodeInProcess(function, calls);
         var baseline = rows[0].Mean;
-        System.Console.WriteLine($"{calls} calls per mode after {Math.Min(calls, 5_000)} warm-up calls; {Environment.ProcessorCount} CPUs; load average {LoadAverage()}");
+        System.Console.WriteLine($"{function.Name}: {calls} calls per mode after {Math.Min(calls, 5_000)} warm-up calls; {Environment.ProcessorCount} CPUs; load average {LoadAverage()}");
         var baselineP50 = rows[0].P50;
         var baselineCpu = rows[0].Cpu;
         System.Console.WriteLine("| mode | p50 µs | p99 µs | mean µs | Jint p50 / mode p50 | CPU µs/call (host + worker) | Jint CPU / mode CPU | host allocation B/call |");

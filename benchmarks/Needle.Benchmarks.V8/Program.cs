@@ -3,7 +3,7 @@ using Needle.Benchmarks.V8;
 
 // The V8 road of issue #18 (docs/design/v8-runtime.md). Not in Needle.sln; run from the repository root:
 //   dotnet run -c Release --project benchmarks/Needle.Benchmarks.V8 -- COMMAND
-// Commands: verify | bench [BenchmarkDotNet args] | latency [calls] | restart [count] | bombs [filter] | worker ... | bomb ...
+// Commands: verify [function] | bench [BenchmarkDotNet args] | latency [calls] [function] | restart [count] | bombs [filter] | worker ... | bomb ...
 var command = args.Length > 0 ? args[0] : "verify";
 switch (command)
 {
@@ -14,12 +14,15 @@ switch (command)
     case "bombs":
         return BombRun.Run(args.Length > 1 ? args[1] : "");
     case "verify":
-        return Verify.Run();
+        return Verify.Run(SampleFunction.Named(args.Length > 1 ? args[1] : "transformer"));
     case "bench":
         BenchmarkDotNet.Running.BenchmarkRunner.Run<TransformerBenchmarks>(args: args[1..]);
         return 0;
     case "latency":
-        return Verify.Run() == 0 ? LatencyRun.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000) : 1;
+        {
+            var function = SampleFunction.Named(args.Length > 2 ? args[2] : "transformer");
+            return Verify.Run(function) == 0 ? LatencyRun.Run(function, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000) : 1;
+        }
     case "restart":
         return RestartRun.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10);
     default:
@@ -30,9 +33,8 @@ switch (command)
 /// <summary>Checks that every mode gives the same status and the same body bytes for the sample request.</summary>
 internal static class Verify
 {
-    public static int Run()
+    public static int Run(SampleFunction function)
     {
-        var function = SampleFunction.Transformer();
         var output = new PooledBuffer();
         string? expected = null;
         var failed = false;
@@ -65,7 +67,7 @@ internal static class Modes
         yield return WorkerClient.StartNode(function);
     }
 
-    /// <summary>The transformer's file (what the V8 worker loads).</summary>
+    /// <summary>The function's file (what the V8 worker loads).</summary>
     public static string FunctionFile(SampleFunction function) =>
-        Path.Combine(SampleFunction.RepositoryRoot, "samples", "Needle.Sample", "functions", function.Name + ".js");
+        function.File ?? throw new InvalidOperationException($"{function.Name} was not loaded from a file.");
 }

@@ -12,12 +12,16 @@ namespace Needle.Benchmarks.V8;
 /// </summary>
 internal sealed class SampleFunction
 {
-    private SampleFunction(string name, string source, string configJson)
+    private SampleFunction(string name, string source, string configJson, string? file = null)
     {
+        File = file;
         Name = name;
         Source = source;
         ConfigJson = configJson;
     }
+
+    /// <summary>The file it was loaded from (what a V8 worker loads), if any.</summary>
+    public string? File { get; }
 
     /// <summary>The function's name (the file name without <c>.js</c>).</summary>
     public string Name { get; }
@@ -43,17 +47,25 @@ internal sealed class SampleFunction
     public static SampleFunction Transformer() =>
         Load(Path.Combine(RepositoryRoot, "samples", "Needle.Sample", "functions", "transformer.js"));
 
+    /// <summary>
+    /// A function by name: <c>transformer</c> (the sample's) or <c>transformer-1000</c> (functions/ beside this program:
+    /// the same work over 1,000 products with a five-item answer).
+    /// </summary>
+    public static SampleFunction Named(string name) => name == "transformer"
+        ? Transformer()
+        : Load(Path.Combine(AppContext.BaseDirectory, "functions", name + ".js"));
+
     /// <summary>Loads a function file and the manifest beside it.</summary>
     public static SampleFunction Load(string file)
     {
         var manifestFile = Path.ChangeExtension(file, ".json");
         var config = "{}";
-        if (File.Exists(manifestFile) && JsonNode.Parse(File.ReadAllText(manifestFile))?["config"] is { } node)
+        if (System.IO.File.Exists(manifestFile) && JsonNode.Parse(System.IO.File.ReadAllText(manifestFile))?["config"] is { } node)
         {
             config = node.ToJsonString();
         }
 
-        return new SampleFunction(Path.GetFileNameWithoutExtension(file), File.ReadAllText(file), config);
+        return new SampleFunction(Path.GetFileNameWithoutExtension(file), System.IO.File.ReadAllText(file), config, file);
     }
 
     /// <summary>A function made from source text (the memory bombs).</summary>
@@ -105,7 +117,7 @@ internal sealed class SampleFunction
         {
             for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
             {
-                if (File.Exists(Path.Combine(folder.FullName, "Needle.sln")))
+                if (System.IO.File.Exists(Path.Combine(folder.FullName, "Needle.sln")))
                 {
                     return folder.FullName;
                 }
