@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.ClearScript.V8;
 
 namespace Needle.Benchmarks.V8;
 
@@ -32,6 +33,11 @@ internal static class BombRun
         }
 
         System.Console.WriteLine($"Profiles: jint limit-128 = Jint LimitMemory(128 MB) per call; {string.Join("; ", V8Settings.Profiles.Select(p => $"{p.Key} = {p.Value}"))}");
+        using (var probe = new V8ScriptEngine())
+        {
+            System.Console.WriteLine($"ClearScript's default RuntimeHeapSizeSampleInterval: {probe.RuntimeHeapSizeSampleInterval.TotalMilliseconds} ms");
+        }
+
         System.Console.WriteLine($"{Environment.ProcessorCount} CPUs; load average {LatencyRun.LoadAverage()}; guard {GuardMb} MB, {Timeout.TotalSeconds} s");
         System.Console.WriteLine("| mode | bomb | profile | child exit | armed → end ms | peak RSS MB | events (child stdout) | last stderr |");
         System.Console.WriteLine("|---|---|---|---|---:|---:|---|---|");
