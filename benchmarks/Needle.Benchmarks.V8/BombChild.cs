@@ -106,6 +106,11 @@ internal static class BombChild
                 if (status != 200)
                 {
                     Event($"answered status={status} ms={clock.ElapsedMilliseconds} call={calls + 1} body={Body(output)}");
+
+                    // Does the same worker go on serving? (A replaced engine starts with fresh module state.)
+                    var next = Stopwatch.StartNew();
+                    var again = worker.Invoke(SampleFunction.Request, "bomb-2", output);
+                    Event($"next-call status={again} ms={next.ElapsedMilliseconds} body={Body(output)}");
                     break;
                 }
             }
