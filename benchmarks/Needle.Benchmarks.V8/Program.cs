@@ -1,4 +1,3 @@
-using System.Text;
 using Needle.Benchmarks.V8;
 
 // The V8 road of issue #18 (docs/design/v8-runtime.md). Not in Needle.sln; run from the repository root:
@@ -28,46 +27,4 @@ switch (command)
     default:
         System.Console.Error.WriteLine($"Unknown command '{command}'.");
         return 2;
-}
-
-/// <summary>Checks that every mode gives the same status and the same body bytes for the sample request.</summary>
-internal static class Verify
-{
-    public static int Run(SampleFunction function)
-    {
-        var output = new PooledBuffer();
-        string? expected = null;
-        var failed = false;
-        foreach (var runtime in Modes.All(function))
-        {
-            using (runtime)
-            {
-                var status = runtime.Invoke(SampleFunction.Request, "bench-1", output);
-                var body = Encoding.UTF8.GetString(output.WrittenSpan);
-                expected ??= body;
-                var same = body == expected && status == 200;
-                failed |= !same;
-                System.Console.WriteLine($"{runtime.Name,-24} {status} {output.WrittenSpan.Length,6} B {(same ? "same" : "DIFFERENT: " + body[..Math.Min(200, body.Length)])}");
-            }
-        }
-
-        System.Console.WriteLine(expected?[..Math.Min(160, expected.Length)]);
-        return failed ? 1 : 0;
-    }
-}
-
-/// <summary>The four modes, built for one function.</summary>
-internal static class Modes
-{
-    public static IEnumerable<ITransformerRuntime> All(SampleFunction function)
-    {
-        yield return new JintRuntime(function);
-        yield return new V8Runtime(function, V8Settings.None);
-        yield return WorkerClient.StartV8(FunctionFile(function), V8Settings.None);
-        yield return WorkerClient.StartNode(function);
-    }
-
-    /// <summary>The function's file (what the V8 worker loads).</summary>
-    public static string FunctionFile(SampleFunction function) =>
-        function.File ?? throw new InvalidOperationException($"{function.Name} was not loaded from a file.");
 }
