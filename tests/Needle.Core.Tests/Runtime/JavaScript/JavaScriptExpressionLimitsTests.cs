@@ -51,7 +51,7 @@ public sealed class JavaScriptExpressionLimitsTests
     }
 
     [TestMethod]
-    [DataRow("(() => { let v = Array(1000).fill(s); for (let i = 0; i < 300; i++) { v = [v]; } return JSON.stringify(v); })()", "nests deeper than 256", DisplayName = "JSON.stringify deeper than the bounded writer, and wide")]
+    [DataRow("(() => { let v = Array(1000).fill(s); for (let i = 0; i < 300; i++) { v = [v]; } return JSON.stringify(v); })()", "recursion", DisplayName = "JSON.stringify deeper than the bounded writer, and wide")]
     [DataRow("(() => { let n = 0; return JSON.stringify({ toJSON() { return n++ === 0 ? 1n : Array(1000).fill(s); } }); })()", "BigInt", DisplayName = "JSON.stringify whose toJSON would answer a second walk differently")]
     [DataRow("JSON.stringify({ get a() { return Array(1000).fill(s); } }, null, 2)", "memory", DisplayName = "JSON.stringify with an indent of a getter's big value")]
     [DataRow("JSON.stringify({ get a() { return Array(1000).fill(s); } }, ['a'])", "memory", DisplayName = "JSON.stringify with a key list of a getter's big value")]
