@@ -15,6 +15,9 @@ internal static class JavaScriptAllocationGuards
     private const string Source = """
         (function (limit) {
           'use strict';
+          // The globals the guards call are taken now: a function may rebind String, Number, Object or Math's methods.
+          const { String, Number, Object } = globalThis;
+          const Math = Object.freeze({ min: globalThis.Math.min, max: globalThis.Math.max, trunc: globalThis.Math.trunc, round: globalThis.Math.round });
           const apply = Reflect.apply;
           const construct = Reflect.construct;
           const defineProperty = Object.defineProperty;
@@ -83,8 +86,8 @@ internal static class JavaScriptAllocationGuards
                 return construct(target, args, newTarget);
               }
 
-              if (isView(source) && !(source instanceof DataView)) {
-                check(name, apply(typedArrayLength, source, []) * size);
+              if (typedLengthOf(source) >= 0) {
+                check(name, typedLengthOf(source) * size);
                 return construct(target, [source], newTarget);
               }
 
@@ -108,14 +111,37 @@ internal static class JavaScriptAllocationGuards
           // The keys of a typed array or a string are one string each: Object.keys of a 32 MB Uint8Array is about a
           // gigabyte. for-in and object spread reach the same key list through the module's rewritten code, which
           // calls keys(value, what) on what they walk (JavaScriptKeyGuard).
+          // Brand checks, not instanceof: a function can give a typed array DataView.prototype, or a String object none.
+          const stringValueOf = String.prototype.valueOf;
+          const typedLengthOf = (value) => { try { return apply(typedArrayLength, value, []); } catch { return -1; } };
           const keyCount = (value) => {
-            if (typeof value === 'string' || value instanceof String) { return Number(value.length) || 0; }
-            if (isView(value) && !(value instanceof DataView)) { return apply(typedArrayLength, value, []); }
-            return 0;
+            if (typeof value === 'string') { return value.length; }
+            if (value === null || (typeof value !== 'object' && typeof value !== 'function')) { return 0; }
+            const typed = typedLengthOf(value);
+            if (typed >= 0) { return typed; }
+            try { return apply(stringValueOf, value, []).length; } catch { return 0; }
           };
           const keys = (value, what) => { check(what, keyCount(value) * 48); return value; };
-          // Symbol-keyed, so the global object's names stay the standard ones; the rewritten module binds it first.
-          defineProperty(globalThis, Symbol.for('needle.keys'), { value: keys, writable: false, enumerable: false, configurable: false });
+
+          // +, += and template literals, as the rewritten module calls them (JavaScriptConcatGuard): two strings are
+          // measured before they are joined; other operands are converted by + itself, and the result measured.
+          const chars = limit / 2;
+          const concatenated = (length) => { if (length > chars) { throw tooLarge('String concatenation', length * 2); } };
+          // Numbers take no statement of their own beyond the call: a loop's i + 1 stays cheap against MaxStatements.
+          const measured = (a, b) => {
+            if (typeof a === 'string' && typeof b === 'string') { concatenated(a.length + b.length); return a + b; }
+            const r = a + b;
+            if (typeof r === 'string') { concatenated(r.length); }
+            return r;
+          };
+          const add = (a, b) => (typeof a === 'number' && typeof b === 'number' ? a + b : measured(a, b));
+          const addAll = (...operands) => { let r = operands[0]; for (let i = 1; i < operands.length; i++) { r = add(r, operands[i]); } return r; };
+          const addTo = (target, key, value) => { const k = typeof key === 'symbol' ? key : `${key}`; const r = add(target[k], value); target[k] = r; return r; };
+          const str = (value) => `${value}`;
+          const join = Array.prototype.join;
+          const cat = (...parts) => { let length = 0; for (let i = 0; i < parts.length; i++) { length += parts[i].length; } concatenated(length); return apply(join, parts, ['']); };
+          // Symbol-keyed, so the global object's names stay the standard ones; the rewritten module binds them first.
+          defineProperty(globalThis, Symbol.for('needle.keys'), { value: Object.freeze({ keys, add, addAll, addTo, cat, str }), writable: false, enumerable: false, configurable: false });
           const keyLists = [[Object, 'keys'], [Object, 'values'], [Object, 'entries'], [Object, 'getOwnPropertyNames'], [Reflect, 'ownKeys']];
           for (const [owner, name] of keyLists) {
             const original = owner[name];
@@ -153,6 +179,7 @@ internal static class JavaScriptAllocationGuards
         var install = engine.Evaluate(Prepared);
         var helpers = engine.Call(install, JsValue.Undefined, [limit]);
         JavaScriptStringGuards.Install(engine, limit, helpers);
+        JavaScriptRegExpGuards.Install(engine, limit, helpers);
         JavaScriptJsonGuard.Install(engine, memoryLimitBytes);
     }
 }

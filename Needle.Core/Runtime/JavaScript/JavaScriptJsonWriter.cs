@@ -196,7 +196,7 @@ internal sealed class JavaScriptJsonWriter
     {
         if (_stack.Count >= MaxDepth)
         {
-            throw new NotSerializableException(string.Create(CultureInfo.InvariantCulture, $"it nests deeper than {MaxDepth} levels"));
+            throw new NotSerializableException(string.Create(CultureInfo.InvariantCulture, $"it nests deeper than {MaxDepth} levels"), tooDeep: true);
         }
 
         foreach (var open in _stack)
@@ -269,7 +269,9 @@ internal sealed class JavaScriptJsonWriter
     }
 
     /// <summary>The value has no JSON form; the message says why.</summary>
-    internal sealed class NotSerializableException(string message) : Exception(message)
+    internal sealed class NotSerializableException(string message, bool tooDeep = false) : Exception(message)
     {
+        /// <summary>Whether the value nests deeper than <see cref="MaxDepth"/> (a cycle or a BigInt otherwise).</summary>
+        public bool TooDeep { get; } = tooDeep;
     }
 }

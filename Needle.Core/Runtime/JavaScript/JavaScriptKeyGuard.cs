@@ -1,4 +1,3 @@
-using System.Text;
 using Acornima.Ast;
 
 namespace Needle.Runtime.JavaScript;
@@ -19,66 +18,76 @@ internal static class JavaScriptKeyGuard
     /// <summary>The module-level binding the rewritten code calls.</summary>
     public const string Name = "__needleKeys";
 
-    private const string Prelude = $"const {Name} = globalThis[Symbol.for('needle.keys')];";
+    /// <summary>Names that start so are the host's: a module may not use them, so it cannot shadow the bindings.</summary>
+    public const string ReservedPrefix = "__needle";
+
+    private const string Prelude =
+        $"const {{ keys: {Name}, add: {JavaScriptConcatGuard.Add}, addAll: {JavaScriptConcatGuard.AddAll}, addTo: {JavaScriptConcatGuard.AddTo}, cat: {JavaScriptConcatGuard.Cat}, str: {JavaScriptConcatGuard.Str} }} = globalThis[Symbol.for('needle.keys')];";
 
     /// <summary>
     /// The source with every for-in subject, object-spread argument and value destructured with an object rest wrapped,
-    /// or <see langword="null"/> when there is none. Insertions stay on their line, so lines are unchanged; columns after
-    /// one on the same line (and on the first line, which gets the binding) shift.
-    /// Throws <see cref="FunctionValidationException"/> when the module uses the name <see cref="Name"/>.
+    /// and every concatenation guarded (<see cref="JavaScriptConcatGuard"/>), or <see langword="null"/> when there is
+    /// none. Edits stay on their line, so lines are unchanged; columns after one on the same line (and on the first
+    /// line, which gets the bindings) shift. Throws <see cref="FunctionValidationException"/> when the module uses a
+    /// name starting with <see cref="ReservedPrefix"/>, or an object rest the rewrite cannot see the value of.
     /// </summary>
     public static string? Rewrite(string source, Module module)
     {
-        var walked = new List<(Node Node, string What)>();
+        var edits = new JavaScriptSourceEdits();
+        var tagged = new HashSet<TemplateLiteral>();
+        var guardedRests = new HashSet<ObjectPattern>();
+        var chained = new HashSet<Node>();
         foreach (var node in module.DescendantNodesAndSelf())
         {
             switch (node)
             {
-                case Identifier { Name: Name }:
-                    var start = node.Location.Start;
-                    throw new FunctionValidationException($"The name '{Name}' is reserved by the host.", start.Line, start.Column + 1);
+                case Identifier { Name: var name } when name.StartsWith(ReservedPrefix, StringComparison.Ordinal):
+                    throw Refuse(node, $"The name '{name}' is reserved by the host (names starting with '{ReservedPrefix}' are).");
                 case ForInStatement forIn:
-                    walked.Add((forIn.Right, "for-in"));
+                    Walk(edits, forIn.Right, "for-in");
                     break;
                 case VariableDeclarator { Id: ObjectPattern pattern, Init: { } init } when HasRest(pattern):
-                    walked.Add((init, "object rest"));
+                    guardedRests.Add(pattern);
+                    Walk(edits, init, "object rest");
                     break;
                 case AssignmentExpression { Left: ObjectPattern pattern, Right: var right } when HasRest(pattern):
-                    walked.Add((right, "object rest"));
+                    guardedRests.Add(pattern);
+                    Walk(edits, right, "object rest");
                     break;
+                case ObjectPattern pattern when HasRest(pattern) && !guardedRests.Contains(pattern):
+                    // Parameters, catch and loop heads, nested patterns: the value is not an expression of the source.
+                    throw Refuse(node, "An object rest ('...') is supported only where a declaration or an assignment destructures a whole value (const { a, ...rest } = value): destructure parameters, catch and loop variables and nested values with a statement of their own.");
                 case ObjectExpression obj:
                     foreach (var property in obj.Properties)
                     {
                         if (property is SpreadElement spread)
                         {
-                            walked.Add((spread.Argument, "object spread"));
+                            Walk(edits, spread.Argument, "object spread");
                         }
                     }
 
                     break;
+                case TaggedTemplateExpression { Quasi: var quasi }:
+                    tagged.Add(quasi);
+                    break;
             }
+
+            JavaScriptConcatGuard.Collect(source, node, edits, tagged, chained);
         }
 
-        if (walked.Count == 0)
-        {
-            return null;
-        }
+        return edits.Count == 0 ? null : edits.Apply(source, Prelude);
+    }
 
-        // Applied from the end, so an insertion never moves a position still to come (nested ones included).
-        var insertions = walked
-            .SelectMany(w => new[] { (At: w.Node.Range.End, Text: $"), '{w.What}')"), (At: w.Node.Range.Start, Text: $"{Name}((") })
-            .OrderByDescending(i => i.At);
-        var text = new StringBuilder(source);
-        foreach (var (at, insert) in insertions)
-        {
-            text.Insert(at, insert);
-        }
+    private static void Walk(JavaScriptSourceEdits edits, Node walked, string what)
+    {
+        edits.Open(walked.Range.Start, $"{Name}((");
+        edits.Close(walked.Range.End, $"), '{what}')");
+    }
 
-        // At the start of the first line (of the second after a hashbang, which must stay first), so no line moves.
-        var first = source.StartsWith("#!", StringComparison.Ordinal) ? source.IndexOf('\n', StringComparison.Ordinal) + 1 : 0;
-        text.Insert(first, Prelude + " ");
-
-        return text.ToString();
+    private static FunctionValidationException Refuse(Node node, string message)
+    {
+        var start = node.Location.Start;
+        return new FunctionValidationException(message, start.Line, start.Column + 1);
     }
 
     private static bool HasRest(ObjectPattern pattern) => pattern.Properties.Any(p => p is RestElement);

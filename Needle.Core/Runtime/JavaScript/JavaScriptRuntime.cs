@@ -64,11 +64,23 @@ internal sealed class JavaScriptRuntime : IFunctionRuntime
         {
             throw ToValidationException(parseError);
         }
+        catch (ScriptPreparationException ex)
+        {
+            // Jint refuses what it cannot run, such as an expression nested deeper than 256 levels: the source's fault.
+            throw new FunctionValidationException($"The module cannot be prepared: {ex.Message}");
+        }
 
         JavaScriptModuleValidator.Validate(module.Program!);
         if (limits.MemoryBytes > 0 && JavaScriptKeyGuard.Rewrite(version.Source, module.Program!) is { } guarded)
         {
-            module = Engine.PrepareModule(guarded, JavaScriptEngine.ModuleSpecifier);
+            try
+            {
+                module = Engine.PrepareModule(guarded, JavaScriptEngine.ModuleSpecifier);
+            }
+            catch (ScriptPreparationException ex)
+            {
+                throw new FunctionValidationException($"The module cannot be prepared once guarded: {ex.Message}");
+            }
         }
 
         var function = new JavaScriptFunction(version, limits, module, _queueTimeout, _logger, _budget, _maxCallsPerEngine, _metrics);

@@ -15,6 +15,9 @@ internal static class JavaScriptStringGuards
     private const string Source = """
         (function (limit, h) {
           'use strict';
+          // The globals the guards call are taken now: a function may rebind String, Number, Object or Math's methods.
+          const { String, Number, Object } = globalThis;
+          const Math = Object.freeze({ min: globalThis.Math.min, max: globalThis.Math.max, trunc: globalThis.Math.trunc, round: globalThis.Math.round });
           const { apply, check, hide } = h;
           const OriginalRegExp = RegExp;
           const exec = RegExp.prototype.exec;

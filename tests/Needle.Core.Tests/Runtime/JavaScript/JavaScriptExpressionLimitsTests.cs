@@ -1,0 +1,185 @@
+using System.Net;
+using Needle.Tests.Infrastructure;
+
+namespace Needle.Tests.Runtime.JavaScript;
+
+/// <summary>
+/// Allocations one expression makes between two of the engine's checks, through the real host: string concatenation
+/// and template literals with many parts, JSON.stringify past its bounded writer, object rest outside a plain
+/// declaration, and the RegExp built-ins reached by a path the string guards do not see. Each is counted against the
+/// call's memory limit (64 MB by default) before it is built: the call gets a clear 500 naming the limit, the host
+/// allocates far less than the gigabytes asked for, and another function is still served.
+/// </summary>
+[TestClass]
+public sealed class JavaScriptExpressionLimitsTests
+{
+    private const string Healthy = "export default () => ({ ok: true });";
+
+    [TestMethod]
+    [DataRow("`", "${s}", "", "`", 2000, DisplayName = "a template literal with 2,000 substitutions")]
+    [DataRow("(", "s", " + ", ")", 250, DisplayName = "a + chain of 250 operands")]
+    [DataRow("String(", "s", "+", ")", 250, DisplayName = "a + chain as an argument")]
+    [DataRow("[", "(s + s) + (s + s)", ", ", "].join('')", 500, DisplayName = "a join of + trees")]
+    [DataRow("((", "s", ") + (", "))", 250, DisplayName = "a + chain of parenthesised operands")]
+    [DataRow("[", "`${s}!`", ", ", "]", 1000, DisplayName = "an array literal of one-substitution templates")]
+    [DataRow("(t = s, ", "t += t", ", ", ")", 12, DisplayName = "+= doubling inside one sequence expression")]
+    [DataRow("(o.t = s, ", "o.t += o.t", ", ", ")", 12, DisplayName = "+= doubling a property inside one expression")]
+    [DataRow("(o['t'] = s, ", "o[k()] += s", ", ", ")", 2000, DisplayName = "+= on a computed property inside one expression")]
+    public async Task Invoke_ConcatenationOverTheMemoryLimitInOneExpression_IsRefusedBeforeItIsBuilt(string prefix, string item, string separator, string suffix, int count)
+    {
+        var expression = prefix + string.Join(separator, Enumerable.Repeat(item, count)) + suffix;
+        await AssertRefusedAsync($"const s = 'x'.repeat(1e6); let t = ''; const o = {{}}; const k = () => 't'; const big = {expression}; return big.length;");
+    }
+
+    [TestMethod]
+    public async Task Invoke_ConcatenationWithinTheLimit_BehavesAsTheStandardSays()
+    {
+        await using var host = await TestHost.StartAsync();
+        await host.DeployAsync("fine", """
+            export default () => {
+              const o = { valueOf() { return 7; }, toString() { return 'o'; } };
+              let t = 'a'; t += 'b'; const p = { q: 1 }; p.q += 2; p['q'] += '!'; let n = 1; n += 2;
+              const arr = [1]; arr[0] += 1;
+              return [1 + 2 + 'x', 'x' + 1 + 2, `${o}` + o, `a${1}b${'c'}d${[2, 3]}`, `${{ toString: () => 'T' }}`, t, p.q, n, arr[0], 1n + 2n, typeof (1 + 2)].join('|');
+            };
+            """);
+
+        var (status, body, _) = await host.GetAsync("/fn/fine");
+
+        Assert.AreEqual(200, status, body);
+        Assert.AreEqual("3x|x12|o7|a1bcd2,3|T|ab|3!|3|2|3|number", body);
+    }
+
+    [TestMethod]
+    [DataRow("(() => { let v = Array(1000).fill(s); for (let i = 0; i < 300; i++) { v = [v]; } return JSON.stringify(v); })()", "recursion", DisplayName = "JSON.stringify deeper than the bounded writer, and wide")]
+    [DataRow("(() => { let n = 0; return JSON.stringify({ toJSON() { return n++ === 0 ? 1n : Array(1000).fill(s); } }); })()", "BigInt", DisplayName = "JSON.stringify whose toJSON would answer a second walk differently")]
+    [DataRow("JSON.stringify({ get a() { return Array(1000).fill(s); } }, null, 2)", "memory", DisplayName = "JSON.stringify with an indent of a getter's big value")]
+    [DataRow("JSON.stringify({ get a() { return Array(1000).fill(s); } }, ['a'])", "memory", DisplayName = "JSON.stringify with a key list of a getter's big value")]
+    [DataRow("JSON.stringify([Array(1000).fill(s)], ['a'], '\\t')", "memory", DisplayName = "JSON.stringify with a key list and an indent")]
+    public async Task Invoke_JsonPastTheBoundedWriter_IsRefusedBeforeItIsBuilt(string expression, string reason)
+    {
+        await AssertRefusedAsync($"const s = 'x'.repeat(1e6); const big = {expression}; return big.length;", reason);
+    }
+
+    [TestMethod]
+    public async Task Invoke_JsonWithKeyListOrIndentWithinTheLimit_BehavesAsTheStandardSays()
+    {
+        await using var host = await TestHost.StartAsync();
+        await host.DeployAsync("json", """
+            export default () => [
+              JSON.stringify({ b: 1, a: [{ a: 2, c: 3 }], c: 4 }, ['a', 'b']), JSON.stringify({ a: 1, b: [1, { a: 2 }] }, null, 1),
+              JSON.stringify({ a: new Number(1), b: 'x' }, ['a', new String('b'), 1]), JSON.stringify({ t: { toJSON: () => 'T' } }, ['t'], ''),
+            ].join('|');
+            """);
+
+        var (status, body, _) = await host.GetAsync("/fn/json");
+
+        Assert.AreEqual(200, status, body);
+        Assert.AreEqual("{\"a\":[{\"a\":2}],\"b\":1}|{\n \"a\": 1,\n \"b\": [\n  1,\n  {\n   \"a\": 2\n  }\n ]\n}|{\"a\":1,\"b\":\"x\"}|{\"t\":\"T\"}", body);
+    }
+
+    [TestMethod]
+    [DataRow("(function f({ ...r }) { return r; })(new Uint8Array(3e7))", DisplayName = "object rest in a function parameter")]
+    [DataRow("(({ ...r }) => r)(new Uint8Array(3e7))", DisplayName = "object rest in an arrow parameter")]
+    [DataRow("(({ a, ...r } = new Uint8Array(3e7)) => r)()", DisplayName = "object rest in a parameter's default")]
+    [DataRow("({ m({ ...r }) { return r; } }).m('x'.repeat(2e7))", DisplayName = "object rest in a method parameter")]
+    [DataRow("(() => { const { a: { ...r } } = { a: new Uint8Array(3e7) }; return r; })()", DisplayName = "object rest nested in a declaration")]
+    [DataRow("(() => { const [{ ...r }] = [new Uint8Array(3e7)]; return r; })()", DisplayName = "object rest in an array pattern")]
+    [DataRow("(() => { let r; ({ a: { ...r } } = { a: 'x'.repeat(2e7) }); return r; })()", DisplayName = "object rest nested in an assignment")]
+    [DataRow("(() => { try { throw new Uint8Array(3e7); } catch ({ ...r }) { return r; } })()", DisplayName = "object rest in a catch parameter")]
+    [DataRow("(() => { for (const { ...r } of [new Uint8Array(3e7)]) { return r; } })()", DisplayName = "object rest in a for-of head")]
+    [DataRow("(() => { let r; for ({ ...r } of ['x'.repeat(2e7)]) { return r; } })()", DisplayName = "object rest in a for-of assignment head")]
+    public async Task Deploy_ObjectRestOfAValueTheRewriteCannotSee_IsRefusedWithItsPosition(string expression)
+    {
+        await using var host = await TestHost.StartAsync();
+
+        using var response = await host.TryDeployAsync("rest", $"export default () => {{\n  const r = {expression};\n  return Object.keys(r).length;\n}};");
+        var text = await response.Content.ReadAsStringAsync();
+        var healthy = await host.TryDeployAsync("healthy", Healthy);
+
+        // Before, each of these deployed, and the call built the key list of the whole value in one native step.
+        Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode, text);
+        StringAssert.Contains(text, "object rest");
+        StringAssert.Contains(text, "\"line\":2", text);
+        Assert.AreEqual(HttpStatusCode.Created, healthy.StatusCode);
+    }
+
+    [TestMethod]
+    public async Task Invoke_ObjectRestInADeclarationOrAssignment_BehavesAsTheStandardSaysAndIsGuarded()
+    {
+        await using var host = await TestHost.StartAsync();
+        await host.DeployAsync("rest", """
+            export default () => {
+              const { a, ...r } = { a: 1, b: 2 };
+              let w; ({ k: w, ...w2 } = { k: 1, n: 2 });
+              var w2;
+              let big = 'ok';
+              try { const { ...huge } = new Uint8Array(3e7); big = Object.keys(huge).length; } catch (e) { big = e instanceof RangeError; }
+              return [a, JSON.stringify(r), w, JSON.stringify(w2), big].join('|');
+            };
+            """);
+
+        var (status, body, _) = await host.GetAsync("/fn/rest");
+
+        Assert.AreEqual(200, status, body);
+        Assert.AreEqual("1|{\"b\":2}|1|{\"n\":2}|true", body);
+    }
+
+    [TestMethod]
+    [DataRow("RegExp.prototype[Symbol.split].call(/(?:)/, 'x'.repeat(3e7))", DisplayName = "RegExp.prototype[Symbol.split] called directly")]
+    [DataRow("/(?:)/[Symbol.split]('x'.repeat(3e7))", DisplayName = "Symbol.split of a RegExp")]
+    [DataRow("Reflect.apply(RegExp.prototype[Symbol.split], /(?:)/, ['x'.repeat(3e7)])", DisplayName = "Symbol.split through Reflect.apply")]
+    [DataRow("'x'.repeat(3e7).split(new (class extends RegExp {})(''))", DisplayName = "split by a RegExp subclass")]
+    [DataRow("'x'.repeat(2e7).match(/x/g)", DisplayName = "String.prototype.match with a global RegExp")]
+    [DataRow("RegExp.prototype[Symbol.match].call(/x/g, 'x'.repeat(2e7))", DisplayName = "RegExp.prototype[Symbol.match] called directly")]
+    [DataRow("[...'x'.repeat(1e7).matchAll(/x/g)]", DisplayName = "a spread of matchAll")]
+    [DataRow("Array.from('x'.repeat(1e7).matchAll(/x/g))", DisplayName = "Array.from of matchAll")]
+    [DataRow("(() => { let n = 0; const rx = /(?:)/g; rx.exec = () => (n++ < 2000 ? Object.assign([''], { index: 0 }) : null); return 'a'.replace(rx, s); })()", DisplayName = "replace with a RegExp whose own exec answers many matches")]
+    [DataRow("(() => { let n = 0; class R extends RegExp { exec() { return n++ < 2000 ? Object.assign([''], { index: 0 }) : null; } } return 'a'.replace(new R('', 'g'), s); })()", DisplayName = "replace with a RegExp subclass whose exec answers many matches")]
+    [DataRow("(() => { let n = 0; const fake = { flags: 'g', lastIndex: 0, exec: () => (n++ < 2000 ? Object.assign([''], { index: 0 }) : null) }; return RegExp.prototype[Symbol.replace].call(fake, 'a', s); })()", DisplayName = "Symbol.replace called on a RegExp-like object")]
+    [DataRow("(() => { let n = 0; RegExp.prototype.exec = function () { return n++ < 2000 ? Object.assign([''], { index: 0 }) : null; }; return 'a'.replace(/(?:)/g, s); })()", DisplayName = "replace after RegExp.prototype.exec is replaced")]
+    public async Task Invoke_RegExpBuiltInReachedAroundTheStringGuards_IsRefusedBeforeItIsBuilt(string expression)
+    {
+        await AssertRefusedAsync($"const s = 'x'.repeat(1e6); const big = {expression}; return big.length;");
+    }
+
+    [TestMethod]
+    public async Task Invoke_RegExpBuiltInsWithinTheLimit_BehaveAsTheStandardSays()
+    {
+        await using var host = await TestHost.StartAsync();
+        await host.DeployAsync("rx", """
+            export default () => {
+              class R extends RegExp {}
+              const rx = /b/g; rx.exec = function (s) { return RegExp.prototype.exec.call(this, s); };
+              return [
+                RegExp.prototype[Symbol.split].call(/,/, 'a,b,c').join('+'), 'a1b2c'.split(new R('\\d')).join('+'), 'a,b,c'.split(/(,)/, 3).join('+'),
+                'abab'.match(/b/g).join('+'), String(RegExp.prototype[Symbol.match].call(/a(b)/, 'xab')), [...'a1b2'.matchAll(/\d/g)].map((m) => m[0] + m.index).join('+'),
+                'abab'.replace(rx, '[$&]'), 'abc'.replace(new R('(?<x>b)'), '<$<x>$1$$>'), 'aXbX'.replace(/X/g, "$'"), RegExp.prototype[Symbol.replace].call(/a/g, 'aa', '$`b'),
+                'abc'.search(/c/),
+              ].join('|');
+            };
+            """);
+
+        var (status, body, _) = await host.GetAsync("/fn/rx");
+
+        Assert.AreEqual(200, status, body);
+        Assert.AreEqual("a+b+c|a+b+c|a+,+b|b+b|ab,b|11+23|a[b]a[b]|a<bb$>c|abXb|bab|2", body);
+    }
+
+    private static async Task AssertRefusedAsync(string body, string reason = "memory")
+    {
+        await using var host = await TestHost.StartAsync();
+        await host.DeployAsync("big", $"export default () => {{ {body} }};", new { limits = new { timeoutMs = 20_000 } });
+        await host.DeployAsync("healthy", Healthy);
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+
+        var (status, response, _) = await host.GetAsync("/fn/big");
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        var healthy = await host.GetAsync("/fn/healthy");
+
+        Assert.AreEqual(500, status, response);
+        StringAssert.Contains(response, reason, response);
+        Assert.IsLessThan(300L << 20, allocated, $"allocated {allocated >> 20} MB: {response}");
+        Assert.AreEqual(200, healthy.Status);
+    }
+}
