@@ -28,12 +28,21 @@ public sealed class ClusterPropagationTests
         await WaitForListenerAsync(database, "node-b");
 
         await a.DeployAsync("hello", "export default async () => 'v1';");
-        var watch = Stopwatch.StartNew();
-        await Eventually.WaitAsync(async () => (await b.GetAsync("/fn/hello")).Version == "hello@1", "node B to serve hello@1", interval: TimeSpan.FromMilliseconds(10));
-        watch.Stop();
+        await Eventually.WaitAsync(async () => (await b.GetAsync("/fn/hello")).Version == "hello@1", "node B to serve hello@1");
 
-        System.Console.WriteLine($"node B served the deploy {watch.ElapsedMilliseconds} ms after node A's API call returned");
-        Assert.IsLessThan(LongPoll / 3, watch.Elapsed, "the notification, not the poll, brought the change");
+        // Measured from the API call's return on A until B serves the version (the first, above, also warms B up).
+        var times = new List<TimeSpan>();
+        for (var version = 2; version <= 6; version++)
+        {
+            await a.DeployAsync("hello", $"export default async () => 'v{version}';");
+            var watch = Stopwatch.StartNew();
+            await Eventually.WaitAsync(async () => (await b.GetAsync("/fn/hello")).Version == $"hello@{version}", $"node B to serve hello@{version}", interval: TimeSpan.FromMilliseconds(5));
+            times.Add(watch.Elapsed);
+        }
+
+        times.Sort();
+        System.Console.WriteLine($"node B served each deploy after {string.Join(", ", times.Select(t => $"{t.TotalMilliseconds:F0} ms"))} (median {times[2].TotalMilliseconds:F0} ms)");
+        Assert.IsLessThan(LongPoll / 3, times[^1], "the notification, not the poll, brought every change");
     }
 
     [TestMethod]
