@@ -6,11 +6,11 @@ using Npgsql;
 namespace Needle.Store.Postgres;
 
 /// <summary>
-/// Applies the missing migrations to a PostgreSQL database in version order, each in its own transaction together with
-/// its row in the version table, under a session advisory lock (<c>pg_advisory_lock</c>) keyed by that table: several
-/// nodes booting at once on an empty database queue on the lock, the first migrates, the others find every migration
-/// applied. The lock goes with the session, so a node that dies while migrating releases it. Needle's store records
-/// its migrations in <c>schema_version</c>; a package with tables of its own in the same database names its own table.
+/// Applies the missing migrations to a PostgreSQL database in version order, each with its row in the version table,
+/// in one transaction under an advisory lock keyed by that table (<c>pg_advisory_xact_lock</c>): several nodes booting
+/// at once on an empty database queue on the lock, the first migrates, the others then find every migration applied.
+/// The lock ends with the transaction, so a node that dies while migrating releases it. Needle's store records its
+/// migrations in <c>schema_version</c>; a package with tables of its own in the same database names its own table.
 /// </summary>
 public sealed class PostgresMigrator
 {
@@ -55,34 +55,31 @@ public sealed class PostgresMigrator
     public async Task ApplyAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@key)", new { key = _lockKey }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        try
-        {
-            await connection.ExecuteAsync(new CommandDefinition(_createVersionTable, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            foreach (var migration in _migrations)
-            {
-                await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
-                var applied = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                    _countApplied, new { migration.Version }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                if (applied > 0)
-                {
-                    continue;
-                }
 
-                await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                await connection.ExecuteAsync(new CommandDefinition(
-                    _recordApplied,
-                    new { migration.Version, migration.Name, AppliedAt = StoreTime.Format(_timeProvider.GetUtcNow()) },
-                    transaction,
-                    cancellationToken: cancellationToken)).ConfigureAwait(false);
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
+        // One transaction and a transaction-level lock: it holds through PgBouncer in transaction mode too (a session
+        // lock could be taken and released on different server connections there), and PostgreSQL's DDL is
+        // transactional, so a failed or cancelled start leaves the schema as it was.
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = _lockKey }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(_createVersionTable, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        foreach (var migration in _migrations)
         {
-            // Not cancellable: a lock left taken would make the next node wait for this session to end.
-            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_unlock(@key)", new { key = _lockKey })).ConfigureAwait(false);
+            var applied = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                _countApplied, new { migration.Version }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (applied > 0)
+            {
+                continue;
+            }
+
+            await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await connection.ExecuteAsync(new CommandDefinition(
+                _recordApplied,
+                new { migration.Version, migration.Name, AppliedAt = StoreTime.Format(_timeProvider.GetUtcNow()) },
+                transaction,
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     // A stable 64-bit key per version table (FNV-1a), the same in every process and .NET version.
