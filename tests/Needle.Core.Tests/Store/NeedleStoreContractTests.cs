@@ -16,6 +16,9 @@ public abstract class NeedleStoreContractTests
 
     private FakeTimeProvider _time = null!;
 
+    /// <summary>The store's <see cref="NeedleDatabase.Provider"/>.</summary>
+    protected abstract string ExpectedProvider { get; }
+
     /// <summary>How many migrations the store's dialect ships.</summary>
     protected abstract long MigrationCount { get; }
 
@@ -681,6 +684,85 @@ public abstract class NeedleStoreContractTests
 
         CollectionAssert.AreEqual(new byte[] { 1 }, await store.GetArtifactAsync("key-1"));
         Assert.AreEqual(1L, await CountAsync("SELECT COUNT(*) FROM artifacts"));
+    }
+
+    [TestMethod]
+    public async Task SetReleaseAsync_ExpectedReleaseReplaced_ThrowsConflictAndChangesNothing()
+    {
+        var store = await CreateInitializedStoreAsync();
+        var first = (await store.AddVersionAsync(Deploy("hello"))).Release!;
+        await store.AddVersionAsync(Deploy("hello", activate: false));
+        var promoted = await store.SetReleaseAsync(first.Change("canary", "alice", null) with { CanaryVersion = 2, CanaryWeight = 10 });
+
+        await Assert.ThrowsExactlyAsync<NeedleConflictException>(
+            () => store.SetReleaseAsync(first.Change("rollback", "bob", null)));
+
+        Assert.AreEqual(promoted, (await store.GetFunctionAsync("hello"))!.Release);
+        Assert.AreEqual(promoted.Revision, await store.GetRevisionAsync());
+    }
+
+    [TestMethod]
+    public async Task SetReleaseAsync_TenOperatorsFromOneRelease_OneWinsTheOthersConflict()
+    {
+        var store = await CreateInitializedStoreAsync();
+        var first = (await store.AddVersionAsync(Deploy("hello"))).Release!;
+        await store.AddVersionAsync(Deploy("hello", activate: false));
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                await store.SetReleaseAsync(first.Change("canary", $"operator-{i}", null) with { CanaryVersion = 2, CanaryWeight = i + 1 });
+                return true;
+            }
+            catch (NeedleConflictException)
+            {
+                return false;
+            }
+        })));
+
+        Assert.AreEqual(1, attempts.Count(won => won));
+        Assert.HasCount(2, await store.ListReleasesAsync("hello", 10));
+        Assert.AreEqual(first.Revision + 1, await store.GetRevisionAsync());
+    }
+
+    [TestMethod]
+    public async Task SetReleaseAsync_KillSwitchAndPins_AreReadBackAsWritten()
+    {
+        var store = await CreateInitializedStoreAsync();
+        var first = (await store.AddVersionAsync(Deploy("hello"))).Release!;
+        await store.AddVersionAsync(Deploy("hello", activate: false));
+        var fallback = new Needle.Releases.FallbackResponse(503, "{\"paused\":true}", "application/json", new Dictionary<string, string> { ["Retry-After"] = "30" });
+
+        await store.SetReleaseAsync(first.Change("kill", "alice", "incident") with { CanaryVersion = 2, CanaryWeight = 12.5, Pins = ["u-1", "u-2"], KillSwitch = fallback });
+
+        var release = (await store.GetReleaseStateAsync()).Functions.Single().Release;
+        Assert.AreEqual(12.5, release.CanaryWeight);
+        CollectionAssert.AreEqual(new[] { "u-1", "u-2" }, release.Pins!.ToArray());
+        Assert.AreEqual((503, "{\"paused\":true}", "application/json"), (release.KillSwitch!.Status, release.KillSwitch.Body, release.KillSwitch.ContentType));
+        Assert.AreEqual("30", release.KillSwitch.Headers!["Retry-After"]);
+    }
+
+    [TestMethod]
+    public async Task SetReleaseAsync_MarkBad_ListsTheVersionBadWithTheLatestWhy()
+    {
+        var store = await CreateInitializedStoreAsync();
+        await store.AddVersionAsync(Deploy("hello"));
+        await store.AddVersionAsync(Deploy("hello"));
+
+        await store.SetReleaseAsync(new ReleaseChange("hello", 1, null, 0, "rollback", "bob", "errors", MarkBad: 2));
+        Time.Advance(TimeSpan.FromSeconds(3));
+        await store.SetReleaseAsync(new ReleaseChange("hello", 1, null, 0, "rollback", "carol", "still errors", MarkBad: 2));
+
+        var marks = await store.ListBadVersionsAsync("hello");
+        Assert.AreEqual(new VersionMark("hello", 2, "bad", "carol", "still errors", Start.AddSeconds(3)), marks.Single());
+        Assert.IsEmpty(await store.ListBadVersionsAsync("other"));
+    }
+
+    [TestMethod]
+    public void Database_OfTheStore_NamesItsProvider()
+    {
+        Assert.AreEqual(ExpectedProvider, CreateStore().Database!.Provider);
     }
 
     private static async Task AssertUnchangedAsync(INeedleStore store, ReleaseRecord release)

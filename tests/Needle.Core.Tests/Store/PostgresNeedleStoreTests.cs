@@ -15,6 +15,8 @@ public sealed class PostgresNeedleStoreTests : NeedleStoreContractTests
     private readonly List<IDisposable> _stores = [];
     private string _connectionString = "";
 
+    protected override string ExpectedProvider => NeedleDatabase.Postgres;
+
     protected override long MigrationCount => Migrations;
 
     [TestMethod]
@@ -31,7 +33,7 @@ public sealed class PostgresNeedleStoreTests : NeedleStoreContractTests
     }
 
     [TestMethod]
-    public async Task SetReleaseAsync_Committed_NotifiesTheNewRevisionAtCommit()
+    public async Task AddVersionAsync_Activated_NotifiesTheNewRevisionAtCommit()
     {
         var store = await CreateInitializedStoreAsync();
         await using var listener = new NpgsqlConnection(_connectionString);

@@ -15,6 +15,8 @@ public sealed class SqliteNeedleStoreTests : NeedleStoreContractTests
     private TemporaryDirectory _directory = null!;
     private string _connectionString = "";
 
+    protected override string ExpectedProvider => NeedleDatabase.Sqlite;
+
     protected override long MigrationCount => Migrations;
 
     protected override Task CreateEmptyDatabaseAsync()
