@@ -10,8 +10,8 @@ namespace Needle.Hosting;
 public sealed class NeedleOptions
 {
     /// <summary>
-    /// Creates the store. Set it with <see cref="UseSqlite(string)"/>; when left unset, Needle uses SQLite with
-    /// <c>Data Source=needle.db</c> in the content root.
+    /// Creates the store. Set it with <see cref="UseSqlite(string)"/> or <see cref="UsePostgres(string, Action{PostgresStoreOptions}?)"/>;
+    /// when left unset, Needle uses SQLite with <c>Data Source=needle.db</c> in the content root.
     /// </summary>
     public Func<IServiceProvider, INeedleStore>? StoreFactory { get; set; }
 
@@ -62,8 +62,12 @@ public sealed class NeedleOptions
     /// <summary>The header that carries <see cref="ApiKey"/>. Default: <c>X-Needle-Api-Key</c>.</summary>
     public string ApiKeyHeaderName { get; set; } = "X-Needle-Api-Key";
 
-    /// <summary>This host instance's id in the node table. Default: the machine name.</summary>
-    public string NodeId { get; set; } = Environment.MachineName;
+    /// <summary>
+    /// This host instance's id in the node table, unique in a cluster. Also read from configuration
+    /// (<c>Needle:NodeId</c>); a value set in code wins. Default: <c>{machine name}-{process id}</c>, so two processes
+    /// on one machine (or two containers, whose machine names differ) never share an id.
+    /// </summary>
+    public string NodeId { get; set; } = DefaultNodeId();
 
     /// <summary>How often this node checks the store for changes made elsewhere (other nodes, other processes). Default: 2 seconds.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
@@ -88,6 +92,35 @@ public sealed class NeedleOptions
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         StoreFactory = _ => new Store.Sqlite.SqliteNeedleStore(connectionString, TimeProvider.System);
+        Postgres = null;
         return this;
     }
+
+    /// <summary>
+    /// The PostgreSQL store when <see cref="UsePostgres(string, Action{PostgresStoreOptions}?)"/> was called, else
+    /// <see langword="null"/>. Default: <see langword="null"/>.
+    /// </summary>
+    public PostgresStoreOptions? Postgres { get; private set; }
+
+    /// <summary>
+    /// Uses a PostgreSQL store that several host instances share (a cluster), for example
+    /// <c>Host=db;Database=needle;Username=needle;Password=...</c>. Each node applies a change made on another within
+    /// milliseconds (<c>LISTEN</c>/<c>NOTIFY</c>), and polls as a fallback. The connection string is checked at start.
+    /// </summary>
+    /// <param name="connectionString">The Npgsql connection string.</param>
+    /// <param name="configure">Sets the listener's options (<see cref="PostgresStoreOptions"/>).</param>
+    /// <returns>These options.</returns>
+    public NeedleOptions UsePostgres(string connectionString, Action<PostgresStoreOptions>? configure = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        var postgres = new PostgresStoreOptions { ConnectionString = connectionString };
+        configure?.Invoke(postgres);
+        Postgres = postgres;
+        StoreFactory = services => new Store.Postgres.PostgresNeedleStore(
+            postgres.ConnectionString, (TimeProvider?)services.GetService(typeof(TimeProvider)) ?? TimeProvider.System);
+        return this;
+    }
+
+    private static string DefaultNodeId() =>
+        FormattableString.Invariant($"{Environment.MachineName}-{Environment.ProcessId}");
 }

@@ -34,6 +34,11 @@ internal sealed class NeedleOptionsValidator : IValidateOptions<NeedleOptions>
             failures.Add("Needle: NodeId is required.");
         }
 
+        if (options.Postgres is { } postgres)
+        {
+            PostgresOptionsValidator.Validate(postgres, failures);
+        }
+
         if (options.ApiKey is { Length: > 0 and < 16 })
         {
             failures.Add("Needle: ApiKey must be at least 16 characters long.");

@@ -14,6 +14,7 @@ using Needle.Runtime.Downstream;
 using Needle.Runtime.JavaScript;
 using Needle.Serving;
 using Needle.Store;
+using Needle.Store.Postgres;
 using Needle.Store.Sqlite;
 using Needle.Telemetry;
 using Needle.Watching;
@@ -34,6 +35,18 @@ public static class NeedleServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<NeedleOptions>();
+        if (!services.Any(s => s.ServiceType == typeof(NeedleMarkerService)))
+        {
+            // Configuration first, so that what the host sets in code wins.
+            options.Configure<IServiceProvider>(static (o, sp) =>
+            {
+                if (sp.GetService<Microsoft.Extensions.Configuration.IConfiguration>()?["Needle:NodeId"] is { Length: > 0 } nodeId)
+                {
+                    o.NodeId = nodeId;
+                }
+            });
+        }
+
         if (configure is not null)
         {
             options.Configure(configure);
@@ -77,6 +90,7 @@ public static class NeedleServiceCollectionExtensions
         services.TryAddSingleton<ReleaseLoader>();
         services.TryAddSingleton<NodeReporter>();
         services.TryAddSingleton<Reconciler>();
+        services.TryAddSingleton<StoreChangeSignal>();
         services.TryAddSingleton<ChangeGate>();
         services.TryAddSingleton<ReleaseRouter>();
         services.TryAddSingleton<DeploymentService>();
@@ -88,6 +102,7 @@ public static class NeedleServiceCollectionExtensions
         services.TryAddSingleton<ApiAccessFilter>();
         services.AddHostedService<CSharpWarmUpService>();
         services.AddHostedService<ReconcilerService>();
+        services.AddHostedService(CreateChangeListener);
         services.AddHostedService<FolderWatcher>();
         services.AddHostedService(static sp => sp.GetRequiredService<InvocationWatchdog>());
         return new NeedleBuilder(services);
@@ -148,6 +163,17 @@ public static class NeedleServiceCollectionExtensions
 
         var root = services.GetService<IWebHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory;
         return new SqliteNeedleStore($"Data Source={Path.Combine(root, "needle.db")}", services.GetRequiredService<TimeProvider>());
+    }
+
+    private static PostgresChangeListener CreateChangeListener(IServiceProvider services)
+    {
+        var signal = services.GetRequiredService<StoreChangeSignal>();
+        return new PostgresChangeListener(
+            services.GetRequiredService<IOptions<NeedleOptions>>().Value,
+            signal.Announce,
+            signal.RequestResync,
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILogger<PostgresChangeListener>>());
     }
 
     private static CSharpRuntime CreateCSharpRuntime(IServiceProvider services) =>

@@ -8,7 +8,8 @@ namespace Needle.Serving;
 
 /// <summary>
 /// Starts Needle with the host: applies the store's migrations, loads what the store says serves (a restarted host
-/// serves exactly that, without redeploying), then polls the store's revision to pick up changes made elsewhere.
+/// serves exactly that, without redeploying), then picks up changes made elsewhere: when the store announces them
+/// (<see cref="StoreChangeSignal"/>, PostgreSQL's notifications) and, as the fallback, by polling the store's revision.
 /// </summary>
 internal sealed partial class ReconcilerService : BackgroundService
 {
@@ -16,14 +17,16 @@ internal sealed partial class ReconcilerService : BackgroundService
     private readonly Reconciler _reconciler;
     private readonly NeedleOptions _options;
     private readonly TimeProvider _time;
+    private readonly StoreChangeSignal _signal;
     private readonly ILogger<ReconcilerService> _logger;
 
-    public ReconcilerService(INeedleStore store, Reconciler reconciler, IOptions<NeedleOptions> options, TimeProvider time, ILogger<ReconcilerService> logger)
+    public ReconcilerService(INeedleStore store, Reconciler reconciler, IOptions<NeedleOptions> options, TimeProvider time, StoreChangeSignal signal, ILogger<ReconcilerService> logger)
     {
         _store = store;
         _reconciler = reconciler;
         _options = options.Value;
         _time = time;
+        _signal = signal;
         _logger = logger;
     }
 
@@ -38,22 +41,71 @@ internal sealed partial class ReconcilerService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Two wake-ups: the poll (the only one on SQLite, the fallback on PostgreSQL) and the change signal (a
+        // notification from another node, or a resync after the listener reconnected). Each pending wait is kept
+        // across turns, so neither piles up waiters.
         using var timer = new PeriodicTimer(_options.PollInterval, _time);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        Task<bool>? tick = null;
+        Task? signal = null;
+        while (true)
         {
+            tick ??= timer.WaitForNextTickAsync(stoppingToken).AsTask();
+            signal ??= _signal.WaitAsync(stoppingToken);
+            var signalled = await Task.WhenAny(tick, signal).ConfigureAwait(false) == signal;
+            if (signalled)
+            {
+                await signal.ConfigureAwait(false);
+                signal = null;
+            }
+            else
+            {
+                if (!await tick.ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                tick = null;
+            }
+
             try
             {
-                var revision = await _store.GetRevisionAsync(stoppingToken).ConfigureAwait(false);
-                _reconciler.ObserveStoreRevision(revision);
-                if (revision != _reconciler.AppliedRevision)
-                {
-                    await _reconciler.ApplyFromStoreAsync(stoppingToken).ConfigureAwait(false);
-                }
+                await CatchUpAsync(signalled, stoppingToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 LogPollFailed(_logger, ex);
             }
+        }
+    }
+
+    private async Task CatchUpAsync(bool signalled, CancellationToken cancellationToken)
+    {
+        if (_signal.TakeResync())
+        {
+            // Notifications sent while the listener was away are lost: read everything once.
+            await _reconciler.ApplyFromStoreAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (signalled)
+        {
+            var announced = _signal.Announced;
+            if (announced <= _reconciler.AppliedRevision)
+            {
+                // This node's own change (already applied), or one an earlier read caught.
+                return;
+            }
+
+            _reconciler.ObserveStoreRevision(announced);
+            await _reconciler.ApplyFromStoreAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var revision = await _store.GetRevisionAsync(cancellationToken).ConfigureAwait(false);
+        _reconciler.ObserveStoreRevision(revision);
+        if (revision != _reconciler.AppliedRevision)
+        {
+            await _reconciler.ApplyFromStoreAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

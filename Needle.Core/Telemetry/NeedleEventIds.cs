@@ -66,6 +66,12 @@ public static class NeedleEventIds
     /// <summary>The store could not be checked for changes; the node serves what it loaded.</summary>
     public const int StorePollFailed = 1301;
 
+    /// <summary>The node's PostgreSQL listener lost its connection (or could not open it); it reconnects with back-off and the poll goes on.</summary>
+    public const int StoreListenerDisconnected = 1302;
+
+    /// <summary>The node's PostgreSQL listener (re)connected and listens for changes; the node reads the whole store once.</summary>
+    public const int StoreListenerConnected = 1303;
+
     // The folder watcher (1400-1499).
 
     /// <summary>A watched file was deployed.</summary>

@@ -8,17 +8,37 @@ var builder = WebApplication.CreateBuilder(args);
 var listenOn = SampleAddresses.ListenUrl(builder.Configuration);
 builder.WebHost.UseUrls(listenOn);
 
-builder.Services.AddNeedle(o => o.UseSqlite(builder.Configuration.GetConnectionString("Needle") ?? "Data Source=needle.db"))
+// The store: PostgreSQL when ConnectionStrings:NeedlePostgres is set (a cluster: every node on one database, changes
+// reach the others within milliseconds), otherwise SQLite in needle.db (or ConnectionStrings:Needle).
+var postgres = builder.Configuration.GetConnectionString("NeedlePostgres");
+var needle = builder.Services.AddNeedle(o =>
+    {
+        if (!string.IsNullOrWhiteSpace(postgres))
+        {
+            o.UsePostgres(postgres);
+        }
+        else
+        {
+            o.UseSqlite(builder.Configuration.GetConnectionString("Needle") ?? "Data Source=needle.db");
+        }
+    })
     .WatchDirectory(builder.Configuration["Needle:FunctionsPath"] ?? "functions")
     .AddObservability()
 
     // The in-process backend below, reached on the address this host listens on (or Needle:Backend when set).
     .AddDownstream("backend", SampleAddresses.Backend(builder.Configuration, listenOn),
-        client => client.ConfigureHttpClient((services, http) => http.BaseAddress = SampleAddresses.Bound(services, http.BaseAddress!)))
+        client => client.ConfigureHttpClient((services, http) => http.BaseAddress = SampleAddresses.Bound(services, http.BaseAddress!)));
 
-    // Rollback jobs, the canary guard, release plans and watched emergency patches; jobs in needle-jobs.db beside needle.db.
-    .AddRollback()
-    .AddConsole();
+// Rollback jobs, the canary guard, release plans and watched emergency patches; jobs in needle-jobs.db beside needle.db.
+// Needle.Rollback keeps its state in the SQLite store only, for now: on PostgreSQL the sample runs without it.
+var rollback = string.IsNullOrWhiteSpace(postgres);
+if (rollback)
+{
+    needle.AddRollback();
+}
+
+needle.AddConsole();
+
 builder.Services.AddHealthChecks().AddNeedle();
 
 var app = builder.Build();
@@ -35,7 +55,11 @@ app.MapPrometheusScrapingEndpoint();     // /metrics
 app.MapHealthChecks("/healthz");
 
 // Hangfire's dashboard over Needle's jobs: local requests only (Hangfire's default authorization).
-app.MapNeedleJobsDashboard("/hangfire");
+if (rollback)
+{
+    app.MapNeedleJobsDashboard("/hangfire");
+}
+
 app.MapNeedleConsole("/needle"); // the operations console: http://127.0.0.1:5080/needle
 
 app.Run();

@@ -1,6 +1,7 @@
 using System.Data;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Needle.Store.Sql;
 
 namespace Needle.Store.Sqlite;
 
@@ -69,7 +70,7 @@ public sealed class SqliteMigrator
             await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: cancellationToken));
             await connection.ExecuteAsync(new CommandDefinition(
                 _recordApplied,
-                new { migration.Version, migration.Name, AppliedAt = SqliteTime.Format(_timeProvider.GetUtcNow()) },
+                new { migration.Version, migration.Name, AppliedAt = StoreTime.Format(_timeProvider.GetUtcNow()) },
                 transaction,
                 cancellationToken: cancellationToken));
             transaction.Commit();

@@ -1,4 +1,4 @@
-namespace Needle.Store.Sqlite;
+namespace Needle.Store.Sql;
 
 /// <summary>An <c>audit</c> row as Dapper reads it.</summary>
 internal sealed class AuditRow
@@ -27,7 +27,7 @@ internal sealed class AuditRow
 
     public AuditEvent ToEvent() => new(
         Id,
-        SqliteTime.Parse(At),
+        StoreTime.Parse(At),
         Actor,
         Action,
         Function,

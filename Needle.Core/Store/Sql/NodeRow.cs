@@ -1,4 +1,4 @@
-namespace Needle.Store.Sqlite;
+namespace Needle.Store.Sql;
 
 /// <summary>A <c>nodes</c> row as Dapper reads it.</summary>
 internal sealed class NodeRow
@@ -11,5 +11,5 @@ internal sealed class NodeRow
 
     public string UpdatedAt { get; set; } = "";
 
-    public NodeRecord ToRecord() => new(NodeId, Revision, SqliteTime.Parse(UpdatedAt));
+    public NodeRecord ToRecord() => new(NodeId, Revision, StoreTime.Parse(UpdatedAt));
 }

@@ -1,17 +1,17 @@
+using System.Data.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Needle.Functions;
 using Needle.Releases;
-using static Needle.Store.Sqlite.SqliteStatements;
+using static Needle.Store.Sql.SqlStatements;
 
-namespace Needle.Store.Sqlite;
+namespace Needle.Store.Sql;
 
 /// <summary>
 /// The store's changes. Each is one write transaction: it checks what it was told to expect (the next version
 /// number, the current release), writes the rows, bumps the revision and appends the audit event it was given.
 /// What a change means (which release follows, what the audit says, what is carried over) is the services' policy.
 /// </summary>
-internal sealed partial class SqliteNeedleStore
+internal partial class SqlNeedleStore
 {
     public Task<int> GetNextVersionNumberAsync(string name, CancellationToken cancellationToken = default)
     {
@@ -34,7 +34,7 @@ internal sealed partial class SqliteNeedleStore
         return WriteAsync(
             async (connection, transaction) =>
             {
-                var now = SqliteTime.Format(timeProvider.GetUtcNow());
+                var now = StoreTime.Format(timeProvider.GetUtcNow());
                 var name = version.Function;
                 var function = await ReadFunctionAsync(connection, transaction, name, cancellationToken);
                 var number = NextNumber(function);
@@ -106,7 +106,7 @@ internal sealed partial class SqliteNeedleStore
                     ManifestJson.Deserialize(manifestJson),
                     version.ContentHash,
                     version.Author,
-                    SqliteTime.Parse(now),
+                    StoreTime.Parse(now),
                     version.ParentNumber);
                 return new DeployResult(added, written, revision);
             },
@@ -136,7 +136,7 @@ internal sealed partial class SqliteNeedleStore
                 }
 
                 await CheckExpectedReleaseAsync(connection, transaction, change, cancellationToken);
-                var now = SqliteTime.Format(timeProvider.GetUtcNow());
+                var now = StoreTime.Format(timeProvider.GetUtcNow());
                 var revision = await BumpRevisionAsync(connection, transaction, cancellationToken);
                 var release = await InsertReleaseAsync(connection, transaction, change, revision, now, cancellationToken);
                 if (change.MarkBad is { } bad)
@@ -178,7 +178,7 @@ internal sealed partial class SqliteNeedleStore
                     throw MissingFunction(name);
                 }
 
-                var now = SqliteTime.Format(timeProvider.GetUtcNow());
+                var now = StoreTime.Format(timeProvider.GetUtcNow());
 
                 // The floor keeps the old releases in the history but stops them counting as current should the
                 // function be deployed again.
@@ -210,7 +210,7 @@ internal sealed partial class SqliteNeedleStore
         return WriteAsync(
             async (connection, transaction) =>
             {
-                var now = SqliteTime.Format(timeProvider.GetUtcNow());
+                var now = StoreTime.Format(timeProvider.GetUtcNow());
                 await connection.ExecuteAsync(Command(
                     """
                     INSERT INTO patch_keys (function, idempotency_key, kind, base_version, version, revision, created_at)
@@ -246,7 +246,7 @@ internal sealed partial class SqliteNeedleStore
     // One more than the highest number the function ever had, deleted or not: numbers are never reused.
     private static int NextNumber(FunctionRow? function) => checked((int)((function?.LatestVersion ?? 0) + 1));
 
-    private static async Task CheckExpectedReleaseAsync(SqliteConnection connection, SqliteTransaction transaction, ReleaseChange change, CancellationToken cancellationToken)
+    private static async Task CheckExpectedReleaseAsync(DbConnection connection, DbTransaction transaction, ReleaseChange change, CancellationToken cancellationToken)
     {
         if (change.ExpectedReleaseId is not { } expected)
         {

@@ -1,32 +1,28 @@
+using System.Data.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
-namespace Needle.Store.Sqlite;
+namespace Needle.Store.Sql;
 
 /// <summary>The statements that several store operations share, each run inside the caller's transaction.</summary>
-internal static class SqliteStatements
+internal static class SqlStatements
 {
-    public static CommandDefinition Command(string sql, object? parameters, SqliteTransaction transaction, CancellationToken cancellationToken) =>
+    public static CommandDefinition Command(string sql, object? parameters, DbTransaction transaction, CancellationToken cancellationToken) =>
         new(sql, parameters, transaction, cancellationToken: cancellationToken);
 
     public static NeedleNotFoundException MissingFunction(string name) => new($"Function '{name}' does not exist.");
 
     public static NeedleNotFoundException MissingVersion(string name, int number) => new($"Function '{name}' has no version {number}.");
 
-    public static Task<long> ReadRevisionAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
+    public static Task<long> ReadRevisionAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<long>(Command("SELECT value FROM revision WHERE id = 1", null, transaction, cancellationToken));
 
-    public static Task<long> BumpRevisionAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
-        connection.ExecuteScalarAsync<long>(Command(
-            "UPDATE revision SET value = value + 1 WHERE id = 1 RETURNING value", null, transaction, cancellationToken));
-
     public static Task<FunctionRow?> ReadFunctionAsync(
-        SqliteConnection connection, SqliteTransaction transaction, string name, CancellationToken cancellationToken) =>
+        DbConnection connection, DbTransaction transaction, string name, CancellationToken cancellationToken) =>
         connection.QuerySingleOrDefaultAsync<FunctionRow>(Command(
             $"SELECT {FunctionRow.Columns} FROM functions WHERE name = @name", new { name }, transaction, cancellationToken));
 
     public static Task<VersionRow?> ReadVersionAsync(
-        SqliteConnection connection, SqliteTransaction transaction, string name, int number, CancellationToken cancellationToken) =>
+        DbConnection connection, DbTransaction transaction, string name, int number, CancellationToken cancellationToken) =>
         connection.QuerySingleOrDefaultAsync<VersionRow>(Command(
             $"SELECT {VersionRow.Columns} FROM versions WHERE function = @name AND number = @number",
             new { name, number },
@@ -34,8 +30,8 @@ internal static class SqliteStatements
             cancellationToken));
 
     public static async Task<ReleaseRecord> InsertReleaseAsync(
-        SqliteConnection connection,
-        SqliteTransaction transaction,
+        DbConnection connection,
+        DbTransaction transaction,
         ReleaseChange change,
         long revision,
         string now,
@@ -67,8 +63,8 @@ internal static class SqliteStatements
     }
 
     public static Task InsertAuditAsync(
-        SqliteConnection connection,
-        SqliteTransaction transaction,
+        DbConnection connection,
+        DbTransaction transaction,
         AuditEntry entry,
         long? revision,
         string now,

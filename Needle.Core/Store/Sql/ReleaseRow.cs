@@ -1,4 +1,4 @@
-namespace Needle.Store.Sqlite;
+namespace Needle.Store.Sql;
 
 /// <summary>A <c>releases</c> (or <c>current_releases</c>) row as Dapper reads it.</summary>
 internal sealed class ReleaseRow
@@ -42,7 +42,7 @@ internal sealed class ReleaseRow
         Revision,
         Actor,
         Reason,
-        SqliteTime.Parse(CreatedAt),
+        StoreTime.Parse(CreatedAt),
         Pins is null ? null : System.Text.Json.JsonSerializer.Deserialize<string[]>(Pins),
         KillSwitch is null ? null : System.Text.Json.JsonSerializer.Deserialize<Releases.FallbackResponse>(KillSwitch, ManifestJsonOptions));
 

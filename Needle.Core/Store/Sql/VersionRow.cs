@@ -1,6 +1,6 @@
 using Needle.Functions;
 
-namespace Needle.Store.Sqlite;
+namespace Needle.Store.Sql;
 
 /// <summary>A <c>versions</c> row as Dapper reads it.</summary>
 internal sealed class VersionRow
@@ -32,6 +32,6 @@ internal sealed class VersionRow
         Functions.ManifestJson.Deserialize(ManifestJson),
         ContentHash,
         Author,
-        SqliteTime.Parse(CreatedAt),
+        StoreTime.Parse(CreatedAt),
         ParentNumber is { } parent ? checked((int)parent) : null);
 }

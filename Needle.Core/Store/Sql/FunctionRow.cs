@@ -1,4 +1,4 @@
-namespace Needle.Store.Sqlite;
+namespace Needle.Store.Sql;
 
 /// <summary>A <c>functions</c> row as Dapper reads it.</summary>
 internal sealed class FunctionRow
@@ -15,5 +15,5 @@ internal sealed class FunctionRow
     public long LatestVersion { get; set; }
 
     public FunctionRecord ToRecord(ReleaseRecord? release) =>
-        new(Name, SqliteTime.Parse(CreatedAt), checked((int)LatestVersion), release);
+        new(Name, StoreTime.Parse(CreatedAt), checked((int)LatestVersion), release);
 }

@@ -1,0 +1,37 @@
+namespace Needle.Hosting;
+
+/// <summary>
+/// The PostgreSQL store of a cluster, set through <see cref="NeedleOptions.UsePostgres(string, Action{PostgresStoreOptions}?)"/>
+/// and validated at start. Every node of the cluster points at the same database.
+/// </summary>
+public sealed class PostgresStoreOptions
+{
+    /// <summary>The Npgsql connection string of the store, for example <c>Host=db;Database=needle;Username=needle;Password=...</c>. Required.</summary>
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>
+    /// The connection string of the node's one <c>LISTEN</c> connection, when it must differ from
+    /// <see cref="ConnectionString"/>: <c>LISTEN</c> needs a session of its own, so behind PgBouncer in transaction
+    /// mode point this straight at PostgreSQL (or at a session-mode pool). Default: <see cref="ConnectionString"/>.
+    /// </summary>
+    public string? ListenerConnectionString { get; set; }
+
+    /// <summary>
+    /// Whether the node listens for <c>NOTIFY needle_changes</c> and applies a change made on another node within
+    /// milliseconds. When off, only the poll (<see cref="NeedleOptions.PollInterval"/>) picks changes up. Default: true.
+    /// </summary>
+    public bool Notifications { get; set; } = true;
+
+    /// <summary>
+    /// How long the listener connection may stay silent before Npgsql sends a keepalive query, so a dead connection
+    /// (a failover, a dropped NAT entry) is noticed and replaced; TCP keepalive is on as well. Default: 10 seconds.
+    /// </summary>
+    public TimeSpan ListenerKeepAlive { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The longest wait between two attempts to reconnect the listener; waits start at 100 ms and double up to it.
+    /// After every reconnect the node reads the whole store once, since notifications sent while it was away are lost.
+    /// Default: 5 seconds.
+    /// </summary>
+    public TimeSpan ListenerMaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,34 @@
+using System.Data.Common;
+
+namespace Needle.Store.Sql;
+
+/// <summary>
+/// What one database does its own way under <see cref="SqlNeedleStore"/>: opening a connection, the read and write
+/// transactions, the revision bump, and the schema. Everything else (every query and change) is shared.
+/// </summary>
+internal abstract class StoreDialect
+{
+    /// <summary>Which database, and how to reach it.</summary>
+    public abstract NeedleDatabase Database { get; }
+
+    /// <summary>
+    /// Bumps the single revision row and returns the new value. Runs inside a write transaction, so a dialect can
+    /// make it announce the change at commit (PostgreSQL: <c>NOTIFY</c>).
+    /// </summary>
+    public abstract string BumpRevisionSql { get; }
+
+    /// <summary>An open connection, set up for the store.</summary>
+    public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>A read transaction: one consistent snapshot that never blocks writers.</summary>
+    public abstract Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A write transaction that serialises writers before anything is read, so that the reads inside see the latest
+    /// committed state and two writers never decide on the same one.
+    /// </summary>
+    public abstract Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>Creates or upgrades the schema; several processes may call it at once, each migration applies once.</summary>
+    public abstract Task InitializeAsync(DbConnection connection, TimeProvider timeProvider, CancellationToken cancellationToken);
+}
