@@ -25,13 +25,14 @@ internal sealed class JavaScriptEngine : IDisposable
     private readonly Engine _engine;
     private readonly JsValue _handler;
     private readonly JsValue _then;
-    private readonly CancellationConstraint _cancellation;
+    private readonly OperationDeadlineConstraint _deadline;
     private readonly JavaScriptMemoryConstraint _memory;
     private readonly JsValue _config;
     private readonly JsValue _log;
     private readonly JsValue _fetch;
     private IReadOnlyDictionary<string, string>? _secretValues;
     private JsValue _secrets = JsValue.Undefined;
+    private JavaScriptPromiseListener? _listener;
     private JavaScriptInvocation? _current;
     private FunctionRequest? _currentRequest;
     private JsValue? _currentRequestObject;
@@ -43,7 +44,7 @@ internal sealed class JavaScriptEngine : IDisposable
         _engine = engine;
         _handler = handler;
         _then = then;
-        _cancellation = engine.Constraints.Find<CancellationConstraint>()!;
+        _deadline = engine.Constraints.Find<OperationDeadlineConstraint>()!;
         _memory = engine.Constraints.Find<JavaScriptMemoryConstraint>()!;
         HeldBytes = _memory.Used;
         Parser = new JsonParser(engine);
@@ -79,7 +80,9 @@ internal sealed class JavaScriptEngine : IDisposable
     /// </summary>
     public static JavaScriptEngine Create(Prepared<Acornima.Ast.Module> module, ResolvedLimits limits, JsonObject? config, CancellationToken cancellationToken)
     {
-        var engine = new Engine(options => JavaScriptEngineConfiguration.Configure(options, limits, cancellationToken));
+        var engine = new Engine(options => JavaScriptEngineConfiguration.Configure(options, limits));
+        var deadline = engine.Constraints.Find<OperationDeadlineConstraint>()!;
+        deadline.Begin(limits.Timeout, cancellationToken);
         try
         {
             // The engine's global object is the whole world a function sees; these are refused or can block a thread.
@@ -111,6 +114,10 @@ internal sealed class JavaScriptEngine : IDisposable
             engine.Dispose();
             throw;
         }
+        finally
+        {
+            deadline.End();
+        }
     }
 
     /// <summary>
@@ -129,7 +136,7 @@ internal sealed class JavaScriptEngine : IDisposable
         _current = invocation;
         try
         {
-            _cancellation.Reset(context.CancellationToken);
+            Arm(context, context.CancellationTokenIfMade);
             _engine.Constraints.Reset();
             _memory.BeginCall();
             Calls++;
@@ -143,7 +150,9 @@ internal sealed class JavaScriptEngine : IDisposable
 
             if (result.IsPromise())
             {
-                invocation.Subscribe(_engine, _then, result);
+                // The callbacks are the engine's, reused while each call's promise settles within its call.
+                var listener = _listener ??= new JavaScriptPromiseListener(_engine);
+                listener.Listen(_engine, _then, result, invocation);
                 _engine.Advanced.ProcessTasks();
                 while (!invocation.IsSettled)
                 {
@@ -158,7 +167,9 @@ internal sealed class JavaScriptEngine : IDisposable
                     await invocation.WhenAnyPendingAsync().ConfigureAwait(false);
 
                     // The continuation may run on another thread: the call's budget goes on from what it has spent.
+                    // The wait made the call's token, so from here a caller that goes away is noticed too.
                     _memory.Resume();
+                    Arm(context, context.CancellationToken);
                     invocation.SettleCompleted(this);
                     _engine.Advanced.ProcessTasks();
                 }
@@ -182,6 +193,13 @@ internal sealed class JavaScriptEngine : IDisposable
         {
             // Host calls still running are abandoned: their promises stay pending in this engine.
             HeldBytes += _memory.Used;
+            _deadline.End();
+            if (_listener is { IsWaiting: true } waiting)
+            {
+                waiting.Abandon();
+                _listener = null;
+            }
+
             _current = null;
             _currentRequest = null;
             _currentRequestObject = null;
@@ -218,6 +236,21 @@ internal sealed class JavaScriptEngine : IDisposable
 
         return JsValue.Undefined;
     });
+
+    /// <summary>
+    /// Arms the call's deadline: what is left of its timeout, read off the clock at each check, and its token when there
+    /// is one. No time left fails now (a zero budget would mean no limit to the constraint).
+    /// </summary>
+    private void Arm(InvocationContext context, CancellationToken token)
+    {
+        var remaining = context.Remaining;
+        if (remaining <= TimeSpan.Zero)
+        {
+            throw new TimeoutException("The call has no time left.");
+        }
+
+        _deadline.Begin(remaining, token);
+    }
 
     private static string TypeName(JsValue value) => value.IsNull() ? "null" : value.Type.ToString().ToLowerInvariant();
 
