@@ -20,7 +20,15 @@ internal sealed class JavaScriptEngine : IDisposable
     /// <summary>The module's name inside the engine; it appears in JavaScript stack traces.</summary>
     public const string ModuleSpecifier = "function.js";
 
-    private static readonly JsObjectLayout ContextLayout = new(["requestId", "config", "secrets", "log", "fetch"]);
+    // One hidden class for every call's ctx; the request id (the trace identifier, a string ASP.NET makes on first
+    // use) is made only when the function reads it, from that call's context.
+    private static readonly JsObjectLayout ContextLayout = new JsObjectLayout.Builder()
+        .AddLazy("requestId", static (_, state) => JsString.Create(((InvocationContext)state!).RequestId))
+        .Add("config")
+        .Add("secrets")
+        .Add("log")
+        .Add("fetch")
+        .Build();
 
     private readonly Engine _engine;
     private readonly JsValue _handler;
@@ -35,9 +43,7 @@ internal sealed class JavaScriptEngine : IDisposable
     private JavaScriptPromiseListener? _listener;
     private JavaScriptInvocation? _current;
     private FunctionRequest? _currentRequest;
-    private JsValue? _currentRequestObject;
-    private ClrFunction? _headersGetter;
-    private ClrFunction? _headersSetter;
+    private ObjectInstance? _currentRequestObject;
 
     private JavaScriptEngine(Engine engine, JsValue handler, JsValue then, JsonObject? config)
     {
@@ -145,7 +151,7 @@ internal sealed class JavaScriptEngine : IDisposable
             var req = JavaScriptRequestConverter.Create(this, request);
             _currentRequest = request;
             _currentRequestObject = req;
-            var ctx = JsObject.Create(_engine, ContextLayout, [JsString.Create(context.RequestId), _config, Secrets(context.Secrets), _log, _fetch]);
+            var ctx = JsObject.Create(_engine, ContextLayout, [null, _config, Secrets(context.Secrets), _log, _fetch], context);
             var result = _engine.Call(_handler, JsValue.Undefined, [req, ctx]);
 
             if (result.IsPromise())
@@ -209,33 +215,9 @@ internal sealed class JavaScriptEngine : IDisposable
     /// <inheritdoc />
     public void Dispose() => _engine.Dispose();
 
-    /// <summary>
-    /// The getter of <c>req.headers</c>, one per engine. Headers are converted only when a function reads them (most
-    /// requests carry a dozen that most functions never look at), then kept on that request object. A request object
-    /// kept past its call (in module state) gets no headers of a later request.
-    /// </summary>
-    internal ClrFunction HeadersGetter => _headersGetter ??= new ClrFunction(_engine, "get headers", (self, _) =>
-    {
-        if (_currentRequest is not { } request || !ReferenceEquals(self, _currentRequestObject) || self is not ObjectInstance target)
-        {
-            return new JsObject(_engine);
-        }
-
-        var headers = JavaScriptRequestConverter.CreateHeaders(_engine, request);
-        target.FastSetDataProperty("headers", headers);
-        return headers;
-    });
-
-    /// <summary>The setter of <c>req.headers</c>: assigning replaces the lazy property with a plain one, as if it had always been.</summary>
-    internal ClrFunction HeadersSetter => _headersSetter ??= new ClrFunction(_engine, "set headers", (self, arguments) =>
-    {
-        if (self is ObjectInstance target)
-        {
-            target.FastSetDataProperty("headers", arguments.Length > 0 ? arguments[0] : JsValue.Undefined);
-        }
-
-        return JsValue.Undefined;
-    });
+    /// <summary>The request of the current call when <paramref name="instance"/> is that call's <c>req</c>.</summary>
+    internal FunctionRequest? RequestOf(ObjectInstance instance) =>
+        _currentRequest is { } request && ReferenceEquals(instance, _currentRequestObject) ? request : null;
 
     /// <summary>
     /// Arms the call's deadline: what is left of its timeout, read off the clock at each check, and its token when there
