@@ -27,7 +27,10 @@ internal static class ResponseWriter
             }
         }
 
-        if (response.Body is null && !response.HasUtf8Body)
+        // The UTF-8 form is tested first: Body would decode it.
+        var utf8 = response.HasUtf8Body;
+        var text = utf8 ? null : response.Body;
+        if (text is null && !utf8)
         {
             return Task.CompletedTask;
         }
@@ -37,7 +40,7 @@ internal static class ResponseWriter
             httpResponse.ContentType = response.ContentType;
         }
 
-        if (response.Body is { } text)
+        if (text is not null)
         {
             return httpResponse.WriteAsync(text, CancellationToken.None);
         }

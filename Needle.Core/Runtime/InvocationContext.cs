@@ -105,6 +105,12 @@ internal sealed class InvocationContext : IDisposable
     /// <summary>Fires at the timeout or when the caller goes away.</summary>
     public CancellationToken CancellationToken => HasDeadline ? (Volatile.Read(ref _deadline) ?? CreateDeadline()).Token : _cancellationToken;
 
+    /// <summary>
+    /// The token if having it costs nothing: the caller's, or the deadline's once something made it; otherwise none.
+    /// A runtime that bounds a call by the clock itself uses this for the part that runs before the call first waits.
+    /// </summary>
+    public CancellationToken CancellationTokenIfMade => HasDeadline ? Volatile.Read(ref _deadline)?.Token ?? default : _cancellationToken;
+
     /// <summary>When set (test invocations), log lines are also collected here.</summary>
     public List<FunctionLogEntry>? CapturedLogs { get; }
 

@@ -20,30 +20,37 @@ internal sealed class JavaScriptEngine : IDisposable
     /// <summary>The module's name inside the engine; it appears in JavaScript stack traces.</summary>
     public const string ModuleSpecifier = "function.js";
 
-    private static readonly JsObjectLayout ContextLayout = new(["requestId", "config", "secrets", "log", "fetch"]);
+    // One hidden class for every call's ctx; the request id (the trace identifier, a string ASP.NET makes on first
+    // use) is made only when the function reads it, from that call's context.
+    private static readonly JsObjectLayout ContextLayout = new JsObjectLayout.Builder()
+        .AddLazy("requestId", static (_, state) => JsString.Create(((InvocationContext)state!).RequestId))
+        .Add("config")
+        .Add("secrets")
+        .Add("log")
+        .Add("fetch")
+        .Build();
 
     private readonly Engine _engine;
     private readonly JsValue _handler;
     private readonly JsValue _then;
-    private readonly CancellationConstraint _cancellation;
+    private readonly OperationDeadlineConstraint _deadline;
     private readonly JavaScriptMemoryConstraint _memory;
     private readonly JsValue _config;
     private readonly JsValue _log;
     private readonly JsValue _fetch;
     private IReadOnlyDictionary<string, string>? _secretValues;
     private JsValue _secrets = JsValue.Undefined;
+    private JavaScriptPromiseListener? _listener;
     private JavaScriptInvocation? _current;
     private FunctionRequest? _currentRequest;
-    private JsValue? _currentRequestObject;
-    private ClrFunction? _headersGetter;
-    private ClrFunction? _headersSetter;
+    private ObjectInstance? _currentRequestObject;
 
     private JavaScriptEngine(Engine engine, JsValue handler, JsValue then, JsonObject? config)
     {
         _engine = engine;
         _handler = handler;
         _then = then;
-        _cancellation = engine.Constraints.Find<CancellationConstraint>()!;
+        _deadline = engine.Constraints.Find<OperationDeadlineConstraint>()!;
         _memory = engine.Constraints.Find<JavaScriptMemoryConstraint>()!;
         HeldBytes = _memory.Used;
         Parser = new JsonParser(engine);
@@ -79,7 +86,9 @@ internal sealed class JavaScriptEngine : IDisposable
     /// </summary>
     public static JavaScriptEngine Create(Prepared<Acornima.Ast.Module> module, ResolvedLimits limits, JsonObject? config, CancellationToken cancellationToken)
     {
-        var engine = new Engine(options => JavaScriptEngineConfiguration.Configure(options, limits, cancellationToken));
+        var engine = new Engine(options => JavaScriptEngineConfiguration.Configure(options, limits));
+        var deadline = engine.Constraints.Find<OperationDeadlineConstraint>()!;
+        deadline.Begin(limits.Timeout, cancellationToken);
         try
         {
             // The engine's global object is the whole world a function sees; these are refused or can block a thread.
@@ -111,6 +120,10 @@ internal sealed class JavaScriptEngine : IDisposable
             engine.Dispose();
             throw;
         }
+        finally
+        {
+            deadline.End();
+        }
     }
 
     /// <summary>
@@ -129,7 +142,7 @@ internal sealed class JavaScriptEngine : IDisposable
         _current = invocation;
         try
         {
-            _cancellation.Reset(context.CancellationToken);
+            Arm(context, context.CancellationTokenIfMade);
             _engine.Constraints.Reset();
             _memory.BeginCall();
             Calls++;
@@ -138,12 +151,14 @@ internal sealed class JavaScriptEngine : IDisposable
             var req = JavaScriptRequestConverter.Create(this, request);
             _currentRequest = request;
             _currentRequestObject = req;
-            var ctx = JsObject.Create(_engine, ContextLayout, [JsString.Create(context.RequestId), _config, Secrets(context.Secrets), _log, _fetch]);
+            var ctx = JsObject.Create(_engine, ContextLayout, [null, _config, Secrets(context.Secrets), _log, _fetch], context);
             var result = _engine.Call(_handler, JsValue.Undefined, [req, ctx]);
 
             if (result.IsPromise())
             {
-                invocation.Subscribe(_engine, _then, result);
+                // The callbacks are the engine's, reused while each call's promise settles within its call.
+                var listener = _listener ??= new JavaScriptPromiseListener(_engine);
+                listener.Listen(_engine, _then, result, invocation);
                 _engine.Advanced.ProcessTasks();
                 while (!invocation.IsSettled)
                 {
@@ -158,7 +173,9 @@ internal sealed class JavaScriptEngine : IDisposable
                     await invocation.WhenAnyPendingAsync().ConfigureAwait(false);
 
                     // The continuation may run on another thread: the call's budget goes on from what it has spent.
+                    // The wait made the call's token, so from here a caller that goes away is noticed too.
                     _memory.Resume();
+                    Arm(context, context.CancellationToken);
                     invocation.SettleCompleted(this);
                     _engine.Advanced.ProcessTasks();
                 }
@@ -182,6 +199,13 @@ internal sealed class JavaScriptEngine : IDisposable
         {
             // Host calls still running are abandoned: their promises stay pending in this engine.
             HeldBytes += _memory.Used;
+            _deadline.End();
+            if (_listener is { IsWaiting: true } waiting)
+            {
+                waiting.Abandon();
+                _listener = null;
+            }
+
             _current = null;
             _currentRequest = null;
             _currentRequestObject = null;
@@ -191,33 +215,24 @@ internal sealed class JavaScriptEngine : IDisposable
     /// <inheritdoc />
     public void Dispose() => _engine.Dispose();
 
+    /// <summary>The request of the current call when <paramref name="instance"/> is that call's <c>req</c>.</summary>
+    internal FunctionRequest? RequestOf(ObjectInstance instance) =>
+        _currentRequest is { } request && ReferenceEquals(instance, _currentRequestObject) ? request : null;
+
     /// <summary>
-    /// The getter of <c>req.headers</c>, one per engine. Headers are converted only when a function reads them (most
-    /// requests carry a dozen that most functions never look at), then kept on that request object. A request object
-    /// kept past its call (in module state) gets no headers of a later request.
+    /// Arms the call's deadline: what is left of its timeout, read off the clock at each check, and its token when there
+    /// is one. No time left fails now (a zero budget would mean no limit to the constraint).
     /// </summary>
-    internal ClrFunction HeadersGetter => _headersGetter ??= new ClrFunction(_engine, "get headers", (self, _) =>
+    private void Arm(InvocationContext context, CancellationToken token)
     {
-        if (_currentRequest is not { } request || !ReferenceEquals(self, _currentRequestObject) || self is not ObjectInstance target)
+        var remaining = context.Remaining;
+        if (remaining <= TimeSpan.Zero)
         {
-            return new JsObject(_engine);
+            throw new TimeoutException("The call has no time left.");
         }
 
-        var headers = JavaScriptRequestConverter.CreateHeaders(_engine, request);
-        target.FastSetDataProperty("headers", headers);
-        return headers;
-    });
-
-    /// <summary>The setter of <c>req.headers</c>: assigning replaces the lazy property with a plain one, as if it had always been.</summary>
-    internal ClrFunction HeadersSetter => _headersSetter ??= new ClrFunction(_engine, "set headers", (self, arguments) =>
-    {
-        if (self is ObjectInstance target)
-        {
-            target.FastSetDataProperty("headers", arguments.Length > 0 ? arguments[0] : JsValue.Undefined);
-        }
-
-        return JsValue.Undefined;
-    });
+        _deadline.Begin(remaining, token);
+    }
 
     private static string TypeName(JsValue value) => value.IsNull() ? "null" : value.Type.ToString().ToLowerInvariant();
 

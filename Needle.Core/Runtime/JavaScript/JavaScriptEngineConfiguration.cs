@@ -1,5 +1,6 @@
 using System.Globalization;
 using Jint;
+using Jint.Constraints;
 using Needle.Functions;
 
 namespace Needle.Runtime.JavaScript;
@@ -7,11 +8,8 @@ namespace Needle.Runtime.JavaScript;
 /// <summary>The Jint options every engine of a version is built with: the sandbox and the version's resolved limits.</summary>
 internal static class JavaScriptEngineConfiguration
 {
-    // Jint only installs its cancellation constraint (which each call re-targets) for a token that can be cancelled.
-    private static readonly CancellationTokenSource Never = new();
-
     /// <summary>Applies the sandbox settings and <paramref name="limits"/> to a new engine's options.</summary>
-    public static void Configure(Options options, ResolvedLimits limits, CancellationToken cancellationToken)
+    public static void Configure(Options options, ResolvedLimits limits)
     {
         options.Strict = true;
         options.Host.StringCompilationAllowed = false;
@@ -42,7 +40,9 @@ internal static class JavaScriptEngineConfiguration
             options.LimitRecursion(limits.MaxRecursionDepth);
         }
 
-        options.TimeoutInterval(limits.Timeout);
-        options.CancellationToken(cancellationToken.CanBeCanceled ? cancellationToken : Never.Token);
+        // The timeout covers a whole call (every entry into the engine, across its awaits) and the module's top level,
+        // each armed by the host (JavaScriptEngine): a deadline read off the clock, and the call's token only once it
+        // exists, so a call that never awaits costs no CancellationTokenSource and no timer.
+        options.Constraint(new OperationDeadlineConstraint());
     }
 }

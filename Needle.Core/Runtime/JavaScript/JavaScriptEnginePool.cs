@@ -45,25 +45,32 @@ internal sealed class JavaScriptEnginePool : IDisposable
     /// Throws <see cref="TimeoutException"/> after the queue timeout and <see cref="OperationCanceledException"/>
     /// when <paramref name="cancellationToken"/> fires.
     /// </summary>
-    public ValueTask<JavaScriptEngine?> AcquireAsync(CancellationToken cancellationToken)
+    public ValueTask<JavaScriptEngine?> AcquireAsync(CancellationToken cancellationToken) =>
+        TryTake(out var engine) ? ValueTask.FromResult(engine) : WaitAsync(cancellationToken);
+
+    /// <summary>
+    /// Takes an idle engine or a free slot (<paramref name="engine"/> <see langword="null"/>, as with
+    /// <see cref="AcquireAsync"/>) without waiting; <see langword="false"/> when the call would have to queue. Lets a
+    /// caller ask for its cancellation token (a timer) only when it has to wait.
+    /// </summary>
+    public bool TryTake(out JavaScriptEngine? engine)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+        engine = null;
 
         // Newcomers do not overtake queued calls.
-        if (Volatile.Read(ref _waiting) == 0)
+        if (Volatile.Read(ref _waiting) != 0)
         {
-            if (_idle.TryPop(out var engine))
-            {
-                return ValueTask.FromResult<JavaScriptEngine?>(engine);
-            }
-
-            if (TryReserveSlot())
-            {
-                return ValueTask.FromResult<JavaScriptEngine?>(null);
-            }
+            return false;
         }
 
-        return WaitAsync(cancellationToken);
+        if (_idle.TryPop(out var idle))
+        {
+            engine = idle;
+            return true;
+        }
+
+        return TryReserveSlot();
     }
 
     /// <summary>Gives a healthy engine back.</summary>

@@ -163,7 +163,11 @@ internal sealed class JavaScriptFunction : ILoadedFunction
         JavaScriptEngine? engine;
         try
         {
-            engine = await _pool.AcquireAsync(context.CancellationToken).ConfigureAwait(false);
+            // The token (a timer, for the endpoint's calls) is asked for only when the call has to queue.
+            if (!_pool.TryTake(out engine))
+            {
+                engine = await _pool.AcquireAsync(context.CancellationToken).ConfigureAwait(false);
+            }
         }
         catch (TimeoutException ex)
         {

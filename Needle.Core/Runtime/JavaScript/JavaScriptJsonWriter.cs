@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Jint;
 using Jint.Native;
 using Jint.Native.Object;
@@ -21,7 +20,7 @@ internal sealed class JavaScriptJsonWriter
     public const int MaxDepth = 256;
 
     private readonly Engine _engine;
-    private readonly StringBuilder _builder = new();
+    private readonly JavaScriptJsonBuffer _builder = new();
     private readonly List<ObjectInstance> _stack = [];
     private long _budget;
 
@@ -40,16 +39,30 @@ internal sealed class JavaScriptJsonWriter
     public static string? Serialize(Engine engine, JsValue value, long budget)
     {
         var writer = new JavaScriptJsonWriter(engine, budget);
-        return writer.WriteProperty(JsString.Empty, value) ? writer._builder.ToString() : null;
+        using var buffer = writer._builder;
+        return writer.WriteProperty(JsString.Empty, value) ? buffer.ToString() : null;
+    }
+
+    /// <summary>
+    /// As <see cref="Serialize"/>, but as UTF-8 in an array rented from the shared pool (the caller returns it) with
+    /// <paramref name="length"/> bytes written; <see langword="null"/> when the value has no JSON form.
+    /// </summary>
+    public static byte[]? SerializeUtf8(Engine engine, JsValue value, long budget, out int length)
+    {
+        var writer = new JavaScriptJsonWriter(engine, budget);
+        using var buffer = writer._builder;
+        length = 0;
+        return writer.WriteProperty(JsString.Empty, value) ? buffer.Detach(out length) : null;
     }
 
     /// <summary>As <see cref="Serialize"/>, but past the budget returns what was written so far with <c>…</c> appended.</summary>
     public static string? SerializeTruncated(Engine engine, JsValue value, long budget)
     {
         var writer = new JavaScriptJsonWriter(engine, budget);
+        using var buffer = writer._builder;
         try
         {
-            return writer.WriteProperty(JsString.Empty, value) ? writer._builder.ToString() : null;
+            return writer.WriteProperty(JsString.Empty, value) ? buffer.ToString() : null;
         }
         catch (BudgetExceededException)
         {
@@ -214,9 +227,19 @@ internal sealed class JavaScriptJsonWriter
     {
         Spend(text.Length + 2);
         _builder.Append('"');
+
+        // Runs of characters that need no escape are copied (and encoded) at once; a run never splits a surrogate pair.
+        var run = 0;
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
+            if (c >= ' ' && c != '"' && c != '\\' && (!char.IsSurrogate(c) || IsPaired(text, i)))
+            {
+                continue;
+            }
+
+            _builder.Append(text.AsSpan(run, i - run));
+            run = i + 1;
             switch (c)
             {
                 case '"': _builder.Append("\\\""); break;
@@ -227,19 +250,12 @@ internal sealed class JavaScriptJsonWriter
                 case '\r': _builder.Append("\\r"); break;
                 case '\t': _builder.Append("\\t"); break;
                 default:
-                    if (c < ' ' || (char.IsSurrogate(c) && !IsPaired(text, i)))
-                    {
-                        _builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        _builder.Append(c);
-                    }
-
+                    _builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                     break;
             }
         }
 
+        _builder.Append(text.AsSpan(run));
         _builder.Append('"');
     }
 

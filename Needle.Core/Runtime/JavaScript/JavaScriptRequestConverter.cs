@@ -1,42 +1,38 @@
 using System.Globalization;
 using Jint.Native;
+using Jint.Native.Object;
 using Jint.Runtime;
-using Jint.Runtime.Descriptors;
 using Microsoft.Extensions.Primitives;
 
 namespace Needle.Runtime.JavaScript;
 
 /// <summary>
-/// Builds <c>req</c>: <c>{ method, path, params, query, headers, body, rawBody }</c>, straight from the ASP.NET
-/// collections into engine objects (no JSON round trip). A body that claims to be JSON but does not parse is
+/// Builds <c>req</c>: <c>{ method, path, params, query, body, rawBody, headers }</c>, straight from the ASP.NET
+/// collections into engine objects (no JSON round trip), the collections only when the function reads them. A body that claims to be JSON but does not parse is
 /// passed as text, with the parser's message in <c>req.bodyError</c>.
 /// </summary>
 internal static class JavaScriptRequestConverter
 {
-    private static readonly JsObjectLayout RequestLayout = new(["method", "path", "params", "query", "body", "rawBody"]);
+    // params, query and headers are lazy slots: made on the first read that observes them (most functions read one
+    // or two of them), memoised on that request object, ordinary writable data properties in every other respect.
+    private static readonly JsObjectLayout RequestLayout = new JsObjectLayout.Builder()
+        .Add("method")
+        .Add("path")
+        .AddLazy("params", static (instance, state) => ((JavaScriptEngine)state!).RequestOf(instance) is { } request ? CreateRouteValues(instance.Engine, request) : new JsObject(instance.Engine))
+        .AddLazy("query", static (instance, state) => ((JavaScriptEngine)state!).RequestOf(instance) is { } request ? CreateQuery(instance.Engine, request) : new JsObject(instance.Engine))
+        .Add("body")
+        .Add("rawBody")
+        .AddLazy("headers", static (instance, state) => ((JavaScriptEngine)state!).RequestOf(instance) is { } request ? CreateHeaders(instance.Engine, request) : new JsObject(instance.Engine))
+        .Build();
 
-    /// <summary>Creates the request object in the engine.</summary>
-    public static JsValue Create(JavaScriptEngine owner, FunctionRequest request)
+    /// <summary>
+    /// Creates the request object in the engine. Its lazy members are made from <paramref name="owner"/>'s current
+    /// request only while this object is that call's <c>req</c>: a request object kept past its call (in module state)
+    /// gets empty objects for the members it had not read, never those of a later request.
+    /// </summary>
+    public static ObjectInstance Create(JavaScriptEngine owner, FunctionRequest request)
     {
         var engine = owner.Engine;
-
-        var routeValues = new JsObject(engine);
-        foreach (var (name, value) in request.RouteValues)
-        {
-            routeValues.FastSetDataProperty(name, value switch
-            {
-                null => JsValue.Null,
-                string text => JsString.Create(text),
-                _ => JsString.Create(Convert.ToString(value, CultureInfo.InvariantCulture) ?? ""),
-            });
-        }
-
-        var query = new JsObject(engine);
-        foreach (var (name, values) in request.Query)
-        {
-            query.FastSetDataProperty(name, ToJs(engine, values));
-        }
-
         var rawBody = request.Body is null ? JsValue.Null : JsString.Create(request.Body);
         var body = rawBody;
         string? bodyError = null;
@@ -52,21 +48,40 @@ internal static class JavaScriptRequestConverter
             }
         }
 
-        var req = JsObject.Create(engine, RequestLayout, [
-            JsString.Create(request.Method),
-            JsString.Create(request.Path),
-            routeValues,
-            query,
-            body,
-            rawBody,
-        ]);
-        req.FastSetProperty("headers", new GetSetPropertyDescriptor(owner.HeadersGetter, owner.HeadersSetter, enumerable: true, configurable: true));
+        var req = JsObject.Create(engine, RequestLayout, [JsString.Create(request.Method), JsString.Create(request.Path), null, null, body, rawBody, null], owner);
         if (bodyError is not null)
         {
             req.FastSetDataProperty("bodyError", JsString.Create(bodyError));
         }
 
         return req;
+    }
+
+    private static JsObject CreateRouteValues(Jint.Engine engine, FunctionRequest request)
+    {
+        var routeValues = new JsObject(engine);
+        foreach (var (name, value) in request.RouteValues)
+        {
+            routeValues.FastSetDataProperty(name, value switch
+            {
+                null => JsValue.Null,
+                string text => JsString.Create(text),
+                _ => JsString.Create(Convert.ToString(value, CultureInfo.InvariantCulture) ?? ""),
+            });
+        }
+
+        return routeValues;
+    }
+
+    private static JsObject CreateQuery(Jint.Engine engine, FunctionRequest request)
+    {
+        var query = new JsObject(engine);
+        foreach (var (name, values) in request.Query)
+        {
+            query.FastSetDataProperty(name, ToJs(engine, values));
+        }
+
+        return query;
     }
 
     /// <summary>Creates <c>req.headers</c>: lower-case names, a string per header or an array when repeated.</summary>

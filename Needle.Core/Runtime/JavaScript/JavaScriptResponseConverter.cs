@@ -60,18 +60,10 @@ internal static class JavaScriptResponseConverter
                 return new FunctionResponse { StatusCode = status, Headers = headers };
             }
 
-            var (text, contentType) = Serialize(engine, body, maxBodyBytes);
-            return new FunctionResponse
-            {
-                StatusCode = status,
-                Headers = headers,
-                Body = text,
-                ContentType = hasContentType ? null : contentType,
-            };
+            return Serialize(engine, body, maxBodyBytes, status, headers, hasContentType);
         }
 
-        var (plain, plainType) = Serialize(engine, result, maxBodyBytes);
-        return new FunctionResponse { Body = plain, ContentType = plainType };
+        return Serialize(engine, result, maxBodyBytes, 200, null, hasContentType: false);
     }
 
     private static bool IsResponseObject(ObjectInstance obj)
@@ -183,19 +175,21 @@ internal static class JavaScriptResponseConverter
         headers.Add(new(name, TypeConverter.ToString(value)));
     }
 
-    private static (string Body, string ContentType) Serialize(Engine engine, JsValue body, long maxBytes)
+    private static FunctionResponse Serialize(Engine engine, JsValue body, long maxBytes, int status, List<KeyValuePair<string, string>>? headers, bool hasContentType)
     {
         if (body.IsString())
         {
-            return (body.ToString(), TextContentType);
+            return new FunctionResponse { StatusCode = status, Headers = headers ?? [], Body = body.ToString(), ContentType = hasContentType ? null : TextContentType };
         }
 
-        string? json;
+        byte[]? json;
+        int length;
         try
         {
             // Each character is at least one byte, so a body whose conversion runs past maxBytes is too large; the
-            // writer stops there instead of walking whatever length the function claims.
-            json = JavaScriptJsonWriter.Serialize(engine, body, maxBytes);
+            // writer stops there instead of walking whatever length the function claims. It writes UTF-8 into a pooled
+            // array that the response writer copies into the response pipe and gives back.
+            json = JavaScriptJsonWriter.SerializeUtf8(engine, body, maxBytes, out length);
         }
         catch (JavaScriptJsonWriter.BudgetExceededException)
         {
@@ -215,7 +209,7 @@ internal static class JavaScriptResponseConverter
             throw Invalid($"The response cannot be serialised to JSON: a {(body.IsCallable() ? "function" : body.Type.ToString().ToLowerInvariant())} has no JSON form.");
         }
 
-        return (json, JsonContentType);
+        return FunctionResponse.FromUtf8(json, length, hasContentType ? null : JsonContentType, status, headers);
     }
 
     private static bool IsTokenChar(char c) =>
