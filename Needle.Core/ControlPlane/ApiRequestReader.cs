@@ -5,9 +5,19 @@ using Needle.Runtime;
 
 namespace Needle.ControlPlane;
 
-/// <summary>Reads control-plane request bodies, turning malformed JSON into a validation error that says where.</summary>
-internal static class ApiRequestReader
+/// <summary>
+/// Reads control-plane request bodies, turning malformed JSON into a validation error that says where (400
+/// <c>Invalid function</c> with the line and column, through the API group's problem filter). For Core's endpoints and
+/// every <see cref="INeedleApiContributor"/>'s.
+/// </summary>
+public static class ApiRequestReader
 {
+    /// <summary>Reads the body as JSON with the manifest serializer options (camelCase, case-insensitive names, comments and trailing commas allowed).</summary>
+    /// <typeparam name="T">The body's type.</typeparam>
+    /// <param name="request">The request.</param>
+    /// <param name="required">Whether an empty body is refused; otherwise it reads as a new <typeparamref name="T"/>.</param>
+    /// <returns>The body.</returns>
+    /// <exception cref="FunctionValidationException">The body is missing (when required), not JSON, or malformed.</exception>
     public static async Task<T> ReadAsync<T>(HttpRequest request, bool required)
         where T : class, new()
     {

@@ -84,10 +84,10 @@ internal sealed class ReleaseService
     }
 
     /// <summary>
-    /// The canary is removed; the stable version serves all traffic. With <paramref name="expectedCanary"/>, only that
-    /// canary is removed: when another canary or none runs by now, nothing changes and a conflict is thrown.
+    /// The canary is removed; the stable version serves all traffic. With an <paramref name="expected"/> release, canary
+    /// or stable version, only while the release is still that one: otherwise nothing changes and a conflict is thrown.
     /// </summary>
-    public async Task<ReleaseRecord> AbortAsync(string name, string actor, string? reason, CancellationToken cancellationToken, int? expectedCanary = null)
+    public async Task<ReleaseRecord> AbortAsync(string name, string actor, string? reason, CancellationToken cancellationToken, ReleaseExpectation expected = default)
     {
         using var lease = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
@@ -96,10 +96,7 @@ internal sealed class ReleaseService
             throw new NeedleConflictException($"Function '{name}' has no canary to abort.");
         }
 
-        if (expectedCanary is { } expected && current.CanaryVersion != expected)
-        {
-            throw new NeedleConflictException($"Function '{name}' no longer runs version {expected} as canary.");
-        }
+        Expect(current, expected);
 
         var change = current.Change(ReleaseActions.Abort, actor, reason) with { CanaryVersion = null, CanaryWeight = 0, Pins = null };
         return await ChangeAsync(lease, current, change, force: true, cancellationToken).ConfigureAwait(false);
@@ -109,24 +106,16 @@ internal sealed class ReleaseService
     /// Rolls back: with a canary, the canary is removed and marked bad; without one, the previous stable version that
     /// is not marked bad (or <paramref name="to"/>) returns and the version it replaces is marked bad, so it is not
     /// picked again by mistake. The previous version is normally warm, so this is one swap.
-    /// With <paramref name="expectedCanary"/>, only that canary is rolled back: when another canary or none runs by now
+    /// With an <paramref name="expected"/> canary, only that canary is rolled back: when another canary or none runs by now
     /// (someone else acted first), nothing changes and a conflict is thrown, so an automatic rollback never hits the stable version.
-    /// With <paramref name="expectedStable"/>, likewise only while that version is the stable one (an automatic revert
-    /// never undoes a newer release).
+    /// With an expected stable version or release, likewise only while the release is still that one (an automatic
+    /// revert never undoes a newer release).
     /// </summary>
-    public async Task<ReleaseRecord> RollbackAsync(string name, int? to, string actor, string? reason, CancellationToken cancellationToken, int? expectedCanary = null, int? expectedStable = null)
+    public async Task<ReleaseRecord> RollbackAsync(string name, int? to, string actor, string? reason, CancellationToken cancellationToken, ReleaseExpectation expected = default)
     {
         using var lease = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
-        if (expectedCanary is { } expected && current.CanaryVersion != expected)
-        {
-            throw new NeedleConflictException($"Function '{name}' no longer runs version {expected} as canary.");
-        }
-
-        if (expectedStable is { } stable && current.StableVersion != stable)
-        {
-            throw new NeedleConflictException($"Function '{name}' no longer serves version {stable} as its stable version.");
-        }
+        Expect(current, expected);
 
         if (current.CanaryVersion is { } canary && to is null)
         {
@@ -183,6 +172,25 @@ internal sealed class ReleaseService
 
         var change = current.Change(ReleaseActions.Revive, actor, reason) with { KillSwitch = null };
         return await ChangeAsync(lease, current, change, force: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void Expect(ReleaseRecord current, ReleaseExpectation expected)
+    {
+        var name = current.Function;
+        if (expected.ReleaseId is { } id && current.Id != id)
+        {
+            throw new NeedleConflictException($"Function '{name}' changed since release {id} (now {current.Id}); nothing changed.");
+        }
+
+        if (expected.Canary is { } canary && current.CanaryVersion != canary)
+        {
+            throw new NeedleConflictException($"Function '{name}' no longer runs version {canary} as canary.");
+        }
+
+        if (expected.Stable is { } stable && current.StableVersion != stable)
+        {
+            throw new NeedleConflictException($"Function '{name}' no longer serves version {stable} as its stable version.");
+        }
     }
 
     private async Task<ReleaseRecord> CurrentAsync(string name, CancellationToken cancellationToken)

@@ -56,7 +56,7 @@ internal sealed class TestInvocationService
             var logs = new List<FunctionLogEntry>();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(function.Limits.Timeout);
-            using var context = new InvocationContext(version, "test-" + Guid.NewGuid().ToString("n")[..12], _functionLogger, _downstream, function.Limits.Timeout, timeout.Token, logs, function.Limits, _secrets.For(function.Version));
+            using var context = new InvocationContext(version, "test-" + Guid.NewGuid().ToString("n")[..12], _functionLogger, _downstream, function.Limits, function.Limits.Timeout, timeout.Token, logs, _secrets.For(function.Version));
             var started = Stopwatch.GetTimestamp();
             try
             {

@@ -97,6 +97,7 @@ public static class NeedleServiceCollectionExtensions
         services.TryAddSingleton<TestInvocationService>();
         services.TryAddSingleton<ReleaseService>();
         services.TryAddSingleton<Needle.Patching.PatchService>();
+        services.TryAddSingleton<Needle.Releases.INeedleReleases, Needle.Releases.NeedleReleases>();
         services.TryAddSingleton<IEmergencyActions, SynchronousEmergencyActions>();
         services.TryAddSingleton<Needle.Access.LocalRequestRule>();
         services.TryAddSingleton<ApiAccessFilter>();

@@ -1,6 +1,10 @@
+using Microsoft.Extensions.Options;
 using Needle.ControlPlane;
 using Needle.Functions;
+using Needle.Hosting;
 using Needle.Releases;
+using Needle.Runtime;
+using Needle.Serving;
 using Needle.Store;
 
 namespace Needle.Patching;
@@ -12,18 +16,77 @@ namespace Needle.Patching;
 /// </summary>
 internal sealed class PatchService
 {
+    private const string ChangesNothing = "The patch changes nothing: the result equals the serving version.";
     private readonly INeedleStore _store;
     private readonly DeploymentService _deployments;
     private readonly ReleaseService _releases;
+    private readonly VersionLoader _loader;
+    private readonly RuntimeRegistry _runtimes;
+    private readonly NeedleOptions _options;
 
-    public PatchService(INeedleStore store, DeploymentService deployments, ReleaseService releases)
+    public PatchService(INeedleStore store, DeploymentService deployments, ReleaseService releases, VersionLoader loader, RuntimeRegistry runtimes, IOptions<NeedleOptions> options)
     {
         _store = store;
         _deployments = deployments;
         _releases = releases;
+        _loader = loader;
+        _runtimes = runtimes;
+        _options = options.Value;
     }
 
     public async Task<PatchResult> ApplyAsync(string name, PatchRequest patch, string actor, CancellationToken cancellationToken)
+    {
+        var (kind, function, release) = await StartAsync(name, patch, cancellationToken).ConfigureAwait(false);
+        if (patch.IdempotencyKey is { Length: > 0 } key && await FindReplayAsync(name, key, cancellationToken).ConfigureAwait(false) is { } replay)
+        {
+            return replay;
+        }
+
+        var reason = patch.Ticket is { Length: > 0 } ticket ? $"{patch.Reason} (ticket {ticket})" : patch.Reason!;
+        if (kind == "kill")
+        {
+            var killed = await _releases.KillAsync(name, patch.Fallback!, actor, reason, cancellationToken).ConfigureAwait(false);
+            return await RecordAsync(new PatchResult(name, kind, release.StableVersion, release.StableVersion, killed.Revision, false), patch, actor, reason, cancellationToken).ConfigureAwait(false);
+        }
+
+        var baseVersion = await BaseAsync(function, release, cancellationToken).ConfigureAwait(false);
+        var (source, manifest) = Build(kind, patch, baseVersion);
+        var outcome = await _deployments.DeployAsync(new DeployCommand(name, source, manifest, actor) { Reason = reason, ParentNumber = baseVersion.Number }, cancellationToken).ConfigureAwait(false);
+        if (outcome.Unchanged)
+        {
+            throw new ArgumentException(ChangesNothing);
+        }
+
+        return await RecordAsync(new PatchResult(name, kind, baseVersion.Number, outcome.Version.Number, outcome.Revision, false), patch, actor, reason, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The checks of <see cref="ApplyAsync"/>, and the result loaded by its runtime and dropped; nothing changes.</summary>
+    public async Task<PatchCheck> CheckAsync(string name, PatchRequest patch, CancellationToken cancellationToken)
+    {
+        var (kind, function, release) = await StartAsync(name, patch, cancellationToken).ConfigureAwait(false);
+        var baseVersion = await BaseAsync(function, release, cancellationToken).ConfigureAwait(false);
+        if (kind == "kill")
+        {
+            ReleaseRules.CheckFallback(patch.Fallback!, _options);
+            return new PatchCheck(kind, baseVersion);
+        }
+
+        var (source, manifest) = Build(kind, patch, baseVersion);
+        var normalized = ManifestValidator.Normalize(manifest, _runtimes.Names, _options.DownstreamServices, _options.MaxLimits);
+        var hash = ContentHash.Compute(source, ManifestJson.Serialize(normalized));
+        if (hash == baseVersion.ContentHash)
+        {
+            throw new ArgumentException(ChangesNothing);
+        }
+
+        // Compiled the way a deploy would, then dropped: the patch deploys for real when it is applied.
+        var candidate = new FunctionVersion(name, function.LatestVersion + 1, source, normalized, hash, "patch-check", DateTimeOffset.UnixEpoch, baseVersion.Number);
+        var loaded = await _loader.LoadAsync(candidate, cancellationToken).ConfigureAwait(false);
+        await loaded.DisposeAsync().ConfigureAwait(false);
+        return new PatchCheck(kind, baseVersion);
+    }
+
+    private async Task<(string Kind, FunctionRecord Function, ReleaseRecord Release)> StartAsync(string name, PatchRequest patch, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(patch.Reason))
         {
@@ -36,24 +99,18 @@ internal sealed class PatchService
             throw new ArgumentException("An emergency patch has exactly one of: diff, source, config, fallback (kill switch).");
         }
 
-        var kind = kinds.Single(k => k.Given).Kind;
         var function = await _store.GetFunctionAsync(name, cancellationToken).ConfigureAwait(false)
             ?? throw new NeedleNotFoundException($"Function '{name}' does not exist.");
         var release = function.Release ?? throw new NeedleConflictException($"Function '{name}' has no release to patch.");
-        if (patch.IdempotencyKey is { Length: > 0 } key && await FindReplayAsync(name, key, cancellationToken).ConfigureAwait(false) is { } replay)
-        {
-            return replay;
-        }
+        return (kinds.Single(k => k.Given).Kind, function, release);
+    }
 
-        var reason = patch.Ticket is { Length: > 0 } ticket ? $"{patch.Reason} (ticket {ticket})" : patch.Reason;
-        if (kind == "kill")
-        {
-            var killed = await _releases.KillAsync(name, patch.Fallback!, actor, reason, cancellationToken).ConfigureAwait(false);
-            return await RecordAsync(new PatchResult(name, kind, release.StableVersion, release.StableVersion, killed.Revision, false), patch, actor, reason, cancellationToken).ConfigureAwait(false);
-        }
+    private async Task<FunctionVersion> BaseAsync(FunctionRecord function, ReleaseRecord release, CancellationToken cancellationToken) =>
+        await _store.GetVersionAsync(function.Name, release.StableVersion, cancellationToken).ConfigureAwait(false)
+            ?? throw new NeedleNotFoundException($"Function '{function.Name}' has no version {release.StableVersion}.");
 
-        var baseVersion = await _store.GetVersionAsync(name, release.StableVersion, cancellationToken).ConfigureAwait(false)
-            ?? throw new NeedleNotFoundException($"Function '{name}' has no version {release.StableVersion}.");
+    private static (string Source, FunctionManifest Manifest) Build(string kind, PatchRequest patch, FunctionVersion baseVersion)
+    {
         if (string.IsNullOrWhiteSpace(patch.BaseHash))
         {
             throw new ArgumentException($"baseHash is required: the content hash of the version the patch was made against (the stable version {baseVersion.Number} has {baseVersion.ContentHash}).");
@@ -61,7 +118,7 @@ internal sealed class PatchService
 
         if (!string.Equals(patch.BaseHash, baseVersion.ContentHash, StringComparison.OrdinalIgnoreCase))
         {
-            throw new NeedleConflictException($"The base hash is stale: '{name}' now serves version {baseVersion.Number} with hash {baseVersion.ContentHash}. Make the patch against it and retry.");
+            throw new NeedleConflictException($"The base hash is stale: '{baseVersion.Name}' now serves version {baseVersion.Number} with hash {baseVersion.ContentHash}. Make the patch against it and retry.");
         }
 
         var source = kind switch
@@ -76,13 +133,7 @@ internal sealed class PatchService
             manifest.Config = patch.Config;
         }
 
-        var outcome = await _deployments.DeployAsync(new DeployCommand(name, source, manifest, actor) { Reason = reason, ParentNumber = baseVersion.Number }, cancellationToken).ConfigureAwait(false);
-        if (outcome.Unchanged)
-        {
-            throw new ArgumentException("The patch changes nothing: the result equals the serving version.");
-        }
-
-        return await RecordAsync(new PatchResult(name, kind, baseVersion.Number, outcome.Version.Number, outcome.Revision, false), patch, actor, reason, cancellationToken).ConfigureAwait(false);
+        return (source, manifest);
     }
 
     private static string ApplyDiff(string source, string diff)

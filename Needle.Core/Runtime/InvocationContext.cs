@@ -33,10 +33,10 @@ internal sealed class InvocationContext : IDisposable
         string requestId,
         ILogger logger,
         IDownstreamClient downstream,
+        ResolvedLimits limits,
         TimeSpan timeout,
         CancellationToken cancellationToken,
         List<FunctionLogEntry>? capturedLogs = null,
-        ResolvedLimits? limits = null,
         IReadOnlyDictionary<string, string>? secrets = null)
     {
         Secrets = secrets ?? new Dictionary<string, string>();
@@ -51,8 +51,8 @@ internal sealed class InvocationContext : IDisposable
         CapturedLogs = capturedLogs;
     }
 
-    private InvocationContext(FunctionVersion version, ILogger logger, IDownstreamClient downstream, TimeSpan timeout, ResolvedLimits? limits, HttpContext http, IReadOnlyDictionary<string, string>? secrets)
-        : this(version, null!, logger, downstream, timeout, CancellationToken.None, null, limits, secrets)
+    private InvocationContext(FunctionVersion version, ILogger logger, IDownstreamClient downstream, TimeSpan timeout, ResolvedLimits limits, HttpContext http, IReadOnlyDictionary<string, string>? secrets)
+        : this(version, null!, logger, downstream, limits, timeout, CancellationToken.None, null, secrets)
     {
         _http = http;
         HasDeadline = true;
@@ -66,15 +66,11 @@ internal sealed class InvocationContext : IDisposable
     public static InvocationContext WithDeadline(FunctionVersion version, ILogger logger, IDownstreamClient downstream, ResolvedLimits limits, HttpContext http, IReadOnlyDictionary<string, string>? secrets = null) =>
         new(version, logger, downstream, limits.Timeout, limits, http, secrets);
 
-    /// <summary>A context with a deadline of <paramref name="timeout"/> and the default log limits.</summary>
-    public static InvocationContext WithDeadline(FunctionVersion version, ILogger logger, IDownstreamClient downstream, TimeSpan timeout, HttpContext http, IReadOnlyDictionary<string, string>? secrets = null) =>
-        new(version, logger, downstream, timeout, null, http, secrets);
-
     /// <summary>The version being invoked.</summary>
     public FunctionVersion Version { get; }
 
-    /// <summary>The limits the loaded version runs with (resolved once, when it loaded), when the caller gave them.</summary>
-    public ResolvedLimits? Limits { get; }
+    /// <summary>The limits the loaded version runs with (resolved once, when it loaded).</summary>
+    public ResolvedLimits Limits { get; }
 
     /// <summary>The request id (<c>ctx.requestId</c>), the ASP.NET trace identifier.</summary>
     public string RequestId => _requestId ??= (Volatile.Read(ref _disposed) == 0 ? _http?.TraceIdentifier : null) ?? "";

@@ -1,3 +1,5 @@
+using Needle.Functions;
+
 namespace Needle.Serving;
 
 /// <summary>
@@ -24,6 +26,12 @@ public interface INeedleServingState
     /// <summary>The functions served now, by name, with their release and the versions loaded for them.</summary>
     /// <returns>A snapshot, ordered by name.</returns>
     IReadOnlyList<ServedFunction> GetFunctions();
+
+    /// <summary>A version this node has loaded (stable, canary or warm standby), with its source and manifest; cheap, no store access.</summary>
+    /// <param name="function">The function name.</param>
+    /// <param name="number">The version number.</param>
+    /// <returns>The version, or <see langword="null"/> when this node has not loaded it.</returns>
+    FunctionVersion? FindVersion(string function, int number);
 
     /// <summary>Reads the store and compares it with what this node serves. Throws when the store cannot be reached.</summary>
     /// <param name="cancellationToken">Cancels the check.</param>

@@ -6,4 +6,5 @@ namespace Needle.Serving;
 /// <param name="CanaryVersion">The canary that serves, if any.</param>
 /// <param name="CanaryWeight">The canary's share of traffic in percent.</param>
 /// <param name="LoadedVersions">Every loaded version: stable, canary and warm standbys.</param>
-public sealed record ServedFunction(string Name, int StableVersion, int? CanaryVersion, double CanaryWeight, IReadOnlyList<int> LoadedVersions);
+/// <param name="KillSwitchOn">Whether the kill switch is on: every request gets the fallback response, no version runs.</param>
+public sealed record ServedFunction(string Name, int StableVersion, int? CanaryVersion, double CanaryWeight, IReadOnlyList<int> LoadedVersions, bool KillSwitchOn = false);

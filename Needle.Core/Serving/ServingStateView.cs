@@ -34,8 +34,11 @@ internal sealed class ServingStateView : INeedleServingState
                 e.Stable.Function.Version.Number,
                 e.Canary?.Function.Version.Number,
                 e.Canary is null ? 0 : e.Release.CanaryWeight,
-                e.Loaded.Keys.Order().ToArray()))
+                e.Loaded.Keys.Order().ToArray(),
+                e.Release.KillSwitch is not null))
             .ToList();
+
+    public FunctionVersion? FindVersion(string function, int number) => _reconciler.TryGetServed(function, number)?.Function.Version;
 
     public async Task<ServingCheck> CheckAsync(CancellationToken cancellationToken = default)
     {

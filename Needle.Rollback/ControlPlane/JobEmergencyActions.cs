@@ -1,5 +1,6 @@
 using Needle.ControlPlane;
 using Needle.Patching;
+using Needle.Releases;
 using Needle.Rollback.Patches;
 using Needle.Rollback.Rollbacks;
 
@@ -11,7 +12,7 @@ namespace Needle.Rollback.ControlPlane;
 /// <c>Location: patches/{id}</c>); a rollback with <see cref="RollbackRequest.Async"/> becomes a <see cref="RollbackJob"/>
 /// (202), and without it stays synchronous, exactly as in Core. When Hangfire is down both are done on the request.
 /// </summary>
-internal sealed class JobEmergencyActions(PatchRunner runner, RollbackRequests requests, ReleaseService releases) : IEmergencyActions
+internal sealed class JobEmergencyActions(PatchRunner runner, RollbackRequests requests, INeedleReleases releases) : IEmergencyActions
 {
     public async Task<EmergencyOutcome> PatchAsync(string function, PatchRequest patch, string actor, CancellationToken cancellationToken)
     {
@@ -23,7 +24,7 @@ internal sealed class JobEmergencyActions(PatchRunner runner, RollbackRequests r
     {
         if (!rollback.Async)
         {
-            return EmergencyOutcome.Done(await releases.RollbackAsync(function, rollback.To, actor, rollback.Reason, cancellationToken).ConfigureAwait(false));
+            return EmergencyOutcome.Done(await releases.RollbackAsync(function, rollback.To, actor, rollback.Reason, ReleaseExpectation.None, cancellationToken).ConfigureAwait(false));
         }
 
         var (requestId, jobId, release) = await requests.SubmitAsync(function, rollback.To, actor, rollback.Reason, cancellationToken).ConfigureAwait(false);

@@ -5,8 +5,6 @@ using Needle.ControlPlane;
 using Needle.Rollback.Guard;
 using Needle.Rollback.Plans;
 using Needle.Rollback.State;
-using Needle.Runtime;
-using Needle.Serving;
 using Needle.Store;
 
 namespace Needle.Rollback.ControlPlane;
@@ -32,11 +30,11 @@ internal sealed class RollbackApiEndpoints : INeedleApiContributor
         api.MapGet("/guard", GetGuardAsync).WithName("NeedleGuard").WithSummary("The guard's verdict on every canary this node serves (changes nothing).");
     }
 
-    private static async Task<IResult> StartPlanAsync(string name, HttpContext http, ReleasePlanner planner, ApiAccessFilter access, CancellationToken cancellationToken)
+    private static async Task<IResult> StartPlanAsync(string name, HttpContext http, ReleasePlanner planner, CancellationToken cancellationToken)
     {
         var body = await ApiRequestReader.ReadAsync<PlanRequest>(http.Request, required: true);
-        var plan = await planner.StartAsync(name, body, access.ActorOf(http), cancellationToken);
-        return TypedResults.Created($"{http.Request.PathBase}{http.Request.Path}/current", plan);
+        var plan = await planner.StartAsync(name, body, ApiCaller.ActorOf(http), cancellationToken);
+        return TypedResults.Created(ApiPrefix.LocationOf(http, $"functions/{Uri.EscapeDataString(name)}/plans/current"), plan);
     }
 
     private static async Task<IResult> GetPlanAsync(string name, IRollbackStateStore state, CancellationToken cancellationToken) =>
@@ -44,18 +42,17 @@ internal sealed class RollbackApiEndpoints : INeedleApiContributor
             ? TypedResults.Ok(plan)
             : throw NotFound($"Function '{name}' has no release plan.");
 
-    private static async Task<IResult> CancelPlanAsync(string name, bool? keepCanary, string? reason, HttpContext http, ReleasePlanner planner, ApiAccessFilter access, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await planner.CancelAsync(name, keepCanary ?? false, string.IsNullOrWhiteSpace(reason) ? null : reason, access.ActorOf(http), cancellationToken));
+    private static async Task<IResult> CancelPlanAsync(string name, bool? keepCanary, string? reason, HttpContext http, ReleasePlanner planner, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await planner.CancelAsync(name, keepCanary ?? false, string.IsNullOrWhiteSpace(reason) ? null : reason, ApiCaller.ActorOf(http), cancellationToken));
 
     private static async Task<IResult> GetPatchAsync(string id, IRollbackStateStore state, CancellationToken cancellationToken) =>
         await state.GetRunAsync(id, cancellationToken) is { } run
             ? TypedResults.Ok(run)
             : throw NotFound($"There is no patch run '{id}'.");
 
-    private static IResult GetGuardAsync(Reconciler reconciler, CanaryGuard guard) =>
-        TypedResults.Ok(reconciler.Current.Values
-            .Where(e => e.Canary is not null)
-            .Select(e => new GuardResult(e.Release.Function, e.Stable.Function.Version.Number, e.Canary!.Function.Version.Number, guard.Judge(e.Stable.Function.Version.Number, e.Canary.Function.Version), RolledBack: false))
+    private static IResult GetGuardAsync(CanaryGuard guard) =>
+        TypedResults.Ok(guard.Canaries(includeKilled: true)
+            .Select(c => new GuardResult(c.Canary.Name, c.StableVersion, c.Canary.Number, guard.Judge(c.StableVersion, c.Canary), RolledBack: false))
             .ToArray());
 
     private static NeedleNotFoundException NotFound(string detail) => new(detail);

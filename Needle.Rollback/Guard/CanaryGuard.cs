@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Needle.ControlPlane;
 using Needle.Functions;
+using Needle.Releases;
 using Needle.Rollback.Hosting;
 using Needle.Rollback.Plans;
 using Needle.Rollback.State;
@@ -24,8 +24,8 @@ internal sealed class CanaryGuard : BackgroundService
 {
     public const string Actor = "needle-guard";
 
-    private readonly Reconciler _reconciler;
-    private readonly ReleaseService _releases;
+    private readonly INeedleServingState _serving;
+    private readonly INeedleReleases _releases;
     private readonly ICanaryHealthSource _health;
     private readonly IRollbackStateStore _state;
     private readonly RollbackMetrics _metrics;
@@ -38,8 +38,8 @@ internal sealed class CanaryGuard : BackgroundService
     private readonly ConcurrentDictionary<(string Function, int Version), byte> _acted = new();
 
     public CanaryGuard(
-        Reconciler reconciler,
-        ReleaseService releases,
+        INeedleServingState serving,
+        INeedleReleases releases,
         ICanaryHealthSource health,
         RequestHealthSource requests,
         IRollbackStateStore state,
@@ -48,7 +48,7 @@ internal sealed class CanaryGuard : BackgroundService
         TimeProvider time,
         ILogger<CanaryGuard> logger)
     {
-        _reconciler = reconciler;
+        _serving = serving;
         _releases = releases;
         _health = health;
         _state = state;
@@ -85,6 +85,21 @@ internal sealed class CanaryGuard : BackgroundService
         return GuardPolicy.Evaluate(_health.GetSample(canary.Name, stableVersion, guard.Window), _health.GetSample(canary.Name, canary.Number, guard.Window), guard);
     }
 
+    /// <summary>
+    /// The canaries this node serves now, each with its stable version (by function name); a function with its kill
+    /// switch on runs neither, so it is left out unless <paramref name="includeKilled"/>.
+    /// </summary>
+    public IEnumerable<(int StableVersion, FunctionVersion Canary)> Canaries(bool includeKilled)
+    {
+        foreach (var function in _serving.GetFunctions())
+        {
+            if (function.CanaryVersion is { } number && (includeKilled || !function.KillSwitchOn) && _serving.FindVersion(function.Name, number) is { } canary)
+            {
+                yield return (function.StableVersion, canary);
+            }
+        }
+    }
+
     /// <summary>Evaluates every canary this node serves, and rolls back those in breach.</summary>
     public async Task<IReadOnlyList<GuardResult>> EvaluateAllAsync(CancellationToken cancellationToken)
     {
@@ -93,20 +108,15 @@ internal sealed class CanaryGuard : BackgroundService
         try
         {
             var results = new List<GuardResult>();
-            foreach (var (function, entry) in _reconciler.Current)
+            foreach (var (stableVersion, canary) in Canaries(includeKilled: false))
             {
-                if (entry.Canary is not { } canary || entry.Release.KillSwitch is not null)
-                {
-                    continue;
-                }
-
                 try
                 {
-                    results.Add(await EvaluateAsync(entry.Stable.Function.Version.Number, canary.Function.Version, cancellationToken).ConfigureAwait(false));
+                    results.Add(await EvaluateAsync(stableVersion, canary, cancellationToken).ConfigureAwait(false));
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    RollbackLog.GuardFailed(_logger, ex, function);
+                    RollbackLog.GuardFailed(_logger, ex, canary.Name);
                 }
             }
 
@@ -123,7 +133,7 @@ internal sealed class CanaryGuard : BackgroundService
     {
         try
         {
-            await _releases.RollbackAsync(function, null, Actor, reason, cancellationToken, expectedCanary: canaryVersion).ConfigureAwait(false);
+            await _releases.RollbackAsync(function, null, Actor, reason, new ReleaseExpectation(Canary: canaryVersion), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is NeedleConflictException or NeedleNotFoundException)
         {

@@ -71,7 +71,6 @@ public static class RollbackServiceCollectionExtensions
         services.TryAddSingleton(CreateJobs);
         services.TryAddSingleton<CanaryGuard>();
         services.TryAddSingleton<ReleasePlanner>();
-        services.TryAddSingleton<PatchValidator>();
         services.TryAddSingleton<PatchRunner>();
         services.TryAddSingleton<RollbackRequests>();
 

@@ -4,8 +4,8 @@ using System.Text.Json;
 using Hangfire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Needle.ControlPlane;
 using Needle.Patching;
+using Needle.Releases;
 using Needle.Rollback.Guard;
 using Needle.Rollback.Hosting;
 using Needle.Rollback.State;
@@ -15,7 +15,7 @@ using Needle.Store;
 namespace Needle.Rollback.Patches;
 
 /// <summary>
-/// An emergency patch run: apply (through Core's <see cref="PatchService"/>, one release change, so either the base or
+/// An emergency patch run: apply (through Core's <see cref="INeedleReleases.PatchAsync"/>, one release change, so either the base or
 /// the patched version serves, never neither), then watch the patched version for the watch window and revert to the
 /// base when its error ratio is worse than the base's was. Idempotent: every step checks the run's status and the
 /// release first, and the apply carries an idempotency key, so a re-run after a crash finishes the run or does nothing.
@@ -25,8 +25,7 @@ namespace Needle.Rollback.Patches;
 internal sealed class PatchJob(
     IRollbackStateStore state,
     INeedleStore store,
-    PatchService patches,
-    ReleaseService releases,
+    INeedleReleases releases,
     ICanaryHealthSource health,
     RollbackJobs jobs,
     RollbackMetrics metrics,
@@ -65,7 +64,7 @@ internal sealed class PatchJob(
         PatchResult? result;
         try
         {
-            result = await patches.ApplyAsync(run.Function, request, run.Actor, cancellationToken).ConfigureAwait(false);
+            result = await releases.PatchAsync(run.Function, request, run.Actor, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is ArgumentException or NeedleConflictException or NeedleNotFoundException or Runtime.FunctionValidationException)
         {
@@ -135,7 +134,7 @@ internal sealed class PatchJob(
 
             try
             {
-                await releases.RollbackAsync(run.Function, run.BaseVersion, Actor, $"patch {run.Id} made things worse: {numbers}", cancellationToken, expectedStable: run.Version).ConfigureAwait(false);
+                await releases.RollbackAsync(run.Function, run.BaseVersion, Actor, $"patch {run.Id} made things worse: {numbers}", new ReleaseExpectation(Stable: run.Version), cancellationToken).ConfigureAwait(false);
             }
             catch (NeedleConflictException ex)
             {
@@ -188,7 +187,7 @@ internal sealed class PatchJob(
         {
             metrics.PatchFinished(run.Function, step);
             RollbackLog.PatchStep(logger, run.Id, run.Function, $"{step}: {detail}");
-            await store.AppendAuditAsync(new AuditEntry(run.Actor, "patch-" + step, run.Function, run.Version, detail, $"patch={run.Id}"), cancellationToken).ConfigureAwait(false);
+            await store.AppendAuditAsync(new AuditEntry(run.Actor, RollbackAuditActions.OfPatchStep(step), run.Function, run.Version, detail, $"patch={run.Id}"), cancellationToken).ConfigureAwait(false);
         }
 
         return $"{step}: {detail}";

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Needle.Patching;
+using Needle.Releases;
 using Needle.Rollback.Hosting;
 using Needle.Rollback.State;
 using Needle.Rollback.Telemetry;
@@ -9,12 +10,12 @@ using Needle.Store;
 namespace Needle.Rollback.Patches;
 
 /// <summary>
-/// Accepts emergency patches: validates, records the run, queues <see cref="PatchJob"/> (or runs it here when Hangfire
+/// Accepts emergency patches: checks them through Core (<see cref="INeedleReleases.CheckPatchAsync"/>), records the run, queues <see cref="PatchJob"/> (or runs it here when Hangfire
 /// is down). A patch is refused while another one for the function is still being applied; once that one's version
-/// serves and is only watched, a new patch (against that version: the validator insists on the serving base) supersedes it.
+/// serves and is only watched, a new patch (against that version: the check insists on the serving base) supersedes it.
 /// </summary>
 internal sealed class PatchRunner(
-    PatchValidator validator,
+    INeedleReleases releases,
     IRollbackStateStore state,
     RollbackJobs jobs,
     INeedleStore store,
@@ -34,7 +35,7 @@ internal sealed class PatchRunner(
             return (known, true);
         }
 
-        var (kind, baseVersion) = await validator.ValidateAsync(function, patch, cancellationToken).ConfigureAwait(false);
+        var (kind, baseVersion) = await releases.CheckPatchAsync(function, patch, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var run = new PatchRun(
             Guid.NewGuid().ToString("n"),
@@ -63,7 +64,7 @@ internal sealed class PatchRunner(
             var detail = superseded.Steps[^1].Detail!;
             metrics.PatchFinished(function, PatchRun.Superseded);
             RollbackLog.PatchStep(logger, superseded.Id, function, $"{PatchRun.Superseded}: {detail}");
-            await store.AppendAuditAsync(new AuditEntry(actor, "patch-" + PatchRun.Superseded, function, superseded.Version, patch.Reason, $"patch={superseded.Id} by={recorded.Id}"), cancellationToken).ConfigureAwait(false);
+            await store.AppendAuditAsync(new AuditEntry(actor, RollbackAuditActions.PatchSuperseded, function, superseded.Version, patch.Reason, $"patch={superseded.Id} by={recorded.Id}"), cancellationToken).ConfigureAwait(false);
         }
 
         var id = recorded.Id;

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using Hangfire;
 using Microsoft.Extensions.Logging;
-using Needle.ControlPlane;
+using Needle.Releases;
 using Needle.Rollback.Guard;
 using Needle.Rollback.State;
 using Needle.Rollback.Telemetry;
@@ -17,7 +17,7 @@ namespace Needle.Rollback.Plans;
 internal sealed class ReleasePlanJob(
     IRollbackStateStore state,
     INeedleStore store,
-    ReleaseService releases,
+    INeedleReleases releases,
     CanaryGuard guard,
     ReleasePlanner planner,
     RollbackMetrics metrics,
@@ -90,7 +90,7 @@ internal sealed class ReleasePlanJob(
         }
 
         // Release first, then the plan row: a crash in between re-runs this step, which sets the same weight again.
-        await releases.SetCanaryAsync(plan.Function, plan.Version, weight, null, force: true, plan.Actor, reason, cancellationToken).ConfigureAwait(false);
+        await releases.SetCanaryAsync(plan.Function, plan.Version, weight, force: true, plan.Actor, reason, cancellationToken).ConfigureAwait(false);
         var advanced = plan with { StepIndex = next, NextAt = now + plan.StepWait, Detail = $"canary at {weight} %", UpdatedAt = now };
         if (await state.UpdatePlanAsync(advanced, ReleasePlan.Running, plan.StepIndex, cancellationToken).ConfigureAwait(false))
         {

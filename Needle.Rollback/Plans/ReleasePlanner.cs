@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Needle.ControlPlane;
+using Needle.Releases;
 using Needle.Rollback.Hosting;
 using Needle.Rollback.State;
 using Needle.Rollback.Telemetry;
@@ -8,7 +8,7 @@ using Needle.Store;
 namespace Needle.Rollback.Plans;
 
 /// <summary>Starts, cancels and resumes release plans; <see cref="ReleasePlanJob"/> takes their steps.</summary>
-internal sealed class ReleasePlanner(INeedleStore store, ReleaseService releases, IRollbackStateStore state, RollbackJobs jobs, TimeProvider time, ILogger<ReleasePlanner> logger)
+internal sealed class ReleasePlanner(INeedleStore store, INeedleReleases releases, IRollbackStateStore state, RollbackJobs jobs, TimeProvider time, ILogger<ReleasePlanner> logger)
 {
     /// <summary>The status of a plan someone stopped.</summary>
     public const string Cancelled = "cancelled";
@@ -25,7 +25,7 @@ internal sealed class ReleasePlanner(INeedleStore store, ReleaseService releases
         }
 
         var reason = $"{request.Reason ?? "release plan"} (plan step 1/{steps.Count})";
-        await releases.SetCanaryAsync(function, version, steps[0], null, force: false, actor, reason, cancellationToken).ConfigureAwait(false);
+        await releases.SetCanaryAsync(function, version, steps[0], force: false, actor, reason, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var plan = new ReleasePlan(Guid.NewGuid().ToString("n"), function, version, steps, wait, 0, ReleasePlan.Running, now + wait, actor, request.Reason, $"canary at {steps[0]} %", now, now);
         await state.InsertPlanAsync(plan, cancellationToken).ConfigureAwait(false);
@@ -64,7 +64,7 @@ internal sealed class ReleasePlanner(INeedleStore store, ReleaseService releases
         {
             try
             {
-                await releases.AbortAsync(function, actor, $"release plan {plan.Id} cancelled" + (reason is null ? "" : $": {reason}"), cancellationToken, expectedCanary: plan.Version).ConfigureAwait(false);
+                await releases.AbortAsync(function, actor, $"release plan {plan.Id} cancelled" + (reason is null ? "" : $": {reason}"), new ReleaseExpectation(Canary: plan.Version), cancellationToken).ConfigureAwait(false);
                 canary = "aborted";
             }
             catch (NeedleConflictException)
@@ -82,7 +82,7 @@ internal sealed class ReleasePlanner(INeedleStore store, ReleaseService releases
         };
         var finished = cancelled with { Detail = $"{cancelled.Detail}; {outcome}" };
         await state.UpdatePlanAsync(finished, Cancelled, plan.StepIndex, cancellationToken).ConfigureAwait(false);
-        await store.AppendAuditAsync(new AuditEntry(actor, "plan-cancel", function, plan.Version, reason, $"plan={plan.Id} step={plan.StepIndex} weight={weight} canary={canary}"), cancellationToken).ConfigureAwait(false);
+        await store.AppendAuditAsync(new AuditEntry(actor, RollbackAuditActions.PlanCancel, function, plan.Version, reason, $"plan={plan.Id} step={plan.StepIndex} weight={weight} canary={canary}"), cancellationToken).ConfigureAwait(false);
         RollbackLog.PlanStep(logger, plan.Id, function, finished.Detail);
         return finished;
     }

@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Hangfire;
 using Microsoft.Extensions.Logging;
-using Needle.ControlPlane;
+using Needle.Releases;
 using Needle.Rollback.Telemetry;
 using Needle.Serving;
 using Needle.Store;
@@ -14,7 +14,7 @@ namespace Needle.Rollback.Rollbacks;
 /// to, and records how long that took (audit event <c>rollback-served</c>, metric <c>needle.rollback.duration</c>).
 /// Idempotent: the request id travels in the release's reason, so a second delivery finds its own rollback and only reports.
 /// </summary>
-internal sealed class RollbackJob(ReleaseService releases, Reconciler reconciler, INeedleStore store, TimeProvider time, RollbackMetrics metrics, ILogger<RollbackJob> logger)
+internal sealed class RollbackJob(INeedleReleases releases, INeedleServingState serving, INeedleStore store, TimeProvider time, RollbackMetrics metrics, ILogger<RollbackJob> logger)
 {
     [DisplayName("Rollback {0} (request {2})")]
     [AutomaticRetry(Attempts = 3)]
@@ -35,11 +35,12 @@ internal sealed class RollbackJob(ReleaseService releases, Reconciler reconciler
                 return "skipped: " + why;
             }
 
-            release = await releases.RollbackAsync(function, to, actor, $"{reason ?? "rollback"} {tag}", cancellationToken).ConfigureAwait(false);
+            // Checked again under the change gate: a change in between is a conflict, and the retry above skips.
+            release = await releases.RollbackAsync(function, to, actor, $"{reason ?? "rollback"} {tag}", new ReleaseExpectation(ReleaseId: expectedReleaseId), cancellationToken).ConfigureAwait(false);
         }
 
         // The change applies on this node before RollbackAsync returns; other nodes follow within their poll interval.
-        while (reconciler.AppliedRevision < release.Revision)
+        while (serving.AppliedRevision < release.Revision)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20), time, cancellationToken).ConfigureAwait(false);
         }
@@ -48,7 +49,7 @@ internal sealed class RollbackJob(ReleaseService releases, Reconciler reconciler
         metrics.RollbackServed(function, duration);
         RollbackLog.RollbackServed(logger, function, duration.TotalMilliseconds, release.Id);
         var detail = string.Create(CultureInfo.InvariantCulture, $"request={requestId} stable={release.StableVersion} revision={release.Revision} duration_ms={duration.TotalMilliseconds:F1}");
-        await store.AppendAuditAsync(new AuditEntry(actor, "rollback-served", function, release.StableVersion, reason, detail), cancellationToken).ConfigureAwait(false);
+        await store.AppendAuditAsync(new AuditEntry(actor, RollbackAuditActions.RollbackServed, function, release.StableVersion, reason, detail), cancellationToken).ConfigureAwait(false);
         return detail;
     }
 }

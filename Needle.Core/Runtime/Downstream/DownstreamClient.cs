@@ -63,8 +63,8 @@ internal sealed class DownstreamClient : IDownstreamClient
         }
 
         var url = DownstreamUrl.Combine(request.Url, service, baseAddress, pathAndQuery);
-        // The loaded version's limits, resolved once when it loaded; only a context made without them (tests) resolves here.
-        var limits = context.Limits ?? ResolvedLimits.Resolve(context.Version.Manifest.Limits, _options);
+        // The loaded version's limits, resolved once when it loaded.
+        var limits = context.Limits;
         var remaining = context.Remaining;
         if (remaining <= TimeSpan.Zero)
         {

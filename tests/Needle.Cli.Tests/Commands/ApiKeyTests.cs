@@ -4,21 +4,16 @@ namespace Needle.Cli.Tests.Commands;
 
 /// <summary>A caller from another machine: only the API key opens the control plane.</summary>
 [TestClass]
-public sealed class ApiKeyTests
+public sealed class ApiKeyTests : ClassHostTests<ApiKeyTests, CliHost>, IClassHost<CliHost>
 {
     private const string Key = "cli-tests-key-0123456789";
-    private static CliHost s_host = null!;
 
-    [ClassInitialize]
-    public static void Start(TestContext context) => s_host = CliHost.Start(apiKey: Key, asRemoteCaller: true);
-
-    [ClassCleanup]
-    public static async Task Stop() => await s_host.DisposeAsync();
+    public static Task<CliHost> StartClassHostAsync() => Task.FromResult(CliHost.Start(apiKey: Key, asRemoteCaller: true));
 
     [TestMethod]
     public async Task Status_RightApiKey_Succeeds()
     {
-        var run = await s_host.RunAsync("status", "--api-key", Key);
+        var run = await Host.RunAsync("status", "--api-key", Key);
 
         Assert.AreEqual(0, run.Exit, run.ToString());
     }
@@ -26,7 +21,7 @@ public sealed class ApiKeyTests
     [TestMethod]
     public async Task Status_ApiKeyFromEnvironment_Succeeds()
     {
-        var run = await s_host.RunWithAsync(new Dictionary<string, string> { ["NEEDLE_API_KEY"] = Key }, ["status"]);
+        var run = await Host.RunWithAsync(new Dictionary<string, string> { ["NEEDLE_API_KEY"] = Key }, ["status"]);
 
         Assert.AreEqual(0, run.Exit, run.ToString());
     }
@@ -34,7 +29,7 @@ public sealed class ApiKeyTests
     [TestMethod]
     public async Task Status_WrongApiKey_Exits1SayingWhatToCheck()
     {
-        var run = await s_host.RunAsync("status", "--api-key", "not-the-key-at-all-0000");
+        var run = await Host.RunAsync("status", "--api-key", "not-the-key-at-all-0000");
 
         Assert.AreEqual(1, run.Exit, run.ToString());
         StringAssert.Contains(run.Error, "(403)");
@@ -45,7 +40,7 @@ public sealed class ApiKeyTests
     [TestMethod]
     public async Task Deploy_NoApiKey_Exits1()
     {
-        var run = await s_host.RunAsync("deploy", s_host.WriteFile("nokey.js", "export default () => 1"));
+        var run = await Host.RunAsync("deploy", Host.WriteFile("nokey.js", "export default () => 1"));
 
         Assert.AreEqual(1, run.Exit, run.ToString());
         StringAssert.Contains(run.Error, "(403)");

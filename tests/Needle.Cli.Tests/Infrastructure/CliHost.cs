@@ -8,7 +8,7 @@ namespace Needle.Cli.Tests.Infrastructure;
 /// The sample host (all four packages) on Kestrel at 127.0.0.1 with an empty store and no watched functions, and a
 /// way to run <c>needle</c> against it in-process, as a user would type it.
 /// </summary>
-internal sealed class CliHost : IAsyncDisposable
+public sealed class CliHost : IAsyncDisposable
 {
     private readonly WebApplicationFactory<Program> _factory;
 

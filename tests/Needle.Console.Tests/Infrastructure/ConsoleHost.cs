@@ -10,7 +10,7 @@ namespace Needle.Console.Tests.Infrastructure;
 /// folder watcher, the control plane at /needle/api and the console at /needle. (The sample's in-process backend is
 /// internal to it; the aggregator deploys, but its downstream calls are not what these tests are about.)
 /// </summary>
-internal sealed class ConsoleHost : NeedleTestHost
+public sealed class ConsoleHost : NeedleTestHost
 {
     private ConsoleHost(StartedHost started)
         : base(started)

@@ -7,20 +7,14 @@ using Needle.Console.Tests.Infrastructure;
 namespace Needle.Console.Tests.Serving;
 
 [TestClass]
-public sealed class ConsoleEndpointsTests
+public sealed class ConsoleEndpointsTests : ClassHostTests<ConsoleEndpointsTests, ConsoleHost>, IClassHost<ConsoleHost>
 {
-    private static ConsoleHost _host = null!;
-
-    [ClassInitialize]
-    public static async Task StartAsync(TestContext _) => _host = await ConsoleHost.StartAsync(forwardedHeaders: true);
-
-    [ClassCleanup]
-    public static async Task StopAsync() => await _host.DisposeAsync();
+    public static Task<ConsoleHost> StartClassHostAsync() => ConsoleHost.StartAsync(forwardedHeaders: true);
 
     [TestMethod]
     public async Task Index_Local_ServesTheAppWithCspAndNoCache()
     {
-        using var response = await _host.Client.GetAsync("/needle");
+        using var response = await Host.Client.GetAsync("/needle");
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
@@ -35,12 +29,12 @@ public sealed class ConsoleEndpointsTests
     [TestMethod]
     public async Task Asset_Hashed_IsImmutableTypedAndGzipped()
     {
-        var html = await _host.Client.GetStringAsync("/needle/");
+        var html = await Host.Client.GetStringAsync("/needle/");
         var script = System.Text.RegularExpressions.Regex.Match(html, "src=\"\\./(assets/[^\"]+\\.js)\"").Groups[1].Value;
         using var request = new HttpRequestMessage(HttpMethod.Get, "/needle/" + script);
         request.Headers.AcceptEncoding.ParseAdd("gzip");
 
-        using var response = await _host.Client.SendAsync(request);
+        using var response = await Host.Client.SendAsync(request);
 
         Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
         Assert.AreEqual("text/javascript", response.Content.Headers.ContentType!.MediaType);
@@ -52,7 +46,7 @@ public sealed class ConsoleEndpointsTests
     [TestMethod]
     public async Task DeepLink_WithoutExtension_FallsBackToIndex()
     {
-        var html = await _host.Client.GetStringAsync("/needle/fn/hello");
+        var html = await Host.Client.GetStringAsync("/needle/fn/hello");
 
         StringAssert.Contains(html, "<base href=\"/needle/\" />");
     }
@@ -62,7 +56,7 @@ public sealed class ConsoleEndpointsTests
     [DataRow("/needle/api/no-such-endpoint")]
     public async Task UnknownFileOrApiPath_IsNotFound(string path)
     {
-        using var response = await _host.Client.GetAsync(path);
+        using var response = await Host.Client.GetAsync(path);
 
         Assert.AreEqual(HttpStatusCode.NotFound, response.StatusCode);
     }
@@ -76,7 +70,7 @@ public sealed class ConsoleEndpointsTests
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Add("X-Forwarded-For", "203.0.113.7");
 
-        using var response = await _host.Client.SendAsync(request);
+        using var response = await Host.Client.SendAsync(request);
 
         Assert.AreEqual(HttpStatusCode.Forbidden, response.StatusCode);
     }

@@ -6,25 +6,19 @@ namespace Needle.Console.Tests.Serving;
 
 /// <summary>The console applies the control plane's local-only rule: each request reaches Kestrel from 127.0.0.1.</summary>
 [TestClass]
-public sealed class ConsoleLocalAccessTests
+public sealed class ConsoleLocalAccessTests : ClassHostTests<ConsoleLocalAccessTests, ConsoleHost>, IClassHost<ConsoleHost>
 {
-    private static ConsoleHost s_host = null!;
-
-    [ClassInitialize]
-    public static async Task StartAsync(TestContext _) => s_host = await ConsoleHost.StartAsync();
-
-    [ClassCleanup]
-    public static async Task StopAsync() => await s_host.DisposeAsync();
+    public static Task<ConsoleHost> StartClassHostAsync() => ConsoleHost.StartAsync();
 
     [TestMethod]
     public async Task Console_RebindingPageSameOrigin_IsRefusedByTheHostRule()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/needle/");
-        request.Headers.Host = $"rebind.example:{s_host.Address.Port}";
-        request.Headers.Add("Origin", $"http://rebind.example:{s_host.Address.Port}");
+        request.Headers.Host = $"rebind.example:{Host.Address.Port}";
+        request.Headers.Add("Origin", $"http://rebind.example:{Host.Address.Port}");
         request.Headers.Add("Sec-Fetch-Site", "same-origin");
 
-        using var response = await s_host.Client.SendAsync(request);
+        using var response = await Host.Client.SendAsync(request);
         var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
 
         Assert.AreEqual(HttpStatusCode.Forbidden, response.StatusCode);
@@ -42,7 +36,7 @@ public sealed class ConsoleLocalAccessTests
         using var request = new HttpRequestMessage(HttpMethod.Get, "/needle/");
         request.Headers.TryAddWithoutValidation(header, value);
 
-        using var response = await s_host.Client.SendAsync(request);
+        using var response = await Host.Client.SendAsync(request);
         var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
 
         Assert.AreEqual(HttpStatusCode.Forbidden, response.StatusCode);
@@ -56,9 +50,9 @@ public sealed class ConsoleLocalAccessTests
     public async Task Console_LoopbackHost_IsServed(string name)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/needle/");
-        request.Headers.Host = $"{name}:{s_host.Address.Port}";
+        request.Headers.Host = $"{name}:{Host.Address.Port}";
 
-        using var response = await s_host.Client.SendAsync(request);
+        using var response = await Host.Client.SendAsync(request);
 
         Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
     }

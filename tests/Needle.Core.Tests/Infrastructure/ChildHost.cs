@@ -8,7 +8,7 @@ namespace Needle.Tests.Infrastructure;
 /// The sample host in a child process, for attacks that would end the test process if a guard regressed (a .NET stack
 /// overflow cannot be caught): the child dies, the test reports it. Kestrel on 127.0.0.1, its own SQLite file.
 /// </summary>
-internal sealed class ChildHost : IAsyncDisposable
+public sealed class ChildHost : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output;

@@ -10,7 +10,7 @@ namespace Needle.Tests.Infrastructure;
 /// the headers and raw target it received (under <c>/api/v1/</c> too, for a service with a base path), and a request
 /// that hangs until it is cancelled (counted).
 /// </summary>
-internal sealed class DownstreamServer : IAsyncDisposable
+public sealed class DownstreamServer : IAsyncDisposable
 {
     private LoopbackServer? _server;
 

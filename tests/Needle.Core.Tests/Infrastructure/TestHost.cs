@@ -4,7 +4,7 @@ using Needle.Hosting;
 namespace Needle.Tests.Infrastructure;
 
 /// <summary>A real host: Kestrel on 127.0.0.1, a real SQLite file, Needle mapped at /fn and /needle/api (see <see cref="NeedleTestHost"/>).</summary>
-internal sealed class TestHost : NeedleTestHost
+public sealed class TestHost : NeedleTestHost
 {
     private TestHost(StartedHost started)
         : base(started)

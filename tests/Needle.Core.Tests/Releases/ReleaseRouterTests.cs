@@ -11,6 +11,7 @@ using Needle.Routing;
 using Needle.Runtime;
 using Needle.Serving;
 using Needle.Store;
+using Needle.Tests.Infrastructure;
 
 namespace Needle.Tests.Releases;
 
@@ -209,16 +210,5 @@ public sealed class ReleaseRouterTests
         return http;
     }
 
-    private static ServedVersion Served(int number) => new(new NoopFunction(number));
-
-    private sealed class NoopFunction(int number) : ILoadedFunction
-    {
-        public FunctionVersion Version { get; } = new("hello", number, "", new FunctionManifest { Name = "hello" }, "h", "t", DateTimeOffset.UnixEpoch, null);
-
-        public ResolvedLimits Limits { get; } = ResolvedLimits.Resolve(null, new FunctionLimits());
-
-        public Task<FunctionResponse> InvokeAsync(FunctionRequest request, InvocationContext context) => Task.FromResult(new FunctionResponse());
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
+    private static ServedVersion Served(int number) => new(new StubFunction("hello", number));
 }

@@ -9,18 +9,14 @@ namespace Needle.Tests.Routing;
 
 /// <summary>ctx.fetch through the real host to a real downstream on loopback.</summary>
 [TestClass]
-public sealed class DownstreamFetchTests
+public sealed class DownstreamFetchTests : ClassHostTests<DownstreamFetchTests, DownstreamServer>, IClassHost<DownstreamServer>
 {
-    private static DownstreamServer s_downstream = null!;
+    private static DownstreamServer Downstream => Host;
 
-    [ClassInitialize]
-    public static async Task StartDownstreamAsync(TestContext context) => s_downstream = await DownstreamServer.StartAsync();
-
-    [ClassCleanup]
-    public static async Task StopDownstreamAsync() => await s_downstream.DisposeAsync();
+    public static Task<DownstreamServer> StartClassHostAsync() => DownstreamServer.StartAsync();
 
     private static Task<TestHost> StartHostAsync(Action<NeedleOptions>? configure = null) =>
-        TestHost.StartAsync(configure, needle => needle.AddDownstream("backend", s_downstream.Address));
+        TestHost.StartAsync(configure, needle => needle.AddDownstream("backend", Downstream.Address));
 
     [TestMethod]
     public async Task Fetch_RegisteredAndAllowedService_ReturnsItsJson()

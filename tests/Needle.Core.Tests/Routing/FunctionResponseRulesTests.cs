@@ -12,31 +12,26 @@ namespace Needle.Tests.Routing;
 /// headers are refused, statuses outside 200–599 are refused, responses are sandboxed, host loops are capped.
 /// </summary>
 [TestClass]
-public sealed class FunctionResponseRulesTests
+public sealed class FunctionResponseRulesTests : ClassHostTests<FunctionResponseRulesTests, TestHost>, IClassHost<TestHost>
 {
-    private static TestHost s_host = null!;
-
-    [ClassInitialize]
-    public static async Task StartAsync(TestContext _)
+    public static async Task<TestHost> StartClassHostAsync()
     {
-        s_host = await TestHost.StartAsync(o => o.VersionHeaderName = "X-Served-By");
-        await s_host.DeployAsync("js-header", "export default (req) => ({ status: 200, headers: { [req.query.name]: req.query.value ?? 'x' }, body: 'ok' });");
-        await s_host.DeployAsync("cs-header", CSharpTestHost.Handler("""
+        var host = await TestHost.StartAsync(o => o.VersionHeaderName = "X-Served-By");
+        await host.DeployAsync("js-header", "export default (req) => ({ status: 200, headers: { [req.query.name]: req.query.value ?? 'x' }, body: 'ok' });");
+        await host.DeployAsync("cs-header", CSharpTestHost.Handler("""
             return new FunctionResponse { StatusCode = 200, Headers = [new(request.Query["name"].ToString(), request.Query["value"].Count > 0 ? request.Query["value"].ToString() : "x")], Body = "ok" };
             """), new { runtime = "csharp", methods = new[] { "GET" } });
-        await s_host.DeployAsync("js-status", "export default (req) => ({ status: Number(req.query.status), body: 'ok' });");
-        await s_host.DeployAsync("cs-status", CSharpTestHost.Handler("""
+        await host.DeployAsync("js-status", "export default (req) => ({ status: Number(req.query.status), body: 'ok' });");
+        await host.DeployAsync("cs-status", CSharpTestHost.Handler("""
             return new FunctionResponse { StatusCode = int.Parse(request.Query["status"].ToString()), Body = "ok" };
             """), new { runtime = "csharp", methods = new[] { "GET" } });
-        await s_host.DeployAsync("page", "export default () => ({ status: 200, headers: { 'content-type': 'text/html' }, body: '<script>fetch(\"/needle/api/functions\")</script>' });");
-        await s_host.DeployAsync("cs-page", CSharpTestHost.Handler("return \"hi\";"), new { runtime = "csharp", methods = new[] { "GET" } });
-        await s_host.DeployAsync("thrower", "export default () => { throw new Error('no'); };");
-        await s_host.DeployAsync("active", "export default () => ({ status: 200, headers: { 'content-type': 'text/html', 'content-security-policy': \"default-src 'self'\" }, body: '<p>app</p>' });", new { sandbox = false });
-        await s_host.DeployAsync("well", "export default () => 'fine';");
+        await host.DeployAsync("page", "export default () => ({ status: 200, headers: { 'content-type': 'text/html' }, body: '<script>fetch(\"/needle/api/functions\")</script>' });");
+        await host.DeployAsync("cs-page", CSharpTestHost.Handler("return \"hi\";"), new { runtime = "csharp", methods = new[] { "GET" } });
+        await host.DeployAsync("thrower", "export default () => { throw new Error('no'); };");
+        await host.DeployAsync("active", "export default () => ({ status: 200, headers: { 'content-type': 'text/html', 'content-security-policy': \"default-src 'self'\" }, body: '<p>app</p>' });", new { sandbox = false });
+        await host.DeployAsync("well", "export default () => 'fine';");
+        return host;
     }
-
-    [ClassCleanup]
-    public static async Task StopAsync() => await s_host.DisposeAsync();
 
     [TestMethod]
     [DataRow("js-header", "Needle-Version", DisplayName = "JS: Needle-Version")]
@@ -61,7 +56,7 @@ public sealed class FunctionResponseRulesTests
     [DataRow("cs-header", "Content-Security-Policy", DisplayName = "C#: CSP while sandboxed")]
     public async Task Invoke_ReservedResponseHeader_Is500NamingItAndNeedlesHeadersStayOne(string function, string header)
     {
-        using var response = await s_host.Client.GetAsync($"/fn/{function}?name={Uri.EscapeDataString(header)}&value=evil%409");
+        using var response = await Host.Client.GetAsync($"/fn/{function}?name={Uri.EscapeDataString(header)}&value=evil%409");
         var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
 
         Assert.AreEqual(HttpStatusCode.InternalServerError, response.StatusCode);
@@ -81,7 +76,7 @@ public sealed class FunctionResponseRulesTests
     [DataRow("cs-header", "a%00b", DisplayName = "C#: NUL")]
     public async Task Invoke_HeaderValueWithControlCharacters_Is500(string function, string value)
     {
-        using var response = await s_host.Client.GetAsync($"/fn/{function}?name=X-A&value={value}");
+        using var response = await Host.Client.GetAsync($"/fn/{function}?name=X-A&value={value}");
 
         Assert.AreEqual(HttpStatusCode.InternalServerError, response.StatusCode);
         StringAssert.Contains(await response.Content.ReadAsStringAsync(), "CR, LF or NUL");
@@ -90,8 +85,8 @@ public sealed class FunctionResponseRulesTests
     [TestMethod]
     public async Task Invoke_OrdinaryHeader_IsSent()
     {
-        using var js = await s_host.Client.GetAsync("/fn/js-header?name=X-Shop&value=open");
-        using var cs = await s_host.Client.GetAsync("/fn/cs-header?name=X-Shop&value=open");
+        using var js = await Host.Client.GetAsync("/fn/js-header?name=X-Shop&value=open");
+        using var cs = await Host.Client.GetAsync("/fn/cs-header?name=X-Shop&value=open");
 
         Assert.AreEqual("open", js.Headers.GetValues("X-Shop").Single());
         Assert.AreEqual("open", cs.Headers.GetValues("X-Shop").Single());
@@ -108,7 +103,7 @@ public sealed class FunctionResponseRulesTests
     [DataRow("cs-status", 600)]
     public async Task Invoke_StatusOutside200To599_Is500(string function, int status)
     {
-        using var response = await s_host.Client.GetAsync($"/fn/{function}?status={status}");
+        using var response = await Host.Client.GetAsync($"/fn/{function}?status={status}");
 
         Assert.AreEqual(HttpStatusCode.InternalServerError, response.StatusCode);
         StringAssert.Contains(await response.Content.ReadAsStringAsync(), "from 200 to 599");
@@ -121,7 +116,7 @@ public sealed class FunctionResponseRulesTests
     [DataRow("/fn/js-status?status=101", 500, DisplayName = "a refused response")]
     public async Task Invoke_AnyFunctionResponse_CarriesTheSandboxPolicy(string path, int status)
     {
-        using var response = await s_host.Client.GetAsync(path);
+        using var response = await Host.Client.GetAsync(path);
 
         Assert.AreEqual(status, (int)response.StatusCode);
         Assert.AreEqual("sandbox", response.Headers.GetValues("Content-Security-Policy").Single());
@@ -130,7 +125,7 @@ public sealed class FunctionResponseRulesTests
     [TestMethod]
     public async Task Invoke_ManifestOptedOutOfTheSandbox_SendsItsOwnPolicy()
     {
-        using var response = await s_host.Client.GetAsync("/fn/active");
+        using var response = await Host.Client.GetAsync("/fn/active");
 
         Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
         Assert.AreEqual("default-src 'self'", response.Headers.GetValues("Content-Security-Policy").Single());
@@ -153,7 +148,7 @@ public sealed class FunctionResponseRulesTests
     [TestMethod]
     public async Task TestInvoke_ReservedHeader_ReportsTheSameRule()
     {
-        using var response = await s_host.Client.PostAsJsonAsync("/needle/api/functions/js-header/versions/1/invoke", new { method = "GET", query = new Dictionary<string, string> { ["name"] = "Needle-Version" } });
+        using var response = await Host.Client.PostAsJsonAsync("/needle/api/functions/js-header/versions/1/invoke", new { method = "GET", query = new Dictionary<string, string> { ["name"] = "Needle-Version" } });
         var text = await response.Content.ReadAsStringAsync();
 
         StringAssert.Contains(text, "'Needle-Version' is Needle's", text);

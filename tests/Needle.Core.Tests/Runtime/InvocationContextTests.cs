@@ -12,10 +12,12 @@ public sealed class InvocationContextTests
 {
     private static readonly FunctionVersion Version = new("fn", 1, "", new FunctionManifest { Name = "fn" }, "hash", "test", DateTimeOffset.UnixEpoch, null);
 
+    private static ResolvedLimits Limits(TimeSpan timeout) => ResolvedLimits.Resolve(new FunctionLimits { TimeoutMs = (int)timeout.TotalMilliseconds }, new FunctionLimits());
+
     [TestMethod]
     public async Task CancellationToken_AskedForAfterTheDeadline_IsAlreadyCancelled()
     {
-        using var context = InvocationContext.WithDeadline(Version, NullLogger.Instance, new TestDownstreamClient(), TimeSpan.FromMilliseconds(50), new DefaultHttpContext());
+        using var context = InvocationContext.WithDeadline(Version, NullLogger.Instance, new TestDownstreamClient(), Limits(TimeSpan.FromMilliseconds(50)), new DefaultHttpContext());
 
         await Task.Delay(150);
 
@@ -25,7 +27,7 @@ public sealed class InvocationContextTests
     [TestMethod]
     public async Task CancellationToken_AskedForEarly_FiresAtTheDeadlineCountedFromTheStart()
     {
-        using var context = InvocationContext.WithDeadline(Version, NullLogger.Instance, new TestDownstreamClient(), TimeSpan.FromMilliseconds(3_000), new DefaultHttpContext());
+        using var context = InvocationContext.WithDeadline(Version, NullLogger.Instance, new TestDownstreamClient(), Limits(TimeSpan.FromMilliseconds(3_000)), new DefaultHttpContext());
         await Task.Delay(500);
 
         var token = context.CancellationToken;
@@ -45,7 +47,7 @@ public sealed class InvocationContextTests
     {
         using var aborted = new CancellationTokenSource();
         var http = new DefaultHttpContext { RequestAborted = aborted.Token };
-        using var context = InvocationContext.WithDeadline(Version, NullLogger.Instance, new TestDownstreamClient(), TimeSpan.FromSeconds(30), http);
+        using var context = InvocationContext.WithDeadline(Version, NullLogger.Instance, new TestDownstreamClient(), Limits(TimeSpan.FromSeconds(30)), http);
         var token = context.CancellationToken;
 
         await aborted.CancelAsync();
@@ -57,7 +59,7 @@ public sealed class InvocationContextTests
     public void RequestId_IsTheTraceIdentifier_AndAbandonIsCountedOnce()
     {
         var http = new DefaultHttpContext { TraceIdentifier = "req-42" };
-        using var context = InvocationContext.WithDeadline(Version, NullLogger.Instance, new TestDownstreamClient(), TimeSpan.FromSeconds(1), http);
+        using var context = InvocationContext.WithDeadline(Version, NullLogger.Instance, new TestDownstreamClient(), Limits(TimeSpan.FromSeconds(1)), http);
 
         Assert.AreEqual("req-42", context.RequestId);
         Assert.IsTrue(context.TryAbandon());
@@ -68,7 +70,7 @@ public sealed class InvocationContextTests
     [TestMethod]
     public void FetchCancellationToken_CallWithADeadlineEndsWithAFetchInFlight_Fires()
     {
-        var context = InvocationContext.WithDeadline(Version, NullLogger.Instance, new TestDownstreamClient(), TimeSpan.FromSeconds(30), new DefaultHttpContext());
+        var context = InvocationContext.WithDeadline(Version, NullLogger.Instance, new TestDownstreamClient(), Limits(TimeSpan.FromSeconds(30)), new DefaultHttpContext());
         Assert.IsTrue(context.TryStartFetch(1, out _));
         var token = context.FetchCancellationToken;
 
@@ -81,7 +83,7 @@ public sealed class InvocationContextTests
     public void FetchCancellationToken_TestInvocationEnds_Fires()
     {
         using var caller = new CancellationTokenSource();
-        var context = new InvocationContext(Version, "r", NullLogger.Instance, new TestDownstreamClient(), TimeSpan.FromSeconds(30), caller.Token);
+        var context = new InvocationContext(Version, "r", NullLogger.Instance, new TestDownstreamClient(), Limits(TimeSpan.FromSeconds(30)), TimeSpan.FromSeconds(30), caller.Token);
         Assert.IsTrue(context.TryStartFetch(1, out _));
         var token = context.FetchCancellationToken;
 
@@ -94,7 +96,7 @@ public sealed class InvocationContextTests
     [TestMethod]
     public void TryStartFetch_AtTheLimitOrAfterTheEnd_Refuses()
     {
-        var context = InvocationContext.WithDeadline(Version, NullLogger.Instance, new TestDownstreamClient(), TimeSpan.FromSeconds(30), new DefaultHttpContext());
+        var context = InvocationContext.WithDeadline(Version, NullLogger.Instance, new TestDownstreamClient(), Limits(TimeSpan.FromSeconds(30)), new DefaultHttpContext());
 
         Assert.IsTrue(context.TryStartFetch(2, out _));
         Assert.IsTrue(context.TryStartFetch(2, out _));

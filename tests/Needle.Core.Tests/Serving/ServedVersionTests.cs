@@ -1,6 +1,7 @@
 using Needle.Functions;
 using Needle.Runtime;
 using Needle.Serving;
+using Needle.Tests.Infrastructure;
 
 namespace Needle.Tests.Serving;
 
@@ -10,7 +11,7 @@ public sealed class ServedVersionTests
     [TestMethod]
     public void Retire_WithNoRequestRunning_DisposesAtOnce()
     {
-        var function = new CountingFunction();
+        var function = new StubFunction("f", 1);
         var served = new ServedVersion(function);
 
         served.Retire();
@@ -22,7 +23,7 @@ public sealed class ServedVersionTests
     [TestMethod]
     public void Retire_WithRequestsRunning_DisposesOnceWhenTheLastOneLeaves()
     {
-        var function = new CountingFunction();
+        var function = new StubFunction("f", 1);
         var served = new ServedVersion(function);
         Assert.IsTrue(served.TryEnter());
         Assert.IsTrue(served.TryEnter());
@@ -41,7 +42,7 @@ public sealed class ServedVersionTests
     {
         for (var round = 0; round < 2_000; round++)
         {
-            var function = new CountingFunction();
+            var function = new StubFunction("f", 1);
             var served = new ServedVersion(function);
             var violations = 0;
 
@@ -65,25 +66,6 @@ public sealed class ServedVersionTests
 
             Assert.AreEqual(0, violations);
             Assert.AreEqual(1, function.Disposals);
-        }
-    }
-
-    private sealed class CountingFunction : ILoadedFunction
-    {
-        private int _disposals;
-
-        public int Disposals => Volatile.Read(ref _disposals);
-
-        public FunctionVersion Version { get; } = new("f", 1, "", new FunctionManifest { Name = "f" }, "h", "t", DateTimeOffset.UnixEpoch, null);
-
-        public ResolvedLimits Limits { get; } = ResolvedLimits.Resolve(null, new FunctionLimits());
-
-        public Task<FunctionResponse> InvokeAsync(FunctionRequest request, InvocationContext context) => Task.FromResult(new FunctionResponse());
-
-        public ValueTask DisposeAsync()
-        {
-            Interlocked.Increment(ref _disposals);
-            return ValueTask.CompletedTask;
         }
     }
 }

@@ -1,6 +1,7 @@
 using Needle.Functions;
 using Needle.Serving;
 using Needle.Store;
+using Needle.Tests.Infrastructure;
 
 namespace Needle.Tests.Serving;
 

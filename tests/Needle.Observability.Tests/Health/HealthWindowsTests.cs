@@ -157,21 +157,4 @@ public sealed class HealthWindowsTests
 
         public VersionSample? GetSample(string function, int version, TimeSpan window) => _health.GetSample(function, version, window);
     }
-
-    private sealed class ServingStateStub : INeedleServingState
-    {
-        public IReadOnlyList<ServedFunction> Functions { get; set; } = [];
-
-        public string NodeId => "stub";
-
-        public long AppliedRevision => 1;
-
-        public long StoreRevision => 1;
-
-        public IReadOnlyDictionary<string, string> LoadErrors { get; } = new Dictionary<string, string>();
-
-        public IReadOnlyList<ServedFunction> GetFunctions() => Functions;
-
-        public Task<ServingCheck> CheckAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    }
 }

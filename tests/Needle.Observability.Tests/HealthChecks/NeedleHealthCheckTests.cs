@@ -54,27 +54,11 @@ public sealed class NeedleHealthCheckTests
     {
         await using var host = await TestHost.StartAsync();
         var broken = new HealthCheckRegistration("needle", _ => null!, HealthStatus.Unhealthy, null);
-        var check = new Needle.Observability.HealthChecks.NeedleHealthCheck(new ThrowingState());
+        var check = new Needle.Observability.HealthChecks.NeedleHealthCheck(new ServingStateStub { Check = () => throw new InvalidOperationException("database is locked") });
 
         var result = await check.CheckHealthAsync(new HealthCheckContext { Registration = broken });
 
         Assert.AreEqual(HealthStatus.Unhealthy, result.Status);
         Assert.IsNotNull(result.Exception);
-    }
-
-    private sealed class ThrowingState : Needle.Serving.INeedleServingState
-    {
-        public string NodeId => "n";
-
-        public long AppliedRevision => 1;
-
-        public long StoreRevision => 1;
-
-        public IReadOnlyDictionary<string, string> LoadErrors { get; } = new Dictionary<string, string>();
-
-        public IReadOnlyList<Needle.Serving.ServedFunction> GetFunctions() => [];
-
-        public Task<Needle.Serving.ServingCheck> CheckAsync(CancellationToken cancellationToken = default) =>
-            throw new InvalidOperationException("database is locked");
     }
 }

@@ -214,6 +214,21 @@ public sealed class ReleasePlanTests
         Assert.AreEqual(1, plan!["stepIndex"]!.GetValue<int>());
     }
 
+    [TestMethod]
+    public async Task StartPlan_Created_LocationIsTheCurrentPlanUnderTheApiPrefix()
+    {
+        await using var host = await RollbackTestHost.StartAsync(health: new FixedHealthSource());
+        await host.DeployOrdersAsync();
+        await host.DeployInactiveAsync("export default () => ({ v: 2 });\n");
+
+        using var response = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/plans", new { version = 2, steps = new[] { 10, 100 }, stepWaitSeconds = 60 });
+        var located = await host.Client.GetFromJsonAsync<JsonNode>(response.Headers.Location!);
+
+        Assert.AreEqual(HttpStatusCode.Created, response.StatusCode, await response.Content.ReadAsStringAsync());
+        Assert.AreEqual("/needle/api/functions/orders/plans/current", response.Headers.Location!.OriginalString);
+        Assert.AreEqual(2, located!["version"]!.GetValue<int>());
+    }
+
     private static async Task<(string PlanId, JsonNode Plan)> StartPlanAsync(RollbackTestHost host)
     {
         await host.DeployOrdersAsync();

@@ -1,8 +1,9 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Needle.Hosting;
 using Needle.Rollback.Plans;
 using Needle.Rollback.State.Sqlite;
-using Needle.Store.Sqlite;
 
 namespace Needle.Rollback.Tests.State;
 
@@ -11,23 +12,18 @@ public sealed class SqliteRollbackStateStoreTests
 {
     private static readonly DateTimeOffset Start = new(2025, 3, 4, 5, 6, 7, TimeSpan.Zero);
 
-    private string _directory = "";
+    private TemporaryDirectory _directory = null!;
     private string _connectionString = "";
 
     [TestInitialize]
     public void CreateDirectory()
     {
-        _directory = Path.Combine(Path.GetTempPath(), "needle-rollback-state-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_directory);
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = Path.Combine(_directory, "needle.db") }.ToString();
+        _directory = TemporaryDirectory.Create("needle-rollback-state");
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = _directory.Combine("needle.db") }.ToString();
     }
 
     [TestCleanup]
-    public void DeleteDirectory()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
+    public void DeleteDirectory() => _directory.Dispose();
 
     [TestMethod]
     public async Task InsertPlanAsync_EmptyDatabase_CreatesItsOwnTablesAndReadsThePlanBack()
@@ -47,7 +43,9 @@ public sealed class SqliteRollbackStateStoreTests
     public async Task InitializeAsync_DatabaseWhereNeedleCoreMadeTheTables_KeepsTheirRowsAndAppliesOnce()
     {
         // Databases from before Needle.Rollback had migrations: Needle.Core's migration 0005 made the tables.
-        var core = new SqliteNeedleStore(_connectionString, TimeProvider.System);
+        // Core's SQLite store, as UseSqlite makes it for a host.
+        using var services = new ServiceCollection().BuildServiceProvider();
+        var core = new NeedleOptions().UseSqlite(_connectionString).StoreFactory!(services);
         await core.InitializeAsync();
         var before = new SqliteRollbackStateStore(_connectionString, TimeProvider.System);
         await before.InsertPlanAsync(Plan("plan-old"), CancellationToken.None);

@@ -7,15 +7,9 @@ namespace Needle.Tests.Runtime.CSharp;
 
 /// <summary>The allow-list and the entry class rule, through the real deploy API: refused at deploy, with the API and the place named.</summary>
 [TestClass]
-public sealed class CSharpAllowListTests
+public sealed class CSharpAllowListTests : ClassHostTests<CSharpAllowListTests, TestHost>, IClassHost<TestHost>
 {
-    private static TestHost s_host = null!;
-
-    [ClassInitialize]
-    public static async Task StartAsync(TestContext context) => s_host = await TestHost.StartAsync();
-
-    [ClassCleanup]
-    public static async Task StopAsync() => await s_host.DisposeAsync();
+    public static Task<TestHost> StartClassHostAsync() => TestHost.StartAsync();
 
     [TestMethod]
     [DataRow("System.IO.File.ReadAllText(\"/etc/passwd\");", "System.IO.File.ReadAllText", "file and directory access", DisplayName = "file read")]
@@ -74,10 +68,10 @@ public sealed class CSharpAllowListTests
     [TestMethod]
     public async Task Deploy_CompileError_ReturnsLineAndColumnAndKeepsTheServingVersion()
     {
-        await s_host.DeployAsync("broken", CSharpTestHost.Handler("return \"v1\";"), Manifest());
+        await Host.DeployAsync("broken", CSharpTestHost.Handler("return \"v1\";"), Manifest());
 
         var problem = await DeployFailingAsync("broken", CSharpTestHost.Handler("return undefinedThing;"));
-        var (status, body, version) = await s_host.GetAsync("/fn/broken");
+        var (status, body, version) = await Host.GetAsync("/fn/broken");
 
         var diagnostic = problem["diagnostics"]![0]!;
         StringAssert.Contains(diagnostic["message"]!.GetValue<string>(), "CS0103");
@@ -132,8 +126,8 @@ public sealed class CSharpAllowListTests
             return new { hash = hash[..4], list, a = node["a"]!.GetValue<int>(), text, name, encoded, rx };
             """);
 
-        await s_host.DeployAsync("allowed", source, Manifest());
-        var (status, body, _) = await s_host.GetAsync("/fn/allowed");
+        await Host.DeployAsync("allowed", source, Manifest());
+        var (status, body, _) = await Host.GetAsync("/fn/allowed");
 
         Assert.AreEqual(200, status, body);
         StringAssert.Contains(body, "\"name\":\"String\"");
@@ -144,7 +138,7 @@ public sealed class CSharpAllowListTests
 
     private static async Task<JsonNode> DeployFailingAsync(string name, string source)
     {
-        using var response = await s_host.TryDeployAsync(name, source, Manifest());
+        using var response = await Host.TryDeployAsync(name, source, Manifest());
         var text = await response.Content.ReadAsStringAsync();
         Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode, text);
         return JsonNode.Parse(text)!;

@@ -10,19 +10,14 @@ namespace Needle.Tests.Runtime.CSharp;
 /// the host stays up and keeps serving.
 /// </summary>
 [TestClass]
-public sealed class CSharpContainmentTests
+public sealed class CSharpContainmentTests : ClassHostTests<CSharpContainmentTests, TestHost>, IClassHost<TestHost>
 {
-    private static TestHost s_host = null!;
-
-    [ClassInitialize]
-    public static async Task StartAsync(TestContext context)
+    public static async Task<TestHost> StartClassHostAsync()
     {
-        s_host = await TestHost.StartAsync();
-        await s_host.DeployAsync("healthy", CSharpTestHost.Handler("return \"ok\";"), Manifest());
+        var host = await TestHost.StartAsync();
+        await host.DeployAsync("healthy", CSharpTestHost.Handler("return \"ok\";"), Manifest());
+        return host;
     }
-
-    [ClassCleanup]
-    public static async Task StopAsync() => await s_host.DisposeAsync();
 
     [TestMethod]
     // Case 8: the process ended by the call.
@@ -186,8 +181,8 @@ public sealed class CSharpContainmentTests
             return new { sum = all.Sum() + await tcs.Task };
             """);
 
-        await s_host.DeployAsync("allowed-async", source, Manifest());
-        var (status, body, _) = await s_host.GetAsync("/fn/allowed-async");
+        await Host.DeployAsync("allowed-async", source, Manifest());
+        var (status, body, _) = await Host.GetAsync("/fn/allowed-async");
 
         Assert.AreEqual((200, """{"sum":6}"""), (status, body));
     }
@@ -198,7 +193,7 @@ public sealed class CSharpContainmentTests
 
     private static async Task AssertHostServesAsync()
     {
-        var (status, body, _) = await s_host.GetAsync("/fn/healthy");
+        var (status, body, _) = await Host.GetAsync("/fn/healthy");
         Assert.AreEqual((200, "ok"), (status, body));
     }
 
@@ -206,7 +201,7 @@ public sealed class CSharpContainmentTests
 
     private static async Task<JsonNode> DeployFailingAsync(string source)
     {
-        using var response = await s_host.TryDeployAsync("contained", source, Manifest());
+        using var response = await Host.TryDeployAsync("contained", source, Manifest());
         var text = await response.Content.ReadAsStringAsync();
         Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode, text);
         return JsonNode.Parse(text)!;

@@ -12,17 +12,13 @@ namespace Needle.Tests.Runtime.JavaScript;
 /// no more of its arguments than it may send.
 /// </summary>
 [TestClass]
-public sealed class JavaScriptBuiltInLimitsTests
+public sealed class JavaScriptBuiltInLimitsTests : ClassHostTests<JavaScriptBuiltInLimitsTests, DownstreamServer>, IClassHost<DownstreamServer>
 {
+    private static DownstreamServer Downstream => Host;
+
     private const string Healthy = "export default () => ({ ok: true });";
 
-    private static DownstreamServer s_downstream = null!;
-
-    [ClassInitialize]
-    public static async Task StartDownstreamAsync(TestContext context) => s_downstream = await DownstreamServer.StartAsync();
-
-    [ClassCleanup]
-    public static async Task StopDownstreamAsync() => await s_downstream.DisposeAsync();
+    public static Task<DownstreamServer> StartClassHostAsync() => DownstreamServer.StartAsync();
 
     [TestMethod]
     [DataRow("'a'.repeat(1e6).replace(/(?:)/g, 'x'.repeat(1000))", DisplayName = "replace of every empty match (the issue's call)")]
@@ -191,7 +187,7 @@ public sealed class JavaScriptBuiltInLimitsTests
     {
         await using var host = await TestHost.StartAsync(
             o => o.JavaScript.MemoryCeilingMb = 64,
-            needle => needle.AddDownstream("backend", s_downstream.Address));
+            needle => needle.AddDownstream("backend", Downstream.Address));
         // Each engine holds 24 MB of module state and keeps it while its call waits downstream.
         await host.DeployAsync(
             "holder",
@@ -218,7 +214,7 @@ public sealed class JavaScriptBuiltInLimitsTests
     [DataRow("Object.fromEntries(Array.from({ length: 5000 }, (_, i) => ['h' + i, 'v']))", "5000 headers", DisplayName = "an object with too many headers")]
     public async Task Fetch_HeadersOverTheCap_AreRefusedBeforeTheyAreRead(string headers, string expected)
     {
-        await using var host = await TestHost.StartAsync(needle: needle => needle.AddDownstream("backend", s_downstream.Address));
+        await using var host = await TestHost.StartAsync(needle: needle => needle.AddDownstream("backend", Downstream.Address));
         await host.DeployAsync(
             "headers",
             $"export default async (req, ctx) => {{ const headers = {headers}; try {{ await ctx.fetch('http://backend/users/1', {{ headers }}); return 'sent'; }} catch (e) {{ return e.message; }} }};",
@@ -237,7 +233,7 @@ public sealed class JavaScriptBuiltInLimitsTests
     [TestMethod]
     public async Task Fetch_BodyOverTheMemoryLimitAsJson_IsRefusedBeforeItIsBuilt()
     {
-        await using var host = await TestHost.StartAsync(needle: needle => needle.AddDownstream("backend", s_downstream.Address));
+        await using var host = await TestHost.StartAsync(needle: needle => needle.AddDownstream("backend", Downstream.Address));
         await host.DeployAsync(
             "poster",
             "export default async (req, ctx) => { const body = Array(1000).fill('x'.repeat(1e6)); try { await ctx.fetch('http://backend/echo', { method: 'POST', body }); return 'sent'; } catch (e) { return e.message; } };",

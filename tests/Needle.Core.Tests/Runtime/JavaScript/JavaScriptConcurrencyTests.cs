@@ -29,7 +29,8 @@ public sealed class JavaScriptConcurrencyTests
         var threadsAfter = ThreadPool.ThreadCount;
         TestContext.WriteLine($"200 calls in {elapsed.TotalMilliseconds:F0} ms; pool threads {threadsBefore} -> {threadsAfter}");
         Assert.IsTrue(responses.All(r => r.Body == """{"code":200}"""));
-        Assert.IsLessThan(TimeSpan.FromSeconds(3), elapsed);
+        // One after another they take 200 s, on a blocked thread each about 20 s; 10 s leaves room for a loaded machine (3.05 s seen at load 27).
+        Assert.IsLessThan(TimeSpan.FromSeconds(10), elapsed);
         Assert.IsLessThan(threadsBefore + 40, threadsAfter);
     }
 

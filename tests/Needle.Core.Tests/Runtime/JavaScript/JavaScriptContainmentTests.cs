@@ -12,17 +12,13 @@ namespace Needle.Tests.Runtime.JavaScript;
 /// volume. Each case grew the host or flooded its log before; now each is bounded, and other functions serve.
 /// </summary>
 [TestClass]
-public sealed class JavaScriptContainmentTests
+public sealed class JavaScriptContainmentTests : ClassHostTests<JavaScriptContainmentTests, DownstreamServer>, IClassHost<DownstreamServer>
 {
+    private static DownstreamServer Downstream => Host;
+
     private const string Healthy = "export default () => ({ ok: true });";
 
-    private static DownstreamServer s_downstream = null!;
-
-    [ClassInitialize]
-    public static async Task StartDownstreamAsync(TestContext context) => s_downstream = await DownstreamServer.StartAsync();
-
-    [ClassCleanup]
-    public static async Task StopDownstreamAsync() => await s_downstream.DisposeAsync();
+    public static Task<DownstreamServer> StartClassHostAsync() => DownstreamServer.StartAsync();
 
     [TestMethod]
     public async Task Invoke_ModuleStateGrowingEveryCall_EngineIsRecycledAndHostMemoryStaysBounded()
@@ -71,7 +67,7 @@ public sealed class JavaScriptContainmentTests
     {
         await using var host = await TestHost.StartAsync(
             o => o.JavaScript.MemoryCeilingMb = 64,
-            needle => needle.AddDownstream("backend", s_downstream.Address));
+            needle => needle.AddDownstream("backend", Downstream.Address));
         // Each engine holds 24 MB of module state and keeps it while its call waits 4 s downstream.
         await host.DeployAsync(
             "holder",
@@ -102,7 +98,7 @@ public sealed class JavaScriptContainmentTests
     [TestMethod]
     public async Task Invoke_AllocationsAcrossAwaits_CountAsOneBudget()
     {
-        await using var host = await TestHost.StartAsync(needle: needle => needle.AddDownstream("backend", s_downstream.Address));
+        await using var host = await TestHost.StartAsync(needle: needle => needle.AddDownstream("backend", Downstream.Address));
         // 6 x 4 MB, one await between each: every part is under the 16 MB limit, the call is not.
         await host.DeployAsync(
             "stepper",

@@ -10,15 +10,12 @@ namespace Needle.Tests.Runtime.JavaScript;
 /// JSON.stringify, and bounded where the function chooses a length.
 /// </summary>
 [TestClass]
-public sealed class JavaScriptJsonWriterTests
+public sealed class JavaScriptJsonWriterTests : ClassHostTests<JavaScriptJsonWriterTests, TestHost>, IClassHost<TestHost>
 {
-    private static TestHost s_host = null!;
-
-    [ClassInitialize]
-    public static async Task StartAsync(TestContext _)
+    public static async Task<TestHost> StartClassHostAsync()
     {
-        s_host = await TestHost.StartAsync();
-        await s_host.DeployAsync("same", """
+        var host = await TestHost.StartAsync();
+        await host.DeployAsync("same", """
             const values = {
               nested: { a: [1, 'two', null, true, { b: [] }], c: {} },
               holes: [1, , 3, undefined, () => 1, Symbol('s')],
@@ -37,17 +34,15 @@ public sealed class JavaScriptJsonWriterTests
             };
             export default (req) => req.query.engine ? JSON.stringify(values) : values;
             """);
-        await s_host.DeployAsync("well", "export default () => 'fine';");
+        await host.DeployAsync("well", "export default () => 'fine';");
+        return host;
     }
-
-    [ClassCleanup]
-    public static async Task StopAsync() => await s_host.DisposeAsync();
 
     [TestMethod]
     public async Task Body_ManyKindsOfValues_IsWhatJsonStringifyWrites()
     {
-        var engine = await s_host.GetAsync("/fn/same?engine=1");
-        var host = await s_host.GetAsync("/fn/same");
+        var engine = await Host.GetAsync("/fn/same?engine=1");
+        var host = await Host.GetAsync("/fn/same");
 
         Assert.AreEqual(200, host.Status, host.Body);
         Assert.AreEqual(engine.Body, host.Body);

@@ -166,7 +166,7 @@ public sealed class JavaScriptLimitsTests
         var downstream = new TestDownstreamClient { Delay = TimeSpan.FromSeconds(5) };
         await using var function = await LoadAsync("export default async (req, ctx) => { await ctx.fetch('http://slow/'); };");
         using var aborted = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
-        var context = new InvocationContext(function.Version, "r", Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, downstream, function.Limits.Timeout, aborted.Token);
+        var context = new InvocationContext(function.Version, "r", Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, downstream, function.Limits, function.Limits.Timeout, aborted.Token);
 
         var ex = await Assert.ThrowsExactlyAsync<FunctionInvocationException>(() => function.InvokeAsync(Get(), context));
 

@@ -9,27 +9,16 @@ namespace Needle.Tests.Runtime.JavaScript;
 /// child (and fails here) instead of the test run.
 /// </summary>
 [TestClass]
-public sealed class JavaScriptStackTests
+public sealed class JavaScriptStackTests : ClassHostTests<JavaScriptStackTests, ChildHost>, IClassHost<ChildHost>
 {
     private const string DeepObject = "let o = {}; const deep = o; for (let i = 0; i < 200000; i++) { o.c = {}; o = o.c; }";
     private const string DeepArray = "let a = [1]; const deep = a; for (let i = 0; i < 50000; i++) { const n = [1]; a.push(n); a = n; }";
 
-    private static ChildHost s_host = null!;
-
-    [ClassInitialize]
-    public static async Task StartAsync(TestContext context)
+    public static async Task<ChildHost> StartClassHostAsync()
     {
-        s_host = await ChildHost.StartAsync();
-        await s_host.DeployAsync("healthy", "export default () => ({ ok: true });");
-    }
-
-    [ClassCleanup]
-    public static async Task StopAsync()
-    {
-        if (s_host is not null)
-        {
-            await s_host.DisposeAsync();
-        }
+        var host = await ChildHost.StartAsync();
+        await host.DeployAsync("healthy", "export default () => ({ ok: true });");
+        return host;
     }
 
     [TestMethod]
@@ -48,12 +37,12 @@ public sealed class JavaScriptStackTests
     [DataRow("generator", "function* g(n) { if (n > 0) { yield* g(n - 1); } yield n; } return [...g(200000)].length;", DisplayName = "nested yield*")]
     public async Task Invoke_DeeplyNestedValue_Returns500NamingTheRecursionLimitAndHostServes(string name, string body)
     {
-        await s_host.DeployAsync(name, $"export default async () => {{ {body} }};", new { limits = new { memoryMb = 256, timeoutMs = 30_000 } });
+        await Host.DeployAsync(name, $"export default async () => {{ {body} }};", new { limits = new { memoryMb = 256, timeoutMs = 30_000 } });
 
-        var deep = await s_host.GetAsync("/fn/" + name);
-        var healthy = await s_host.GetAsync("/fn/healthy");
+        var deep = await Host.GetAsync("/fn/" + name);
+        var healthy = await Host.GetAsync("/fn/healthy");
 
-        Assert.IsFalse(s_host.HasExited, "the host process ended");
+        Assert.IsFalse(Host.HasExited, "the host process ended");
         Assert.AreEqual(500, deep.Status, deep.Text);
         Assert.AreEqual("recursion", deep.Body?["limit"]?.GetValue<string>(), deep.Text);
         Assert.AreEqual(200, healthy.Status, healthy.Text);
@@ -66,12 +55,12 @@ public sealed class JavaScriptStackTests
     [DataRow("response-body", DeepArray + " return { status: 200, body: deep };", DisplayName = "a deep response body")]
     public async Task Invoke_DeepResponse_Returns500NamingTheNestingLimitAndHostServes(string name, string body)
     {
-        await s_host.DeployAsync(name, $"export default async () => {{ {body} }};", new { limits = new { memoryMb = 256, timeoutMs = 30_000 } });
+        await Host.DeployAsync(name, $"export default async () => {{ {body} }};", new { limits = new { memoryMb = 256, timeoutMs = 30_000 } });
 
-        var deep = await s_host.GetAsync("/fn/" + name);
-        var healthy = await s_host.GetAsync("/fn/healthy");
+        var deep = await Host.GetAsync("/fn/" + name);
+        var healthy = await Host.GetAsync("/fn/healthy");
 
-        Assert.IsFalse(s_host.HasExited, "the host process ended");
+        Assert.IsFalse(Host.HasExited, "the host process ended");
         Assert.AreEqual(500, deep.Status, deep.Text);
         StringAssert.Contains(deep.Text, "nests deeper than 256 levels");
         Assert.AreEqual(200, healthy.Status, healthy.Text);
@@ -80,10 +69,10 @@ public sealed class JavaScriptStackTests
     [TestMethod]
     public async Task Invoke_DeepValueCaughtByTheFunction_IsAnOrdinaryRangeError()
     {
-        await s_host.DeployAsync("caught", $"export default async () => {{ {DeepObject} try {{ JSON.stringify(deep); return 'no'; }} catch (e) {{ return e instanceof RangeError ? 'caught' : String(e); }} }};", new { limits = new { memoryMb = 256, timeoutMs = 30_000 } });
+        await Host.DeployAsync("caught", $"export default async () => {{ {DeepObject} try {{ JSON.stringify(deep); return 'no'; }} catch (e) {{ return e instanceof RangeError ? 'caught' : String(e); }} }};", new { limits = new { memoryMb = 256, timeoutMs = 30_000 } });
 
-        var caught = await s_host.GetAsync("/fn/caught");
-        var again = await s_host.GetAsync("/fn/caught");
+        var caught = await Host.GetAsync("/fn/caught");
+        var again = await Host.GetAsync("/fn/caught");
 
         Assert.AreEqual(200, caught.Status, caught.Text);
         Assert.AreEqual("caught", caught.Text);
@@ -93,13 +82,13 @@ public sealed class JavaScriptStackTests
     [TestMethod]
     public async Task Invoke_LogOfDeepValue_IsLoggedWithoutItAndTheCallAnswers()
     {
-        await s_host.DeployAsync("log-deep", $"export default async (req, ctx) => {{ {DeepObject} ctx.log.info(deep); return 'logged'; }};", new { limits = new { memoryMb = 256, timeoutMs = 30_000 } });
+        await Host.DeployAsync("log-deep", $"export default async (req, ctx) => {{ {DeepObject} ctx.log.info(deep); return 'logged'; }};", new { limits = new { memoryMb = 256, timeoutMs = 30_000 } });
 
-        var logged = await s_host.GetAsync("/fn/log-deep");
-        var healthy = await s_host.GetAsync("/fn/healthy");
+        var logged = await Host.GetAsync("/fn/log-deep");
+        var healthy = await Host.GetAsync("/fn/healthy");
 
         // The log writer stops at its nesting limit and writes the value's string form instead: the call goes on.
-        Assert.IsFalse(s_host.HasExited, "the host process ended");
+        Assert.IsFalse(Host.HasExited, "the host process ended");
         Assert.AreEqual(200, logged.Status, logged.Text);
         Assert.AreEqual("logged", logged.Text);
         Assert.AreEqual(200, healthy.Status, healthy.Text);

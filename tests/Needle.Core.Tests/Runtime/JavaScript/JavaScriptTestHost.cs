@@ -34,7 +34,7 @@ internal static class JavaScriptTestHost
         string requestId = "req-1")
     {
         using var timeout = new CancellationTokenSource(function.Limits.Timeout);
-        var context = new InvocationContext(function.Version, requestId, NullLogger.Instance, downstream ?? new TestDownstreamClient(), function.Limits.Timeout, timeout.Token, logs);
+        var context = new InvocationContext(function.Version, requestId, NullLogger.Instance, downstream ?? new TestDownstreamClient(), function.Limits, function.Limits.Timeout, timeout.Token, logs);
         return await function.InvokeAsync(request ?? Get(), context);
     }
 

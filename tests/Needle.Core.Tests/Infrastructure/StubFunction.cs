@@ -1,7 +1,7 @@
 using Needle.Functions;
 using Needle.Runtime;
 
-namespace Needle.Tests.Serving;
+namespace Needle.Tests.Infrastructure;
 
 /// <summary>A loaded version that runs nothing, for tests of what serves (no runtime needed); counts its disposals.</summary>
 internal sealed class StubFunction(string name, int number, string hash = "h") : ILoadedFunction
