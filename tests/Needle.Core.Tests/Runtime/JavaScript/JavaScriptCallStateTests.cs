@@ -110,7 +110,7 @@ public sealed class JavaScriptCallStateTests
     private static async Task<FunctionResponse> InvokeWithLimitsAsync(ILoadedFunction function, FunctionRequest request, List<FunctionLogEntry> logs)
     {
         using var timeout = new CancellationTokenSource(function.Limits.Timeout);
-        using var context = new InvocationContext(function.Version, "req", NullLogger.Instance, new TestDownstreamClient(), function.Limits.Timeout, timeout.Token, logs, function.Limits);
+        using var context = new InvocationContext(function.Version, "req", NullLogger.Instance, new TestDownstreamClient(), function.Limits, function.Limits.Timeout, timeout.Token, logs);
         return await function.InvokeAsync(request, context);
     }
 
