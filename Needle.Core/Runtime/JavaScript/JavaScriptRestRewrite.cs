@@ -69,7 +69,7 @@ internal static class JavaScriptRestRewrite
             var pattern = Target(parameter)!;
             if (function.Body is FunctionBody body && FunctionNamed(body, pattern) is { } clash)
             {
-                throw Refuse(clash, "A function declared in the body has the name of a parameter destructured with an object rest ('...'): rename one of them.");
+                throw Refuse(clash, "A function or var declared in the body has a name that a parameter destructured with an object rest ('...') binds or reads in a default: rename one of them.");
             }
 
             var name = Fresh(edits, "P");
@@ -152,10 +152,46 @@ internal static class JavaScriptRestRewrite
     private static bool HasExpression(Node parameter) =>
         parameter.DescendantNodesAndSelf().Any(n => n is AssignmentPattern or Property { Computed: true });
 
+    // The body's functions and vars are hoisted over the moved declaration: one named like a binding of the pattern
+    // would be overwritten by it, one named like a name a default of the pattern reads would now be what it reads.
     private static Node? FunctionNamed(FunctionBody body, ObjectPattern pattern)
     {
-        var names = pattern.DescendantNodesAndSelf().OfType<Identifier>().Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
-        return body.Body.OfType<FunctionDeclaration>().FirstOrDefault(f => f.Id is { } id && names.Contains(id.Name));
+        var bound = pattern.DescendantNodesAndSelf().OfType<Identifier>().Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var read = pattern.DescendantNodesAndSelf()
+            .SelectMany(n => n switch
+            {
+                AssignmentPattern { Right: var right } => right.DescendantNodesAndSelf(),
+                Property { Computed: true, Key: var key } => key.DescendantNodesAndSelf(),
+                _ => [],
+            })
+            .OfType<Identifier>()
+            .Select(i => i.Name)
+            .ToHashSet(StringComparer.Ordinal);
+        if (body.Body.OfType<FunctionDeclaration>().FirstOrDefault(f => f.Id is { } id && (bound.Contains(id.Name) || read.Contains(id.Name))) is { } function)
+        {
+            return function;
+        }
+
+        return read.Count == 0 ? null : Vars(body).FirstOrDefault(v => read.Contains(v.Name));
+    }
+
+    private static IEnumerable<Identifier> Vars(Node node)
+    {
+        foreach (var child in node.ChildNodes)
+        {
+            if (child is IFunction)
+            {
+                continue;
+            }
+
+            var declared = child is VariableDeclaration { Kind: VariableDeclarationKind.Var } declaration
+                ? declaration.Declarations.SelectMany(d => d.Id.DescendantNodesAndSelf().OfType<Identifier>())
+                : [];
+            foreach (var identifier in declared.Concat(Vars(child)))
+            {
+                yield return identifier;
+            }
+        }
     }
 
     private static string Fresh(JavaScriptSourceEdits edits, string kind) => $"{JavaScriptKeyGuard.ReservedPrefix}{kind}{edits.Count}";

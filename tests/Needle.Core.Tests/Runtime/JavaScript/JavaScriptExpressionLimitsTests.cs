@@ -86,6 +86,9 @@ public sealed class JavaScriptExpressionLimitsTests
     [DataRow("(({ ...r }, b = 1) => r)(new Uint8Array(3e7))", DisplayName = "object rest in a parameter beside a default")]
     [DataRow("(function* g({ ...r }) { yield r; })(new Uint8Array(3e7)).next().value", DisplayName = "object rest in a generator's parameter")]
     [DataRow("(() => { for (const [{ ...r }] of [[new Uint8Array(3e7)]]) { return r; } })()", DisplayName = "object rest nested in a for-of head")]
+    [DataRow("(function f({ a = x, ...r }) { var x = 1; return r; })({})", DisplayName = "object rest in a parameter whose default reads a var of the body")]
+    [DataRow("(function f({ a, ...r }) { function a() {} return r; })({})", DisplayName = "object rest in a parameter named like a function of the body")]
+    [DataRow("(({ f = ({ ...r }) => r, ...s }) => s)({})", DisplayName = "object rest inside the default of a moved parameter")]
     public async Task Deploy_ObjectRestOfAValueTheRewriteCannotSee_IsRefusedWithItsPosition(string expression)
     {
         await using var host = await TestHost.StartAsync();
