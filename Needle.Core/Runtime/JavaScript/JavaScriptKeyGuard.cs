@@ -39,6 +39,7 @@ internal static class JavaScriptKeyGuard
         var chained = new HashSet<Node>();
         foreach (var node in module.DescendantNodesAndSelf())
         {
+            JavaScriptRestRewrite.Collect(source, node, edits, guardedRests);
             switch (node)
             {
                 case Identifier { Name: var name } when name.StartsWith(ReservedPrefix, StringComparison.Ordinal):
@@ -55,8 +56,9 @@ internal static class JavaScriptKeyGuard
                     Walk(edits, right, "object rest");
                     break;
                 case ObjectPattern pattern when HasRest(pattern) && !guardedRests.Contains(pattern):
-                    // Parameters, catch and loop heads, nested patterns: the value is not an expression of the source.
-                    throw Refuse(node, "An object rest ('...') is supported only where a declaration or an assignment destructures a whole value (const { a, ...rest } = value): destructure parameters, catch and loop variables and nested values with a statement of their own.");
+                    // Nested and array patterns: the value is a part of one, not an expression of the source. Parameters,
+                    // catch and loop heads were moved into declarations (JavaScriptRestRewrite).
+                    throw Refuse(node, "An object rest ('...') nested in another pattern is not supported (const { a: { ...rest } } = value, [{ ...rest }]): destructure the nested value with a statement of its own (const { ...rest } = value.a).");
                 case ObjectExpression obj:
                     foreach (var property in obj.Properties)
                     {

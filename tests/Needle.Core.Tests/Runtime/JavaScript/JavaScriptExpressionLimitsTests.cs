@@ -79,16 +79,16 @@ public sealed class JavaScriptExpressionLimitsTests
     }
 
     [TestMethod]
-    [DataRow("(function f({ ...r }) { return r; })(new Uint8Array(3e7))", DisplayName = "object rest in a function parameter")]
-    [DataRow("(({ ...r }) => r)(new Uint8Array(3e7))", DisplayName = "object rest in an arrow parameter")]
-    [DataRow("(({ a, ...r } = new Uint8Array(3e7)) => r)()", DisplayName = "object rest in a parameter's default")]
-    [DataRow("({ m({ ...r }) { return r; } }).m('x'.repeat(2e7))", DisplayName = "object rest in a method parameter")]
     [DataRow("(() => { const { a: { ...r } } = { a: new Uint8Array(3e7) }; return r; })()", DisplayName = "object rest nested in a declaration")]
     [DataRow("(() => { const [{ ...r }] = [new Uint8Array(3e7)]; return r; })()", DisplayName = "object rest in an array pattern")]
     [DataRow("(() => { let r; ({ a: { ...r } } = { a: 'x'.repeat(2e7) }); return r; })()", DisplayName = "object rest nested in an assignment")]
-    [DataRow("(() => { try { throw new Uint8Array(3e7); } catch ({ ...r }) { return r; } })()", DisplayName = "object rest in a catch parameter")]
-    [DataRow("(() => { for (const { ...r } of [new Uint8Array(3e7)]) { return r; } })()", DisplayName = "object rest in a for-of head")]
-    [DataRow("(() => { let r; for ({ ...r } of ['x'.repeat(2e7)]) { return r; } })()", DisplayName = "object rest in a for-of assignment head")]
+    [DataRow("(function f({ a: { ...r } }) { return r; })({ a: new Uint8Array(3e7) })", DisplayName = "object rest nested in a parameter")]
+    [DataRow("(({ ...r }, b = 1) => r)(new Uint8Array(3e7))", DisplayName = "object rest in a parameter beside a default")]
+    [DataRow("(function* g({ ...r }) { yield r; })(new Uint8Array(3e7)).next().value", DisplayName = "object rest in a generator's parameter")]
+    [DataRow("(() => { for (const [{ ...r }] of [[new Uint8Array(3e7)]]) { return r; } })()", DisplayName = "object rest nested in a for-of head")]
+    [DataRow("(function f({ a = x, ...r }) { var x = 1; return r; })({})", DisplayName = "object rest in a parameter whose default reads a var of the body")]
+    [DataRow("(function f({ a, ...r }) { function a() {} return r; })({})", DisplayName = "object rest in a parameter named like a function of the body")]
+    [DataRow("(({ f = ({ ...r }) => r, ...s }) => s)({})", DisplayName = "object rest inside the default of a moved parameter")]
     public async Task Deploy_ObjectRestOfAValueTheRewriteCannotSee_IsRefusedWithItsPosition(string expression)
     {
         await using var host = await TestHost.StartAsync();
@@ -164,6 +164,65 @@ public sealed class JavaScriptExpressionLimitsTests
 
         Assert.AreEqual(200, status, body);
         Assert.AreEqual("a+b+c|a+b+c|a+,+b|b+b|ab,b|11+23|a[b]a[b]|a<bb$>c|abXb|bab|2", body);
+    }
+
+    [TestMethod]
+    public async Task Invoke_ObjectRestInParametersCatchAndLoopHeads_BehavesAsTheStandardSays()
+    {
+        await using var host = await TestHost.StartAsync();
+        await host.DeployAsync("rest", """
+            const pick = ({ id, ...rest }) => `${id}:${JSON.stringify(rest)}`;
+            function named({ a, ...others }, b) { return [a, JSON.stringify(others), b, arguments.length, arguments[0].a].join(','); }
+            const withDefault = ({ a = 'd', ...r } = {}) => a + JSON.stringify(r);
+            const lengths = [named.length, withDefault.length, (({ ...r }, b) => 0).length, (function (x, { ...r }) {}).length].join('');
+            const obj = { k: 'this', m({ ...r }) { return this.k + Object.keys(r).length; }, arrow() { return (({ ...r }) => this.k + r.z)({ z: 1 }); } };
+            class C { constructor({ n, ...r }) { this.n = n; this.r = r; } set v({ ...r }) { this.s = r.q; } }
+            const asyncPick = async ({ x, ...r }) => x + r.y;
+            const thrower = ({ ...r }) =>
+              new Error('at line 9');
+            export default async () => {
+              const out = [pick({ id: 1, b: 2 }), named({ a: 1, c: 3 }, 4), withDefault(), withDefault({ a: 'x', y: 1 }), lengths];
+              out.push(obj.m({ p: 1, q: 2 }), obj.arrow());
+              const c = new C({ n: 1, m: 2 }); c.v = { q: 'Q' }; out.push(c.n + JSON.stringify(c.r) + c.s);
+              out.push(await asyncPick({ x: 'a', y: 'b' }));
+              try { throw { message: 'boom', code: 7 }; } catch ({ message, ...rest }) { out.push(message + rest.code); }
+              const loop = [];
+              for (const { k, ...v } of [{ k: 1, a: 2 }, { k: 3 }]) loop.push(k + JSON.stringify(v));
+              const fns = []; for (let { k, ...v } of [{ k: 1 }, { k: 2 }]) { fns.push(() => k); }
+              let k, v; for ({ k, ...v } of [{ k: 5, w: 6 }]) { loop.push(k + v.w); }
+              for (const { length, ...chars } in { ab: 1 }) { loop.push(length + Object.keys(chars).join('')); }
+              out.push(loop.join(';'), fns.map(f => f()).join(''));
+              try { pick(undefined); } catch (e) { out.push(e instanceof TypeError); }
+              out.push(/:9:/.test(thrower({}).stack));
+              return out.join('|');
+            };
+            """);
+
+        var (status, body, _) = await host.GetAsync("/fn/rest");
+
+        Assert.AreEqual(200, status, body);
+        Assert.AreEqual(
+            "1:{\"b\":2}|1,{\"c\":3},4,2,1|d{}|x{\"y\":1}|2022|this2|this1|1{\"m\":2}Q|ab|boom7|1{\"a\":2};3{};11;201|12|true|true",
+            body);
+    }
+
+    [TestMethod]
+    [DataRow("(function f({ ...r }) { return r; })(new Uint8Array(3e7))", DisplayName = "a function parameter")]
+    [DataRow("(({ ...r }) => r)(new Uint8Array(3e7))", DisplayName = "an arrow parameter")]
+    [DataRow("(({ a, ...r } = new Uint8Array(3e7)) => r)()", DisplayName = "a parameter's default")]
+    [DataRow("({ m({ ...r }) { return r; } }).m('x'.repeat(2e7))", DisplayName = "a method parameter")]
+    [DataRow("(() => { try { throw new Uint8Array(3e7); } catch ({ ...r }) { return r; } })()", DisplayName = "a catch parameter")]
+    [DataRow("(() => { for (const { ...r } of [new Uint8Array(3e7)]) { return r; } })()", DisplayName = "a for-of head")]
+    [DataRow("(() => { let r; for ({ ...r } of ['x'.repeat(2e7)]) { return r; } })()", DisplayName = "a for-of assignment head")]
+    public async Task Invoke_ObjectRestInAParameterCatchOrLoopHeadOfAHugeValue_IsRefusedBeforeItIsBuilt(string expression)
+    {
+        await AssertRefusedAsync($"const r = {expression}; return Object.keys(r).length;");
+    }
+
+    [TestMethod]
+    public async Task Invoke_ObjectRestInAnAsyncArrowParameterOfAHugeValue_IsRefusedBeforeItIsBuilt()
+    {
+        await AssertRefusedAsync("return (async ({ ...r }) => Object.keys(r).length)(new Uint8Array(3e7));");
     }
 
     private static async Task AssertRefusedAsync(string body, string reason = "memory")
