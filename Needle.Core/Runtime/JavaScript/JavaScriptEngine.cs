@@ -88,7 +88,6 @@ internal sealed class JavaScriptEngine : IDisposable
     {
         var engine = new Engine(options => JavaScriptEngineConfiguration.Configure(options, limits));
         var deadline = engine.Constraints.Find<OperationDeadlineConstraint>()!;
-        deadline.Begin(limits.Timeout, cancellationToken);
         try
         {
             // The engine's global object is the whole world a function sees; these are refused or can block a thread.
@@ -100,6 +99,9 @@ internal sealed class JavaScriptEngine : IDisposable
             // Taken before the module runs, so a module that replaces Promise.prototype.then cannot blind the host.
             var then = engine.Global.Get("Promise").Get("prototype").Get("then");
 
+            // The function's time budget starts with its own code: the guards above are the host's, and on a cold
+            // process their first run (Jint's JIT) can take seconds that are not the function's.
+            deadline.Begin(limits.Timeout, cancellationToken);
             engine.Modules.Add(ModuleSpecifier, builder => builder.AddModule(module));
             var exports = engine.Modules.Import(ModuleSpecifier);
             var handler = exports.Get("default");
