@@ -17,9 +17,7 @@ public sealed class PostgresMigrator
     private readonly IReadOnlyList<StoreMigration> _migrations;
     private readonly TimeProvider _timeProvider;
     private readonly long _lockKey;
-    private readonly string _createVersionTable;
-    private readonly string _countApplied;
-    private readonly string _recordApplied;
+    private readonly MigrationStatements _statements;
 
     /// <summary>Creates a migrator.</summary>
     /// <param name="migrations">The migrations, in version order (see <see cref="StoreMigration.LoadEmbedded"/>).</param>
@@ -29,24 +27,10 @@ public sealed class PostgresMigrator
     {
         ArgumentNullException.ThrowIfNull(migrations);
         ArgumentNullException.ThrowIfNull(timeProvider);
-        if (string.IsNullOrEmpty(versionTable) || versionTable.Length > 63 || char.IsAsciiDigit(versionTable[0])
-            || !versionTable.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
-        {
-            throw new ArgumentException($"'{versionTable}' is not a table name of lower-case letters, digits and '_'.", nameof(versionTable));
-        }
-
+        _statements = new MigrationStatements(versionTable);
         _migrations = migrations;
         _timeProvider = timeProvider;
         _lockKey = LockKey("needle:" + versionTable);
-        _createVersionTable = $"""
-            CREATE TABLE IF NOT EXISTS {versionTable} (
-              version INTEGER NOT NULL PRIMARY KEY,
-              name TEXT NOT NULL,
-              applied_at TEXT NOT NULL
-            )
-            """;
-        _countApplied = $"SELECT COUNT(*) FROM {versionTable} WHERE version = @Version";
-        _recordApplied = $"INSERT INTO {versionTable} (version, name, applied_at) VALUES (@Version, @Name, @AppliedAt)";
     }
 
     /// <summary>Applies every migration not applied yet, in order, on an open connection.</summary>
@@ -61,11 +45,11 @@ public sealed class PostgresMigrator
         // transactional, so a failed or cancelled start leaves the schema as it was.
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = _lockKey }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(_createVersionTable, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(_statements.CreateVersionTable, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         foreach (var migration in _migrations)
         {
             var applied = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                _countApplied, new { migration.Version }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                _statements.CountApplied, new { migration.Version }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             if (applied > 0)
             {
                 continue;
@@ -73,7 +57,7 @@ public sealed class PostgresMigrator
 
             await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             await connection.ExecuteAsync(new CommandDefinition(
-                _recordApplied,
+                _statements.RecordApplied,
                 new { migration.Version, migration.Name, AppliedAt = StoreTime.Format(_timeProvider.GetUtcNow()) },
                 transaction,
                 cancellationToken: cancellationToken)).ConfigureAwait(false);

@@ -15,9 +15,7 @@ public sealed class SqliteMigrator
 {
     private readonly IReadOnlyList<StoreMigration> _migrations;
     private readonly TimeProvider _timeProvider;
-    private readonly string _createVersionTable;
-    private readonly string _countApplied;
-    private readonly string _recordApplied;
+    private readonly MigrationStatements _statements;
 
     /// <summary>Creates a migrator.</summary>
     /// <param name="migrations">The migrations, in version order (see <see cref="StoreMigration.LoadEmbedded"/>).</param>
@@ -27,23 +25,9 @@ public sealed class SqliteMigrator
     {
         ArgumentNullException.ThrowIfNull(migrations);
         ArgumentNullException.ThrowIfNull(timeProvider);
-        if (string.IsNullOrEmpty(versionTable) || versionTable.Length > 63 || char.IsAsciiDigit(versionTable[0])
-            || !versionTable.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
-        {
-            throw new ArgumentException($"'{versionTable}' is not a table name of lower-case letters, digits and '_'.", nameof(versionTable));
-        }
-
+        _statements = new MigrationStatements(versionTable);
         _migrations = migrations;
         _timeProvider = timeProvider;
-        _createVersionTable = $"""
-            CREATE TABLE IF NOT EXISTS {versionTable} (
-              version INTEGER NOT NULL PRIMARY KEY,
-              name TEXT NOT NULL,
-              applied_at TEXT NOT NULL
-            )
-            """;
-        _countApplied = $"SELECT COUNT(*) FROM {versionTable} WHERE version = @Version";
-        _recordApplied = $"INSERT INTO {versionTable} (version, name, applied_at) VALUES (@Version, @Name, @AppliedAt)";
     }
 
     /// <summary>Applies every migration not applied yet, in order, on an open connection.</summary>
@@ -55,10 +39,10 @@ public sealed class SqliteMigrator
         foreach (var migration in _migrations)
         {
             using var transaction = connection.BeginTransaction(IsolationLevel.Serializable, deferred: false);
-            await connection.ExecuteAsync(new CommandDefinition(_createVersionTable, transaction: transaction, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(_statements.CreateVersionTable, transaction: transaction, cancellationToken: cancellationToken));
 
             var applied = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                _countApplied,
+                _statements.CountApplied,
                 new { migration.Version },
                 transaction,
                 cancellationToken: cancellationToken));
@@ -69,7 +53,7 @@ public sealed class SqliteMigrator
 
             await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: cancellationToken));
             await connection.ExecuteAsync(new CommandDefinition(
-                _recordApplied,
+                _statements.RecordApplied,
                 new { migration.Version, migration.Name, AppliedAt = StoreTime.Format(_timeProvider.GetUtcNow()) },
                 transaction,
                 cancellationToken: cancellationToken));
