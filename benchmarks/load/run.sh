@@ -7,7 +7,8 @@
 #   benchmarks/load/run.sh
 #
 # Overridable: DURATION (10s), CONNECTIONS (64), THREADS (2), WARMUP (3s), DEPLOYS (100), MOCK_PORT (5301),
-# HOST_PORT (5302), NODE_PORT (5303), RESULTS (a file that receives a copy of the report).
+# HOST_PORT (5302), NODE_PORT (5303), RESULTS (a file that receives a copy of the report), LOGS (a directory that
+# receives the servers' logs, kept even when the run succeeds).
 set -euo pipefail
 
 DURATION=${DURATION:-10s}
@@ -28,6 +29,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 cleanup() {
   local status=$? pid log
+  if [ -n "${LOGS:-}" ] && [ -d "$work" ]; then
+    mkdir -p "$LOGS" && cp "$work"/*.log "$work"/wrk-*.txt "$LOGS"/ 2>/dev/null || true
+  fi
   if [ "$status" -ne 0 ] && [ -d "$work" ]; then
     for log in "$work"/*.log; do
       [ -s "$log" ] && { printf -- '--- %s\n' "$(basename "$log")"; tail -n 40 "$log"; } >&2
