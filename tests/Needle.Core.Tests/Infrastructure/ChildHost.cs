@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Needle.Tests.Infrastructure;
@@ -10,103 +8,43 @@ namespace Needle.Tests.Infrastructure;
 /// </summary>
 public sealed class ChildHost : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output;
+    private readonly HostProcess _process;
     private readonly TemporaryDirectory _directory;
 
-    private ChildHost(Process process, StringBuilder output, TemporaryDirectory directory, Uri address)
+    private ChildHost(HostProcess process, TemporaryDirectory directory)
     {
         _process = process;
-        _output = output;
         _directory = directory;
-        Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    public HttpClient Client { get; }
+    public HttpClient Client => _process.Client;
 
     /// <summary>Whether the host process has ended.</summary>
     public bool HasExited => _process.HasExited;
 
     /// <summary>The CPU time the host process has used so far (user and system), read fresh.</summary>
-    public TimeSpan ProcessorTime
-    {
-        get
-        {
-            _process.Refresh();
-            return _process.TotalProcessorTime;
-        }
-    }
+    public TimeSpan ProcessorTime => _process.ProcessorTime;
 
     /// <summary>What the host wrote, for failure messages.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _process.Output;
 
     public static async Task<ChildHost> StartAsync()
     {
         var directory = TemporaryDirectory.Create("needle-child-tests");
         var functions = directory.Combine("functions");
         Directory.CreateDirectory(functions);
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var start = new ProcessStartInfo(dotnet)
-        {
-            WorkingDirectory = directory.Path,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in (string[])["exec", Path.Combine(AppContext.BaseDirectory, "Needle.Sample.dll"), "--urls", "http://127.0.0.1:0",
-                     "--ConnectionStrings:Needle", NeedleTestHost.StoreConnectionString(directory.Path), "--Needle:FunctionsPath", functions])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        var output = new StringBuilder();
-        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = new Process { StartInfo = start };
-        DataReceivedEventHandler collect = (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                return;
-            }
-
-            lock (output)
-            {
-                output.AppendLine(e.Data);
-            }
-
-            const string Marker = "Now listening on: ";
-            var at = e.Data.IndexOf(Marker, StringComparison.Ordinal);
-            if (at >= 0)
-            {
-                listening.TrySetResult(new Uri(e.Data[(at + Marker.Length)..].Trim()));
-            }
-        };
-        process.OutputDataReceived += collect;
-        process.ErrorDataReceived += collect;
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
         try
         {
-            var address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(90));
-            return new ChildHost(process, output, directory, address);
+            var process = await HostProcess.StartAsync(
+                Path.Combine(AppContext.BaseDirectory, "Needle.Sample.dll"),
+                ["--urls", "http://127.0.0.1:0", "--ConnectionStrings:Needle", NeedleTestHost.StoreConnectionString(directory.Path), "--Needle:FunctionsPath", functions],
+                directory.Path);
+            return new ChildHost(process, directory);
         }
-        catch (TimeoutException)
+        catch
         {
-            process.Kill(entireProcessTree: true);
             directory.Dispose();
-            throw new AssertFailedException($"The sample host did not start:\n{output}");
+            throw;
         }
     }
 
@@ -134,22 +72,13 @@ public sealed class ChildHost : IAsyncDisposable
         }
         catch (HttpRequestException ex) when (HasExited)
         {
-            throw new AssertFailedException($"The host process died ({ex.Message}). Its last output:\n{Tail(Output)}");
+            throw new AssertFailedException($"The host process died ({ex.Message}). Its last output:\n{_process.OutputTail}");
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        Client.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
+        await _process.DisposeAsync();
         _directory.Dispose();
     }
-
-    private static string Tail(string text) => text.Length <= 4000 ? text : text[^4000..];
 }

@@ -1,0 +1,97 @@
+namespace Needle.Cluster.Tests;
+
+/// <summary>
+/// A cluster for one test: a fresh database on the test assembly's PostgreSQL and <c>n</c> sample nodes
+/// (<c>node-a</c>, <c>node-b</c>, …) started together on it, all watching one folder. Disposing kills every node
+/// and deletes the folders.
+/// </summary>
+public sealed class TestCluster : IAsyncDisposable
+{
+    private readonly TemporaryDirectory _directory;
+
+    private TestCluster(TemporaryDirectory directory, string connectionString, IReadOnlyList<ClusterNode> nodes)
+    {
+        _directory = directory;
+        ConnectionString = connectionString;
+        Nodes = nodes;
+    }
+
+    /// <summary>The cluster's database.</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>The nodes, in start order.</summary>
+    public IReadOnlyList<ClusterNode> Nodes { get; }
+
+    /// <summary>The folder every node watches for function files.</summary>
+    public string FunctionsPath => _directory.Combine("functions");
+
+    /// <summary>The node at <paramref name="index"/>.</summary>
+    public ClusterNode this[int index] => Nodes[index];
+
+    /// <summary>
+    /// Starts <paramref name="count"/> nodes at once on an empty database. <paramref name="settings"/> are extra
+    /// configuration for every node (<c>Key</c> → value), for example a short poll.
+    /// </summary>
+    public static async Task<TestCluster> StartAsync(int count = 3, IReadOnlyDictionary<string, string>? settings = null, string? connectionString = null)
+    {
+        connectionString ??= await PostgresServer.CreateDatabaseAsync();
+        var directory = TemporaryDirectory.Create("needle-cluster-tests");
+        Directory.CreateDirectory(directory.Combine("functions"));
+        var all = new Dictionary<string, string>
+        {
+            ["ConnectionStrings:NeedlePostgres"] = connectionString,
+            ["Needle:FunctionsPath"] = directory.Combine("functions"),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            all[key] = value;
+        }
+
+        var starts = Enumerable.Range(0, count)
+            .Select(i => ClusterNode.StartAsync("node-" + (char)('a' + i), directory.Combine("node-" + (char)('a' + i)), all))
+            .ToList();
+        try
+        {
+            return new TestCluster(directory, connectionString, await Task.WhenAll(starts));
+        }
+        catch
+        {
+            foreach (var start in starts.Where(s => s.IsCompletedSuccessfully))
+            {
+                await start.Result.DisposeAsync();
+            }
+
+            directory.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Waits until every running node serves <paramref name="version"/> (e.g. <c>hello@2</c>) at <paramref name="path"/>.</summary>
+    public Task WaitForAllAsync(string path, string version, TimeSpan? timeout = null) =>
+        Eventually.WaitAsync(
+            async () =>
+            {
+                foreach (var node in Nodes.Where(n => n.IsRunning))
+                {
+                    if (await node.ServedVersionAsync(path) != version)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            },
+            $"every node to serve {version} at {path}",
+            timeout ?? TimeSpan.FromSeconds(15),
+            TimeSpan.FromMilliseconds(20));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in Nodes)
+        {
+            await node.DisposeAsync();
+        }
+
+        _directory.Dispose();
+    }
+}
