@@ -68,6 +68,32 @@ public sealed class NodeHeartbeatTests
     }
 
     [TestMethod]
+    public async Task Heartbeat_NodeTableUnwritable_WarnsOnceKeepsServingAndBeatsAgainWhenItReturns()
+    {
+        using var directory = TemporaryDirectory.Create("needle-nodes");
+        var logs = new LogCapture();
+        await using var host = await NeedleTestHost.StartAsync(new NeedleTestHostSettings
+        {
+            NodeId = "node-a",
+            Directory = directory.Path,
+            Options = Heartbeats,
+            Needle = (n, _) => n.Services.AddSingleton<ILoggerProvider>(logs),
+        });
+        await host.DeployAsync("hello", "export default async () => 'v1';");
+        var before = (await Eventually.ValueAsync(() => host.Api.ListNodesAsync(), n => n.Count == 1, "the first heartbeat", Patience)).Single();
+
+        await ExecuteSqliteAsync(directory.Path, "ALTER TABLE nodes RENAME TO nodes_away");
+        await Eventually.WaitAsync(() => HeartbeatWarnings(logs) > 0, "a warning that the heartbeat failed", Patience);
+        await Task.Delay(Beat * 10);
+
+        Assert.AreEqual(1, HeartbeatWarnings(logs), "one warning per outage, not one per beat");
+        Assert.AreEqual("hello@1", (await host.GetAsync("/fn/hello")).Version, "the node serves on");
+        await ExecuteSqliteAsync(directory.Path, "ALTER TABLE nodes_away RENAME TO nodes");
+        await Eventually.WaitAsync(
+            async () => (await host.Api.ListNodesAsync()).Single().UpdatedAt > before.UpdatedAt.AddSeconds(1), "a heartbeat after the table came back", Patience);
+    }
+
+    [TestMethod]
     [DataRow(0, 30_000, "NodeHeartbeatInterval must be at least 10 ms", DisplayName = "no heartbeat interval")]
     [DataRow(5_000, 9_000, "NodeGoneAfter must be at least twice NodeHeartbeatInterval", DisplayName = "gone after less than two beats")]
     public async Task Start_InvalidHeartbeatOptions_FailsValidationNamingTheOption(int beatMs, int goneAfterMs, string expected)
@@ -180,6 +206,18 @@ public sealed class NodeHeartbeatTests
 
     private static string Describe(IEnumerable<NodeStatus> nodes) =>
         string.Join("; ", nodes.Select(n => $"{n.NodeId} {n.State} rev {n.Revision} age {n.HeartbeatAgeSeconds} s: {string.Join(",", n.Functions?.Select(f => $"{f.Name}={f.StableVersion}+{f.CanaryVersion}") ?? [])}"));
+
+    private static int HeartbeatWarnings(LogCapture logs) =>
+        logs.Entries.Count(e => e.EventId.Id == Needle.Telemetry.NeedleEventIds.NodeReportFailed && e.Level == LogLevel.Warning);
+
+    private static async Task ExecuteSqliteAsync(string directory, string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(NeedleTestHost.StoreConnectionString(directory) + ";Pooling=False");
+        await connection.OpenAsync();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA busy_timeout = 10000; " + sql;
+        await command.ExecuteNonQueryAsync();
+    }
 
     private static Task<NeedleTestHost> StartSqliteNodeAsync(string nodeId, string? directory) =>
         NeedleTestHost.StartAsync(new NeedleTestHostSettings { NodeId = nodeId, Directory = directory, Options = Heartbeats });
