@@ -81,6 +81,13 @@ public sealed class NeedleOptions
     /// </summary>
     public TimeSpan NodeGoneAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a gone node's row stays in the node table before it is deleted: node ids that name a process
+    /// (the default <see cref="NodeId"/>) leave a new row behind at every restart. Longer than <see cref="NodeGoneAfter"/>.
+    /// Default: 1 day.
+    /// </summary>
+    public TimeSpan NodeForgetAfter { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>How often this node checks the store for changes made elsewhere (other nodes, other processes). Default: 2 seconds.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 

@@ -28,6 +28,10 @@ internal sealed class NeedleOptionsValidator : IValidateOptions<NeedleOptions>
             // A node must miss more than one beat to look gone, or a slow beat makes a live node flap.
             failures.Add($"Needle: NodeGoneAfter must be at least twice NodeHeartbeatInterval ({options.NodeHeartbeatInterval}), was {options.NodeGoneAfter}.");
         }
+        else if (options.NodeForgetAfter <= options.NodeGoneAfter)
+        {
+            failures.Add($"Needle: NodeForgetAfter must be longer than NodeGoneAfter ({options.NodeGoneAfter}), was {options.NodeForgetAfter}.");
+        }
 
         if (options.WatchDebounce < TimeSpan.Zero)
         {

@@ -17,6 +17,8 @@ internal sealed partial class NodeReporter
     private readonly INeedleStore _store;
     private readonly string _nodeId;
     private readonly ILogger<NodeReporter> _logger;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _forgetAfter;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private ServingSnapshot? _latest;
 
@@ -25,10 +27,12 @@ internal sealed partial class NodeReporter
     private string _formatted = "";
     private bool _failing;
 
-    public NodeReporter(INeedleStore store, IOptions<NeedleOptions> options, ILogger<NodeReporter> logger)
+    public NodeReporter(INeedleStore store, IOptions<NeedleOptions> options, TimeProvider time, ILogger<NodeReporter> logger)
     {
         _store = store;
         _nodeId = options.Value.NodeId;
+        _forgetAfter = options.Value.NodeForgetAfter;
+        _time = time;
         _logger = logger;
     }
 
@@ -83,6 +87,33 @@ internal sealed partial class NodeReporter
             _gate.Release();
         }
     }
+
+    /// <summary>
+    /// Deletes the rows of nodes without a report for <see cref="NeedleOptions.NodeForgetAfter"/>. Never throws but for
+    /// <paramref name="cancellationToken"/>'s cancellation; a failure is logged at Debug (the heartbeat warns of the store).
+    /// </summary>
+    public async Task ForgetGoneNodesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var forgotten = await _store.ForgetNodesAsync(_time.GetUtcNow() - _forgetAfter, cancellationToken).ConfigureAwait(false);
+            if (forgotten > 0)
+            {
+                LogNodesForgotten(_logger, forgotten, _forgetAfter);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            LogReportFailed(_logger, LogLevel.Debug, ex);
+        }
+    }
+
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.NodesForgotten, Level = LogLevel.Information, Message = "Deleted {Count} node(s) without a heartbeat for {ForgetAfter} from the node table.")]
+    private static partial void LogNodesForgotten(ILogger logger, int count, TimeSpan forgetAfter);
 
     [LoggerMessage(EventId = Telemetry.NeedleEventIds.NodeReportFailed, Message = "Could not record this node's revision and heartbeat in the store; the next heartbeat tries again.")]
     private static partial void LogReportFailed(ILogger logger, LogLevel level, Exception exception);

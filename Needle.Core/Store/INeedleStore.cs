@@ -96,7 +96,13 @@ public interface INeedleStore
     /// <param name="cancellationToken">Cancels the write.</param>
     Task HeartbeatNodeAsync(string nodeId, long revision, string serving, CancellationToken cancellationToken = default);
 
-    /// <summary>Every node that ever reported, with the revision it serves.</summary>
+    /// <summary>Deletes the nodes whose last report (<see cref="NodeRecord.UpdatedAt"/>) is before <paramref name="reportedBefore"/>.</summary>
+    /// <param name="reportedBefore">The cut-off.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>How many nodes were deleted.</returns>
+    Task<int> ForgetNodesAsync(DateTimeOffset reportedBefore, CancellationToken cancellationToken = default);
+
+    /// <summary>Every node that ever reported (and was not forgotten), with the revision it serves.</summary>
     Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken cancellationToken = default);
 
     /// <summary>

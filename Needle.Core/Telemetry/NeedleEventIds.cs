@@ -77,6 +77,9 @@ public static class NeedleEventIds
     /// <summary>This node records its heartbeat in the store again after failures (<see cref="NodeReportFailed"/>).</summary>
     public const int NodeReportRecovered = 1350;
 
+    /// <summary>Rows of nodes gone longer than <c>NeedleOptions.NodeForgetAfter</c> were deleted from the node table.</summary>
+    public const int NodesForgotten = 1351;
+
     // The folder watcher (1400-1499).
 
     /// <summary>A watched file was deployed.</summary>

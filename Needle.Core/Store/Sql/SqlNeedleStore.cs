@@ -213,6 +213,14 @@ internal partial class SqlNeedleStore(StoreDialect dialect, TimeProvider timePro
             cancellationToken: cancellationToken));
     }
 
+    public async Task<int> ForgetNodesAsync(DateTimeOffset reportedBefore, CancellationToken cancellationToken = default)
+    {
+        // Times are ISO text of one fixed width (StoreTime), so text order is time order.
+        await using var connection = await dialect.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM nodes WHERE updated_at < @cutoff", new { cutoff = StoreTime.Format(reportedBefore) }, cancellationToken: cancellationToken));
+    }
+
     public Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken cancellationToken = default) =>
         ReadAsync<IReadOnlyList<NodeRecord>>(
             async (connection, transaction) =>

@@ -94,9 +94,29 @@ public sealed class NodeHeartbeatTests
     }
 
     [TestMethod]
-    [DataRow(0, 30_000, "NodeHeartbeatInterval must be at least 10 ms", DisplayName = "no heartbeat interval")]
-    [DataRow(5_000, 9_000, "NodeGoneAfter must be at least twice NodeHeartbeatInterval", DisplayName = "gone after less than two beats")]
-    public async Task Start_InvalidHeartbeatOptions_FailsValidationNamingTheOption(int beatMs, int goneAfterMs, string expected)
+    public async Task Heartbeat_NodeGoneLongerThanNodeForgetAfter_IsDeletedFromTheTable()
+    {
+        using var directory = TemporaryDirectory.Create("needle-nodes");
+        await using var host = await StartSqliteNodeAsync("node-a", directory.Path);
+        await Eventually.WaitAsync(async () => (await host.Api.ListNodesAsync()).Count == 1, "the first heartbeat", Patience);
+
+        // A process that stopped two hours ago (NodeForgetAfter is one hour here) and one that stopped a minute ago.
+        var now = DateTimeOffset.UtcNow;
+        await ExecuteSqliteAsync(directory.Path, $"INSERT INTO nodes (node_id, revision, updated_at, serving) VALUES ('restarted-long-ago', 0, '{StoreTimeText(now.AddHours(-2))}', '')");
+        await ExecuteSqliteAsync(directory.Path, $"INSERT INTO nodes (node_id, revision, updated_at, serving) VALUES ('stopped-lately', 0, '{StoreTimeText(now.AddMinutes(-1))}', '')");
+
+        var nodes = await Eventually.ValueAsync(
+            () => host.Api.ListNodesAsync(), n => n.All(x => x.NodeId != "restarted-long-ago"), "the long-gone node to be deleted", Patience);
+
+        CollectionAssert.AreEqual(new[] { "node-a", "stopped-lately" }, nodes.Select(n => n.NodeId).ToArray());
+        Assert.AreEqual("gone", nodes.Single(n => n.NodeId == "stopped-lately").State);
+    }
+
+    [TestMethod]
+    [DataRow(0, 30_000, 60_000, "NodeHeartbeatInterval must be at least 10 ms", DisplayName = "no heartbeat interval")]
+    [DataRow(5_000, 9_000, 60_000, "NodeGoneAfter must be at least twice NodeHeartbeatInterval", DisplayName = "gone after less than two beats")]
+    [DataRow(5_000, 30_000, 30_000, "NodeForgetAfter must be longer than NodeGoneAfter", DisplayName = "forgotten as soon as gone")]
+    public async Task Start_InvalidHeartbeatOptions_FailsValidationNamingTheOption(int beatMs, int goneAfterMs, int forgetAfterMs, string expected)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -107,6 +127,7 @@ public sealed class NodeHeartbeatTests
             o.UseSqlite(NeedleTestHost.StoreConnectionString(directory.Path));
             o.NodeHeartbeatInterval = TimeSpan.FromMilliseconds(beatMs);
             o.NodeGoneAfter = TimeSpan.FromMilliseconds(goneAfterMs);
+            o.NodeForgetAfter = TimeSpan.FromMilliseconds(forgetAfterMs);
         });
         await using var app = builder.Build();
 
@@ -207,6 +228,10 @@ public sealed class NodeHeartbeatTests
     private static string Describe(IEnumerable<NodeStatus> nodes) =>
         string.Join("; ", nodes.Select(n => $"{n.NodeId} {n.State} rev {n.Revision} age {n.HeartbeatAgeSeconds} s: {string.Join(",", n.Functions?.Select(f => $"{f.Name}={f.StableVersion}+{f.CanaryVersion}") ?? [])}"));
 
+    // The store's time text (ISO, UTC, seven fractional digits), for rows a test writes itself.
+    private static string StoreTimeText(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
     private static int HeartbeatWarnings(LogCapture logs) =>
         logs.Entries.Count(e => e.EventId.Id == Needle.Telemetry.NeedleEventIds.NodeReportFailed && e.Level == LogLevel.Warning);
 
@@ -238,5 +263,6 @@ public sealed class NodeHeartbeatTests
         o.PollInterval = Beat;
         o.NodeHeartbeatInterval = Beat;
         o.NodeGoneAfter = GoneAfter;
+        o.NodeForgetAfter = TimeSpan.FromHours(1);
     }
 }

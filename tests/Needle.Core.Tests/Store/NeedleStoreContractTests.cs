@@ -565,6 +565,20 @@ public abstract class NeedleStoreContractTests
     }
 
     [TestMethod]
+    public async Task ForgetNodesAsync_CutOff_DeletesOnlyTheNodesReportedBeforeIt()
+    {
+        var store = await CreateInitializedStoreAsync();
+        await store.HeartbeatNodeAsync("old", 1, "hello=1");
+        Time.Advance(TimeSpan.FromHours(2));
+        await store.HeartbeatNodeAsync("recent", 1, "hello=1");
+
+        var forgotten = await store.ForgetNodesAsync(Start.AddHours(1));
+
+        Assert.AreEqual(1, forgotten);
+        Assert.AreEqual("recent", (await store.ListNodesAsync()).Single().NodeId);
+    }
+
+    [TestMethod]
     public async Task InitializeAsync_ReopenedStore_ReadsEverythingBack()
     {
         var first = await CreateInitializedStoreAsync();
