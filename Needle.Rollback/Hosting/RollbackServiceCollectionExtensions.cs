@@ -15,6 +15,7 @@ using Needle.Rollback.Patches;
 using Needle.Rollback.Plans;
 using Needle.Rollback.Rollbacks;
 using Needle.Rollback.State;
+using Needle.Rollback.State.Postgres;
 using Needle.Rollback.State.Sqlite;
 using Needle.Rollback.Telemetry;
 using Needle.Store;
@@ -89,13 +90,18 @@ public static class RollbackServiceCollectionExtensions
         return builder;
     }
 
-    private static IRollbackStateStore CreateStateStore(IServiceProvider services) =>
-        new SqliteRollbackStateStore(StoreConnectionString(services.GetRequiredService<INeedleStore>()), services.GetRequiredService<TimeProvider>());
-
-    private static string StoreConnectionString(INeedleStore store) =>
-        store.Database is { Provider: NeedleDatabase.Sqlite } database
-            ? database.ConnectionString
-            : throw new InvalidOperationException("Needle.Rollback keeps release plans and patch runs in the Needle SQLite store; the configured store is not SQLite.");
+    // Plans and patch runs live in the Needle store's own database, so a cluster on PostgreSQL shares them.
+    private static IRollbackStateStore CreateStateStore(IServiceProvider services)
+    {
+        var time = services.GetRequiredService<TimeProvider>();
+        return services.GetRequiredService<INeedleStore>().Database switch
+        {
+            { Provider: NeedleDatabase.Sqlite } sqlite => new SqliteRollbackStateStore(sqlite.ConnectionString, time),
+            { Provider: NeedleDatabase.Postgres } postgres => new PostgresRollbackStateStore(postgres.ConnectionString, time),
+            var other => throw new InvalidOperationException(
+                $"Needle.Rollback keeps release plans and patch runs in the Needle store's database, on SQLite or PostgreSQL; the configured store's database is '{other?.Provider ?? "none"}'."),
+        };
+    }
 
     private static RollbackJobs CreateJobs(IServiceProvider services)
     {
