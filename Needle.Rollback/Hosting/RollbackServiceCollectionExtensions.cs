@@ -28,8 +28,10 @@ public static class RollbackServiceCollectionExtensions
 {
     /// <summary>
     /// Adds Hangfire-driven rollback, the canary guard, release plans and watched emergency patches. Jobs run on a
-    /// Hangfire server of Needle's own over SQLite storage beside the Needle store (no global Hangfire configuration is
-    /// touched), unless <see cref="RollbackOptions.UseInMemoryStorage"/> or <see cref="RollbackOptions.UseExistingHangfire"/> says otherwise.
+    /// Hangfire server of Needle's own (no global Hangfire configuration is touched) over storage that follows the Needle
+    /// store: SQLite beside a SQLite store, the store's PostgreSQL database (schema <c>needle_jobs</c>) beside a PostgreSQL
+    /// one, unless <see cref="RollbackOptions.UsePostgresStorage"/>, <see cref="RollbackOptions.UseSqliteStorage"/>,
+    /// <see cref="RollbackOptions.UseInMemoryStorage"/> or <see cref="RollbackOptions.UseExistingHangfire"/> says otherwise.
     /// Core's <c>POST /functions/{name}/patches</c> and <c>POST /functions/{name}/rollback?async=true</c> become jobs (the
     /// <see cref="Needle.ControlPlane.IEmergencyActions"/> registration is replaced), and <c>MapNeedleApi</c> maps the
     /// plans, patch runs and guard endpoints beside its own. Safe to call more than once; each <paramref name="configure"/> applies.
@@ -119,9 +121,14 @@ public static class RollbackServiceCollectionExtensions
                 logger);
         }
 
-        JobStorage storage = options.Storage == RollbackStorage.InMemory
-            ? new InMemoryStorage()
-            : new SQLiteStorage(SqlitePath(services, options), new SQLiteStorageOptions { QueuePollInterval = options.QueuePollInterval });
+        var database = services.GetRequiredService<INeedleStore>().Database;
+        JobStorage storage = options.Storage switch
+        {
+            RollbackStorage.InMemory => new InMemoryStorage(),
+            RollbackStorage.Postgres => RollbackPostgresStorage.Create(options, database),
+            RollbackStorage.Automatic when database is { Provider: NeedleDatabase.Postgres } => RollbackPostgresStorage.Create(options, database),
+            _ => new SQLiteStorage(SqlitePath(services, options), new SQLiteStorageOptions { QueuePollInterval = options.QueuePollInterval }),
+        };
         return new RollbackJobs(storage, new BackgroundJobClient(storage), new RecurringJobManager(storage), ownsStorage: true, logger);
     }
 
