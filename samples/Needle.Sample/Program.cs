@@ -29,13 +29,11 @@ var needle = builder.Services.AddNeedle(o =>
     .AddDownstream("backend", SampleAddresses.Backend(builder.Configuration, listenOn),
         client => client.ConfigureHttpClient((services, http) => http.BaseAddress = SampleAddresses.Bound(services, http.BaseAddress!)));
 
-// Rollback jobs, the canary guard, release plans and watched emergency patches; jobs in needle-jobs.db beside needle.db.
-// Needle.Rollback keeps its state in the SQLite store only, for now: on PostgreSQL the sample runs without it.
-var rollback = string.IsNullOrWhiteSpace(postgres);
-if (rollback)
-{
-    needle.AddRollback();
-}
+// Rollback jobs, the canary guard, release plans and watched emergency patches. Their jobs and state follow the store:
+// needle-jobs.db beside needle.db on SQLite; on PostgreSQL the store's database (schema needle_jobs), shared by every
+// node, so each plan step and each backstop run happens once per cluster. Needle:Rollback in configuration sets the
+// options (GuardCron, QueuePollInterval, DistributedLockTimeout, Guard:..., ...).
+needle.AddRollback(o => builder.Configuration.GetSection("Needle:Rollback").Bind(o));
 
 needle.AddConsole();
 
@@ -55,10 +53,7 @@ app.MapPrometheusScrapingEndpoint();     // /metrics
 app.MapHealthChecks("/healthz");
 
 // Hangfire's dashboard over Needle's jobs: local requests only (Hangfire's default authorization).
-if (rollback)
-{
-    app.MapNeedleJobsDashboard("/hangfire");
-}
+app.MapNeedleJobsDashboard("/hangfire");
 
 app.MapNeedleConsole("/needle"); // the operations console: http://127.0.0.1:5080/needle
 

@@ -85,6 +85,15 @@ public sealed class TestCluster : IAsyncDisposable
             timeout ?? TimeSpan.FromSeconds(15),
             TimeSpan.FromMilliseconds(20));
 
+    /// <summary>Runs a scalar query on the cluster's database (for what only the database shows, e.g. Hangfire's tables); null for SQL NULL.</summary>
+    public async Task<long?> ScalarAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync() is { } value and not DBNull ? Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) : null;
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var node in Nodes)

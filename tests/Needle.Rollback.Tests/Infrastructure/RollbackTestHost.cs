@@ -42,7 +42,7 @@ internal sealed class RollbackTestHost : NeedleTestHost
         {
             Directory = directory,
             Purpose = "needle-rollback-tests",
-            ClientTimeout = TimeSpan.FromSeconds(30),
+            ClientTimeout = TimeSpan.FromSeconds(90), // a cold host's first deploy on a loaded 2-core machine took over 30 s
             BeforeNeedle = builder => AddTestServices(builder.Services, time, health, queueDown, services),
             Options = postgres is null ? null : o => o.UsePostgres(postgres),
             Needle = (needle, _) =>
