@@ -116,7 +116,8 @@ public static class NeedleServiceCollectionExtensions
     /// Registers a downstream service that functions reach with <c>ctx.fetch("http://{name}/path")</c>, backed by a
     /// named <see cref="HttpClient"/> from <see cref="IHttpClientFactory"/>. A function may call it only when its
     /// manifest lists it in <c>services</c>. Every fetch stays under <paramref name="baseAddress"/> (scheme, host, port
-    /// and path); redirects are followed by Needle, only while they stay under it.
+    /// and path); redirects are followed by Needle, only while they stay under it. The client's own
+    /// <see cref="HttpClient.Timeout"/> is infinite: each fetch ends at its invocation's deadline.
     /// </summary>
     /// <param name="builder">The Needle builder.</param>
     /// <param name="name">The service name, as functions write it in URLs.</param>
@@ -136,7 +137,14 @@ public static class NeedleServiceCollectionExtensions
         var root = baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/");
         builder.Services.Configure<NeedleOptions>(o => o.DownstreamServices.Add(name));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, DownstreamRedirectFilter>());
-        var client = builder.Services.AddHttpClient(DownstreamClient.ClientNamePrefix + name, client => client.BaseAddress = root);
+        var client = builder.Services.AddHttpClient(DownstreamClient.ClientNamePrefix + name, client =>
+        {
+            client.BaseAddress = root;
+
+            // Every fetch runs under its invocation's deadline token; HttpClient's own 100 s timeout would only add a
+            // timer per request. A host that wants a shorter one sets it in configureClient.
+            client.Timeout = Timeout.InfiniteTimeSpan;
+        });
         configureClient?.Invoke(client);
         return builder;
     }

@@ -13,7 +13,7 @@ namespace Needle.Runtime.JavaScript;
 internal static class JavaScriptAllocationGuards
 {
     private const string Source = """
-        (function (limit) {
+        (function (limit, host) {
           'use strict';
           // The globals the guards call are taken now: a function may rebind String, Number, Object or Math's methods.
           const { String, Number, Object } = globalThis;
@@ -123,8 +123,9 @@ internal static class JavaScriptAllocationGuards
           };
           const keys = (value, what) => { check(what, keyCount(value) * 48); return value; };
 
-          // +, += and template literals, as the rewritten module calls them (JavaScriptConcatGuard): two strings are
-          // measured before they are joined; other operands are converted by + itself, and the result measured.
+          // +, += and template literals, as the rewritten module calls them (JavaScriptConcatGuard). The host's functions
+          // (JavaScriptConcatFunctions) take primitive operands and call these for the rest: two strings are measured
+          // before they are joined; other operands are converted by + itself, and the result measured.
           const chars = limit / 2;
           const concatenated = (length) => { if (length > chars) { throw tooLarge('String concatenation', length * 2); } };
           // Numbers take no statement of their own beyond the call: a loop's i + 1 stays cheap against MaxStatements.
@@ -134,14 +135,12 @@ internal static class JavaScriptAllocationGuards
             if (typeof r === 'string') { concatenated(r.length); }
             return r;
           };
-          const add = (a, b) => (typeof a === 'number' && typeof b === 'number' ? a + b : measured(a, b));
-          const addAll = (...operands) => { let r = operands[0]; for (let i = 1; i < operands.length; i++) { r = add(r, operands[i]); } return r; };
+          const { add, addAll, cat, cat1 } = host;
           const addTo = (target, key, value) => { const k = typeof key === 'symbol' ? key : `${key}`; const r = add(target[k], value); target[k] = r; return r; };
           const str = (value) => `${value}`;
-          const join = Array.prototype.join;
-          const cat = (...parts) => { let length = 0; for (let i = 0; i < parts.length; i++) { length += parts[i].length; } concatenated(length); return apply(join, parts, ['']); };
+          const plus = (a, b) => a + b;
           // Symbol-keyed, so the global object's names stay the standard ones; the rewritten module binds them first.
-          defineProperty(globalThis, Symbol.for('needle.keys'), { value: Object.freeze({ keys, add, addAll, addTo, cat, str }), writable: false, enumerable: false, configurable: false });
+          defineProperty(globalThis, Symbol.for('needle.keys'), { value: Object.freeze({ keys, add, addAll, addTo, cat, cat1, str: host.str }), writable: false, enumerable: false, configurable: false });
           const keyLists = [[Object, 'keys'], [Object, 'values'], [Object, 'entries'], [Object, 'getOwnPropertyNames'], [Reflect, 'ownKeys']];
           for (const [owner, name] of keyLists) {
             const original = owner[name];
@@ -162,7 +161,7 @@ internal static class JavaScriptAllocationGuards
             (target, args, newTarget) => { arrayCheck(args); return construct(target, args, newTarget); },
             (target, self, args) => { arrayCheck(args); return apply(target, self, args); });
 
-          return { apply, check, hide };
+          return { apply, check, hide, measured, str, plus };
         })
         """;
 
@@ -177,7 +176,9 @@ internal static class JavaScriptAllocationGuards
 
         var limit = JsNumber.Create((double)memoryLimitBytes);
         var install = engine.Evaluate(Prepared);
-        var helpers = engine.Call(install, JsValue.Undefined, [limit]);
+        var concat = new JavaScriptConcatFunctions(engine, memoryLimitBytes);
+        var helpers = engine.Call(install, JsValue.Undefined, [limit, concat.Create()]);
+        concat.UseScriptGuards(helpers);
         JavaScriptStringGuards.Install(engine, limit, helpers);
         JavaScriptRegExpGuards.Install(engine, limit, helpers);
         JavaScriptJsonGuard.Install(engine, memoryLimitBytes);

@@ -8,10 +8,13 @@ namespace Needle.Runtime.JavaScript;
 /// can hold any number of concatenations: <c>`${s}${s}…`</c> with thousands of substitutions, <c>s + s + …</c>,
 /// <c>[s + s, s + s, …]</c>, or <c>(t += t, t += t, …)</c>, which doubles a string in every step. Each <c>+</c>,
 /// <c>+=</c> and template literal is rewritten (<see cref="JavaScriptKeyGuard"/>) into a call of a guard that the
-/// allocation guards install: the size is counted before the string is built, and the guard's own statements run the
-/// engine's checks, so what one expression builds counts against the call's limit step by step. A chain of literals
-/// stays as it is. The operands of a chain are all evaluated before the first is converted (<c>a + b + c</c> converts
-/// <c>a</c> and <c>b</c> after evaluating <c>c</c>): only a <c>valueOf</c> that watches the later operands can tell.
+/// allocation guards install (host functions, <see cref="JavaScriptConcatFunctions"/>): the size is counted before the
+/// string is built, and the guard runs the engine's checks, so what one expression builds counts against the call's
+/// limit step by step. A chain of literals stays as it is, and so does a chain whose operands are numbers whatever the
+/// values are (numeric literals, results of <c>-</c>, <c>*</c>, <c>++</c> ...): it cannot make a string. A template of
+/// one substitution is one call. The operands of a chain are all evaluated before the first is converted
+/// (<c>a + b + c</c> converts <c>a</c> and <c>b</c> after evaluating <c>c</c>): only a <c>valueOf</c> that watches the
+/// later operands can tell.
 /// </summary>
 internal static class JavaScriptConcatGuard
 {
@@ -19,6 +22,7 @@ internal static class JavaScriptConcatGuard
     public const string AddAll = "__needleAddAll";
     public const string AddTo = "__needleAddTo";
     public const string Cat = "__needleCat";
+    public const string Cat1 = "__needleCat1";
     public const string Str = "__needleStr";
 
     /// <summary>Records the rewrite of <paramref name="node"/>, if it concatenates.</summary>
@@ -45,7 +49,8 @@ internal static class JavaScriptConcatGuard
 
                 operands.Add(spine);
                 operands.Reverse();
-                if (operands.TrueForAll(o => o is Literal))
+                // Literals only, or numbers only: nothing that grows (a chain of numbers can only make a number).
+                if (operands.TrueForAll(o => o is Literal) || operands.TrueForAll(IsNumeric))
                 {
                     return;
                 }
@@ -62,6 +67,13 @@ internal static class JavaScriptConcatGuard
             case AssignmentExpression { Operator: Operator.AdditionAssignment } assignment:
                 CollectAssignment(source, assignment, edits);
                 break;
+            case TemplateLiteral { Expressions.Count: 1 } template when !tagged.Contains(template):
+                // One substitution: nothing runs between it and its conversion, so cat1 converts it (one call, not two).
+                edits.Open(template.Range.Start, Cat1 + "(");
+                edits.Replace(template.Quasis[0].Range.End, 2, "`, ");
+                edits.Replace(template.Quasis[1].Range.Start - 1, 1, ", `");
+                edits.Close(template.Range.End, ")");
+                break;
             case TemplateLiteral template when template.Expressions.Count > 0 && !tagged.Contains(template):
                 edits.Open(template.Range.Start, Cat + "(");
                 for (var i = 0; i < template.Expressions.Count; i++)
@@ -74,6 +86,24 @@ internal static class JavaScriptConcatGuard
                 break;
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="expression"/> is a number (or a BigInt) whatever its operands are at run time: a numeric
+    /// literal, or the result of an arithmetic operator other than <c>+</c>, of <c>++</c>/<c>--</c>, or of a <c>+</c> of two such.
+    /// </summary>
+    private static bool IsNumeric(Expression expression) => expression switch
+    {
+        NumericLiteral or BigIntLiteral or UpdateExpression => true,
+        NonUpdateUnaryExpression { Operator: Operator.UnaryNegation or Operator.UnaryPlus or Operator.BitwiseNot } => true,
+        NonLogicalBinaryExpression { Operator: Operator.Addition } sum => IsNumeric(sum.Left) && IsNumeric(sum.Right),
+        NonLogicalBinaryExpression
+        {
+            Operator: Operator.Subtraction or Operator.Multiplication or Operator.Division or Operator.Remainder
+                or Operator.Exponentiation or Operator.BitwiseAnd or Operator.BitwiseOr or Operator.BitwiseXor
+                or Operator.LeftShift or Operator.RightShift or Operator.UnsignedRightShift,
+        } => true,
+        _ => false,
+    };
 
     private static void CollectAssignment(string source, AssignmentExpression assignment, JavaScriptSourceEdits edits)
     {

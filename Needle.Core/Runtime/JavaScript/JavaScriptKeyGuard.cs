@@ -22,7 +22,7 @@ internal static class JavaScriptKeyGuard
     public const string ReservedPrefix = "__needle";
 
     private const string Prelude =
-        $"const {{ keys: {Name}, add: {JavaScriptConcatGuard.Add}, addAll: {JavaScriptConcatGuard.AddAll}, addTo: {JavaScriptConcatGuard.AddTo}, cat: {JavaScriptConcatGuard.Cat}, str: {JavaScriptConcatGuard.Str} }} = globalThis[Symbol.for('needle.keys')];";
+        $"const {{ keys: {Name}, add: {JavaScriptConcatGuard.Add}, addAll: {JavaScriptConcatGuard.AddAll}, addTo: {JavaScriptConcatGuard.AddTo}, cat: {JavaScriptConcatGuard.Cat}, cat1: {JavaScriptConcatGuard.Cat1}, str: {JavaScriptConcatGuard.Str} }} = globalThis[Symbol.for('needle.keys')];";
 
     /// <summary>
     /// The source with every for-in subject, object-spread argument and value destructured with an object rest wrapped,

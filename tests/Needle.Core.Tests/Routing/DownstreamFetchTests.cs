@@ -107,6 +107,17 @@ public sealed class DownstreamFetchTests : ClassHostTests<DownstreamFetchTests, 
     }
 
     [TestMethod]
+    public async Task AddDownstream_NamedClient_HasNoTimeoutOfItsOwnSinceTheInvocationDeadlineBoundsEachFetch()
+    {
+        await using var host = await StartHostAsync();
+
+        var client = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("needle-downstream:backend");
+
+        // No timer per request; Fetch_SlowerThanTheInvocationTimeout_Returns504Promptly shows the deadline still bounds it.
+        Assert.AreEqual(Timeout.InfiniteTimeSpan, client.Timeout);
+    }
+
+    [TestMethod]
     public async Task Fetch_200ConcurrentCallsAwaitingA1sDownstream_AllFinishInAboutOneSecond()
     {
         await using var host = await StartHostAsync();

@@ -22,6 +22,8 @@ public sealed class JavaScriptExpressionLimitsTests
     [DataRow("[", "(s + s) + (s + s)", ", ", "].join('')", 500, DisplayName = "a join of + trees")]
     [DataRow("((", "s", ") + (", "))", 250, DisplayName = "a + chain of parenthesised operands")]
     [DataRow("[", "`${s}!`", ", ", "]", 1000, DisplayName = "an array literal of one-substitution templates")]
+    [DataRow("(", "s + 2 * 1", " + ", ")", 125, DisplayName = "a + chain mixing numbers and strings")]
+    [DataRow("[", "`${s}`", ", ", "]", 1000, DisplayName = "an array literal of bare one-substitution templates")]
     [DataRow("(t = s, ", "t += t", ", ", ")", 12, DisplayName = "+= doubling inside one sequence expression")]
     [DataRow("(o.t = s, ", "o.t += o.t", ", ", ")", 12, DisplayName = "+= doubling a property inside one expression")]
     [DataRow("(o['t'] = s, ", "o[k()] += s", ", ", ")", 2000, DisplayName = "+= on a computed property inside one expression")]
@@ -48,6 +50,54 @@ public sealed class JavaScriptExpressionLimitsTests
 
         Assert.AreEqual(200, status, body);
         Assert.AreEqual("3x|x12|o7|a1bcd2,3|T|ab|3!|3|2|3|number", body);
+    }
+
+    [TestMethod]
+    public async Task Invoke_ConcatenationOfPrimitivesObjectsAndLongStrings_BehavesAsTheStandardSays()
+    {
+        await using var host = await TestHost.StartAsync();
+        await host.DeployAsync("mixed", """
+            export default () => {
+              let log = '';
+              const o = { valueOf() { log += 'v'; return 1; }, toString() { log += 's'; return 'O'; } };
+              let t = 'a'.repeat(300); for (let i = 0; i < 10; i++) { t += i; }
+              let u = 'b'.repeat(300); u = u + 'z' + 1;
+              let symbol = 'none'; try { symbol = `${Symbol('q')}`; } catch (e) { symbol = e instanceof TypeError; }
+              let mixed = 'none'; try { mixed = 1n + 1; } catch (e) { mixed = e instanceof TypeError; }
+              const numeric = [2 * 3 + 1, -'5' + 1, +'3' + 1, 2n * 3n + 1n, (() => { let i = 1; return i++ + 1; })()].join(',');
+              return [
+                Object.is(-0 + -0, -0), 'a' + undefined + null + true + 1n, 1 + true, `${1.5}|${-0}|${1e21}|${undefined}|${null}`, 'x' + 0.1,
+                o + 1, `${o}`, 'k' + o, log, t.length, t.slice(-10), u.length, u.slice(-3), symbol, mixed, numeric,
+              ].join('|');
+            };
+            """);
+
+        var (status, body, _) = await host.GetAsync("/fn/mixed");
+
+        Assert.AreEqual(200, status, body);
+        Assert.AreEqual("true|aundefinednulltrue1|2|1.5|0|1e+21|undefined|null|x0.1|2|O|k1|vsv|310|0123456789|302|bz1|true|true|7,-4,4,7,2", body);
+    }
+
+    [TestMethod]
+    [DataRow("s = s + 'x'", DisplayName = "s = s + 'x'")]
+    [DataRow("s += 1", DisplayName = "s += 1")]
+    [DataRow("s = 'x' + s", DisplayName = "s = 'x' + s")]
+    [DataRow("s = `${s}x`", DisplayName = "a one-substitution template")]
+    [DataRow("s = `x${s}${1}`", DisplayName = "a two-substitution template")]
+    public async Task Invoke_AppendingInALoopWithoutEnd_IsStoppedByTheMemoryLimit(string step)
+    {
+        await using var host = await TestHost.StartAsync();
+
+        // The largest statement limit and a long timeout: only the memory limit can stop it.
+        await host.DeployAsync("grow", $"export default () => {{ let s = 'x'.repeat(1e5); for (;;) {{ {step}; }} }};", new { limits = new { timeoutMs = 60_000, maxStatements = int.MaxValue } });
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+
+        var (status, response, _) = await host.GetAsync("/fn/grow");
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+
+        Assert.AreEqual(500, status, response);
+        StringAssert.Contains(response, "memory", response);
+        Assert.IsLessThan(300L << 20, allocated, $"allocated {allocated >> 20} MB: {response}");
     }
 
     [TestMethod]
