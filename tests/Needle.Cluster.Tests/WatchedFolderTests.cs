@@ -86,6 +86,37 @@ public sealed class WatchedFolderTests
         }
     }
 
+    [TestMethod]
+    public async Task FileChange_SeenLateByANodeAfterARollback_DoesNotUndoTheRollback()
+    {
+        // Arrange: two nodes with the usual debounce, and a third whose watcher waits 8 s after a change.
+        await using var cluster = await TestCluster.StartAsync(count: 2, functionFiles: TwoFunctions);
+        using var lateDirectory = TemporaryDirectory.Create("needle-cluster-late");
+        await using var late = await ClusterNode.StartAsync("node-late", lateDirectory.Path, new Dictionary<string, string>
+        {
+            ["ConnectionStrings:NeedlePostgres"] = cluster.ConnectionString,
+            ["Needle:FunctionsPath"] = cluster.FunctionsPath,
+            ["Needle:WatchDebounce"] = "00:00:08",
+        });
+        await cluster.WaitForAllAsync("/fn/hello", "hello@1");
+
+        // Act: the change deploys on the quick nodes, an operator rolls it back, then the late node's watcher fires.
+        await File.WriteAllTextAsync(Path.Combine(cluster.FunctionsPath, "hello.js"), "export default async () => 'hello v2';");
+        await cluster.WaitForAllAsync("/fn/hello", "hello@2");
+        await cluster[0].Api.RollbackAsync("hello", 1, "cluster test: v2 is bad");
+        await cluster.WaitForAllAsync("/fn/hello", "hello@1");
+        await Task.Delay(TimeSpan.FromSeconds(12));
+
+        // Assert: the late node found the change deployed since the file was written, and left the rollback alone.
+        var versions = (await cluster[0].Api.GetFunctionAsync("hello")).Versions;
+        Assert.AreEqual(2, versions.Count, $"versions {string.Join(", ", versions.Select(v => v.Number))}; late node:\n{late.OutputTail}");
+        Assert.AreEqual("hello@1", await late.ServedVersionAsync("/fn/hello"), late.OutputTail);
+        foreach (var node in cluster.Nodes)
+        {
+            Assert.AreEqual("hello@1", await node.ServedVersionAsync("/fn/hello"), node.Id);
+        }
+    }
+
     private static async Task<List<AuditEvent>> DeployEventsAsync(NeedleApiClient api, string name) =>
         (await api.ListAuditAsync(name)).Where(e => e.Action == "deploy").ToList();
 
