@@ -21,6 +21,13 @@ internal sealed record DeployCommand(string Name, string? Source, FunctionManife
     /// </summary>
     public bool SkipIfKnown { get; init; }
 
+    /// <summary>
+    /// Deploy nothing when a version with this content was created at or after this time (a watched file's last
+    /// write: the nodes of a cluster all see the change, and the first node's deploy of it stands for all of them,
+    /// also when a rollback or another deploy came between). Default: none.
+    /// </summary>
+    public DateTimeOffset? SkipIfDeployedSince { get; init; }
+
     /// <summary>When set, the version goes in as canary beside the current stable version (which must exist). Default: none.</summary>
     public CanaryRequest? Canary { get; init; }
 

@@ -189,10 +189,11 @@ internal sealed class DeploymentService
             return new DeployOutcome(latest, existing.Release, _reconciler.AppliedRevision, Unchanged: true, await runtime.GetWarningsAsync(latest, cancellationToken).ConfigureAwait(false));
         }
 
-        if (skipIfKnown)
+        if (skipIfKnown || command.SkipIfDeployedSince is not null)
         {
+            var since = skipIfKnown ? DateTimeOffset.MinValue : command.SkipIfDeployedSince!.Value;
             var versions = await _store.ListVersionsAsync(name, cancellationToken).ConfigureAwait(false);
-            if (versions.FirstOrDefault(v => v.ContentHash == hash) is { } known)
+            if (versions.FirstOrDefault(v => v.ContentHash == hash && v.CreatedAt >= since) is { } known)
             {
                 return new DeployOutcome(known, existing.Release, _reconciler.AppliedRevision, Unchanged: true, await runtime.GetWarningsAsync(known, cancellationToken).ConfigureAwait(false));
             }

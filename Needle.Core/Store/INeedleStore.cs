@@ -64,6 +64,29 @@ public interface INeedleStore
     /// <summary>Appends an audit event that changes nothing else (for example a failed deploy).</summary>
     Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Appends an audit event unless one with the same actor, action, function, version and detail was recorded at or
+    /// after <paramref name="since"/>; the check and the write are one write transaction, so several nodes recording
+    /// the same event at once (each seeing one broken file in a folder they all watch) record it once. The default
+    /// (for stores without such transactions) checks and appends in two steps.
+    /// </summary>
+    /// <param name="entry">The event.</param>
+    /// <param name="since">How far back an equal event counts (the caller's policy, for example a file's last write).</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns><see langword="true"/> when the event was written.</returns>
+    async Task<bool> AppendAuditOnceAsync(AuditEntry entry, DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var recent = await ListAuditAsync(new AuditQuery(entry.Function, 100, null), cancellationToken).ConfigureAwait(false);
+        if (recent.Any(e => e.At >= since && entry.Repeats(e)))
+        {
+            return false;
+        }
+
+        await AppendAuditAsync(entry, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     /// <summary>Audit events, newest first.</summary>
     Task<IReadOnlyList<AuditEvent>> ListAuditAsync(AuditQuery query, CancellationToken cancellationToken = default);
 

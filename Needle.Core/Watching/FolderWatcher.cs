@@ -18,6 +18,9 @@ namespace Needle.Watching;
 /// extension picks the runtime; a manifest that names another runtime, or both files for one name, fail the deploy.
 /// Unchanged content deploys nothing. A deploy's compiler warnings are logged as warnings.
 /// A failed deploy is logged and audited as <c>deploy-failed</c>; the last good version keeps serving.
+/// In a cluster every node watches the same files: a change deploys once (the store refuses the second node's version
+/// under the same number, and its retry finds the content there, or deployed since the files were written), and a
+/// failure is audited once per change of the files.
 /// Removing a file does not delete the function (use the API for that).
 /// </summary>
 internal sealed partial class FolderWatcher : BackgroundService
@@ -145,9 +148,13 @@ internal sealed partial class FolderWatcher : BackgroundService
 
     private async Task DeployFileAsync(string directory, string name, bool skipIfKnown, CancellationToken cancellationToken)
     {
+        // When the files were last written: every node of a cluster sees the same change, and what one node did
+        // about it (a deploy, a failure recorded) since then stands for all of them.
+        var written = DateTimeOffset.MinValue;
         try
         {
             var present = Sources.Where(s => File.Exists(Path.Combine(directory, name + s.Extension))).ToList();
+            written = present.Count == 0 ? written : present.Max(p => LastWrite(directory, name + p.Extension));
             if (present.Count > 1)
             {
                 throw new FunctionValidationException($"Both {string.Join(" and ", present.Select(p => name + p.Extension))} exist; keep one source file per function.");
@@ -189,7 +196,12 @@ internal sealed partial class FolderWatcher : BackgroundService
                 throw new FunctionValidationException($"{name}.json names the runtime '{manifest.Runtime}', but the source is {name}{extension} ({runtime}).");
             }
 
-            var command = new DeployCommand(name, source, manifest, Actor) { Reason = $"file {name}{extension} changed", SkipIfKnown = skipIfKnown };
+            var command = new DeployCommand(name, source, manifest, Actor)
+            {
+                Reason = $"file {name}{extension} changed",
+                SkipIfKnown = skipIfKnown,
+                SkipIfDeployedSince = written,
+            };
             var outcome = await _deployments.DeployAsync(command, cancellationToken).ConfigureAwait(false);
             if (!outcome.Unchanged)
             {
@@ -203,26 +215,41 @@ internal sealed partial class FolderWatcher : BackgroundService
         catch (Exception ex) when (ex is FunctionValidationException or NeedleNotFoundException or IOException)
         {
             LogDeployFailed(_logger, name, directory, ex.Message);
-            await RecordFailureAsync(name, ex.Message, cancellationToken).ConfigureAwait(false);
+            await RecordFailureAsync(name, ex.Message, written, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogDeployError(_logger, name, ex);
-            await RecordFailureAsync(name, ex.Message, cancellationToken).ConfigureAwait(false);
+            await RecordFailureAsync(name, ex.Message, written, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task RecordFailureAsync(string name, string detail, CancellationToken cancellationToken)
+    // Once per change of the files: the other nodes watching the same folder fail on the same content.
+    private async Task RecordFailureAsync(string name, string detail, DateTimeOffset written, CancellationToken cancellationToken)
     {
         try
         {
             var function = FunctionNames.IsValid(name) ? name : null;
-            await _store.AppendAuditAsync(new AuditEntry(Actor, ReleaseActions.DeployFailed, function, null, $"file {name} changed", detail), cancellationToken).ConfigureAwait(false);
+            var entry = new AuditEntry(Actor, ReleaseActions.DeployFailed, function, null, $"file {name} changed", detail);
+            await _store.AppendAuditOnceAsync(entry, written, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogDeployError(_logger, name, ex);
         }
+    }
+
+    // The later of the source's and the manifest's last write.
+    private static DateTimeOffset LastWrite(string directory, string source)
+    {
+        var manifest = Path.Combine(directory, Path.GetFileNameWithoutExtension(source) + ".json");
+        var at = File.GetLastWriteTimeUtc(Path.Combine(directory, source));
+        if (File.Exists(manifest) && File.GetLastWriteTimeUtc(manifest) is var manifestAt && manifestAt > at)
+        {
+            at = manifestAt;
+        }
+
+        return new DateTimeOffset(at, TimeSpan.Zero);
     }
 
     // An editor may still hold the file; try a few times before giving up on this change.

@@ -15,12 +15,17 @@ var needle = builder.Services.AddNeedle(o =>
     {
         if (!string.IsNullOrWhiteSpace(postgres))
         {
-            o.UsePostgres(postgres);
+            // Needle:Notifications false leaves only the poll (samples/cluster/run.sh and the convergence benchmark).
+            o.UsePostgres(postgres, p => p.Notifications = builder.Configuration.GetValue("Needle:Notifications", true));
         }
         else
         {
             o.UseSqlite(builder.Configuration.GetConnectionString("Needle") ?? "Data Source=needle.db");
         }
+
+        // How often the node reads the store for changes made elsewhere (the fallback to notifications), e.g. 00:00:00.500.
+        o.PollInterval = builder.Configuration.GetValue("Needle:PollInterval", o.PollInterval);
+        o.WatchDebounce = builder.Configuration.GetValue("Needle:WatchDebounce", o.WatchDebounce);
     })
     .WatchDirectory(builder.Configuration["Needle:FunctionsPath"] ?? "functions")
     .AddObservability()

@@ -30,13 +30,24 @@ public sealed class TestCluster : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="count"/> nodes at once on an empty database. <paramref name="settings"/> are extra
-    /// configuration for every node (<c>Key</c> → value), for example a short poll.
+    /// configuration for every node (<c>Key</c> → value), for example a short poll. <paramref name="functionFiles"/>
+    /// (file name → content, e.g. <c>hello.js</c>) are written to <see cref="FunctionsPath"/> before any node starts,
+    /// as functions baked into an image.
     /// </summary>
-    public static async Task<TestCluster> StartAsync(int count = 3, IReadOnlyDictionary<string, string>? settings = null, string? connectionString = null)
+    public static async Task<TestCluster> StartAsync(
+        int count = 3,
+        IReadOnlyDictionary<string, string>? settings = null,
+        string? connectionString = null,
+        IReadOnlyDictionary<string, string>? functionFiles = null)
     {
         connectionString ??= await PostgresServer.CreateDatabaseAsync();
         var directory = TemporaryDirectory.Create("needle-cluster-tests");
         Directory.CreateDirectory(directory.Combine("functions"));
+        foreach (var (file, content) in functionFiles ?? new Dictionary<string, string>())
+        {
+            await File.WriteAllTextAsync(Path.Combine(directory.Combine("functions"), file), content);
+        }
+
         var all = new Dictionary<string, string>
         {
             ["ConnectionStrings:NeedlePostgres"] = connectionString,

@@ -159,6 +159,35 @@ internal partial class SqlNeedleStore(StoreDialect dialect, TimeProvider timePro
             cancellationToken);
     }
 
+    public Task<bool> AppendAuditOnceAsync(AuditEntry entry, DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentException.ThrowIfNullOrWhiteSpace(entry.Actor);
+        ArgumentException.ThrowIfNullOrWhiteSpace(entry.Action);
+        return WriteAsync(
+            async (connection, transaction) =>
+            {
+                // Under the write lock (PostgreSQL: the revision row), so an equal event another node is writing now
+                // is either committed and seen here, or waits for this one.
+                var recent = await connection.QueryAsync<AuditRow>(Command(
+                    $"""
+                    SELECT {AuditRow.Columns} FROM audit
+                    WHERE ((@Function IS NULL AND function IS NULL) OR function = @Function) AND action = @Action AND at >= @since
+                    """,
+                    new { entry.Function, entry.Action, since = StoreTime.Format(since) },
+                    transaction,
+                    cancellationToken));
+                if (recent.Any(row => entry.Repeats(row.ToEvent())))
+                {
+                    return false;
+                }
+
+                await InsertAuditAsync(connection, transaction, entry, null, StoreTime.Format(timeProvider.GetUtcNow()), cancellationToken);
+                return true;
+            },
+            cancellationToken);
+    }
+
     public Task<IReadOnlyList<AuditEvent>> ListAuditAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
