@@ -22,4 +22,23 @@ public sealed class NeedleObservabilityOptions
     /// (see docs/benchmarks.md). Default: <see langword="false"/>.
     /// </summary>
     public bool AspNetCoreInstrumentation { get; set; }
+
+    /// <summary>
+    /// Whether this node publishes its health windows to the store, so that the cluster's figures
+    /// (<c>GET /health?scope=cluster</c>, the console, Needle.Rollback's guard, plan gate and patch watch) add up every
+    /// live node's counts. Off, this node still reads the others'. Default: <see langword="true"/>.
+    /// </summary>
+    public bool PublishHealth { get; set; } = true;
+
+    /// <summary>
+    /// How often this node publishes its health windows and reads the other nodes' back: the cluster's figures lag the
+    /// other nodes by about this much. From 100 ms to 1 min. Default: 2 s.
+    /// </summary>
+    public TimeSpan HealthPublishInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A node whose last publication is older than this is taken for gone (stopped, killed, cut off from the store):
+    /// its counts leave the cluster's figures. At least twice <see cref="HealthPublishInterval"/>, at most 1 h. Default: 30 s.
+    /// </summary>
+    public TimeSpan HealthNodeFreshness { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace Needle.Observability.Hosting;
 
-/// <summary>Checks the health windows at start.</summary>
+/// <summary>Checks the health windows and their publication at start.</summary>
 internal sealed class NeedleObservabilityOptionsValidator : IValidateOptions<NeedleObservabilityOptions>
 {
     public ValidateOptionsResult Validate(string? name, NeedleObservabilityOptions options)
@@ -18,6 +18,17 @@ internal sealed class NeedleObservabilityOptionsValidator : IValidateOptions<Nee
             {
                 return ValidateOptionsResult.Fail($"HealthWindows: {window} is not a whole number of seconds between 1 s and 1 h.");
             }
+        }
+
+        if (options.HealthPublishInterval < TimeSpan.FromMilliseconds(100) || options.HealthPublishInterval > TimeSpan.FromMinutes(1))
+        {
+            return ValidateOptionsResult.Fail($"HealthPublishInterval: {options.HealthPublishInterval} is not between 100 ms and 1 min.");
+        }
+
+        if (options.HealthNodeFreshness < 2 * options.HealthPublishInterval || options.HealthNodeFreshness > TimeSpan.FromHours(1))
+        {
+            return ValidateOptionsResult.Fail(
+                $"HealthNodeFreshness: {options.HealthNodeFreshness} is not between twice HealthPublishInterval ({2 * options.HealthPublishInterval}) and 1 h.");
         }
 
         return ValidateOptionsResult.Success;
