@@ -29,12 +29,14 @@ internal sealed class RollbackTestHost : NeedleTestHost
         ICanaryHealthSource? health = null,
         bool queueDown = false,
         Action<IServiceCollection>? services = null,
-        bool observability = false)
+        bool observability = false,
+        string nodeId = "test-node")
     {
         time ??= new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
         var started = await LaunchAsync(new NeedleTestHostSettings
         {
             Directory = directory,
+            NodeId = nodeId,
             Purpose = "needle-rollback-tests",
             ClientTimeout = TimeSpan.FromSeconds(30),
             BeforeNeedle = builder => AddTestServices(builder.Services, time, health, queueDown, services),
@@ -42,7 +44,8 @@ internal sealed class RollbackTestHost : NeedleTestHost
             {
                 if (observability)
                 {
-                    needle.AddObservability();
+                    // Published at every tick of the (fake) clock's 200 ms, so hosts on one store see each other's counts at once.
+                    needle.AddObservability(o => o.HealthPublishInterval = TimeSpan.FromMilliseconds(200));
                 }
 
                 needle.AddRollback(o =>
