@@ -136,9 +136,13 @@ public sealed class NeedleApiClient : IDisposable
     public Task<IReadOnlyList<AuditEvent>> ListAuditAsync(string? function = null, int? limit = null, CancellationToken cancellationToken = default) =>
         SendAsync<IReadOnlyList<AuditEvent>>(HttpMethod.Get, "audit" + Query(("function", function), ("limit", limit?.ToString(System.Globalization.CultureInfo.InvariantCulture))), null, cancellationToken);
 
-    /// <summary>Which revision each node serves.</summary>
+    /// <summary>Every node: its revision, heartbeat age, live or gone, and the versions it serves of each function.</summary>
     public Task<IReadOnlyList<NodeStatus>> ListNodesAsync(CancellationToken cancellationToken = default) =>
         SendAsync<IReadOnlyList<NodeStatus>>(HttpMethod.Get, "nodes", null, cancellationToken);
+
+    /// <summary>The ids of the nodes that are live now (heartbeat within the host's <c>NodeGoneAfter</c>).</summary>
+    public async Task<IReadOnlyList<string>> ListLiveNodeIdsAsync(CancellationToken cancellationToken = default) =>
+        (await ListNodesAsync(cancellationToken).ConfigureAwait(false)).Where(n => n.Live).Select(n => n.NodeId).ToList();
 
     /// <summary>Runs a version with a sample request; it takes no traffic.</summary>
     public Task<InvokeResult> InvokeAsync(string name, int version, InvokeRequest request, CancellationToken cancellationToken = default) =>

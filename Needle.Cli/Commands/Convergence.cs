@@ -3,7 +3,7 @@ using Spectre.Console;
 
 namespace Needle.Cli.Commands;
 
-/// <summary>Waits until every node in <c>GET /nodes</c> serves a revision, with a progress line.</summary>
+/// <summary>Waits until every live node in <c>GET /nodes</c> serves a revision, with a progress line; gone nodes do not count.</summary>
 internal static class Convergence
 {
     public static async Task<int> WaitAsync(CommandContext context, long revision, TimeSpan timeout, CancellationToken cancellationToken)
@@ -14,14 +14,14 @@ internal static class Convergence
         {
             while (clock.Elapsed < timeout && !cancellationToken.IsCancellationRequested)
             {
-                nodes = await context.Client.ListNodesAsync(cancellationToken);
+                nodes = (await context.Client.ListNodesAsync(cancellationToken)).Where(n => n.Live).ToList();
                 var behind = nodes.Count(n => n.Revision < revision);
                 if (nodes.Count > 0 && behind == 0)
                 {
                     return;
                 }
 
-                status.Status($"waiting for revision {revision}: {nodes.Count - behind}/{nodes.Count} node(s) serve it");
+                status.Status($"waiting for revision {revision}: {nodes.Count - behind}/{nodes.Count} live node(s) serve it");
                 await Task.Delay(100, cancellationToken);
             }
         });
@@ -29,12 +29,12 @@ internal static class Convergence
         var late = nodes.Where(n => n.Revision < revision).ToList();
         if (nodes.Count > 0 && late.Count == 0)
         {
-            context.Line($"all {nodes.Count} node(s) serve revision {revision} ({clock.ElapsedMilliseconds} ms)");
+            context.Line($"all {nodes.Count} live node(s) serve revision {revision} ({clock.ElapsedMilliseconds} ms)");
             return ExitCodes.Success;
         }
 
         await context.Error.WriteLineAsync(
-            $"needle: after {timeout.TotalSeconds:0} s, {late.Count} of {nodes.Count} node(s) do not serve revision {revision}: {string.Join(", ", late.Select(n => $"{n.NodeId} at {n.Revision}"))}");
+            $"needle: after {timeout.TotalSeconds:0} s, {late.Count} of {nodes.Count} live node(s) do not serve revision {revision}: {string.Join(", ", late.Select(n => $"{n.NodeId} at {n.Revision}"))}");
         return ExitCodes.Unavailable;
     }
 }

@@ -81,18 +81,30 @@ internal static class HistoryCommands
         return command;
     }
 
+    // "hello 3 (canary 4), shop 2 (killed)": what the console's function page shows, one line per node.
+    private static string Serves(Client.NodeStatus node) =>
+        node.Functions is not { Count: > 0 } functions
+            ? "-"
+            : string.Join(", ", functions.Select(f => FormattableString.Invariant(
+                $"{f.Name} {f.StableVersion}{(f.CanaryVersion is { } canary ? $" (canary {canary})" : "")}{(f.KillSwitchOn ? " (killed)" : "")}")));
+
     private static Command Nodes(GlobalOptions options, CliEnvironment environment)
     {
-        var command = new Command("nodes", "Which revision each node serves.");
+        var command = new Command("nodes", "Every node: live or gone, its revision, heartbeat age and the versions it serves.");
         command.Runs(options, environment, async (context, cancellationToken) =>
         {
             var nodes = await context.Client.ListNodesAsync(cancellationToken);
             context.Print(nodes, list =>
             {
-                var table = new Table().AddColumns("node", "revision", "reported");
+                var table = new Table().AddColumns("node", "state", "revision", "heartbeat", "serves");
                 foreach (var node in list)
                 {
-                    table.AddRow(Markup.Escape(node.NodeId), node.Revision.ToString(CultureInfo.InvariantCulture), node.UpdatedAt.ToString("u", CultureInfo.InvariantCulture));
+                    table.AddRow(
+                        Markup.Escape(node.NodeId),
+                        node.Live ? "live" : "[red]gone[/]",
+                        node.Revision.ToString(CultureInfo.InvariantCulture),
+                        node.HeartbeatAgeSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s ago",
+                        Markup.Escape(Serves(node)));
                 }
 
                 context.Out.Write(table);

@@ -43,10 +43,13 @@ internal static class StatusCommand
 
         context.Out.Write(table);
         var latest = functions.Select(f => f.Release?.Revision ?? 0).DefaultIfEmpty(0).Max();
-        var behind = nodes.Where(n => n.Revision < latest).ToList();
+        var live = nodes.Where(n => n.Live).ToList();
+        var gone = nodes.Count - live.Count;
+        var behind = live.Where(n => n.Revision < latest).ToList();
+        var goneNote = gone == 0 ? "" : $" ({gone} gone, not counted)";
         context.Line(behind.Count == 0
-            ? $"{nodes.Count} node(s), all at revision {latest} or later."
-            : $"{nodes.Count} node(s); behind revision {latest}: {string.Join(", ", behind.Select(n => $"{n.NodeId} (at {n.Revision})"))}.");
+            ? $"{live.Count} live node(s){goneNote}, all at revision {latest} or later."
+            : $"{live.Count} live node(s){goneNote}; behind revision {latest}: {string.Join(", ", behind.Select(n => $"{n.NodeId} (at {n.Revision})"))}.");
         if (health is null)
         {
             context.Line("(no health figures: the host has no Needle.Observability)");

@@ -69,6 +69,25 @@ public sealed class NeedleOptions
     /// </summary>
     public string NodeId { get; set; } = DefaultNodeId();
 
+    /// <summary>
+    /// How often this node writes its heartbeat to the node table: the revision and the versions it serves
+    /// (<c>GET /nodes</c>). Off the request path; a failed beat is logged and the next one tries again. Default: 5 seconds.
+    /// </summary>
+    public TimeSpan NodeHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a node may go without a heartbeat before the others show it as gone and leave it out of convergence;
+    /// it is live again at its next heartbeat. At least twice <see cref="NodeHeartbeatInterval"/>. Default: 30 seconds.
+    /// </summary>
+    public TimeSpan NodeGoneAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a gone node's row stays in the node table before it is deleted: node ids that name a process
+    /// (the default <see cref="NodeId"/>) leave a new row behind at every restart. Longer than <see cref="NodeGoneAfter"/>.
+    /// Default: 1 day.
+    /// </summary>
+    public TimeSpan NodeForgetAfter { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>How often this node checks the store for changes made elsewhere (other nodes, other processes). Default: 2 seconds.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 

@@ -19,6 +19,20 @@ internal sealed class NeedleOptionsValidator : IValidateOptions<NeedleOptions>
             failures.Add($"Needle: PollInterval must be at least 10 ms (was {options.PollInterval}).");
         }
 
+        if (options.NodeHeartbeatInterval < TimeSpan.FromMilliseconds(10))
+        {
+            failures.Add($"Needle: NodeHeartbeatInterval must be at least 10 ms (was {options.NodeHeartbeatInterval}).");
+        }
+        else if (options.NodeGoneAfter < options.NodeHeartbeatInterval * 2)
+        {
+            // A node must miss more than one beat to look gone, or a slow beat makes a live node flap.
+            failures.Add($"Needle: NodeGoneAfter must be at least twice NodeHeartbeatInterval ({options.NodeHeartbeatInterval}), was {options.NodeGoneAfter}.");
+        }
+        else if (options.NodeForgetAfter <= options.NodeGoneAfter)
+        {
+            failures.Add($"Needle: NodeForgetAfter must be longer than NodeGoneAfter ({options.NodeGoneAfter}), was {options.NodeForgetAfter}.");
+        }
+
         if (options.WatchDebounce < TimeSpan.Zero)
         {
             failures.Add("Needle: WatchDebounce cannot be negative.");

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Needle.ControlPlane;
 using Needle.Functions;
 using Needle.Hosting;
+using Needle.Nodes;
 using Needle.Routing;
 using Needle.Runtime;
 using Needle.Runtime.CSharp;
@@ -89,6 +90,7 @@ public static class NeedleServiceCollectionExtensions
         services.TryAddSingleton<VersionCache>();
         services.TryAddSingleton<ReleaseLoader>();
         services.TryAddSingleton<NodeReporter>();
+        services.TryAddSingleton<INeedleNodes, NeedleNodes>();
         services.TryAddSingleton<Reconciler>();
         services.TryAddSingleton<StoreChangeSignal>();
         services.TryAddSingleton<ChangeGate>();
@@ -103,6 +105,7 @@ public static class NeedleServiceCollectionExtensions
         services.TryAddSingleton<ApiAccessFilter>();
         services.AddHostedService<CSharpWarmUpService>();
         services.AddHostedService<ReconcilerService>();
+        services.AddHostedService<NodeHeartbeatService>();
         services.AddHostedService(CreateChangeListener);
         services.AddHostedService<FolderWatcher>();
         services.AddHostedService(static sp => sp.GetRequiredService<InvocationWatchdog>());

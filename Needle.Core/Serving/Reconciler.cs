@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Needle.Nodes;
 using Needle.Routing;
 using Needle.Runtime;
 using Needle.Store;
@@ -235,7 +236,7 @@ internal sealed partial class Reconciler : IAsyncDisposable
         ObserveStoreRevision(next.Revision);
         if (next.Revision > previous.Revision)
         {
-            _reporter.Report(next.Revision);
+            _reporter.Report(next);
         }
     }
 

@@ -85,7 +85,24 @@ public interface INeedleStore
     /// <summary>Records which revision a node serves (insert or update).</summary>
     Task ReportNodeAsync(string nodeId, long revision, CancellationToken cancellationToken = default);
 
-    /// <summary>Every node that ever reported, with the revision it serves.</summary>
+    /// <summary>
+    /// Records a node's heartbeat (insert or update): the revision it serves, what it serves (see
+    /// <see cref="NodeRecord.Serving"/>), and now as <see cref="NodeRecord.UpdatedAt"/>. One statement, outside the
+    /// write transaction that changes serialise on, so heartbeats never wait for (or hold up) a change.
+    /// </summary>
+    /// <param name="nodeId">The node's id.</param>
+    /// <param name="revision">The revision it serves.</param>
+    /// <param name="serving">What it serves, in <see cref="NodeRecord.Serving"/>'s form.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    Task HeartbeatNodeAsync(string nodeId, long revision, string serving, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the nodes whose last report (<see cref="NodeRecord.UpdatedAt"/>) is before <paramref name="reportedBefore"/>.</summary>
+    /// <param name="reportedBefore">The cut-off.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>How many nodes were deleted.</returns>
+    Task<int> ForgetNodesAsync(DateTimeOffset reportedBefore, CancellationToken cancellationToken = default);
+
+    /// <summary>Every node that ever reported (and was not forgotten), with the revision it serves.</summary>
     Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken cancellationToken = default);
 
     /// <summary>

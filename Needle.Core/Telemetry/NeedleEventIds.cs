@@ -72,6 +72,14 @@ public static class NeedleEventIds
     /// <summary>The node's PostgreSQL listener (re)connected and listens for changes; the node reads the whole store once.</summary>
     public const int StoreListenerConnected = 1303;
 
+    // Nodes: heartbeats (#15).
+
+    /// <summary>This node records its heartbeat in the store again after failures (<see cref="NodeReportFailed"/>).</summary>
+    public const int NodeReportRecovered = 1350;
+
+    /// <summary>Rows of nodes gone longer than <c>NeedleOptions.NodeForgetAfter</c> were deleted from the node table.</summary>
+    public const int NodesForgotten = 1351;
+
     // The folder watcher (1400-1499).
 
     /// <summary>A watched file was deployed.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Needle.Hosting;
 using Needle.Observability.Hosting;
 using Needle.Serving;
 using Needle.Store;
@@ -10,7 +11,7 @@ namespace Needle.Observability.Health;
 /// <summary>
 /// Publishes this node's health windows to the store every <see cref="NeedleObservabilityOptions.HealthPublishInterval"/>
 /// (the seconds completed since its last publication, per version that had calls) and then reads what the other live
-/// nodes published into a <see cref="ClusterSnapshot"/>. It runs beside the requests: they only add to the in-memory rings.
+/// nodes published into a <see cref="ClusterSnapshot"/>: those that published within Needle's <c>NodeGoneAfter</c>. It runs beside the requests: they only add to the in-memory rings.
 /// </summary>
 internal sealed partial class HealthPublisher : BackgroundService
 {
@@ -18,14 +19,17 @@ internal sealed partial class HealthPublisher : BackgroundService
     private readonly INeedleStore _store;
     private readonly INeedleServingState _serving;
     private readonly NeedleObservabilityOptions _options;
+    private readonly TimeSpan _goneAfter;
     private readonly ILogger<HealthPublisher> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private ClusterSnapshot _snapshot = ClusterSnapshot.Empty;
     private long _next;
     private bool _failing;
 
-    public HealthPublisher(HealthWindows windows, INeedleStore store, INeedleServingState serving, IOptions<NeedleObservabilityOptions> options, ILogger<HealthPublisher> logger)
+    public HealthPublisher(
+        HealthWindows windows, INeedleStore store, INeedleServingState serving, IOptions<NeedleObservabilityOptions> options, IOptions<NeedleOptions> needle, ILogger<HealthPublisher> logger)
     {
+        _goneAfter = needle.Value.NodeGoneAfter;
         _windows = windows;
         _store = store;
         _serving = serving;
@@ -65,9 +69,9 @@ internal sealed partial class HealthPublisher : BackgroundService
                 }
             }
 
-            await _store.PublishHealthAsync(new HealthPublication(nodeId, at, slices, at - ring - _options.HealthNodeFreshness), cancellationToken).ConfigureAwait(false);
+            await _store.PublishHealthAsync(new HealthPublication(nodeId, at, slices, at - ring - _goneAfter), cancellationToken).ConfigureAwait(false);
             _next = now;
-            var published = await _store.ReadHealthAsync(at - ring, at - _options.HealthNodeFreshness, cancellationToken).ConfigureAwait(false);
+            var published = await _store.ReadHealthAsync(at - ring, at - _goneAfter, cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _snapshot, ClusterSnapshot.From(published, nodeId, at));
             _failing = false;
         }

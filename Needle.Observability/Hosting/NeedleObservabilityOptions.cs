@@ -1,3 +1,5 @@
+using Needle.Hosting;
+
 namespace Needle.Observability.Hosting;
 
 /// <summary>Options of <c>AddObservability</c>.</summary>
@@ -32,13 +34,9 @@ public sealed class NeedleObservabilityOptions
 
     /// <summary>
     /// How often this node publishes its health windows and reads the other nodes' back: the cluster's figures lag the
-    /// other nodes by about this much. From 100 ms to 1 min. Default: 2 s.
+    /// other nodes by about this much. A node whose last publication is older than Needle's <c>NodeGoneAfter</c>
+    /// (<see cref="NeedleOptions"/>, 30 s: stopped, killed, cut off from the store) is gone, and its counts leave the
+    /// cluster's figures, so the interval must be at most half of it. From 100 ms to 1 min. Default: 2 s.
     /// </summary>
     public TimeSpan HealthPublishInterval { get; set; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>
-    /// A node whose last publication is older than this is taken for gone (stopped, killed, cut off from the store):
-    /// its counts leave the cluster's figures. At least twice <see cref="HealthPublishInterval"/>, at most 1 h. Default: 30 s.
-    /// </summary>
-    public TimeSpan HealthNodeFreshness { get; set; } = TimeSpan.FromSeconds(30);
 }

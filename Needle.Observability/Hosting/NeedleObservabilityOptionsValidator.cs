@@ -1,9 +1,10 @@
+using Needle.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Needle.Observability.Hosting;
 
 /// <summary>Checks the health windows and their publication at start.</summary>
-internal sealed class NeedleObservabilityOptionsValidator : IValidateOptions<NeedleObservabilityOptions>
+internal sealed class NeedleObservabilityOptionsValidator(IOptions<NeedleOptions> needle) : IValidateOptions<NeedleObservabilityOptions>
 {
     public ValidateOptionsResult Validate(string? name, NeedleObservabilityOptions options)
     {
@@ -25,10 +26,11 @@ internal sealed class NeedleObservabilityOptionsValidator : IValidateOptions<Nee
             return ValidateOptionsResult.Fail($"HealthPublishInterval: {options.HealthPublishInterval} is not between 100 ms and 1 min.");
         }
 
-        if (options.HealthNodeFreshness < 2 * options.HealthPublishInterval || options.HealthNodeFreshness > TimeSpan.FromHours(1))
+        var goneAfter = needle.Value.NodeGoneAfter;
+        if (2 * options.HealthPublishInterval > goneAfter)
         {
             return ValidateOptionsResult.Fail(
-                $"HealthNodeFreshness: {options.HealthNodeFreshness} is not between twice HealthPublishInterval ({2 * options.HealthPublishInterval}) and 1 h.");
+                $"HealthPublishInterval: {options.HealthPublishInterval} is more than half of NodeGoneAfter ({goneAfter}), after which a node that stopped publishing counts as gone.");
         }
 
         return ValidateOptionsResult.Success;

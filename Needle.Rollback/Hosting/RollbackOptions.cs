@@ -6,11 +6,23 @@ namespace Needle.Rollback.Hosting;
 /// <summary>Options of Needle.Rollback, set through <c>AddRollback(o =&gt; ...)</c> and validated at start.</summary>
 public sealed class RollbackOptions
 {
-    /// <summary>Where jobs are kept. Default: <see cref="RollbackStorage.Sqlite"/>.</summary>
-    public RollbackStorage Storage { get; private set; } = RollbackStorage.Sqlite;
+    /// <summary>The schema Needle.Rollback's Hangfire tables go in on PostgreSQL unless <see cref="UsePostgresStorage"/> names another.</summary>
+    public const string DefaultPostgresSchema = "needle_jobs";
+
+    /// <summary>
+    /// Where jobs are kept. Default: <see cref="RollbackStorage.Automatic"/>: PostgreSQL (the Needle store's database,
+    /// schema <see cref="DefaultPostgresSchema"/>) when the Needle store is PostgreSQL, else a SQLite file.
+    /// </summary>
+    public RollbackStorage Storage { get; private set; } = RollbackStorage.Automatic;
 
     /// <summary>The Hangfire SQLite file when <see cref="Storage"/> is SQLite. Default: <c>needle-jobs.db</c> beside the Needle store's database (or in the content root).</summary>
     public string? SqlitePath { get; private set; }
+
+    /// <summary>The PostgreSQL database of the jobs when <see cref="Storage"/> is PostgreSQL. Default: the Needle store's database.</summary>
+    public string? PostgresConnectionString { get; private set; }
+
+    /// <summary>The schema of the Hangfire tables on PostgreSQL (created when missing). Default: <see cref="DefaultPostgresSchema"/> (<c>needle_jobs</c>).</summary>
+    public string PostgresSchema { get; private set; } = DefaultPostgresSchema;
 
     /// <summary>The thresholds the guard, release plans and patch watches use. Each default is stated on <see cref="GuardOptions"/>.</summary>
     public GuardOptions Guard { get; set; } = new();
@@ -42,8 +54,20 @@ public sealed class RollbackOptions
     /// <summary>How often Hangfire looks for delayed jobs that are due (release plan steps, patch watch ends). Default: 5 seconds.</summary>
     public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How often Hangfire polls the SQLite queue for new jobs. Default: 1 second.</summary>
+    /// <summary>
+    /// How often each worker polls the queue (SQLite or PostgreSQL) for new jobs: a queued rollback or patch starts at
+    /// most this late, so it stays far inside the one-minute rollback promise (at most 30 seconds is accepted).
+    /// Hangfire.PostgreSql's own default is 15 seconds. Default: 1 second.
+    /// </summary>
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// On PostgreSQL, how old a distributed lock must be before another node may take it (Hangfire.PostgreSql's
+    /// <c>DistributedLockTimeout</c>; its default is 10 minutes). A node that crashes while holding a lock (the recurring
+    /// jobs' scheduler, a release plan's step) blocks that work on every node for up to this long; every lock Needle
+    /// takes is held for seconds, so the default is short: 1 minute (at least 10 seconds, at most 10 minutes).
+    /// </summary>
+    public TimeSpan DistributedLockTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Hangfire workers of Needle.Rollback's own server. Default: 4.</summary>
     public int WorkerCount { get; set; } = 4;
@@ -54,6 +78,20 @@ public sealed class RollbackOptions
     {
         Storage = RollbackStorage.Sqlite;
         SqlitePath = path;
+        return this;
+    }
+
+    /// <summary>
+    /// Keeps jobs in PostgreSQL through Hangfire.PostgreSql, shared by every node of a cluster: each job (a release plan
+    /// step, a patch run, an occurrence of the recurring backstop) runs on one node. The tables go in their own schema.
+    /// </summary>
+    /// <param name="connectionString">An Npgsql connection string; default: the Needle store's database (when it is PostgreSQL).</param>
+    /// <param name="schema">The schema of the Hangfire tables; default: <c>needle_jobs</c>.</param>
+    public RollbackOptions UsePostgresStorage(string? connectionString = null, string schema = DefaultPostgresSchema)
+    {
+        Storage = RollbackStorage.Postgres;
+        PostgresConnectionString = connectionString;
+        PostgresSchema = schema;
         return this;
     }
 

@@ -19,6 +19,21 @@ internal sealed class RollbackOptionsValidator : IValidateOptions<RollbackOption
         Positive(failures, nameof(options.PatchWatchWindow), options.PatchWatchWindow);
         Positive(failures, nameof(options.SchedulePollingInterval), options.SchedulePollingInterval);
         Positive(failures, nameof(options.QueuePollInterval), options.QueuePollInterval);
+        if (options.QueuePollInterval > TimeSpan.FromSeconds(30))
+        {
+            failures.Add($"Needle.Rollback: QueuePollInterval is {options.QueuePollInterval}; at most 30 seconds keeps a queued rollback inside the one-minute promise.");
+        }
+
+        if (options.DistributedLockTimeout < TimeSpan.FromSeconds(10) || options.DistributedLockTimeout > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"Needle.Rollback: DistributedLockTimeout is {options.DistributedLockTimeout}; it must be between 10 seconds and 10 minutes.");
+        }
+
+        if (options.Storage == RollbackStorage.Postgres)
+        {
+            PostgresStorageRules.Check(failures, options);
+        }
+
         if (options.GuardDebounce < TimeSpan.Zero)
         {
             failures.Add("Needle.Rollback: GuardDebounce cannot be negative.");

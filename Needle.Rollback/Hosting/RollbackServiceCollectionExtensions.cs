@@ -15,6 +15,7 @@ using Needle.Rollback.Patches;
 using Needle.Rollback.Plans;
 using Needle.Rollback.Rollbacks;
 using Needle.Rollback.State;
+using Needle.Rollback.State.Postgres;
 using Needle.Rollback.State.Sqlite;
 using Needle.Rollback.Telemetry;
 using Needle.Store;
@@ -27,8 +28,10 @@ public static class RollbackServiceCollectionExtensions
 {
     /// <summary>
     /// Adds Hangfire-driven rollback, the canary guard, release plans and watched emergency patches. Jobs run on a
-    /// Hangfire server of Needle's own over SQLite storage beside the Needle store (no global Hangfire configuration is
-    /// touched), unless <see cref="RollbackOptions.UseInMemoryStorage"/> or <see cref="RollbackOptions.UseExistingHangfire"/> says otherwise.
+    /// Hangfire server of Needle's own (no global Hangfire configuration is touched) over storage that follows the Needle
+    /// store: SQLite beside a SQLite store, the store's PostgreSQL database (schema <c>needle_jobs</c>) beside a PostgreSQL
+    /// one, unless <see cref="RollbackOptions.UsePostgresStorage"/>, <see cref="RollbackOptions.UseSqliteStorage"/>,
+    /// <see cref="RollbackOptions.UseInMemoryStorage"/> or <see cref="RollbackOptions.UseExistingHangfire"/> says otherwise.
     /// Core's <c>POST /functions/{name}/patches</c> and <c>POST /functions/{name}/rollback?async=true</c> become jobs (the
     /// <see cref="Needle.ControlPlane.IEmergencyActions"/> registration is replaced), and <c>MapNeedleApi</c> maps the
     /// plans, patch runs and guard endpoints beside its own. Safe to call more than once; each <paramref name="configure"/> applies.
@@ -89,13 +92,18 @@ public static class RollbackServiceCollectionExtensions
         return builder;
     }
 
-    private static IRollbackStateStore CreateStateStore(IServiceProvider services) =>
-        new SqliteRollbackStateStore(StoreConnectionString(services.GetRequiredService<INeedleStore>()), services.GetRequiredService<TimeProvider>());
-
-    private static string StoreConnectionString(INeedleStore store) =>
-        store.Database is { Provider: NeedleDatabase.Sqlite } database
-            ? database.ConnectionString
-            : throw new InvalidOperationException("Needle.Rollback keeps release plans and patch runs in the Needle SQLite store; the configured store is not SQLite.");
+    // Plans and patch runs live in the Needle store's own database, so a cluster on PostgreSQL shares them.
+    private static IRollbackStateStore CreateStateStore(IServiceProvider services)
+    {
+        var time = services.GetRequiredService<TimeProvider>();
+        return services.GetRequiredService<INeedleStore>().Database switch
+        {
+            { Provider: NeedleDatabase.Sqlite } sqlite => new SqliteRollbackStateStore(sqlite.ConnectionString, time),
+            { Provider: NeedleDatabase.Postgres } postgres => new PostgresRollbackStateStore(postgres.ConnectionString, time),
+            var other => throw new InvalidOperationException(
+                $"Needle.Rollback keeps release plans and patch runs in the Needle store's database, on SQLite or PostgreSQL; the configured store's database is '{other?.Provider ?? "none"}'."),
+        };
+    }
 
     private static RollbackJobs CreateJobs(IServiceProvider services)
     {
@@ -113,9 +121,14 @@ public static class RollbackServiceCollectionExtensions
                 logger);
         }
 
-        JobStorage storage = options.Storage == RollbackStorage.InMemory
-            ? new InMemoryStorage()
-            : new SQLiteStorage(SqlitePath(services, options), new SQLiteStorageOptions { QueuePollInterval = options.QueuePollInterval });
+        var database = services.GetRequiredService<INeedleStore>().Database;
+        JobStorage storage = options.Storage switch
+        {
+            RollbackStorage.InMemory => new InMemoryStorage(),
+            RollbackStorage.Postgres => RollbackPostgresStorage.Create(options, database),
+            RollbackStorage.Automatic when database is { Provider: NeedleDatabase.Postgres } => RollbackPostgresStorage.Create(options, database),
+            _ => new SQLiteStorage(SqlitePath(services, options), new SQLiteStorageOptions { QueuePollInterval = options.QueuePollInterval }),
+        };
         return new RollbackJobs(storage, new BackgroundJobClient(storage), new RecurringJobManager(storage), ownsStorage: true, logger);
     }
 

@@ -11,4 +11,10 @@ public enum RollbackStorage
 
     /// <summary>The host's own Hangfire (its <c>AddHangfire</c> storage and servers); Needle.Rollback starts no server of its own.</summary>
     Existing,
+
+    /// <summary>PostgreSQL through Hangfire.PostgreSql (the Needle store's database unless another is given), in schema <c>needle_jobs</c>: one queue for the whole cluster.</summary>
+    Postgres,
+
+    /// <summary>Follows the Needle store: <see cref="Postgres"/> on its database when it is PostgreSQL, else <see cref="Sqlite"/>. The default.</summary>
+    Automatic,
 }

@@ -3,6 +3,7 @@ using Hangfire;
 using Microsoft.Extensions.Logging;
 using Needle.Releases;
 using Needle.Rollback.Guard;
+using Needle.Rollback.Hosting;
 using Needle.Rollback.State;
 using Needle.Rollback.Telemetry;
 using Needle.Store;
@@ -13,6 +14,9 @@ namespace Needle.Rollback.Plans;
 /// One step of a release plan, as a delayed Hangfire job. It acts only when the plan is still at the step it was
 /// scheduled for and the step is due (by the injected clock), so duplicates and early deliveries do nothing. A healthy
 /// gate advances; a breach rolls the canary back and ends the plan; too little traffic or a marginal canary holds the step.
+/// In a cluster every node may hold a job for the same step (each resumes running plans when it starts, the backstop
+/// re-queues late ones): a step runs under the job storage's distributed lock of its plan, so the duplicate waits, then
+/// finds the plan moved on, and each step changes the release (and writes its audit event) once.
 /// </summary>
 internal sealed class ReleasePlanJob(
     IRollbackStateStore state,
@@ -20,6 +24,7 @@ internal sealed class ReleasePlanJob(
     INeedleReleases releases,
     CanaryGuard guard,
     ReleasePlanner planner,
+    RollbackJobs jobs,
     RollbackMetrics metrics,
     TimeProvider time,
     ILogger<ReleasePlanJob> logger)
@@ -27,9 +32,19 @@ internal sealed class ReleasePlanJob(
     /// <summary>How long a held step waits before the gate is checked again, at most.</summary>
     public static readonly TimeSpan HoldRecheck = TimeSpan.FromSeconds(15);
 
+    /// <summary>How long a duplicate step waits for the plan's lock before it fails (and Hangfire retries it).</summary>
+    public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(15);
+
     [DisplayName("Release plan {0}: step {1}")]
     [AutomaticRetry(Attempts = 3)]
     public async Task<string> AdvanceAsync(string planId, int stepIndex, CancellationToken cancellationToken)
+    {
+        using var connection = jobs.Storage.GetConnection();
+        using var planLock = connection.AcquireDistributedLock("needle:plan:" + planId, LockWait);
+        return await AdvanceLockedAsync(planId, stepIndex, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<string> AdvanceLockedAsync(string planId, int stepIndex, CancellationToken cancellationToken)
     {
         var plan = await state.GetPlanAsync(planId, cancellationToken).ConfigureAwait(false);
         if (plan is null || plan.Status != ReleasePlan.Running || plan.StepIndex != stepIndex)

@@ -3,7 +3,7 @@ namespace Needle.Store.Sql;
 /// <summary>A <c>nodes</c> row as Dapper reads it.</summary>
 internal sealed class NodeRow
 {
-    public const string Columns = "node_id AS NodeId, revision AS Revision, updated_at AS UpdatedAt";
+    public const string Columns = "node_id AS NodeId, revision AS Revision, updated_at AS UpdatedAt, serving AS Serving";
 
     public string NodeId { get; set; } = "";
 
@@ -11,5 +11,7 @@ internal sealed class NodeRow
 
     public string UpdatedAt { get; set; } = "";
 
-    public NodeRecord ToRecord() => new(NodeId, Revision, StoreTime.Parse(UpdatedAt));
+    public string Serving { get; set; } = "";
+
+    public NodeRecord ToRecord() => new(NodeId, Revision, StoreTime.Parse(UpdatedAt), Serving);
 }

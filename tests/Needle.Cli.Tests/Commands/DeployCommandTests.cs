@@ -155,7 +155,7 @@ public sealed class DeployCommandTests : CliHostTests<DeployCommandTests>
         var run = await Host.RunAsync("deploy", Host.WriteFile("waited.js", "export default () => 1"), "--wait");
 
         Assert.AreEqual(0, run.Exit, run.ToString());
-        StringAssert.Matches(run.Output, new System.Text.RegularExpressions.Regex(@"all 1 node\(s\) serve revision \d+"));
+        StringAssert.Matches(run.Output, new System.Text.RegularExpressions.Regex(@"all 1 live node\(s\) serve revision \d+"));
     }
 
     [TestMethod]

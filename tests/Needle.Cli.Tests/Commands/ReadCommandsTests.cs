@@ -32,7 +32,7 @@ public sealed class ReadCommandsTests
         Assert.AreEqual(0, run.Exit, run.ToString());
         var row = run.Output.Split('\n').Single(l => l.Contains("shop", StringComparison.Ordinal));
         StringAssert.Matches(row, new System.Text.RegularExpressions.Regex(@"shop\s*│\s*1\s*│\s*2\s*│\s*20 %"));
-        StringAssert.Contains(run.Output, "1 node(s), all at revision");
+        StringAssert.Contains(run.Output, "1 live node(s), all at revision");
     }
 
     [TestMethod]

@@ -21,7 +21,7 @@ public sealed class FunctionPageTests
         await page.GetByTestId("confirm-ok").ClickAsync();
 
         await Assertions.Expect(page.GetByTestId("stable")).ToHaveTextAsync("v1");
-        await Assertions.Expect(page.GetByTestId("converged")).ToContainTextAsync("Every node serves");
+        await Assertions.Expect(page.GetByTestId("converged")).ToContainTextAsync("Every live node serves");
         Assert.AreEqual("hello@1", await host.ServedByAsync("/fn/hello"));
         await Assertions.Expect(page.Locator("section.audit")).ToContainTextAsync("errors up after v2");
     }

@@ -547,6 +547,38 @@ public abstract partial class NeedleStoreContractTests
     }
 
     [TestMethod]
+    public async Task HeartbeatNodeAsync_ThenReport_KeepsWhatTheNodeServesAndMovesItsTime()
+    {
+        var store = await CreateInitializedStoreAsync();
+        await store.ReportNodeAsync("node-a", 1);
+        Time.Advance(TimeSpan.FromSeconds(5));
+
+        await store.HeartbeatNodeAsync("node-a", 2, "hello=1+2,shop=3!");
+        await store.HeartbeatNodeAsync("node-b", 2, "");
+        Time.Advance(TimeSpan.FromSeconds(5));
+        await store.ReportNodeAsync("node-b", 3);
+
+        var nodes = await store.ListNodesAsync();
+        CollectionAssert.AreEqual(
+            new[] { new NodeRecord("node-a", 2, Start.AddSeconds(5), "hello=1+2,shop=3!"), new NodeRecord("node-b", 3, Start.AddSeconds(10)) },
+            nodes.ToArray());
+    }
+
+    [TestMethod]
+    public async Task ForgetNodesAsync_CutOff_DeletesOnlyTheNodesReportedBeforeIt()
+    {
+        var store = await CreateInitializedStoreAsync();
+        await store.HeartbeatNodeAsync("old", 1, "hello=1");
+        Time.Advance(TimeSpan.FromHours(2));
+        await store.HeartbeatNodeAsync("recent", 1, "hello=1");
+
+        var forgotten = await store.ForgetNodesAsync(Start.AddHours(1));
+
+        Assert.AreEqual(1, forgotten);
+        Assert.AreEqual("recent", (await store.ListNodesAsync()).Single().NodeId);
+    }
+
+    [TestMethod]
     public async Task InitializeAsync_ReopenedStore_ReadsEverythingBack()
     {
         var first = await CreateInitializedStoreAsync();

@@ -97,7 +97,7 @@ public sealed class ClusterHealthTests
     }
 
     [TestMethod]
-    public async Task GetSample_NodeStoppedPublishing_LeavesTheSumsAfterTheFreshnessBound()
+    public async Task GetSample_NodeStoppedPublishing_LeavesTheSumsAfterNodeGoneAfter()
     {
         var a = Node("node-a");
         var b = Node("node-b");
@@ -108,7 +108,7 @@ public sealed class ClusterHealthTests
         await a.PublishAsync();
         Assert.AreEqual(150, a.Cluster.GetSample("hello", 1, Minute)!.Requests, "both nodes counted while B publishes");
 
-        // B is gone (killed, cut off): A keeps publishing; after 30 s without a word from B, its counts leave.
+        // B is gone (killed, cut off): A keeps publishing; after NodeGoneAfter (30 s) without a word from B, its counts leave.
         for (var i = 0; i < 16; i++)
         {
             _time.Advance(TimeSpan.FromSeconds(2));
@@ -155,20 +155,21 @@ public sealed class ClusterHealthTests
     }
 
     [TestMethod]
-    public void Validate_FreshnessBelowTwoPublications_FailsNamingBoth()
+    public void Validate_IntervalOverHalfOfNodeGoneAfter_FailsNamingBoth()
     {
-        var options = new NeedleObservabilityOptions { HealthPublishInterval = TimeSpan.FromSeconds(10), HealthNodeFreshness = TimeSpan.FromSeconds(15) };
+        var needle = Options.Create(new global::Needle.Hosting.NeedleOptions { NodeGoneAfter = TimeSpan.FromSeconds(15) });
+        var slow = new NeedleObservabilityOptions { HealthPublishInterval = TimeSpan.FromSeconds(10) };
         var tooFast = new NeedleObservabilityOptions { HealthPublishInterval = TimeSpan.FromMilliseconds(10) };
 
-        var result = new NeedleObservabilityOptionsValidator().Validate(null, options);
-        var fast = new NeedleObservabilityOptionsValidator().Validate(null, tooFast);
+        var result = new NeedleObservabilityOptionsValidator(needle).Validate(null, slow);
+        var fast = new NeedleObservabilityOptionsValidator(needle).Validate(null, tooFast);
 
         Assert.IsTrue(result.Failed);
-        StringAssert.Contains(result.FailureMessage, "HealthNodeFreshness");
         StringAssert.Contains(result.FailureMessage, "HealthPublishInterval");
+        StringAssert.Contains(result.FailureMessage, "NodeGoneAfter");
         Assert.IsTrue(fast.Failed);
         StringAssert.Contains(fast.FailureMessage, "HealthPublishInterval");
-        Assert.IsTrue(new NeedleObservabilityOptionsValidator().Validate(null, new NeedleObservabilityOptions()).Succeeded, "the defaults pass");
+        Assert.IsTrue(new NeedleObservabilityOptionsValidator(Options.Create(new global::Needle.Hosting.NeedleOptions())).Validate(null, new NeedleObservabilityOptions()).Succeeded, "the defaults pass");
     }
 
     private static InvocationRecord Call(int version, InvocationOutcome outcome, ReleaseRole role = ReleaseRole.Stable) =>
@@ -199,7 +200,7 @@ public sealed class ClusterHealthTests
                 Functions = [new ServedFunction("hello", 1, 2, 10, [1, 2])],
             };
             _windows = new HealthWindows(time, options);
-            _publisher = new HealthPublisher(_windows, store, serving, options, NullLogger<HealthPublisher>.Instance);
+            _publisher = new HealthPublisher(_windows, store, serving, options, Options.Create(new global::Needle.Hosting.NeedleOptions()), NullLogger<HealthPublisher>.Instance);
             var health = new NeedleHealth(_windows, serving, _publisher);
             Health = health;
             Cluster = health;

@@ -8,23 +8,36 @@ using Needle.Rollback.Tests.Infrastructure;
 namespace Needle.Rollback.Tests.Guard;
 
 /// <summary>
-/// Three hosts (nodes) on one SQLite store with Needle.Observability: each guard judges the canary on the cluster's
+/// Three hosts (nodes) on one store (a SQLite file, or PostgreSQL with Hangfire's jobs there too) with Needle.Observability: each guard judges the canary on the cluster's
 /// counts, and when all three see the same breach, the cluster gets one rollback and one audit event.
 /// </summary>
 [TestClass]
 public sealed class ClusterGuardTests
 {
     [TestMethod]
-    public async Task EvaluateAll_BreachSeenOnThreeNodes_OneRollbackAndOneAuditEvent()
+    public async Task EvaluateAll_BreachSeenOnThreeNodesOnOneSqliteFile_OneRollbackAndOneAuditEvent()
     {
         using var folder = TemporaryDirectory.Create("needle-cluster-guard");
+        await BreachOnThreeNodesAsync(folder.Path, postgres: null);
+    }
+
+    [TestMethod]
+    public async Task EvaluateAll_BreachSeenOnThreeNodesOnPostgres_OneRollbackAndOneAuditEvent()
+    {
+        // One PostgreSQL database for the store, Rollback's state and Hangfire's jobs, as a cluster has it.
+        var database = await PostgresServer.CreateDatabaseAsync();
+        await BreachOnThreeNodesAsync(directory: null, database);
+    }
+
+    private static async Task BreachOnThreeNodesAsync(string? directory, string? postgres)
+    {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 4, 0, 0, TimeSpan.Zero));
         var hosts = new List<RollbackTestHost>();
         try
         {
             foreach (var id in new[] { "node-a", "node-b", "node-c" })
             {
-                hosts.Add(await RollbackTestHost.StartAsync(NoLoop, folder.Path, time, observability: true, nodeId: id));
+                hosts.Add(await RollbackTestHost.StartAsync(NoLoop, directory, time, observability: true, postgres: postgres, jobsInMemory: postgres is null, nodeId: id));
             }
 
             var (a, b, c) = (hosts[0], hosts[1], hosts[2]);

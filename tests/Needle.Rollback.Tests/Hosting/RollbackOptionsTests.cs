@@ -63,6 +63,58 @@ public sealed class RollbackOptionsTests
     }
 
     [TestMethod]
+    [DataRow("", "needle_jobs", "was given an empty connection string", DisplayName = "empty connection string")]
+    [DataRow("Host=db;Bogus=1", "needle_jobs", "is not an Npgsql connection string", DisplayName = "unknown keyword")]
+    [DataRow(null, "Needle-Jobs", "schema: 'Needle-Jobs'", DisplayName = "schema with capitals and a dash")]
+    [DataRow(null, "1jobs", "schema: '1jobs'", DisplayName = "schema starting with a digit")]
+    [DataRow(null, "", "schema: ''", DisplayName = "empty schema")]
+    public void Validate_BadPostgresStorage_NamesWhatWasWrong(string? connectionString, string schema, string message)
+    {
+        var options = new RollbackOptions().UsePostgresStorage(connectionString, schema);
+
+        var result = new RollbackOptionsValidator().Validate(null, options);
+
+        Assert.IsTrue(result.Failed);
+        StringAssert.Contains(result.FailureMessage, message);
+    }
+
+    [TestMethod]
+    public void Validate_PostgresStorageConnectionStringWithPassword_NeverPrintsIt()
+    {
+        var options = new RollbackOptions().UsePostgresStorage("Host=db;Password=secret-pw;Bogus=1");
+
+        var result = new RollbackOptionsValidator().Validate(null, options);
+
+        Assert.IsTrue(result.Failed);
+        Assert.DoesNotContain("secret-pw", result.FailureMessage);
+    }
+
+    [TestMethod]
+    [DataRow(31, 60, "QueuePollInterval", DisplayName = "queue poll of 31 s")]
+    [DataRow(1, 5, "DistributedLockTimeout", DisplayName = "lock timeout of 5 s")]
+    [DataRow(1, 660, "DistributedLockTimeout", DisplayName = "lock timeout of 11 min")]
+    public void Validate_ClusterTimingsOutOfRange_NamesTheOption(int queuePollSeconds, int lockSeconds, string option)
+    {
+        var options = new RollbackOptions
+        {
+            QueuePollInterval = TimeSpan.FromSeconds(queuePollSeconds),
+            DistributedLockTimeout = TimeSpan.FromSeconds(lockSeconds),
+        };
+
+        var result = new RollbackOptionsValidator().Validate(null, options);
+
+        Assert.IsTrue(result.Failed);
+        StringAssert.Contains(result.FailureMessage, option);
+    }
+
+    [TestMethod]
+    public void Validate_PostgresStorageOnTheStoresDatabase_Succeeds()
+    {
+        Assert.IsTrue(new RollbackOptionsValidator().Validate(null, new RollbackOptions().UsePostgresStorage()).Succeeded);
+        Assert.IsTrue(new RollbackOptionsValidator().Validate(null, new RollbackOptions().UsePostgresStorage("Host=db;Database=jobs", "ops_jobs")).Succeeded);
+    }
+
+    [TestMethod]
     public void Validate_Defaults_Succeed()
     {
         Assert.IsTrue(new RollbackOptionsValidator().Validate(null, new RollbackOptions()).Succeeded);

@@ -9,7 +9,11 @@ using Needle.Rollback.Hosting;
 
 namespace Needle.Rollback.Tests.Infrastructure;
 
-/// <summary>A real host (see <see cref="NeedleTestHost"/>) with Needle.Rollback: Hangfire in memory with a real server, a fake clock.</summary>
+/// <summary>
+/// A real host (see <see cref="NeedleTestHost"/>) with Needle.Rollback: Hangfire in memory with a real server (unless
+/// <c>jobsInMemory: false</c> leaves the storage to the options), a fake clock; the Needle store on SQLite, or on the
+/// PostgreSQL database <c>postgres</c> names.
+/// </summary>
 internal sealed class RollbackTestHost : NeedleTestHost
 {
     public const string Source = "export default (req, ctx) => ({ ok: true, v: 1 });\n";
@@ -30,6 +34,8 @@ internal sealed class RollbackTestHost : NeedleTestHost
         bool queueDown = false,
         Action<IServiceCollection>? services = null,
         bool observability = false,
+        string? postgres = null,
+        bool jobsInMemory = true,
         string nodeId = "test-node")
     {
         time ??= new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
@@ -40,6 +46,7 @@ internal sealed class RollbackTestHost : NeedleTestHost
             Purpose = "needle-rollback-tests",
             ClientTimeout = TimeSpan.FromSeconds(30),
             BeforeNeedle = builder => AddTestServices(builder.Services, time, health, queueDown, services),
+            Options = postgres is null ? null : o => o.UsePostgres(postgres),
             Needle = (needle, _) =>
             {
                 if (observability)
@@ -50,7 +57,11 @@ internal sealed class RollbackTestHost : NeedleTestHost
 
                 needle.AddRollback(o =>
                 {
-                    o.UseInMemoryStorage();
+                    if (jobsInMemory)
+                    {
+                        o.UseInMemoryStorage();
+                    }
+
                     o.SchedulePollingInterval = TimeSpan.FromMilliseconds(200);
                     o.QueuePollInterval = TimeSpan.FromMilliseconds(100);
                     configure?.Invoke(o);

@@ -87,6 +87,24 @@ public sealed class ReleasePlanTests
     }
 
     [TestMethod]
+    public async Task Plan_SameStepOnTwoWorkersAtOnce_StepsOnce()
+    {
+        // Two nodes each resumed the running plan at start: both hold a job for the same step, due at the same moment.
+        await using var host = await RollbackTestHost.StartAsync(health: new FixedHealthSource());
+        var (planId, _) = await StartPlanAsync(host);
+        host.Time.Advance(TimeSpan.FromSeconds(61));
+        var jobs = Enumerable.Range(0, 4).Select(_ => host.Get<ReleasePlanJob>()).ToList();
+
+        var outcomes = await Task.WhenAll(jobs.Select(job => Task.Run(() => job.AdvanceAsync(planId, 0, CancellationToken.None))));
+        var releases = await host.Client.GetFromJsonAsync<JsonArray>("/needle/api/functions/orders/releases");
+        var audit = await host.Client.GetFromJsonAsync<JsonArray>("/needle/api/audit?function=orders");
+
+        Assert.AreEqual(3, outcomes.Count(o => o.StartsWith("nothing to do", StringComparison.Ordinal)), string.Join(" | ", outcomes));
+        Assert.AreEqual(1, releases!.Count(r => r!["canaryWeight"]!.GetValue<double>() == 50));
+        Assert.AreEqual(1, audit!.Count(e => e!["reason"]?.GetValue<string>().Contains("plan step 2/3", StringComparison.Ordinal) == true));
+    }
+
+    [TestMethod]
     [DataRow("{\"version\":2,\"steps\":[10,5,100],\"stepWaitSeconds\":60,\"reason\":\"x\"}", HttpStatusCode.BadRequest, "strictly increase")]
     [DataRow("{\"version\":2,\"steps\":[10,50],\"stepWaitSeconds\":60}", HttpStatusCode.BadRequest, "last step must be 100")]
     [DataRow("{\"version\":9,\"steps\":[10,100],\"stepWaitSeconds\":60}", HttpStatusCode.NotFound, "no version 9")]

@@ -36,6 +36,14 @@ export function formatAgo(iso: string, now: number = Date.now()): string {
   return new Date(at).toISOString().slice(0, 16).replace("T", " ");
 }
 
+/** An age in seconds, as "4 s", "3 min", "2 h" (a node's heartbeat age). */
+export function formatAge(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
+  return `${Math.floor(s / 3600)} h`;
+}
+
 /** A short content hash for tables. */
 export function shortHash(hash: string): string {
   return hash.slice(0, 10);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { diffLines, unifiedDiff } from "./diff";
-import { formatMs, formatPercent, formatRate } from "./format";
+import { formatAge, formatMs, formatPercent, formatRate } from "./format";
 import { judge, judgeFunction, judgeGuard } from "./health";
 import { sparkPoints } from "./sparkline";
 import { toEditorDiagnostics } from "../pages/diagnostics";
@@ -11,6 +11,14 @@ const w = (requests: number, errors: number, p99: number | null = 10): WindowSta
 });
 
 describe("format", () => {
+  it("formats a heartbeat age in seconds, minutes, hours", () => {
+    expect(formatAge(0.4)).toBe("0 s");
+    expect(formatAge(4.6)).toBe("5 s");
+    expect(formatAge(125)).toBe("2 min");
+    expect(formatAge(7300)).toBe("2 h");
+    expect(formatAge(-3)).toBe("0 s");
+  });
+
   it("formats rates, ratios and durations briefly", () => {
     expect(formatRate(0)).toBe("0/s");
     expect(formatRate(0.35)).toBe("0.35/s");

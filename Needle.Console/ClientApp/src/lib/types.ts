@@ -114,10 +114,21 @@ export interface AuditEvent {
   detail: string | null;
 }
 
+export interface NodeFunction {
+  name: string;
+  stableVersion: number;
+  canaryVersion: number | null;
+  killSwitchOn: boolean;
+}
+
 export interface NodeRecord {
   nodeId: string;
   revision: number;
   updatedAt: string;
+  heartbeatAgeSeconds: number;
+  live: boolean;
+  state: "live" | "gone";
+  functions: NodeFunction[];
 }
 
 export interface WindowStats {

@@ -3,9 +3,9 @@ import { confirmAction, toast } from "../confirm";
 import { ApiError, seg } from "../lib/api";
 import { diffLines } from "../lib/diff";
 import { h, link, replace, type Child } from "../lib/dom";
-import { formatAgo, formatMs, formatPercent, formatRate, shortHash } from "../lib/format";
+import { formatAge, formatAgo, formatMs, formatPercent, formatRate, shortHash } from "../lib/format";
 import { judge, judgeGuard, pickWindow, versionHealth } from "../lib/health";
-import type { AuditEvent, FunctionDetail, FunctionHealth, FunctionVersion, NodeRecord, ReleasePlan, ReleaseRecord } from "../lib/types";
+import type { AuditEvent, FunctionDetail, FunctionHealth, FunctionVersion, NodeFunction, NodeRecord, ReleasePlan, ReleaseRecord } from "../lib/types";
 import { patchDialog } from "./patch";
 import { versionCharts } from "./charts";
 
@@ -119,14 +119,32 @@ export function functionPage(ctx: AppContext, root: HTMLElement, name: string): 
   const renderNodes = async (r: ReleaseRecord | null) => {
     const nodes = await ctx.api.get<NodeRecord[]>("/nodes");
     const target = Math.max(lastRevision, r?.revision ?? 0);
-    const converged = nodes.length > 0 && nodes.every((n) => n.revision >= target);
+    // Gone nodes (no heartbeat for the host's NodeGoneAfter) are shown but left out of convergence.
+    const live = nodes.filter((n) => n.live);
+    const converged = live.length > 0 && live.every((n) => n.revision >= target);
+    const row = (n: NodeRecord) => {
+      const current = n.revision >= target;
+      return h(
+        "tr",
+        { "data-testid": "node", "data-node": n.nodeId, class: n.live ? "" : "gone" },
+        h("td", null, n.nodeId),
+        h("td", { class: n.live ? "ok" : "error", "data-testid": "node-state" }, n.state),
+        h("td", { "data-testid": "node-serves" }, servesText(n.functions.find((f) => f.name === name))),
+        h("td", null, `revision ${n.revision}`),
+        h("td", { class: !n.live ? "muted" : current ? "ok" : "pending" }, !n.live ? "not counted" : current ? "current" : "behind"),
+        h("td", { class: "muted", "data-testid": "node-heartbeat" }, `heartbeat ${formatAge(n.heartbeatAgeSeconds)} ago`),
+      );
+    };
     replace(
       convergence,
       h("h2", null, "Nodes"),
-      h("p", { class: converged ? "ok" : "pending", "data-testid": "converged" }, converged ? `Every node serves revision ${target} or later.` : `Waiting for nodes to reach revision ${target}…`),
-      h("table", null, h("tbody", null, ...nodes.map((n) => h("tr", null, h("td", null, n.nodeId), h("td", null, `revision ${n.revision}`), h("td", { class: n.revision >= target ? "ok" : "pending" }, n.revision >= target ? "current" : "behind"), h("td", { class: "muted" }, formatAgo(n.updatedAt)))))),
+      h("p", { class: converged ? "ok" : "pending", "data-testid": "converged" }, converged ? `Every live node serves revision ${target} or later.` : `Waiting for nodes to reach revision ${target}…`),
+      h("table", null, h("thead", null, h("tr", null, ...["node", "state", "serves", "revision", "", "heartbeat"].map((t) => h("th", null, t)))), h("tbody", null, ...nodes.map(row))),
     );
   };
+
+  const servesText = (f: NodeFunction | undefined) =>
+    !f ? "not served" : `v${f.stableVersion}${f.canaryVersion != null ? ` + canary v${f.canaryVersion}` : ""}${f.killSwitchOn ? " (kill switch on)" : ""}`;
 
   const renderHealth = (fh: FunctionHealth | undefined) => {
     if (!ctx.health.available) {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Needle.Rollback.Plans;
 
-namespace Needle.Rollback.State.Sqlite;
+namespace Needle.Rollback.State.Sql;
 
 /// <summary>A <c>release_plans</c> row as Dapper reads and writes it.</summary>
 internal sealed class PlanRow
@@ -43,12 +43,12 @@ internal sealed class PlanRow
         StepWaitMs = (long)plan.StepWait.TotalMilliseconds,
         StepIndex = plan.StepIndex,
         Status = plan.Status,
-        NextAt = SqliteText.Time(plan.NextAt),
+        NextAt = StateTime.Time(plan.NextAt),
         Actor = plan.Actor,
         Reason = plan.Reason,
         Detail = plan.Detail,
-        CreatedAt = SqliteText.Time(plan.CreatedAt),
-        UpdatedAt = SqliteText.Time(plan.UpdatedAt),
+        CreatedAt = StateTime.Time(plan.CreatedAt),
+        UpdatedAt = StateTime.Time(plan.UpdatedAt),
     };
 
     public ReleasePlan ToPlan() => new(
@@ -59,10 +59,10 @@ internal sealed class PlanRow
         TimeSpan.FromMilliseconds(StepWaitMs),
         (int)StepIndex,
         Status,
-        SqliteText.Time(NextAt),
+        StateTime.Time(NextAt),
         Actor,
         Reason,
         Detail,
-        SqliteText.Time(CreatedAt),
-        SqliteText.Time(UpdatedAt));
+        StateTime.Time(CreatedAt),
+        StateTime.Time(UpdatedAt));
 }

@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Needle.Rollback.State.Sqlite;
+namespace Needle.Rollback.State.Sql;
 
-/// <summary>Times as the rollback tables store them: round-trip UTC text.</summary>
-internal static class SqliteText
+/// <summary>Times as the rollback tables store them, in SQLite and PostgreSQL alike: round-trip UTC text (to the tick, sorts as text).</summary>
+internal static class StateTime
 {
     public static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 

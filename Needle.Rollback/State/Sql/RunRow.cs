@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Needle.Rollback.Patches;
 
-namespace Needle.Rollback.State.Sqlite;
+namespace Needle.Rollback.State.Sql;
 
 /// <summary>A <c>patch_runs</c> row as Dapper reads and writes it.</summary>
 internal sealed class RunRow
@@ -47,11 +47,11 @@ internal sealed class RunRow
         BaseVersion = run.BaseVersion,
         BaseErrorRatio = run.BaseErrorRatio,
         Version = run.Version,
-        WatchUntil = run.WatchUntil is { } until ? SqliteText.Time(until) : null,
+        WatchUntil = run.WatchUntil is { } until ? StateTime.Time(until) : null,
         Steps = JsonSerializer.Serialize(run.Steps),
         Actor = run.Actor,
-        CreatedAt = SqliteText.Time(run.CreatedAt),
-        UpdatedAt = SqliteText.Time(run.UpdatedAt),
+        CreatedAt = StateTime.Time(run.CreatedAt),
+        UpdatedAt = StateTime.Time(run.UpdatedAt),
     };
 
     public PatchRun ToRun() => new(
@@ -64,9 +64,9 @@ internal sealed class RunRow
         (int)BaseVersion,
         BaseErrorRatio,
         Version is { } version ? (int)version : null,
-        WatchUntil is { } until ? SqliteText.Time(until) : null,
+        WatchUntil is { } until ? StateTime.Time(until) : null,
         JsonSerializer.Deserialize<PatchRunStep[]>(Steps) ?? [],
         Actor,
-        SqliteText.Time(CreatedAt),
-        SqliteText.Time(UpdatedAt));
+        StateTime.Time(CreatedAt),
+        StateTime.Time(UpdatedAt));
 }
