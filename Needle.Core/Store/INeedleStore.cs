@@ -147,4 +147,20 @@ public interface INeedleStore
 
     /// <summary>The image saved under <paramref name="contentHash"/>, or <see langword="null"/>. The default keeps none.</summary>
     Task<byte[]?> GetArtifactAsync(string contentHash, CancellationToken cancellationToken = default) => Task.FromResult<byte[]?>(null);
+
+    /// <summary>
+    /// Records one node's health counts for the cluster (Needle.Observability calls it every few seconds, off the request
+    /// path): its slices are added (a slice with the same node, function, version and end replaces the earlier one), its
+    /// publication time is updated, and every node's slices that ended before <see cref="HealthPublication.PruneBefore"/>
+    /// are deleted. It bumps no revision and serialises with no change of releases. The default keeps nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">A slice names another node, or ends before it starts.</exception>
+    Task PublishHealthAsync(HealthPublication publication, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    /// <summary>
+    /// The published health of the nodes that published at or after <paramref name="publishedSince"/> (older ones are
+    /// gone or stuck and are not counted): their slices that end after <paramref name="since"/>. The default has none.
+    /// </summary>
+    Task<PublishedHealth> ReadHealthAsync(DateTimeOffset since, DateTimeOffset publishedSince, CancellationToken cancellationToken = default) =>
+        Task.FromResult(PublishedHealth.Empty);
 }

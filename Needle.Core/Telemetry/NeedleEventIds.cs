@@ -141,4 +141,9 @@ public static class NeedleEventIds
 
     /// <summary>A secret a version names is not set in the host's configuration.</summary>
     public const int SecretMissing = 1750;
+
+    // Needle.Observability's cluster health (#15), from the end of its range (2990-2999).
+
+    /// <summary>Needle.Observability could not publish this node's health windows to the store (or read the cluster's back).</summary>
+    public const int HealthPublishFailed = ObservabilityLast - 9;
 }

@@ -25,7 +25,11 @@ internal sealed class HealthWindows : IInvocationObserver
         Windows = [.. options.Value.HealthWindows.Order()];
         RingSeconds = (int)Windows[^1].TotalSeconds;
         _origin = time.GetTimestamp();
+        OriginUtc = time.GetUtcNow();
     }
+
+    /// <summary>The wall-clock time of second 0: second <c>s</c> of the rings covers <c>OriginUtc + s</c> to <c>OriginUtc + s + 1</c>.</summary>
+    public DateTimeOffset OriginUtc { get; }
 
     /// <summary>The windows, shortest first.</summary>
     public TimeSpan[] Windows { get; }
@@ -54,6 +58,8 @@ internal sealed class HealthWindows : IInvocationObserver
             (Ring: RingSeconds, Now: now));
         window.Record(now, record, _time);
     }
+
+    public ICollection<VersionWindow> All => _versions.Values;
 
     public VersionWindow? Find(string function, int version) => _versions.GetValueOrDefault((function, version));
 

@@ -4,44 +4,45 @@ using Needle.Telemetry;
 
 namespace Needle.Observability.Health;
 
-/// <summary>Reads the <see cref="HealthWindows"/> together with what this node serves, for the API, the console and the guard.</summary>
-internal sealed class NeedleHealth : INeedleHealth
+/// <summary>
+/// Reads the <see cref="HealthWindows"/> together with what this node serves, for the API, the console and the guard:
+/// this node's figures, or (<see cref="INeedleClusterHealth"/>) the same with the other live nodes' last publication added.
+/// </summary>
+internal sealed class NeedleHealth : INeedleHealth, INeedleClusterHealth
 {
     private readonly HealthWindows _windows;
     private readonly INeedleServingState _serving;
+    private readonly HealthPublisher? _publisher;
 
-    public NeedleHealth(HealthWindows windows, INeedleServingState serving)
+    public NeedleHealth(HealthWindows windows, INeedleServingState serving, HealthPublisher? publisher = null)
     {
         _windows = windows;
         _serving = serving;
+        _publisher = publisher;
     }
+
+    private ClusterSnapshot Cluster => _publisher?.Snapshot ?? ClusterSnapshot.Empty;
 
     public IReadOnlyList<TimeSpan> Windows => _windows.Windows;
 
-    public HealthSummary GetSummary()
+    public HealthSummary GetSummary() =>
+        new(_windows.Time.GetUtcNow(), _serving.NodeId, _serving.AppliedRevision, Labels(), Summarize(null));
+
+    ClusterHealthSummary INeedleClusterHealth.GetSummary()
     {
-        var (now, served) = Prepare();
-        var names = served.Keys.Concat(_windows.Keys.Select(k => k.Function)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
-        var functions = names.Select(name => BuildFunction(name, served.GetValueOrDefault(name), now)).ToList();
-        return new HealthSummary(
+        var cluster = Cluster;
+        return new ClusterHealthSummary(
             _windows.Time.GetUtcNow(),
             _serving.NodeId,
-            _serving.AppliedRevision,
-            _windows.Windows.Select(WindowSum.WindowLabel).ToList(),
-            functions);
+            cluster.ReadAt == DateTimeOffset.MinValue ? null : cluster.ReadAt,
+            cluster.Nodes,
+            Labels(),
+            Summarize(cluster));
     }
 
-    public FunctionHealth? GetFunction(string function)
-    {
-        var (now, served) = Prepare();
-        var entry = served.GetValueOrDefault(function);
-        if (entry is null && !_windows.Keys.Any(k => k.Function == function))
-        {
-            return null;
-        }
+    public FunctionHealth? GetFunction(string function) => FindFunction(function, null);
 
-        return BuildFunction(function, entry, now);
-    }
+    FunctionHealth? INeedleClusterHealth.GetFunction(string function) => FindFunction(function, Cluster);
 
     public VersionHealth? GetVersion(string function, int version)
     {
@@ -53,19 +54,45 @@ internal sealed class NeedleHealth : INeedleHealth
             return null;
         }
 
-        return BuildVersion(function, version, window, entry, now);
+        return BuildVersion(function, version, window, entry, now, null);
     }
 
-    public VersionSample? GetSample(string function, int version, TimeSpan window)
+    public VersionSample? GetSample(string function, int version, TimeSpan window) => Sample(function, version, window, null);
+
+    VersionSample? INeedleClusterHealth.GetSample(string function, int version, TimeSpan window) => Sample(function, version, window, Cluster);
+
+    private VersionSample? Sample(string function, int version, TimeSpan window, ClusterSnapshot? cluster)
     {
-        if (_windows.Find(function, version) is not { } found)
+        var seconds = (int)Math.Clamp(Math.Ceiling(window.TotalSeconds), 1, _windows.RingSeconds);
+        var sum = new WindowSum();
+        _windows.Find(function, version)?.AddTo(sum, _windows.NowSecond, seconds);
+        cluster?.AddTo(sum, function, version, _windows.Time.GetUtcNow().AddSeconds(-seconds));
+        return sum.Requests == 0 ? null : sum.ToSample();
+    }
+
+    private IReadOnlyList<string> Labels() => _windows.Windows.Select(WindowSum.WindowLabel).ToList();
+
+    private List<FunctionHealth> Summarize(ClusterSnapshot? cluster)
+    {
+        var (now, served) = Prepare();
+        var names = served.Keys
+            .Concat(_windows.Keys.Select(k => k.Function))
+            .Concat(cluster?.Keys.Select(k => k.Function) ?? [])
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal);
+        return names.Select(name => BuildFunction(name, served.GetValueOrDefault(name), now, cluster)).ToList();
+    }
+
+    private FunctionHealth? FindFunction(string function, ClusterSnapshot? cluster)
+    {
+        var (now, served) = Prepare();
+        var entry = served.GetValueOrDefault(function);
+        if (entry is null && !_windows.Keys.Any(k => k.Function == function) && cluster?.Keys.Any(k => k.Function == function) != true)
         {
             return null;
         }
 
-        var sum = new WindowSum();
-        found.AddTo(sum, _windows.NowSecond, (int)Math.Clamp(Math.Ceiling(window.TotalSeconds), 1, _windows.RingSeconds));
-        return sum.ToSample();
+        return BuildFunction(function, entry, now, cluster);
     }
 
     private (long Now, Dictionary<string, ServedFunction> Served) Prepare()
@@ -78,11 +105,15 @@ internal sealed class NeedleHealth : INeedleHealth
         return (now, served);
     }
 
-    private FunctionHealth BuildFunction(string name, ServedFunction? served, long now)
+    private FunctionHealth BuildFunction(string name, ServedFunction? served, long now, ClusterSnapshot? cluster)
     {
         var windows = _windows.OfFunction(name).ToList();
-        var numbers = windows.Select(w => w.Version).Concat(served?.LoadedVersions ?? []).Distinct().OrderDescending();
-        var versions = numbers.Select(n => BuildVersion(name, n, windows.FirstOrDefault(w => w.Version == n), served, now)).ToList();
+        var numbers = windows.Select(w => w.Version)
+            .Concat(served?.LoadedVersions ?? [])
+            .Concat(cluster?.Keys.Where(k => k.Function == name).Select(k => k.Version) ?? [])
+            .Distinct().OrderDescending().ToList();
+        var versions = numbers.Select(n => BuildVersion(name, n, windows.FirstOrDefault(w => w.Version == n), served, now, cluster)).ToList();
+        var utcNow = _windows.Time.GetUtcNow();
         var stats = _windows.Windows.Select(span =>
         {
             var sum = new WindowSum();
@@ -91,27 +122,34 @@ internal sealed class NeedleHealth : INeedleHealth
                 window.AddTo(sum, now, (int)span.TotalSeconds);
             }
 
+            foreach (var number in numbers)
+            {
+                cluster?.AddTo(sum, name, number, utcNow - span);
+            }
+
             return sum.ToStats(span);
         }).ToList();
         var lastError = versions.Select(v => v.LastError).OfType<ErrorReport>().MaxBy(e => e.At);
         return new FunctionHealth(name, served?.StableVersion, served?.CanaryVersion, stats, lastError, versions);
     }
 
-    private VersionHealth BuildVersion(string function, int version, VersionWindow? window, ServedFunction? served, long now)
+    private VersionHealth BuildVersion(string function, int version, VersionWindow? window, ServedFunction? served, long now, ClusterSnapshot? cluster)
     {
         var role = served?.StableVersion == version ? "stable"
             : served?.CanaryVersion == version ? "canary"
-            : window is null ? "loaded"
+            : window is null ? (served?.LoadedVersions.Contains(version) == true ? "loaded" : "elsewhere")
             : window.LastRole switch
             {
                 ReleaseRole.Pinned => "pinned",
                 ReleaseRole.Canary => "canary",
                 _ => "stable",
             };
+        var utcNow = _windows.Time.GetUtcNow();
         var stats = _windows.Windows.Select(span =>
         {
             var sum = new WindowSum();
             window?.AddTo(sum, now, (int)span.TotalSeconds);
+            cluster?.AddTo(sum, function, version, utcNow - span);
             return sum.ToStats(span);
         }).ToList();
         var error = window?.LastError is { } e ? new ErrorReport(e.Message, e.At, InvocationOutcomes.Name(e.Outcome)) : null;

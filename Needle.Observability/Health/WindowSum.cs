@@ -19,6 +19,26 @@ internal sealed class WindowSum
         }
     }
 
+    public long Requests => _count;
+
+    public long Errors => _errors;
+
+    public long ColdStarts => _coldStarts;
+
+    public ReadOnlySpan<long> Buckets => _buckets;
+
+    /// <summary>Adds another node's published slice: sums of counts, never averages of ratios.</summary>
+    public void Add(HealthSlice slice)
+    {
+        _count += slice.Requests;
+        _errors += slice.Errors;
+        _coldStarts += slice.ColdStarts;
+        for (var i = 0; i < _buckets.Length && i < slice.Buckets.Length; i++)
+        {
+            _buckets[i] += slice.Buckets[i];
+        }
+    }
+
     public WindowStats ToStats(TimeSpan window)
     {
         // Slots are read while writers add to them: the histogram may hold a call the count does not yet, or the reverse.

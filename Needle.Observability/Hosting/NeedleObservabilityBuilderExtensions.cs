@@ -18,7 +18,9 @@ public static class NeedleObservabilityBuilderExtensions
     /// <summary>
     /// Wires OpenTelemetry to the <c>Needle</c> meter and activity source (with the Prometheus exporter; map it with
     /// <c>app.MapPrometheusScrapingEndpoint()</c>), adds gauges of what this node serves, and the health windows
-    /// (<see cref="INeedleHealth"/>, and <c>/health</c> under the control-plane API). Add the health check with
+    /// (<see cref="INeedleHealth"/>, and <c>/health</c> under the control-plane API), published to the store every
+    /// <see cref="NeedleObservabilityOptions.HealthPublishInterval"/> so every node reads the cluster's
+    /// (<see cref="INeedleClusterHealth"/>, <c>/health?scope=cluster</c>). Add the health check with
     /// <c>AddHealthChecks().AddNeedle()</c>. Safe to call more than once.
     /// </summary>
     /// <param name="builder">The Needle builder.</param>
@@ -47,7 +49,11 @@ public static class NeedleObservabilityBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NeedleObservabilityOptions>, NeedleObservabilityOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<HealthWindows>();
-        services.TryAddSingleton<INeedleHealth, NeedleHealth>();
+        services.TryAddSingleton<HealthPublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<HealthPublisher>());
+        services.TryAddSingleton<NeedleHealth>();
+        services.TryAddSingleton<INeedleHealth>(sp => sp.GetRequiredService<NeedleHealth>());
+        services.TryAddSingleton<INeedleClusterHealth>(sp => sp.GetRequiredService<NeedleHealth>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInvocationObserver, HealthWindows>(sp => sp.GetRequiredService<HealthWindows>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<INeedleApiContributor, HealthApiContributor>());
         services.TryAddSingleton<ServingGauges>();

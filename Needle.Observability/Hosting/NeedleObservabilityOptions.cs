@@ -1,3 +1,5 @@
+using Needle.Hosting;
+
 namespace Needle.Observability.Hosting;
 
 /// <summary>Options of <c>AddObservability</c>.</summary>
@@ -22,4 +24,19 @@ public sealed class NeedleObservabilityOptions
     /// (see docs/benchmarks.md). Default: <see langword="false"/>.
     /// </summary>
     public bool AspNetCoreInstrumentation { get; set; }
+
+    /// <summary>
+    /// Whether this node publishes its health windows to the store, so that the cluster's figures
+    /// (<c>GET /health?scope=cluster</c>, the console, Needle.Rollback's guard, plan gate and patch watch) add up every
+    /// live node's counts. Off, this node still reads the others'. Default: <see langword="true"/>.
+    /// </summary>
+    public bool PublishHealth { get; set; } = true;
+
+    /// <summary>
+    /// How often this node publishes its health windows and reads the other nodes' back: the cluster's figures lag the
+    /// other nodes by about this much. A node whose last publication is older than Needle's <c>NodeGoneAfter</c>
+    /// (<see cref="NeedleOptions"/>, 30 s: stopped, killed, cut off from the store) is gone, and its counts leave the
+    /// cluster's figures, so the interval must be at most half of it. From 100 ms to 1 min. Default: 2 s.
+    /// </summary>
+    public TimeSpan HealthPublishInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

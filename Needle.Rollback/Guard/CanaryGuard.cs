@@ -137,7 +137,9 @@ internal sealed class CanaryGuard : BackgroundService
         }
         catch (Exception ex) when (ex is NeedleConflictException or NeedleNotFoundException)
         {
-            // Someone (another node, a person) removed it first: nothing left to do.
+            // Someone (another node's guard seeing the same cluster figures, a person) removed it first: the release's
+            // expected canary made this move a conflict, so the cluster gets one rollback and one audit event.
+            RollbackLog.GuardRollbackLost(_logger, function, canaryVersion, ex.Message);
             return false;
         }
 

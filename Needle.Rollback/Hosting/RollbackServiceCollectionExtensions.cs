@@ -65,10 +65,10 @@ public static class RollbackServiceCollectionExtensions
 
         // Core hands every invocation to its observers with the version it really invoked: nothing a function writes.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInvocationObserver, RequestHealthSource>(sp => sp.GetRequiredService<RequestHealthSource>()));
-        // With AddObservability the guard reads the health windows (the numbers the API, console and Grafana show);
-        // without it, this node's own response counts.
-        services.TryAddSingleton<ICanaryHealthSource>(sp => sp.GetService<Needle.Observability.Health.INeedleHealth>() is { } windows
-            ? new ObservabilityHealthSource(windows)
+        // With AddObservability the guard reads the cluster's health windows (every live node's counts added up, the
+        // numbers the API, console and Grafana show); without it, this node's own response counts.
+        services.TryAddSingleton<ICanaryHealthSource>(sp => sp.GetService<Needle.Observability.Health.INeedleClusterHealth>() is { } cluster
+            ? new ClusterHealthSource(cluster)
             : sp.GetRequiredService<RequestHealthSource>());
         services.TryAddSingleton(CreateStateStore);
         services.TryAddSingleton(CreateJobs);

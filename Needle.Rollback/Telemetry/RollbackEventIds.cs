@@ -12,4 +12,7 @@ internal static class RollbackEventIds
     public const int PlanStep = NeedleEventIds.RollbackFirst + 4;
     public const int PatchStep = NeedleEventIds.RollbackFirst + 5;
     public const int QueueUnavailable = NeedleEventIds.RollbackFirst + 6;
+
+    // Cluster health (#15), from the end of the range: another node's guard (or a person) rolled the canary back first.
+    public const int GuardRollbackLost = NeedleEventIds.RollbackLast - 9;
 }

@@ -25,4 +25,7 @@ internal static partial class RollbackLog
 
     [LoggerMessage(RollbackEventIds.QueueUnavailable, LogLevel.Warning, "Hangfire is unavailable; {What} runs synchronously instead")]
     public static partial void QueueUnavailable(ILogger logger, Exception exception, string what);
+
+    [LoggerMessage(RollbackEventIds.GuardRollbackLost, LogLevel.Debug, "Guard saw {Function}@{Version} in breach, but it was already rolled back or changed (another node's guard or a person moved first): {Why}")]
+    public static partial void GuardRollbackLost(ILogger logger, string function, int version, string why);
 }

@@ -18,7 +18,7 @@ public sealed class ServingStateStub : INeedleServingState
     /// <summary>What <see cref="CheckAsync"/> does; unset, it throws <see cref="NotSupportedException"/>.</summary>
     public Func<ServingCheck>? Check { get; set; }
 
-    public string NodeId => "stub";
+    public string NodeId { get; init; } = "stub";
 
     public long AppliedRevision => 1;
 

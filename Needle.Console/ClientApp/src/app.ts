@@ -11,8 +11,9 @@ export interface AppContext {
 type Listener = (summary: HealthSummary | null) => void;
 
 /**
- * Polls the health summary every 2 s while the console is open (the issue's upper bound), keeps the samples for
- * charts, and tells the open page. A host without AddObservability() answers 404: the feed reports null and backs off.
+ * Polls the cluster's health summary (every live node's counts added up; one node's alone on a single host) every 2 s
+ * while the console is open (the issue's upper bound), keeps the samples for charts, and tells the open page. A host
+ * without AddObservability() answers 404: the feed reports null and backs off.
  */
 export class HealthFeed {
   readonly history = new HealthHistory();
@@ -43,7 +44,7 @@ export class HealthFeed {
   private async tick(): Promise<void> {
     let next = this.intervalMs;
     try {
-      const summary = await this.api.tryGet<HealthSummary>("/health");
+      const summary = await this.api.tryGet<HealthSummary>("/health?scope=cluster");
       this.available = summary !== null;
       this.latest = summary;
       if (summary) this.history.add(summary);

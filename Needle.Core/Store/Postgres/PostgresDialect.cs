@@ -61,6 +61,10 @@ internal sealed class PostgresDialect : StoreDialect, IDisposable
         }
     }
 
+    // Health publications touch only their own rows: they must not queue behind (or hold up) a deploy's revision lock.
+    public override async Task<DbTransaction> BeginSideWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+
     public override async Task InitializeAsync(DbConnection connection, TimeProvider timeProvider, CancellationToken cancellationToken) =>
         await new PostgresMigrator(Migrations.Value, timeProvider).ApplyAsync((NpgsqlConnection)connection, cancellationToken);
 

@@ -29,6 +29,13 @@ internal abstract class StoreDialect
     /// </summary>
     public abstract Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A write transaction for rows no change of releases reads (the published health counts): it need not serialise
+    /// with the writers of releases. Default: <see cref="BeginWriteAsync"/>.
+    /// </summary>
+    public virtual Task<DbTransaction> BeginSideWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        BeginWriteAsync(connection, cancellationToken);
+
     /// <summary>Creates or upgrades the schema; several processes may call it at once, each migration applies once.</summary>
     public abstract Task InitializeAsync(DbConnection connection, TimeProvider timeProvider, CancellationToken cancellationToken);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Microsoft.Extensions.DependencyInjection;
 using Needle.Console.Tests.Infrastructure;
 
 namespace Needle.Console.Tests.Browser;
@@ -52,5 +53,30 @@ public sealed class DashboardTests
         await Assertions.Expect(page.Locator("[data-testid=functions] tbody tr")).ToHaveCountAsync(ConsoleHost.SampleFunctionCount);
         await Assertions.Expect(page.Locator("[data-testid=no-health]")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("[data-testid=no-health]")).ToContainTextAsync("AddObservability()");
+    }
+
+    [TestMethod]
+    public async Task Dashboard_TrafficOnAnotherNode_ShowsTheClusterFigures()
+    {
+        await using var host = await ConsoleHost.StartAsync(observability: true);
+        await using var other = await NeedleTestHost.StartAsync(new NeedleTestHostSettings
+        {
+            Directory = host.Directory,
+            NodeId = "node-b",
+            Needle = (needle, _) => needle.AddObservability(),
+        });
+        await Eventually.WaitAsync(async () => (await other.GetAsync("/fn/hello?name=x")).Status == 200, "node B serves the console host's functions");
+        for (var i = 0; i < 29; i++)
+        {
+            Assert.AreEqual(200, (await other.GetAsync("/fn/hello?name=x")).Status);
+        }
+
+        var page = await Infrastructure.Browser.NewPageAsync();
+        await page.GotoAsync(new Uri(host.Address, "/needle").ToString());
+
+        // The console's host served none of these 30 calls: its dashboard shows them because it reads the cluster's figures.
+        await Assertions.Expect(page.Locator("[data-testid=health-scope]")).ToContainTextAsync("2 live nodes", new() { Timeout = 15000 });
+        await Assertions.Expect(page.Locator("[data-testid=health-scope]")).ToContainTextAsync("node-b");
+        await Assertions.Expect(page.Locator("tr[data-function=hello]")).ToContainTextAsync("0.5/s", new() { Timeout = 15000 });
     }
 }

@@ -9,7 +9,7 @@ namespace Needle.Tests.Store;
 /// What every <see cref="INeedleStore"/> does, whatever the database: each concrete class runs all of it against a real
 /// database of its kind (a SQLite file, a PostgreSQL database).
 /// </summary>
-public abstract class NeedleStoreContractTests
+public abstract partial class NeedleStoreContractTests
 {
     // Ticks below the millisecond prove that times round-trip exactly.
     protected static readonly DateTimeOffset Start = new DateTimeOffset(2025, 3, 4, 5, 6, 7, TimeSpan.Zero).AddTicks(1234567);

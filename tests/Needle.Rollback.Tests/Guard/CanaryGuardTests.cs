@@ -127,7 +127,7 @@ public sealed class CanaryGuardTests
         }
 
         await Eventually.WaitAsync(async () => (await host.ReleaseAsync())["canaryVersion"] is null, "the guard to roll the canary back");
-        Assert.IsInstanceOfType<ObservabilityHealthSource>(host.Get<ICanaryHealthSource>());
+        Assert.IsInstanceOfType<ClusterHealthSource>(host.Get<ICanaryHealthSource>());
         var sample = host.Get<ICanaryHealthSource>().GetSample("orders", 2, TimeSpan.FromMinutes(1));
         Assert.IsTrue(sample.Requests >= 10 && sample.ErrorRatio == 1, $"{sample}");
     }

@@ -35,12 +35,14 @@ internal sealed class RollbackTestHost : NeedleTestHost
         Action<IServiceCollection>? services = null,
         bool observability = false,
         string? postgres = null,
-        bool jobsInMemory = true)
+        bool jobsInMemory = true,
+        string nodeId = "test-node")
     {
         time ??= new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
         var started = await LaunchAsync(new NeedleTestHostSettings
         {
             Directory = directory,
+            NodeId = nodeId,
             Purpose = "needle-rollback-tests",
             ClientTimeout = TimeSpan.FromSeconds(90), // a cold host's first deploy on a loaded 2-core machine took over 30 s
             BeforeNeedle = builder => AddTestServices(builder.Services, time, health, queueDown, services),
@@ -49,7 +51,8 @@ internal sealed class RollbackTestHost : NeedleTestHost
             {
                 if (observability)
                 {
-                    needle.AddObservability();
+                    // Published at every tick of the (fake) clock's 200 ms, so hosts on one store see each other's counts at once.
+                    needle.AddObservability(o => o.HealthPublishInterval = TimeSpan.FromMilliseconds(200));
                 }
 
                 needle.AddRollback(o =>

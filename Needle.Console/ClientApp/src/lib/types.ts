@@ -169,9 +169,14 @@ export interface FunctionHealth {
 export interface HealthSummary {
   at: string;
   nodeId: string;
-  appliedRevision: number;
+  /** Only in a node's summary (scope=node). */
+  appliedRevision?: number;
   windows: string[];
   functions: FunctionHealth[];
+  /** "cluster" when the figures add up every live node's counts (GET /health?scope=cluster). */
+  scope?: "node" | "cluster";
+  /** The live nodes counted, in the cluster's summary. */
+  nodes?: { nodeId: string; publishedAt: string }[];
 }
 
 export interface ProblemDetails {

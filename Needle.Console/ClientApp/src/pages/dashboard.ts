@@ -22,7 +22,8 @@ export function dashboard(ctx: AppContext, root: HTMLElement): () => void {
     body,
   );
   const status = h("p", { class: "muted" });
-  replace(root, h("h1", null, "Functions"), banner, table, status);
+  const scope = h("p", { class: "muted", "data-testid": "health-scope" });
+  replace(root, h("h1", null, "Functions"), banner, scope, table, status);
 
   const rows = new Map<string, Row>();
   let functions: FunctionSummary[] = [];
@@ -30,6 +31,8 @@ export function dashboard(ctx: AppContext, root: HTMLElement): () => void {
 
   const render = (health: HealthSummary | null) => {
     banner.hidden = ctx.health.available;
+    const nodes = health?.nodes?.map((n) => n.nodeId) ?? [];
+    setText(scope, health?.scope === "cluster" && nodes.length > 1 ? `Cluster figures: ${nodes.length} live nodes (${nodes.join(", ")})` : health ? `Figures of node ${health.nodeId}` : "");
     const byName = new Map(health?.functions.map((f) => [f.function, f]) ?? []);
     for (const fn of functions) {
       let row = rows.get(fn.name);
