@@ -133,4 +133,12 @@ public static class NeedleEventIds
 
     /// <summary>A secret a version names is not set in the host's configuration.</summary>
     public const int SecretMissing = 1750;
+
+    // The quality stage: test cases (1800-1849).
+
+    /// <summary>A watched file's version failed its test cases; it was not deployed and the last good version keeps serving.</summary>
+    public const int WatcherTestsFailed = 1800;
+
+    /// <summary>One failing test case of a watched file's version, by name, with what differed.</summary>
+    public const int WatcherTestCaseFailed = 1801;
 }
