@@ -59,6 +59,18 @@ public sealed class TestRunApiTests : ClassHostTests<TestRunApiTests, TestHost>,
     }
 
     [TestMethod]
+    public async Task TestAsync_TypedClient_ReadsEveryCaseResult()
+    {
+        var run = await Host.Api.TestAsync("users", 1);
+
+        Assert.IsTrue(run.Passed);
+        Assert.AreEqual(2, run.Cases.Count);
+        Assert.AreEqual("upper-cases the name", run.Cases[0].Name);
+        Assert.AreEqual(200, run.Cases[0].Actual.Status);
+        Assert.AreEqual(0, run.Cases[0].Mismatches.Count);
+    }
+
+    [TestMethod]
     public async Task Test_UnknownVersion_Answers404()
     {
         using var response = await Host.Client.PostAsync("/needle/api/functions/users/versions/9/test", null);
