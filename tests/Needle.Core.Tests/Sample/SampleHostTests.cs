@@ -47,9 +47,6 @@ public sealed class SampleHostTests
 
     [TestMethod]
     [DataRow("aggregator", 2)]
-    [DataRow("greeter", 1)]
-    [DataRow("hello", 2)]
-    [DataRow("transformer", 1)]
     public async Task Sample_FunctionsTestsFile_ShipsCasesThatPass(string function, int cases)
     {
         using var response = await s_client.PostAsync($"/needle/api/functions/{function}/versions/1/test", null);
