@@ -148,6 +148,13 @@ public sealed class NeedleApiClient : IDisposable
     public Task<InvokeResult> InvokeAsync(string name, int version, InvokeRequest request, CancellationToken cancellationToken = default) =>
         SendAsync<InvokeResult>(HttpMethod.Post, $"functions/{Escape(name)}/versions/{version}/invoke", request, cancellationToken);
 
+    /// <summary>
+    /// Runs a version's test cases, or <paramref name="tests"/> instead (the manifest's format), and returns each result;
+    /// the version takes no traffic. A failing case is a result, not an exception.
+    /// </summary>
+    public Task<TestRunResult> TestAsync(string name, int version, JsonArray? tests = null, CancellationToken cancellationToken = default) =>
+        SendAsync<TestRunResult>(HttpMethod.Post, $"functions/{Escape(name)}/versions/{version}/test", new { tests }, cancellationToken);
+
     /// <summary>Every function's health windows, or null when the host has no Needle.Observability.</summary>
     public async Task<HealthSummary?> GetHealthAsync(CancellationToken cancellationToken = default)
     {

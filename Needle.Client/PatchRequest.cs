@@ -17,6 +17,9 @@ public sealed record PatchRequest
     /// <summary>A new <c>config</c> for the base version's manifest.</summary>
     public JsonObject? Config { get; init; }
 
+    /// <summary>Apply without running the version's test cases (audited as <c>tests-skipped</c>, counted); for emergencies only.</summary>
+    public bool SkipTests { get; init; }
+
     /// <summary>Why. Required by the server.</summary>
     public required string Reason { get; init; }
 }

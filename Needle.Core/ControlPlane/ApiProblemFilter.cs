@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Needle.Quality;
 using Needle.Runtime;
 using Needle.Store;
 
@@ -7,7 +8,7 @@ namespace Needle.ControlPlane;
 /// <summary>
 /// The one place where the control plane's refusals become problem details: a function or body that is invalid 400
 /// (<c>Invalid function</c>, with its diagnostics), something unknown 404, a lost race or a state that does not allow
-/// the change 409, no room to load a version now 503, a refused argument 400 (titled by the endpoint's <see cref="ApiInvalidTitle"/>, else
+/// the change 409, a version failing its test cases 422 (<c>Tests failed</c>, with each failing case), no room to load a version now 503, a refused argument 400 (titled by the endpoint's <see cref="ApiInvalidTitle"/>, else
 /// <c>Invalid request</c>).
 /// </summary>
 /// <remarks>
@@ -29,6 +30,15 @@ internal sealed class ApiProblemFilter : IEndpointFilter
         catch (FunctionValidationException ex)
         {
             return ApiProblems.Invalid(ex);
+        }
+        catch (TestsFailedException ex)
+        {
+            // The version does not do what its cases say: the change is refused, each failing case explained.
+            return TypedResults.Problem(
+                title: "Tests failed",
+                detail: ex.Message,
+                statusCode: StatusCodes.Status422UnprocessableEntity,
+                extensions: new Dictionary<string, object?> { ["function"] = ex.Run.Function, ["version"] = ex.Run.Version, ["failures"] = ex.Failures });
         }
         catch (NeedleNotFoundException ex)
         {

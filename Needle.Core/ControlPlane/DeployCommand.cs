@@ -34,6 +34,12 @@ internal sealed record DeployCommand(string Name, string? Source, FunctionManife
     /// <summary>The version this one patches, recorded as its parent. Default: none.</summary>
     public int? ParentNumber { get; init; }
 
+    /// <summary>
+    /// Deploy without running the version's test cases: emergency patches only, with a reason, audited and counted
+    /// (<c>needle.tests.skipped</c>). Default: off.
+    /// </summary>
+    public bool SkipTests { get; init; }
+
     /// <summary>Whether a release serving the new version as stable is written with it.</summary>
     public bool ActivatesAtOnce => Activate && Canary is null;
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Needle.Functions;
 using Needle.Hosting;
+using Needle.Quality;
 using Needle.Releases;
 using Needle.Routing;
 using Needle.Runtime;
@@ -28,6 +29,7 @@ internal sealed class DeploymentService
     private readonly ChangeGate _gate;
     private readonly NeedleMetrics _metrics;
     private readonly VersionLoader _loader;
+    private readonly QualityGate _quality;
 
     public DeploymentService(
         INeedleStore store,
@@ -38,8 +40,10 @@ internal sealed class DeploymentService
         ChangeGate gate,
         NeedleMetrics metrics,
         FunctionSecrets secrets,
-        VersionLoader loader)
+        VersionLoader loader,
+        QualityGate quality)
     {
+        _quality = quality;
         _loader = loader;
         _secrets = secrets;
         _metrics = metrics;
@@ -86,6 +90,7 @@ internal sealed class DeploymentService
 
         var normalized = ManifestValidator.Normalize(manifest, _runtimes.Names, _options.DownstreamServices, _options.MaxLimits);
         _secrets.Check(normalized);
+        _quality.Parse(normalized.Tests, QualityGate.ManifestTests, normalized);
         var hash = ContentHash.Compute(source, ManifestJson.Serialize(normalized));
         var runtime = _runtimes.Get(normalized.Runtime!);
 
@@ -116,6 +121,12 @@ internal sealed class DeploymentService
             var handedOver = false;
             try
             {
+                // The quality gate: after the load, before anything is written or takes traffic.
+                if (!command.SkipTests)
+                {
+                    await _quality.EnsurePassesAsync(candidate, loaded, cancellationToken).ConfigureAwait(false);
+                }
+
                 using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
                 {
                     CheckRouteConflicts(normalized);
@@ -213,6 +224,7 @@ internal sealed class DeploymentService
         var loaded = _reconciler.IsLoaded(name, number) ? null : await LoadAsync(version, cancellationToken).ConfigureAwait(false);
         try
         {
+            await _quality.EnsurePassesAsync(version, loaded, cancellationToken).ConfigureAwait(false);
             using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
             {
                 CheckRouteConflicts(version.Manifest);

@@ -26,6 +26,7 @@ internal static class NeedleApiEndpoints
 
         FunctionEndpoints.Map(api);
         TestInvocationEndpoints.Map(api);
+        TestCaseEndpoints.Map(api);
         ReleaseEndpoints.Map(api);
         EmergencyEndpoints.Map(api);
         AuditEndpoints.Map(api);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Needle.Functions;
 using Needle.Hosting;
+using Needle.Quality;
 using Needle.Releases;
 using Needle.Runtime;
 using Needle.Serving;
@@ -23,9 +24,11 @@ internal sealed class ReleaseService
     private readonly ChangeGate _gate;
     private readonly NeedleOptions _options;
     private readonly NeedleMetrics _metrics;
+    private readonly QualityGate _quality;
 
-    public ReleaseService(INeedleStore store, VersionLoader loader, Reconciler reconciler, ChangeGate gate, IOptions<NeedleOptions> options, NeedleMetrics metrics)
+    public ReleaseService(INeedleStore store, VersionLoader loader, Reconciler reconciler, ChangeGate gate, IOptions<NeedleOptions> options, NeedleMetrics metrics, QualityGate quality)
     {
+        _quality = quality;
         _metrics = metrics;
         _store = store;
         _loader = loader;
@@ -231,21 +234,33 @@ internal sealed class ReleaseService
         try
         {
             var missing = new[] { stable, canary }.OfType<FunctionVersion>().Where(v => !_reconciler.IsLoaded(name, v.Number)).ToList();
-            if (missing.Count > 0)
+            // The quality gate for a version that takes a role it did not have (a canary, a promote, an activation);
+            // a rollback or an abort goes back to what served before and is never held up by it.
+            var entering = change.Action is ReleaseActions.Rollback or ReleaseActions.Abort ? [] : new[]
             {
-                // Loaded outside the change gate: a version's load code can run up to its runtime's load limit, and
-                // other rollbacks, kill switches and deploys must not queue behind it. Then the release must still be
-                // the one this change was checked against (the store enforces it too).
+                change.StableVersion != current.StableVersion ? stable : null,
+                change.CanaryVersion != current.CanaryVersion ? canary : null,
+            }.OfType<FunctionVersion>().Where(v => !_quality.IsKnownGood(v)).ToList();
+            if (missing.Count > 0 || entering.Count > 0)
+            {
+                // Loaded and tested outside the change gate: a version's load code can run up to its runtime's load
+                // limit, and other rollbacks, kill switches and deploys must not queue behind it. Then the release must
+                // still be the one this change was checked against (the store enforces it too).
                 lease.Exit();
                 foreach (var version in missing)
                 {
                     loaded.Add(await _loader.LoadAsync(version, cancellationToken).ConfigureAwait(false));
                 }
 
+                foreach (var version in entering)
+                {
+                    await _quality.EnsurePassesAsync(version, loaded.Find(l => l.Version.Number == version.Number), cancellationToken).ConfigureAwait(false);
+                }
+
                 await lease.ReenterAsync(cancellationToken).ConfigureAwait(false);
                 if ((await CurrentAsync(name, cancellationToken).ConfigureAwait(false)).Id != current.Id)
                 {
-                    throw new NeedleConflictException($"Function '{name}' changed while this change loaded version {string.Join(", ", missing.Select(v => v.Number))}; nothing changed, try again.");
+                    throw new NeedleConflictException($"Function '{name}' changed while this change loaded or tested its versions; nothing changed, try again.");
                 }
             }
 

@@ -48,26 +48,26 @@ internal sealed class TestInvocationService
     {
         var version = await _store.GetVersionAsync(name, number, cancellationToken).ConfigureAwait(false)
             ?? throw new NeedleNotFoundException($"Function '{name}' has no version {number}.");
-        var served = _reconciler.TryGetServed(name, number);
+        return await WithFunctionAsync(version, null, function => RunAsync(version, function, request, _downstream, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="run"/> with <paramref name="version"/> loaded: <paramref name="loaded"/> when given (a
+    /// deploy's candidate), else the instance this node serves, else one loaded for the run and disposed after it.
+    /// </summary>
+    public async Task<T> WithFunctionAsync<T>(FunctionVersion version, ILoadedFunction? loaded, Func<ILoadedFunction, Task<T>> run, CancellationToken cancellationToken)
+    {
+        if (loaded is not null)
+        {
+            return await run(loaded).ConfigureAwait(false);
+        }
+
+        var served = _reconciler.TryGetServed(version.Name, version.Number);
         var serving = served is not null && served.TryEnter() ? served.Function : null;
         var function = serving ?? await _loader.LoadAsync(version, cancellationToken).ConfigureAwait(false);
         try
         {
-            var logs = new List<FunctionLogEntry>();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(function.Limits.Timeout);
-            using var context = new InvocationContext(version, "test-" + Guid.NewGuid().ToString("n")[..12], _functionLogger, _downstream, function.Limits, function.Limits.Timeout, timeout.Token, logs, _secrets.For(function.Version));
-            var started = Stopwatch.GetTimestamp();
-            try
-            {
-                var response = await function.InvokeAsync(request, context).ConfigureAwait(false);
-                ResponseRules.Check(response, _options, sandboxed: version.Manifest.Sandbox is not false);
-                return new TestInvocationResult(response, null, Stopwatch.GetElapsedTime(started), logs);
-            }
-            catch (FunctionInvocationException ex)
-            {
-                return new TestInvocationResult(null, ex, Stopwatch.GetElapsedTime(started), logs);
-            }
+            return await run(function).ConfigureAwait(false);
         }
         finally
         {
@@ -79,6 +79,26 @@ internal sealed class TestInvocationService
             {
                 served!.Exit();
             }
+        }
+    }
+
+    /// <summary>One test run of a loaded version, its fetches going to <paramref name="downstream"/>, under the version's timeout and limits.</summary>
+    public async Task<TestInvocationResult> RunAsync(FunctionVersion version, ILoadedFunction function, FunctionRequest request, IDownstreamClient downstream, CancellationToken cancellationToken)
+    {
+        var logs = new List<FunctionLogEntry>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(function.Limits.Timeout);
+        using var context = new InvocationContext(version, "test-" + Guid.NewGuid().ToString("n")[..12], _functionLogger, downstream, function.Limits, function.Limits.Timeout, timeout.Token, logs, _secrets.For(function.Version));
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var response = await function.InvokeAsync(request, context).ConfigureAwait(false);
+            ResponseRules.Check(response, _options, sandboxed: version.Manifest.Sandbox is not false);
+            return new TestInvocationResult(response, null, Stopwatch.GetElapsedTime(started), logs);
+        }
+        catch (FunctionInvocationException ex)
+        {
+            return new TestInvocationResult(null, ex, Stopwatch.GetElapsedTime(started), logs);
         }
     }
 }

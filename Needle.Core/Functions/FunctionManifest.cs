@@ -48,6 +48,14 @@ public sealed class FunctionManifest
     /// </summary>
     public bool? Sandbox { get; set; }
 
+    /// <summary>
+    /// Test cases that travel with the function (the quality stage): each a JSON object with <c>name</c>,
+    /// <c>request</c>, <c>fetch</c> (stubbed downstream answers), <c>live</c> and <c>expect</c>; see
+    /// docs/testing-functions.md. They run against every version before it takes traffic; a failing case refuses the
+    /// change. Read strictly: an unknown field or a bad value refuses the deploy, naming the case and the field.
+    /// </summary>
+    public JsonArray? Tests { get; set; }
+
     /// <summary>This function's canary guard thresholds (Needle.Rollback), overriding the host's field by field; see <see cref="FunctionGuard"/>.</summary>
     public FunctionGuard? Guard { get; set; }
 }

@@ -89,6 +89,7 @@ internal static class ManifestValidator
             Secrets = manifest.Secrets is { Count: > 0 } secrets ? new SortedDictionary<string, string>(secrets, StringComparer.Ordinal) : null,
             Services = services,
             Guard = manifest.Guard,
+            Tests = manifest.Tests is { Count: > 0 } tests ? tests : null,
             Sandbox = manifest.Sandbox is false ? false : null,
         };
     }

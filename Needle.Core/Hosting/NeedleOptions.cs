@@ -106,6 +106,9 @@ public sealed class NeedleOptions
     /// <summary>How requests choose between stable and canary versions, and how many earlier versions stay warm.</summary>
     public ReleaseRoutingOptions Releases { get; set; } = new();
 
+    /// <summary>Host limits of the quality stage: how many test cases a version may carry, how large, how many results are kept.</summary>
+    public Quality.QualityOptions Quality { get; set; } = new();
+
     /// <summary>Uses a SQLite store (WAL mode) at the given connection string, for example <c>Data Source=needle.db</c>.</summary>
     public NeedleOptions UseSqlite(string connectionString)
     {

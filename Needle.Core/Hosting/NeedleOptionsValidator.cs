@@ -114,6 +114,7 @@ internal sealed class NeedleOptionsValidator : IValidateOptions<NeedleOptions>
             }
         }
 
+        CheckQuality(options.Quality, failures);
         foreach (var problem in ManifestValidator.CheckLimits(options.DefaultLimits))
         {
             failures.Add("Needle: DefaultLimits." + problem.Message["limits.".Length..]);
@@ -160,4 +161,28 @@ internal sealed class NeedleOptionsValidator : IValidateOptions<NeedleOptions>
         MaxLogKb = (int)(limits.MaxLogBytes >> 10),
         MaxFetchesInFlight = limits.MaxFetchesInFlight,
     };
+
+    private static void CheckQuality(Quality.QualityOptions? quality, List<string> failures)
+    {
+        if (quality is null)
+        {
+            failures.Add("Needle: Quality is required.");
+            return;
+        }
+
+        if (quality.MaxCases is < 1 or > 10_000)
+        {
+            failures.Add($"Needle: Quality.MaxCases must be between 1 and 10,000 (was {quality.MaxCases}).");
+        }
+
+        if (quality.MaxCaseKb is < 1 or > 65_536)
+        {
+            failures.Add($"Needle: Quality.MaxCaseKb must be between 1 and 65,536 (was {quality.MaxCaseKb}).");
+        }
+
+        if (quality.CachedResults is < 0 or > 100_000)
+        {
+            failures.Add($"Needle: Quality.CachedResults must be between 0 and 100,000 (was {quality.CachedResults}).");
+        }
+    }
 }

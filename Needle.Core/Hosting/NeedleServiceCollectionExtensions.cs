@@ -97,6 +97,9 @@ public static class NeedleServiceCollectionExtensions
         services.TryAddSingleton<ReleaseRouter>();
         services.TryAddSingleton<DeploymentService>();
         services.TryAddSingleton<TestInvocationService>();
+        services.TryAddSingleton<Needle.Quality.TestCaseRunner>();
+        services.TryAddSingleton<Needle.Quality.TestRunCache>();
+        services.TryAddSingleton<Needle.Quality.QualityGate>();
         services.TryAddSingleton<ReleaseService>();
         services.TryAddSingleton<Needle.Patching.PatchService>();
         services.TryAddSingleton<Needle.Releases.INeedleReleases, Needle.Releases.NeedleReleases>();

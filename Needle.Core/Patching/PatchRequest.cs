@@ -30,6 +30,13 @@ public sealed class PatchRequest
     /// <summary>An incident or ticket id, recorded in the audit trail.</summary>
     public string? Ticket { get; set; }
 
+    /// <summary>
+    /// Apply the patch without running the version's test cases (the quality gate): for an emergency where the cases
+    /// cannot pass in time. Needs <see cref="Reason"/>; audited as <c>tests-skipped</c> and counted in the
+    /// <c>needle.tests.skipped</c> metric. Default: <see langword="false"/>.
+    /// </summary>
+    public bool SkipTests { get; set; }
+
     /// <summary>A key that makes retries safe: a second patch with the same key returns the first one's result.</summary>
     public string? IdempotencyKey { get; set; }
 }

@@ -41,4 +41,7 @@ public static class ReleaseActions
 
     /// <summary>An emergency patch applied (audit only).</summary>
     public const string Patch = "patch";
+
+    /// <summary>A version took traffic without running its test cases: an emergency patch's <c>skipTests</c>, with its reason (audit only).</summary>
+    public const string TestsSkipped = "tests-skipped";
 }

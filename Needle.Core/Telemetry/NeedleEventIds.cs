@@ -146,4 +146,12 @@ public static class NeedleEventIds
 
     /// <summary>Needle.Observability could not publish this node's health windows to the store (or read the cluster's back).</summary>
     public const int HealthPublishFailed = ObservabilityLast - 9;
+
+    // The quality stage: test cases (1800-1849).
+
+    /// <summary>A watched file's version failed its test cases; it was not deployed and the last good version keeps serving.</summary>
+    public const int WatcherTestsFailed = 1800;
+
+    /// <summary>One failing test case of a watched file's version, by name, with what differed.</summary>
+    public const int WatcherTestCaseFailed = 1801;
 }

@@ -37,6 +37,12 @@ public static class NeedleMetricNames
     /// <summary>Counter: rollbacks made on this node.</summary>
     public const string Rollbacks = "needle.rollbacks";
 
+    /// <summary>Counter: versions that took traffic without running their test cases (an emergency patch's <c>skipTests</c>), per function.</summary>
+    public const string TestsSkipped = "needle.tests.skipped";
+
+    /// <summary>Unit of <see cref="TestsSkipped"/>.</summary>
+    public const string TestsSkippedUnit = "{skip}";
+
     /// <summary>Counter: invocations stopped by a sandbox limit, tagged with <see cref="LimitTag"/>.</summary>
     public const string LimitHits = "needle.sandbox.limit_hits";
 

@@ -24,6 +24,7 @@ internal sealed class NeedleMetrics
     private readonly Counter<long> _deployments;
     private readonly Counter<long> _rollbacks;
     private readonly Counter<long> _limitHits;
+    private readonly Counter<long> _testsSkipped;
 
     public NeedleMetrics(IMeterFactory meterFactory)
     {
@@ -38,6 +39,7 @@ internal sealed class NeedleMetrics
         _deployments = meter.CreateCounter<long>(Deployments, DeploymentUnit, "Versions deployed on this node.");
         _rollbacks = meter.CreateCounter<long>(Rollbacks, RollbackUnit, "Rollbacks made on this node.");
         _limitHits = meter.CreateCounter<long>(LimitHits, LimitHitUnit, "Invocations stopped by a sandbox limit.");
+        _testsSkipped = meter.CreateCounter<long>(TestsSkipped, TestsSkippedUnit, "Versions that took traffic without running their test cases (skipTests).");
     }
 
     public void RecordInvocation(FunctionVersion version, ReleaseRole role, InvocationOutcome outcome, double seconds, string? limit)
@@ -100,6 +102,14 @@ internal sealed class NeedleMetrics
         if (_rollbacks.Enabled)
         {
             _rollbacks.Add(0, new KeyValuePair<string, object?>(FunctionTag, function));
+        }
+    }
+
+    public void RecordTestsSkipped(string function)
+    {
+        if (_testsSkipped.Enabled)
+        {
+            _testsSkipped.Add(1, new KeyValuePair<string, object?>(FunctionTag, function));
         }
     }
 

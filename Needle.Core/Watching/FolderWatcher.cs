@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Needle.ControlPlane;
 using Needle.Functions;
 using Needle.Hosting;
+using Needle.Quality;
 using Needle.Releases;
 using Needle.Runtime;
 using Needle.Store;
@@ -15,7 +17,8 @@ namespace Needle.Watching;
 /// <summary>
 /// Deploys functions from watched directories: every <c>name.js</c> (JavaScript) and <c>name.cs</c> (C#), with
 /// <c>name.json</c> as its manifest when present, at start and again, debounced, whenever either file changes. The
-/// extension picks the runtime; a manifest that names another runtime, or both files for one name, fail the deploy.
+/// extension picks the runtime; <c>name.tests.json</c> beside it holds the version's test cases (or the manifest's
+/// <c>tests</c>), and a version failing one is not deployed, each failing case logged by name; a manifest that names another runtime, or both files for one name, fail the deploy.
 /// Unchanged content deploys nothing. A deploy's compiler warnings are logged as warnings.
 /// A failed deploy is logged and audited as <c>deploy-failed</c>; the last good version keeps serving.
 /// In a cluster every node watches the same files: a change deploys once (the store refuses the second node's version
@@ -140,6 +143,7 @@ internal sealed partial class FolderWatcher : BackgroundService
     private void Touch(string directory, string path)
     {
         var name = Path.GetFileNameWithoutExtension(path);
+        name = name.EndsWith(".tests", StringComparison.Ordinal) ? name[..^".tests".Length] : name;
         if (Sources.Any(s => File.Exists(Path.Combine(directory, name + s.Extension))))
         {
             _pending[name] = (directory, _time.GetTimestamp());
@@ -196,6 +200,7 @@ internal sealed partial class FolderWatcher : BackgroundService
                 throw new FunctionValidationException($"{name}.json names the runtime '{manifest.Runtime}', but the source is {name}{extension} ({runtime}).");
             }
 
+            manifest.Tests = await ReadTestsAsync(directory, name, manifest, cancellationToken).ConfigureAwait(false);
             var command = new DeployCommand(name, source, manifest, Actor)
             {
                 Reason = $"file {name}{extension} changed",
@@ -211,6 +216,17 @@ internal sealed partial class FolderWatcher : BackgroundService
                     LogCompileWarning(_logger, name + extension, warning.Line, warning.Column, warning.Message, outcome.Version.Label);
                 }
             }
+        }
+        catch (TestsFailedException ex)
+        {
+            foreach (var failure in ex.Failures)
+            {
+                var what = string.Join("; ", failure.Mismatches.Select(m => $"{m.Field}: expected {m.Expected}, got {m.Actual}"));
+                LogTestCaseFailed(_logger, failure.Name, $"{ex.Run.Function}@{ex.Run.Version}", what);
+            }
+
+            LogTestsFailed(_logger, name, directory, ex.Message);
+            await RecordFailureAsync(name, ex.Message, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is FunctionValidationException or NeedleNotFoundException or IOException)
         {
@@ -252,6 +268,11 @@ internal sealed partial class FolderWatcher : BackgroundService
         return new DateTimeOffset(at, TimeSpan.Zero);
     }
 
+    private static async Task<JsonArray?> ReadTestsAsync(string directory, string name, FunctionManifest manifest, CancellationToken cancellationToken) =>
+        await ReadAsync(Path.Combine(directory, name + TestCaseFile.Suffix), cancellationToken).ConfigureAwait(false) is { } json
+            ? TestCaseFile.Parse(name, json, manifest)
+            : manifest.Tests;
+
     // An editor may still hold the file; try a few times before giving up on this change.
     private static async Task<string?> ReadAsync(string path, CancellationToken cancellationToken)
     {
@@ -273,6 +294,12 @@ internal sealed partial class FolderWatcher : BackgroundService
 
     [LoggerMessage(EventId = Telemetry.NeedleEventIds.WatcherDeployFailed, Level = LogLevel.Error, Message = "Deploying {Name} from {Directory} failed; the last good version keeps serving: {Detail}")]
     private static partial void LogDeployFailed(ILogger logger, string name, string directory, string detail);
+
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.WatcherTestsFailed, Level = LogLevel.Error, Message = "Deploying {Name} from {Directory} failed its test cases; the last good version keeps serving: {Detail}")]
+    private static partial void LogTestsFailed(ILogger logger, string name, string directory, string detail);
+
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.WatcherTestCaseFailed, Level = LogLevel.Error, Message = "Test case '{Case}' of {Version} failed: {Mismatches}")]
+    private static partial void LogTestCaseFailed(ILogger logger, string @case, string version, string mismatches);
 
     [LoggerMessage(EventId = Telemetry.NeedleEventIds.WatcherDeployError, Level = LogLevel.Error, Message = "Deploying {Name} failed unexpectedly.")]
     private static partial void LogDeployError(ILogger logger, string name, Exception exception);

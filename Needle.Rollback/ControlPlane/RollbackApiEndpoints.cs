@@ -22,6 +22,7 @@ internal sealed class RollbackApiEndpoints : INeedleApiContributor
     {
         api.MapPost("/functions/{name}/plans", StartPlanAsync)
             .Accepts<PlanRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithName("NeedleStartPlan").WithSummary("Releases a version as canary through weighted steps, advanced while the guard's gate passes.");
         api.MapGet("/functions/{name}/plans/current", GetPlanAsync).WithName("NeedleGetPlan").WithSummary("The running release plan, or the last one.");
         api.MapDelete("/functions/{name}/plans/current", CancelPlanAsync).WithName("NeedleCancelPlan")

@@ -24,6 +24,7 @@ internal static class EmergencyEndpoints
         api.MapPost("/functions/{name}/patches", PatchAsync)
             .Accepts<PatchRequest>("application/json")
             .WithInvalidTitle("Invalid patch")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithName("NeedlePatch").WithSummary("Emergency patch to all traffic: a diff, a source or a config against a stated base hash, or a kill switch. 201 when applied; 202 with the patch run when the host runs it as a watched job (Needle.Rollback).");
     }
 

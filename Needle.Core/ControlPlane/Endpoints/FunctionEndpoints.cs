@@ -19,10 +19,12 @@ internal static class FunctionEndpoints
         api.MapPost("/functions/{name}/versions", DeployAsync)
             .Accepts<DeployRequest>("application/json")
             .WithInvalidTitle(ReleaseEndpoints.InvalidTitle)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithName("NeedleDeploy").WithSummary("Deploys a version (activated unless activate is false).");
         api.MapGet("/functions/{name}/versions/{number:int}", GetVersionAsync).WithName("NeedleGetVersion").WithSummary("A version's source, manifest and hash.");
         api.MapPost("/functions/{name}/versions/{number:int}/activate", ActivateAsync)
             .Accepts<ReasonRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithName("NeedleActivate").WithSummary("Makes a version the stable one.");
     }
 

@@ -16,14 +16,17 @@ internal static class ReleaseEndpoints
         api.MapPut("/functions/{name}/release", SetReleaseAsync)
             .Accepts<ReleaseRequest>("application/json")
             .WithInvalidTitle(InvalidTitle)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithName("NeedleSetRelease").WithSummary("Sets the whole release: stable, canary, weight, pins.");
         api.MapPost("/functions/{name}/canary", SetCanaryAsync)
             .Accepts<CanaryRequest>("application/json")
             .WithInvalidTitle(InvalidTitle)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithName("NeedleSetCanary").WithSummary("Runs a version as canary, or changes the canary's weight or pins.");
         api.MapPost("/functions/{name}/promote", PromoteAsync)
             .Accepts<ReasonRequest>("application/json")
             .WithInvalidTitle(InvalidTitle)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithName("NeedlePromote").WithSummary("The canary becomes the stable version.");
         api.MapPost("/functions/{name}/abort", AbortAsync)
             .Accepts<ReasonRequest>("application/json")

@@ -7,7 +7,7 @@ namespace Needle.ControlPlane.OpenApi;
 /// <summary>
 /// Documents the problem responses each control-plane operation can give, by what it is: every call can be refused
 /// access (403); a call naming a function or version can find none (404); a call that changes something can be invalid
-/// (400) or lose a race with another operator (409).
+/// (400) or lose a race with another operator (409); a call that runs the quality gate can fail it (422).
 /// </summary>
 internal sealed class NeedleOpenApiOperationTransformer : IOpenApiOperationTransformer
 {
@@ -21,6 +21,12 @@ internal sealed class NeedleOpenApiOperationTransformer : IOpenApiOperationTrans
         {
             Add(operation, context, "400", "The request is invalid: the problem says which field and why; nothing changed.");
             Add(operation, context, "409", "Another change won the race (the release moved since it was read), or the state does not allow it; nothing changed.");
+        }
+
+        if (operation.Responses.Remove("422"))
+        {
+            // Declared by the endpoints that run the quality gate (ProducesProblem(422)): described here in Needle's shape.
+            Add(operation, context, "422", "The version about to take traffic failed some of its test cases: the problem's failures list each one (expected against actual, logs, duration); nothing changed.");
         }
 
         Add(operation, context, "403", "Not admitted: not a local caller, no valid API key, and the host's policy did not authorize it. The problem says which rule refused.");

@@ -82,6 +82,7 @@ public sealed class OpenApiDocumentTests
             () => client.ListAuditAsync("f", 5),
             () => client.ListNodesAsync(),
             () => client.InvokeAsync("f", 1, new InvokeRequest()),
+            () => client.TestAsync("f", 1),
             () => client.GetHealthAsync(),
         };
         foreach (var call in calls)

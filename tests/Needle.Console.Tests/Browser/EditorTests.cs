@@ -42,6 +42,64 @@ public sealed class EditorTests
     }
 
     [TestMethod]
+    public async Task Editor_DraftFailingItsCases_ShowsEachCaseInlineAndStoresNothingUntilFixed()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var page = await Infrastructure.Browser.NewPageAsync();
+        await page.GotoAsync(new Uri(host.Address, "/needle/#/edit").ToString());
+        await page.GetByTestId("editor-name").FillAsync("cased");
+        await page.Locator("details summary").ClickAsync();
+        await page.GetByTestId("editor-manifest").FillAsync("{\"route\": \"/cased\", \"methods\": [\"GET\"]}");
+        await page.GetByTestId("editor-tests").FillAsync("[{\"name\": \"says hi\", \"expect\": {\"status\": 200, \"body\": {\"message\": \"hi\"}}}]");
+
+        await page.Locator(".cm-content").FillAsync("export default async function (req, ctx) {\n  ctx.log.info(\"answering\");\n  return { message: \"ho\" };\n}\n");
+        await page.GetByTestId("run-draft").ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("test-summary")).ToContainTextAsync("Refused");
+        await Assertions.Expect(page.GetByTestId("test-case")).ToContainTextAsync("✗ says hi");
+        await Assertions.Expect(page.GetByTestId("test-case")).ToContainTextAsync("body: expected {\"message\":\"hi\"}, got {\"message\":\"ho\"}");
+        await Assertions.Expect(page.GetByTestId("test-case")).ToContainTextAsync("info answering");
+        using var absent = await host.Client.GetAsync("/needle/api/functions/cased");
+        Assert.AreEqual(System.Net.HttpStatusCode.NotFound, absent.StatusCode, "A draft failing its cases is not stored.");
+
+        await page.Locator(".cm-content").FillAsync("export default async function (req, ctx) {\n  return { message: \"hi\" };\n}\n");
+        await page.GetByTestId("run-draft").ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("test-summary")).ToContainTextAsync("1 of 1 cases passed on v1");
+        await Assertions.Expect(page.GetByTestId("test-case")).ToContainTextAsync("✓ says hi");
+        await Assertions.Expect(page.GetByTestId("run-status")).ToHaveTextAsync("200");
+    }
+
+    [TestMethod]
+    public async Task Editor_FailingChangeWithSkipTheCases_PatchesWithTheReasonAudited()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        await host.DeployAsync("guarded", "export default () => ({ message: 'hi' })", new { route = "/guarded", methods = new[] { "GET" }, tests = new[] { new { name = "says hi", expect = new { body = new { message = "hi" } } } } });
+        var page = await Infrastructure.Browser.NewPageAsync();
+        await page.GotoAsync(new Uri(host.Address, "/needle/#/edit/guarded/1").ToString());
+        // The page loads the function, its version and the stable version's hash first; the machine may be loaded.
+        await Assertions.Expect(page.Locator(".cm-content")).ToContainTextAsync("message: 'hi'", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByTestId("editor-tests")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("says hi"));
+        await page.Locator(".cm-content").FillAsync("export default () => ({ message: 'degraded' })\n");
+
+        await page.GetByTestId("deploy-canary").ClickAsync();
+        await page.GetByTestId("confirm-reason").FillAsync("try it");
+        await page.GetByTestId("confirm-ok").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("test-case")).ToContainTextAsync("✗ says hi");
+        Assert.AreEqual("guarded@1", await host.ServedByAsync("/fn/guarded"), "The failing change was refused.");
+
+        await page.GetByTestId("skip-tests").CheckAsync();
+        await page.GetByTestId("deploy-canary").ClickAsync();
+        await page.GetByTestId("confirm-reason").FillAsync("INC-12 degrade now");
+        await page.GetByTestId("confirm-ok").ClickAsync();
+
+        await Eventually.WaitAsync(async () => await host.ServedByAsync("/fn/guarded") == "guarded@2", "the patch without cases to serve");
+        var audit = await host.Client.GetStringAsync("/needle/api/audit?function=guarded");
+        StringAssert.Contains(audit, "\"tests-skipped\"");
+        StringAssert.Contains(audit, "INC-12 degrade now");
+    }
+
+    [TestMethod]
     public async Task Editor_SyntaxError_ShowsTheDiagnosticInline()
     {
         await using var host = await ConsoleHost.StartAsync();

@@ -46,6 +46,18 @@ public sealed class SampleHostTests
     }
 
     [TestMethod]
+    [DataRow("aggregator", 2)]
+    public async Task Sample_FunctionsTestsFile_ShipsCasesThatPass(string function, int cases)
+    {
+        using var response = await s_client.PostAsync($"/needle/api/functions/{function}/versions/1/test", null);
+        var run = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, run.ToJsonString());
+        Assert.IsTrue(run["passed"]!.GetValue<bool>(), run.ToJsonString());
+        Assert.AreEqual(cases, run["cases"]!.AsArray().Count);
+    }
+
+    [TestMethod]
     public async Task Sample_Hello_Greets()
     {
         var json = await GetJsonAsync("/fn/hello?name=Ada");

@@ -136,6 +136,44 @@ public sealed class FolderWatcherTests
         Assert.AreEqual("edited@2", edited.Version);
     }
 
+    [TestMethod]
+    public async Task Watch_TestsFileBesideTheSource_GatesEveryChangeAndLogsFailingCasesByName()
+    {
+        var folder = NewFolder();
+        var file = Path.Combine(folder, "shout.js");
+        await File.WriteAllTextAsync(file, "export default (req) => req.query.say.toUpperCase();");
+        await File.WriteAllTextAsync(Path.Combine(folder, "shout.tests.json"), """
+            [ { "name": "shouts", "request": { "query": { "say": "hi" } }, "expect": { "status": 200, "body": "HI" } } ]
+            """);
+        var logs = new LogCapture();
+        await using var host = await TestHost.StartAsync(o => o.WatchDebounce = TimeSpan.FromMilliseconds(50), needle => needle.WatchDirectory(folder).Services.AddSingleton<ILoggerProvider>(logs));
+        await WaitForAsync(host, "/fn/shout?say=a", r => r.Body == "A");
+
+        await File.WriteAllTextAsync(file, "export default (req) => req.query.say;");
+        var failed = await WaitForAuditAsync(host, "shout", "deploy-failed");
+        var served = await host.GetAsync("/fn/shout?say=a");
+
+        StringAssert.Contains(failed["detail"]!.GetValue<string>(), "'shouts'");
+        Assert.AreEqual("shout@1", served.Version);
+        Assert.AreEqual("A", served.Body);
+        var line = logs.Entries.Single(e => e.EventId.Id == Needle.Telemetry.NeedleEventIds.WatcherTestCaseFailed);
+        StringAssert.Contains(line.Message, "Test case 'shouts' of shout@2 failed: body: expected \"HI\", got \"hi\"");
+    }
+
+    [TestMethod]
+    public async Task Watch_TestsInBothTheManifestAndTheTestsFile_IsRefused()
+    {
+        var folder = NewFolder();
+        await File.WriteAllTextAsync(Path.Combine(folder, "twice.js"), "export default () => 1;");
+        await File.WriteAllTextAsync(Path.Combine(folder, "twice.json"), """{ "tests": [ { "name": "a", "expect": { "status": 200 } } ] }""");
+        await File.WriteAllTextAsync(Path.Combine(folder, "twice.tests.json"), """[ { "name": "b", "expect": { "status": 200 } } ]""");
+        await using var host = await TestHost.StartAsync(needle: n => n.WatchDirectory(folder));
+
+        var failed = await WaitForAuditAsync(host, "twice", "deploy-failed");
+
+        StringAssert.Contains(failed["detail"]!.GetValue<string>(), "twice.json has tests and twice.tests.json exists too");
+    }
+
     private static string CSharpSource(string text) =>
         "public sealed class H : INeedleFunction { public Task<object?> InvokeAsync(FunctionRequest r, FunctionContext c) => Task.FromResult<object?>(\"" + text + "\"); }";
 

@@ -54,6 +54,33 @@ export interface Manifest {
   limits?: Record<string, number> | null;
   config?: Record<string, unknown> | null;
   services?: string[] | null;
+  tests?: unknown[] | null;
+}
+
+/** One expectation of a test case that did not hold. */
+export interface TestMismatch {
+  field: string;
+  expected: string | null;
+  actual: string | null;
+}
+
+/** One test case's result (the quality stage). */
+export interface TestCaseResult {
+  name: string;
+  passed: boolean;
+  mismatches: TestMismatch[];
+  actual: InvokeResponse;
+}
+
+/** A version's test run: POST .../versions/{n}/test, or the failures of a 422. */
+export interface TestRunResponse {
+  function: string;
+  version: number;
+  passed: boolean;
+  cached: boolean;
+  failed: number;
+  durationMs: number;
+  cases: TestCaseResult[];
 }
 
 export interface FunctionVersion {
@@ -184,6 +211,8 @@ export interface ProblemDetails {
   detail?: string;
   status?: number;
   diagnostics?: Diagnostic[];
+  /** A 422 "Tests failed": each failing case. */
+  failures?: TestCaseResult[];
 }
 
 /** Needle.Rollback's progressive release (optional endpoint). */

@@ -9,7 +9,7 @@ import { confirmAction, toast } from "../confirm";
 import { ApiError, seg } from "../lib/api";
 import { h, link, replace } from "../lib/dom";
 import { formatMs } from "../lib/format";
-import type { DeployResponse, Diagnostic, FunctionDetail, FunctionVersion, InvokeResponse, Manifest } from "../lib/types";
+import type { DeployResponse, Diagnostic, FunctionDetail, FunctionVersion, InvokeResponse, Manifest, TestCaseResult, TestRunResponse } from "../lib/types";
 import { toEditorDiagnostics } from "./diagnostics";
 
 const jsTemplate = `export default async function (req, ctx) {
@@ -32,12 +32,15 @@ public sealed class MyFunction : INeedleFunction
 /**
  * The online editor: open a version or start a function, edit with highlighting, see diagnostics inline, run it as a
  * draft (a version deployed with activate=false takes no traffic; drafts become versions), then deploy as canary.
+ * The function's test cases sit beside the source; every deploy runs them (the quality gate), so a failing draft is
+ * refused with its failing cases shown inline, and only an emergency patch with "skip the cases" goes around it.
  */
 export async function editorPage(ctx: AppContext, root: HTMLElement, name?: string, versionNumber?: number): Promise<() => void> {
   let source = jsTemplate;
   let manifest: Manifest = { route: "/my-function", methods: ["GET"] };
   let hasRelease = false;
   let stableVersion: number | undefined;
+  let stableHash: string | undefined;
   if (name) {
     const detail = await ctx.api.tryGet<FunctionDetail>(`/functions/${seg(name)}`);
     if (detail) {
@@ -47,16 +50,22 @@ export async function editorPage(ctx: AppContext, root: HTMLElement, name?: stri
       const version = await ctx.api.get<FunctionVersion>(`/functions/${seg(name)}/versions/${number}`);
       source = version.source;
       manifest = version.manifest;
+      if (stableVersion !== undefined) {
+        stableHash = number === stableVersion ? version.contentHash : (await ctx.api.get<FunctionVersion>(`/functions/${seg(name)}/versions/${stableVersion}`)).contentHash;
+      }
     }
   }
 
   const nameInput = h("input", { type: "text", value: name ?? "", placeholder: "function-name", pattern: "[a-z0-9][a-z0-9-]{0,62}", "data-testid": "editor-name", readonly: name ? true : null });
   const runtime = h("select", { "data-testid": "editor-runtime" }, h("option", { value: "javascript" }, "JavaScript"), h("option", { value: "csharp" }, "C#"));
   runtime.value = manifest.runtime ?? "javascript";
-  const { name: _ignored, ...manifestRest } = manifest;
+  const { name: _ignored, tests: cases, ...manifestRest } = manifest;
   void _ignored;
   const manifestBox = h("textarea", { rows: 8, class: "code", spellcheck: false, "data-testid": "editor-manifest" });
   manifestBox.value = JSON.stringify(manifestRest, null, 2);
+  const testsBox = h("textarea", { rows: 10, class: "code", spellcheck: false, placeholder: '[{ "name": "...", "request": {}, "fetch": [], "expect": { "status": 200 } }]', "data-testid": "editor-tests" });
+  testsBox.value = cases && cases.length > 0 ? JSON.stringify(cases, null, 2) : "";
+  const skipTests = h("input", { type: "checkbox", "data-testid": "skip-tests" });
 
   const language = new Compartment();
   const languageFor = (r: string) => (r === "csharp" ? StreamLanguage.define(csharp) : javascript());
@@ -88,9 +97,32 @@ export async function editorPage(ctx: AppContext, root: HTMLElement, name?: stri
   const currentName = () => nameInput.value.trim();
   const currentManifest = (): Manifest => {
     const parsed = JSON.parse(manifestBox.value || "{}") as Manifest;
-    return { ...parsed, runtime: runtime.value === "javascript" ? (parsed.runtime ?? undefined) : runtime.value };
+    const tests = testsBox.value.trim() ? (JSON.parse(testsBox.value) as unknown[]) : undefined;
+    return { ...parsed, runtime: runtime.value === "javascript" ? (parsed.runtime ?? undefined) : runtime.value, tests: tests ?? parsed.tests };
   };
-  const contentKey = () => JSON.stringify([currentName(), view.state.doc.toString(), manifestBox.value, runtime.value]);
+  const contentKey = () => JSON.stringify([currentName(), view.state.doc.toString(), manifestBox.value, testsBox.value, runtime.value]);
+  const casesResult = h("section", { class: "test-results", "data-testid": "test-results" });
+
+  const showCases = (results: TestCaseResult[], summary: string) => {
+    replace(
+      casesResult,
+      h("p", { "data-testid": "test-summary" }, summary),
+      h(
+        "ul",
+        { class: "test-cases" },
+        ...results.map((c) =>
+          h(
+            "li",
+            { class: c.passed ? "passed" : "failed", "data-testid": "test-case" },
+            h("strong", null, `${c.passed ? "✓" : "✗"} ${c.name}`),
+            ` ${c.actual.status} in ${formatMs(c.actual.durationMs)}`,
+            c.mismatches.length > 0 ? h("ul", null, ...c.mismatches.map((m) => h("li", null, `${m.field}: expected ${m.expected ?? "—"}, got ${m.actual ?? "—"}`))) : null,
+            c.actual.logs.length > 0 ? h("pre", { class: "code" }, c.actual.logs.map((l) => `${l.level} ${l.message}`).join("\n")) : null,
+          ),
+        ),
+      ),
+    );
+  };
 
   const showDiagnostics = (list: Diagnostic[], message?: string) => {
     view.dispatch(setDiagnostics(view.state, toEditorDiagnostics(view.state.doc, list) as CmDiagnostic[]));
@@ -110,6 +142,12 @@ export async function editorPage(ctx: AppContext, root: HTMLElement, name?: stri
       showDiagnostics(response.warnings ?? []);
       return response;
     } catch (error) {
+      if (error instanceof ApiError && error.status === 422 && error.problem.failures) {
+        // The quality gate refused the version: nothing was stored; each failing case is shown beside the source.
+        showDiagnostics([]);
+        showCases(error.problem.failures, `Refused: ${error.message}`);
+        return null;
+      }
       if (error instanceof ApiError) {
         showDiagnostics(error.problem.diagnostics ?? [], error.message);
         return null;
@@ -128,6 +166,10 @@ export async function editorPage(ctx: AppContext, root: HTMLElement, name?: stri
       draft = { key, version: deployed.version, active: deployed.active };
     }
     const { version, active } = draft;
+    if (testsBox.value.trim()) {
+      const run = await ctx.api.send<TestRunResponse>("POST", `/functions/${seg(currentName())}/versions/${version}/test`);
+      showCases(run.cases, `${run.cases.length - run.failed} of ${run.cases.length} cases passed on v${version}${run.cached ? " (kept result)" : ""}`);
+    }
     let sample: Record<string, unknown>;
     try {
       sample = { method: method.value, path: path.value || undefined, query: JSON.parse(query.value || "{}"), params: JSON.parse(params.value || "{}"), body: body.value.trim() ? JSON.parse(body.value) : undefined };
@@ -168,6 +210,15 @@ export async function editorPage(ctx: AppContext, root: HTMLElement, name?: stri
     if (!confirmed) return;
     try {
       let version: number | undefined;
+      if (skipTests.checked) {
+        // Around the quality gate only as an audited emergency patch of the stable version's source.
+        if (!hasRelease || stableHash === undefined) return toast("Skipping the cases is an emergency patch: it needs a stable version.", "error");
+        if (!confirmed.reason) return toast("Skipping the cases needs a reason (it is audited).", "error");
+        await ctx.api.send("POST", `/functions/${seg(fn)}/patches`, { baseHash: stableHash, source: view.state.doc.toString(), reason: confirmed.reason, skipTests: true });
+        toast(`${fn} patched without running its cases (audited)`);
+        location.hash = `#/fn/${encodeURIComponent(fn)}`;
+        return;
+      }
       const drafted = draft?.key === contentKey() ? draft.version : undefined;
       if (first) {
         version = (await deploy({ activate: true, reason: confirmed.reason }))?.version;
@@ -201,7 +252,7 @@ export async function editorPage(ctx: AppContext, root: HTMLElement, name?: stri
     h("p", null, name ? link(`/fn/${encodeURIComponent(name)}`, `← ${name}`) : link("/", "← all functions")),
     h("h1", null, name ? `Edit ${name}${versionNumber ? ` (from v${versionNumber})` : ""}` : "New function"),
     h("div", { class: "editor-bar" }, h("label", null, "Name ", nameInput), h("label", null, "Runtime ", runtime)),
-    editorHost,
+    h("div", { class: "editor-with-tests" }, editorHost, h("div", { class: "editor-tests" }, h("h3", null, "Test cases"), testsBox, casesResult)),
     problems,
     h("details", null, h("summary", null, "Manifest (route, methods, config, limits, services)"), manifestBox),
     h("h2", null, "Test run"),
@@ -213,8 +264,9 @@ export async function editorPage(ctx: AppContext, root: HTMLElement, name?: stri
       h("label", null, "Canary weight (%) ", weight),
       hasRelease ? h("label", null, "or a plan (%) ", planSteps, " every ", planWait, " s") : null,
       h("button", { type: "button", "data-testid": "deploy-canary", onclick: () => void deployCanary() }, hasRelease ? "Deploy as canary…" : "Deploy…"),
+      hasRelease ? h("label", { title: "An emergency patch of the stable version's source to all traffic, without running the cases; needs a reason, audited" }, skipTests, " skip the cases (emergency patch)") : null,
     ),
-    h("p", { class: "muted" }, "A draft is a version deployed with activate=false: it takes no traffic, but it stays in the version list."),
+    h("p", { class: "muted" }, "A draft is a version deployed with activate=false: it takes no traffic, but it stays in the version list. Every deploy, drafts included, runs the test cases first; a failing one refuses it."),
     result,
   );
   return () => view.destroy();
