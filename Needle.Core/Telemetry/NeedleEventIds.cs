@@ -133,4 +133,12 @@ public static class NeedleEventIds
 
     /// <summary>A secret a version names is not set in the host's configuration.</summary>
     public const int SecretMissing = 1750;
+
+    // Store outages (#15, cluster mode: serving through an outage of the store's database).
+
+    /// <summary>The store's database cannot be reached; the node serves what it loaded and the control plane answers 503.</summary>
+    public const int StoreUnavailable = 1960;
+
+    /// <summary>The store's database answers again; the node reads the whole store once.</summary>
+    public const int StoreAvailableAgain = 1961;
 }
