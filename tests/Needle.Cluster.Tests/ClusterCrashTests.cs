@@ -14,6 +14,7 @@ public sealed class ClusterCrashTests
     {
         // Arrange
         await using var cluster = await TestCluster.StartAsync();
+        await cluster.WaitForWarmUpAsync();
         await cluster[0].Client.DeployAsync("hello", "export default async () => 'v1';");
         await cluster.WaitForAllAsync("/fn/hello", "hello@1", TestCluster.ConvergeTimeout);
         var load = RequestLoad.Start([(cluster[1].Client, "/fn/hello"), (cluster[2].Client, "/fn/hello")], loopsPerTarget: 2);

@@ -36,6 +36,7 @@ public sealed class ClusterOutageTests
         var server = s_server ??= await PostgresServer.StartPrivateAsync();
         var database = await server.NewDatabaseAsync();
         await using var cluster = await TestCluster.StartAsync(connectionString: database);
+        await cluster.WaitForWarmUpAsync();
         await cluster[0].Client.DeployAsync("hello", "export default async () => 'v1';");
         await cluster[0].Client.DeployAsync("other", "export default async () => 'other';");
         await cluster.WaitForAllAsync("/fn/hello", "hello@1", TestCluster.ConvergeTimeout);
@@ -58,7 +59,7 @@ public sealed class ClusterOutageTests
             await AssertStoreUnavailableAsync(node, HttpMethod.Get, "nodes");
             await AssertStoreUnavailableAsync(node, HttpMethod.Post, "functions/hello/versions", new { source = "export default async () => 'lost';" });
             await AssertStoreUnavailableAsync(node, HttpMethod.Post, "functions/hello/rollback", new { reason = "outage test" });
-            await AssertStoreUnavailableAsync(node, HttpMethod.Post, "functions/hello/kill", new { reason = "outage test" });
+            await AssertStoreUnavailableAsync(node, HttpMethod.Post, "functions/hello/kill", new { fallback = new { status = 503 }, reason = "outage test" });
             await AssertStoreUnavailableAsync(node, HttpMethod.Put, "functions/hello/release", new { stableVersion = 1, reason = "outage test" });
 
             var health = await TimedAsync(() => node.GetAsync("/healthz"));

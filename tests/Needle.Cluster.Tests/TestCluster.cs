@@ -138,6 +138,18 @@ public sealed class TestCluster : IAsyncDisposable
             timeout ?? TimeSpan.FromSeconds(15),
             TimeSpan.FromMilliseconds(20));
 
+    /// <summary>
+    /// Waits until every running node has finished warming up its C# compiler (logged as warmed up or failed). On the
+    /// shared 2-core machine three warm-ups at once take a minute and starve everything else, so a test about what
+    /// happens later (an outage, a kill) waits for them first instead of timing its first deploy against them.
+    /// </summary>
+    public Task WaitForWarmUpAsync() =>
+        Eventually.WaitAsync(
+            () => Nodes.Where(n => n.IsRunning).All(n => n.Process.Output.Contains("C# compiler warm", StringComparison.Ordinal)),
+            "every node to warm up its C# compiler",
+            TimeSpan.FromMinutes(3),
+            TimeSpan.FromMilliseconds(200));
+
     public async ValueTask DisposeAsync()
     {
         foreach (var node in Nodes)
