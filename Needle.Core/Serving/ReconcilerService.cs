@@ -147,7 +147,7 @@ internal sealed partial class ReconcilerService : BackgroundService
     [LoggerMessage(EventId = Telemetry.NeedleEventIds.StorePollFailed, Level = LogLevel.Warning, Message = "Could not check the store for changes; serving what was loaded.")]
     private static partial void LogPollFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = Telemetry.NeedleEventIds.StorePollFailed, Level = LogLevel.Debug, Message = "Could not check the store for changes: {Reason}")]
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.StorePollFailedWhileUnavailable, Level = LogLevel.Debug, Message = "Could not check the store for changes: {Reason}")]
     private static partial void LogPollFailedWhileUnavailable(ILogger logger, string reason);
 
     [LoggerMessage(EventId = Telemetry.NeedleEventIds.StoreUnavailable, Level = LogLevel.Warning, Message = "The Needle store cannot be reached; node {NodeId} keeps serving revision {Revision} and the control plane answers 503 until it returns.")]

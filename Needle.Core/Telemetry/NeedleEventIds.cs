@@ -141,4 +141,7 @@ public static class NeedleEventIds
 
     /// <summary>The store's database answers again; the node reads the whole store once.</summary>
     public const int StoreAvailableAgain = 1961;
+
+    /// <summary>The store could not be checked for changes while it is known to be unavailable (Debug; <see cref="StoreUnavailable"/> said so once).</summary>
+    public const int StorePollFailedWhileUnavailable = 1962;
 }
