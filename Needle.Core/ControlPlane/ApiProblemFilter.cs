@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.AspNetCore.Http;
 using Needle.Quality;
 using Needle.Runtime;
@@ -8,7 +9,9 @@ namespace Needle.ControlPlane;
 /// <summary>
 /// The one place where the control plane's refusals become problem details: a function or body that is invalid 400
 /// (<c>Invalid function</c>, with its diagnostics), something unknown 404, a lost race or a state that does not allow
-/// the change 409, a version failing its test cases 422 (<c>Tests failed</c>, with each failing case), no room to load a version now 503, a refused argument 400 (titled by the endpoint's <see cref="ApiInvalidTitle"/>, else
+/// the change 409, a version failing its test cases 422 (<c>Tests failed</c>, with each failing case), no room to load a version now 503, a store that cannot be reached 503 with <c>Retry-After</c>
+/// (<c>Store unavailable</c>: Needle's own store, or any database error of a contributor's that means its server is
+/// gone), a refused argument 400 (titled by the endpoint's <see cref="ApiInvalidTitle"/>, else
 /// <c>Invalid request</c>).
 /// </summary>
 /// <remarks>
@@ -48,6 +51,15 @@ internal sealed class ApiProblemFilter : IEndpointFilter
         {
             // The node cannot load another version now: nothing changed, try later.
             return TypedResults.Problem(title: "Cannot load now", detail: ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+        catch (NeedleStoreUnavailableException ex)
+        {
+            return ApiProblems.StoreUnavailable(context.HttpContext, ex.Message, ex.RetryAfter);
+        }
+        catch (Exception ex) when ((ex is DbException || ex.InnerException is DbException) && StoreOutage.IsOutage(ex) && !context.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            // A contributor's own database (Rollback's state, Hangfire's storage) went away: the same answer.
+            return ApiProblems.StoreUnavailable(context.HttpContext, $"A database behind this endpoint cannot be reached: {ex.Message}", TimeSpan.FromSeconds(5));
         }
         catch (NeedleConflictException ex)
         {

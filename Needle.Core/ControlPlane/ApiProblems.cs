@@ -20,4 +20,21 @@ internal static class ApiProblems
 
     public static ProblemHttpResult NotFound(string detail) =>
         TypedResults.Problem(title: "Not found", detail: detail, statusCode: StatusCodes.Status404NotFound);
+
+    /// <summary>The title of the answer while the store cannot be reached.</summary>
+    public const string StoreUnavailableTitle = "Store unavailable";
+
+    /// <summary>
+    /// 503 with <c>Retry-After</c>: the store cannot be reached, nothing changed, and the node keeps serving what it
+    /// loaded. <paramref name="retryAfter"/> is when the store is tried again.
+    /// </summary>
+    public static ProblemHttpResult StoreUnavailable(HttpContext context, string detail, TimeSpan retryAfter)
+    {
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            title: StoreUnavailableTitle,
+            detail: detail,
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            extensions: new Dictionary<string, object?> { ["store"] = "unavailable" });
+    }
 }

@@ -139,7 +139,9 @@ public sealed class NeedleOptions
         configure?.Invoke(postgres);
         Postgres = postgres;
         StoreFactory = services => new Store.Postgres.PostgresNeedleStore(
-            postgres.ConnectionString, (TimeProvider?)services.GetService(typeof(TimeProvider)) ?? TimeProvider.System);
+            postgres.StoreConnectionString(),
+            (TimeProvider?)services.GetService(typeof(TimeProvider)) ?? TimeProvider.System,
+            (Store.StoreAvailability?)services.GetService(typeof(Store.StoreAvailability)));
         return this;
     }
 

@@ -93,6 +93,9 @@ public static class NeedleServiceCollectionExtensions
         services.TryAddSingleton<INeedleNodes, NeedleNodes>();
         services.TryAddSingleton<Reconciler>();
         services.TryAddSingleton<StoreChangeSignal>();
+        services.TryAddSingleton(static sp => new StoreAvailability(
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<NeedleOptions>>().Value.Postgres?.UnavailableProbeInterval ?? TimeSpan.FromSeconds(2)));
         services.TryAddSingleton<ChangeGate>();
         services.TryAddSingleton<ReleaseRouter>();
         services.TryAddSingleton<DeploymentService>();
@@ -188,7 +191,8 @@ public static class NeedleServiceCollectionExtensions
             signal.Announce,
             signal.RequestResync,
             services.GetRequiredService<TimeProvider>(),
-            services.GetRequiredService<ILogger<PostgresChangeListener>>());
+            services.GetRequiredService<ILogger<PostgresChangeListener>>(),
+            services.GetRequiredService<StoreAvailability>());
     }
 
     private static CSharpRuntime CreateCSharpRuntime(IServiceProvider services) =>

@@ -18,6 +18,21 @@ internal static class PostgresOptionsValidator
             failures.Add($"Needle: Postgres.ListenerKeepAlive must be between 1 second and 1 hour (was {options.ListenerKeepAlive}).");
         }
 
+        if (options.ConnectTimeout < TimeSpan.FromSeconds(1) || options.ConnectTimeout > TimeSpan.FromMinutes(5))
+        {
+            failures.Add($"Needle: Postgres.ConnectTimeout must be between 1 second and 5 minutes (was {options.ConnectTimeout}).");
+        }
+
+        if (options.CommandTimeout < TimeSpan.FromSeconds(1) || options.CommandTimeout > TimeSpan.FromHours(1))
+        {
+            failures.Add($"Needle: Postgres.CommandTimeout must be between 1 second and 1 hour (was {options.CommandTimeout}).");
+        }
+
+        if (options.UnavailableProbeInterval < TimeSpan.FromMilliseconds(100) || options.UnavailableProbeInterval > TimeSpan.FromMinutes(5))
+        {
+            failures.Add($"Needle: Postgres.UnavailableProbeInterval must be between 100 ms and 5 minutes (was {options.UnavailableProbeInterval}).");
+        }
+
         if (options.ListenerMaxReconnectDelay < TimeSpan.FromMilliseconds(100) || options.ListenerMaxReconnectDelay > TimeSpan.FromMinutes(5))
         {
             failures.Add($"Needle: Postgres.ListenerMaxReconnectDelay must be between 100 ms and 5 minutes (was {options.ListenerMaxReconnectDelay}).");

@@ -34,4 +34,33 @@ public sealed class PostgresStoreOptions
     /// Default: 5 seconds.
     /// </summary>
     public TimeSpan ListenerMaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long opening a connection to the store may take before the call fails (Npgsql's <c>Timeout</c>, in whole
+    /// seconds, set over the connection string's). Short, so that an unreachable database is noticed quickly and the
+    /// control plane answers 503 instead of hanging (the schema's migration at start may wait longer). Default: 5 seconds.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long one store statement may run before it fails (Npgsql's <c>Command Timeout</c>, in whole seconds, set
+    /// over the connection string's); waiting on another node's schema migration is exempt. Default: 10 seconds.
+    /// </summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// While the store cannot be reached, how often one call goes through to try it again; every other call fails at
+    /// once with 503 and this as its <c>Retry-After</c>. The listener reconnecting also ends the outage. Default: 2 seconds.
+    /// </summary>
+    public TimeSpan UnavailableProbeInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The store's connection string with <see cref="ConnectTimeout"/> and <see cref="CommandTimeout"/> applied.</summary>
+    internal string StoreConnectionString() =>
+        new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString)
+        {
+            Timeout = WholeSeconds(ConnectTimeout),
+            CommandTimeout = WholeSeconds(CommandTimeout),
+        }.ConnectionString;
+
+    internal static int WholeSeconds(TimeSpan value) => (int)Math.Ceiling(value.TotalSeconds);
 }

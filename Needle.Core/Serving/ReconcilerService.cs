@@ -20,7 +20,14 @@ internal sealed partial class ReconcilerService : BackgroundService
     private readonly StoreChangeSignal _signal;
     private readonly ILogger<ReconcilerService> _logger;
 
-    public ReconcilerService(INeedleStore store, Reconciler reconciler, IOptions<NeedleOptions> options, TimeProvider time, StoreChangeSignal signal, ILogger<ReconcilerService> logger)
+    public ReconcilerService(
+        INeedleStore store,
+        Reconciler reconciler,
+        IOptions<NeedleOptions> options,
+        TimeProvider time,
+        StoreChangeSignal signal,
+        StoreAvailability availability,
+        ILogger<ReconcilerService> logger)
     {
         _store = store;
         _reconciler = reconciler;
@@ -28,6 +35,7 @@ internal sealed partial class ReconcilerService : BackgroundService
         _time = time;
         _signal = signal;
         _logger = logger;
+        availability.Changed += OnAvailabilityChanged;
     }
 
     public override async Task StartAsync(CancellationToken cancellationToken)
@@ -70,6 +78,11 @@ internal sealed partial class ReconcilerService : BackgroundService
             try
             {
                 await CatchUpAsync(signalled, stoppingToken).ConfigureAwait(false);
+            }
+            catch (NeedleStoreUnavailableException ex)
+            {
+                // Logged once when the outage began (StoreUnavailable); each failed poll meanwhile is Debug.
+                LogPollFailedWhileUnavailable(_logger, ex.Message);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -115,9 +128,31 @@ internal sealed partial class ReconcilerService : BackgroundService
         await _reconciler.DisposeAsync().ConfigureAwait(false);
     }
 
+    private void OnAvailabilityChanged(Exception? error)
+    {
+        if (error is not null)
+        {
+            LogStoreUnavailable(_logger, _options.NodeId, _reconciler.AppliedRevision, error);
+            return;
+        }
+
+        // Changes committed while this node could not read them were announced to nobody here: read everything once.
+        LogStoreAvailableAgain(_logger, _options.NodeId);
+        _signal.RequestResync();
+    }
+
     [LoggerMessage(EventId = Telemetry.NeedleEventIds.NodeStarted, Level = LogLevel.Information, Message = "Needle node {NodeId} serves revision {Revision} with {Count} functions.")]
     private static partial void LogStarted(ILogger logger, string nodeId, long revision, int count);
 
     [LoggerMessage(EventId = Telemetry.NeedleEventIds.StorePollFailed, Level = LogLevel.Warning, Message = "Could not check the store for changes; serving what was loaded.")]
     private static partial void LogPollFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.StorePollFailedWhileUnavailable, Level = LogLevel.Debug, Message = "Could not check the store for changes: {Reason}")]
+    private static partial void LogPollFailedWhileUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.StoreUnavailable, Level = LogLevel.Warning, Message = "The Needle store cannot be reached; node {NodeId} keeps serving revision {Revision} and the control plane answers 503 until it returns.")]
+    private static partial void LogStoreUnavailable(ILogger logger, string nodeId, long revision, Exception exception);
+
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.StoreAvailableAgain, Level = LogLevel.Information, Message = "The Needle store answers again; node {NodeId} reads the whole store once.")]
+    private static partial void LogStoreAvailableAgain(ILogger logger, string nodeId);
 }

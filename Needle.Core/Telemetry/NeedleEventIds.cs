@@ -154,4 +154,15 @@ public static class NeedleEventIds
 
     /// <summary>One failing test case of a watched file's version, by name, with what differed.</summary>
     public const int WatcherTestCaseFailed = 1801;
+
+    // Store outages (#15, cluster mode: serving through an outage of the store's database).
+
+    /// <summary>The store's database cannot be reached; the node serves what it loaded and the control plane answers 503.</summary>
+    public const int StoreUnavailable = 1960;
+
+    /// <summary>The store's database answers again; the node reads the whole store once.</summary>
+    public const int StoreAvailableAgain = 1961;
+
+    /// <summary>The store could not be checked for changes while it is known to be unavailable (Debug; <see cref="StoreUnavailable"/> said so once).</summary>
+    public const int StorePollFailedWhileUnavailable = 1962;
 }

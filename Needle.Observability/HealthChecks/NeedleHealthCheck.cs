@@ -1,12 +1,14 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Needle.Serving;
+using Needle.Store;
 
 namespace Needle.Observability.HealthChecks;
 
 /// <summary>
 /// Healthy when the store answers, every released version (stable and canary) serves on this node, and the node
-/// serves the store's revision; degraded when a version is not served or the node is behind; the registration's
-/// failure status when the store cannot be reached. Never throws.
+/// serves the store's revision; degraded when a version is not served or the node is behind, and while the store is
+/// unavailable (<see cref="NeedleStoreUnavailableException"/>: the node still serves what it loaded, so it should stay
+/// in the load balancer); the registration's failure status when the store fails otherwise. Never throws.
 /// </summary>
 internal sealed class NeedleHealthCheck : IHealthCheck
 {
@@ -23,6 +25,18 @@ internal sealed class NeedleHealthCheck : IHealthCheck
         try
         {
             check = await _state.CheckAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (NeedleStoreUnavailableException ex)
+        {
+            return HealthCheckResult.Degraded(
+                $"The Needle store cannot be reached (since {ex.Since:u}); serving revision {_state.AppliedRevision}, the last one loaded.",
+                ex,
+                new Dictionary<string, object>
+                {
+                    ["node"] = _state.NodeId,
+                    ["appliedRevision"] = _state.AppliedRevision,
+                    ["storeUnavailableSince"] = ex.Since,
+                });
         }
         catch (Exception ex)
         {

@@ -16,6 +16,12 @@ public sealed class TestCluster : IAsyncDisposable
         Nodes = nodes;
     }
 
+    /// <summary>
+    /// How long a test waits for every node to take a change when the point is that they do, not how fast: a minute,
+    /// since on the shared 2-core machine (load averages of 40 and more) a node's first load can take tens of seconds.
+    /// </summary>
+    public static readonly TimeSpan ConvergeTimeout = TimeSpan.FromSeconds(60);
+
     /// <summary>The cluster's database.</summary>
     public string ConnectionString { get; }
 
@@ -77,8 +83,55 @@ public sealed class TestCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until every running node serves <paramref name="version"/> (e.g. <c>hello@2</c>) at <paramref name="path"/>.</summary>
-    public Task WaitForAllAsync(string path, string version, TimeSpan? timeout = null) =>
+    /// <summary>
+    /// Waits until every running node serves <paramref name="version"/> (e.g. <c>hello@2</c>) at <paramref name="path"/>;
+    /// on time-out the failure says what each node serves and ends with the lagging nodes' output.
+    /// </summary>
+    public async Task WaitForAllAsync(string path, string version, TimeSpan? timeout = null)
+    {
+        try
+        {
+            await WaitForAllCoreAsync(path, version, timeout);
+        }
+        catch (AssertFailedException ex)
+        {
+            var report = new System.Text.StringBuilder(ex.Message);
+            foreach (var node in Nodes.Where(n => n.IsRunning))
+            {
+                var served = await node.ServedVersionAsync(path);
+                report.Append(System.Globalization.CultureInfo.InvariantCulture, $"\n{node.Id} serves {served ?? "nothing"}");
+                if (served != version)
+                {
+                    report.Append(System.Globalization.CultureInfo.InvariantCulture, $"; its log, requests left out, ends:\n{WithoutRequests(node.Process.Output)}");
+                }
+            }
+
+            throw new AssertFailedException(report.ToString(), ex);
+        }
+    }
+
+    // The host logs every request at Information; what explains a lagging node is everything else.
+    private static string WithoutRequests(string output)
+    {
+        var kept = new System.Text.StringBuilder();
+        var skipping = false;
+        foreach (var line in output.Split('\n'))
+        {
+            if (!line.StartsWith(' '))
+            {
+                skipping = line.StartsWith("info: Microsoft.AspNetCore.", StringComparison.Ordinal);
+            }
+
+            if (!skipping)
+            {
+                kept.Append(line).Append('\n');
+            }
+        }
+
+        return kept.Length > 6000 ? kept.ToString(kept.Length - 6000, 6000) : kept.ToString();
+    }
+
+    private Task WaitForAllCoreAsync(string path, string version, TimeSpan? timeout) =>
         Eventually.WaitAsync(
             async () =>
             {
@@ -104,6 +157,18 @@ public sealed class TestCluster : IAsyncDisposable
         await using var command = new Npgsql.NpgsqlCommand(sql, connection);
         return await command.ExecuteScalarAsync() is { } value and not DBNull ? Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) : null;
     }
+
+    /// <summary>
+    /// Waits until every running node has finished warming up its C# compiler (logged as warmed up or failed). On the
+    /// shared 2-core machine three warm-ups at once take a minute and starve everything else, so a test about what
+    /// happens later (an outage, a kill) waits for them first instead of timing its first deploy against them.
+    /// </summary>
+    public Task WaitForWarmUpAsync() =>
+        Eventually.WaitAsync(
+            () => Nodes.Where(n => n.IsRunning).All(n => n.Process.Output.Contains("C# compiler warm", StringComparison.Ordinal)),
+            "every node to warm up its C# compiler",
+            TimeSpan.FromMinutes(3),
+            TimeSpan.FromMilliseconds(200));
 
     public async ValueTask DisposeAsync()
     {

@@ -9,9 +9,10 @@ namespace Needle.Testing;
 /// unix socket in that folder, stopped and deleted when the process exits (or at <see cref="StopShared"/>). When
 /// <c>NEEDLE_TEST_POSTGRES</c> holds a connection string, that server is used instead. Each test class (or test) gets a
 /// database of its own from <see cref="CreateDatabaseAsync"/>. When no server can start, a test is inconclusive, but
-/// fails when <c>CI=true</c>: CI never skips the PostgreSQL tests silently.
+/// fails when <c>CI=true</c>: CI never skips the PostgreSQL tests silently. A test that stops the server (an outage)
+/// takes a private one from <see cref="StartPrivateAsync"/> instead, so the other tests keep theirs.
 /// </summary>
-public sealed class PostgresServer
+public sealed class PostgresServer : IAsyncDisposable
 {
     /// <summary>The environment variable that names an existing server (a connection string with rights to create databases).</summary>
     public const string ServerVariable = "NEEDLE_TEST_POSTGRES";
@@ -22,13 +23,16 @@ public sealed class PostgresServer
 
     private readonly string? _directory;
     private readonly string? _pgCtl;
+    private readonly string? _settings;
     private readonly bool _runAsPostgres;
+    private bool _deleted;
 
-    private PostgresServer(string adminConnectionString, string? directory, string? pgCtl, bool runAsPostgres)
+    private PostgresServer(string adminConnectionString, string? directory, string? pgCtl, string? settings, bool runAsPostgres)
     {
         AdminConnectionString = adminConnectionString;
         _directory = directory;
         _pgCtl = pgCtl;
+        _settings = settings;
         _runAsPostgres = runAsPostgres;
     }
 
@@ -46,8 +50,8 @@ public sealed class PostgresServer
                 try
                 {
                     _shared = Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } external
-                        ? new PostgresServer(external, null, null, false)
-                        : await StartAsync();
+                        ? new PostgresServer(external, null, null, null, false)
+                        : await StartStoppedAtExitAsync();
                 }
                 catch (Exception ex) when (ex is not AssertFailedException)
                 {
@@ -55,18 +59,7 @@ public sealed class PostgresServer
                 }
             }
 
-            if (_shared is null)
-            {
-                var message = $"No PostgreSQL for the tests: {_unavailable} Install Debian's 'postgresql' package or set {ServerVariable}.";
-                if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-                {
-                    Assert.Fail(message);
-                }
-
-                Assert.Inconclusive(message);
-            }
-
-            return _shared;
+            return _shared ?? throw Missing($"{_unavailable} Install Debian's 'postgresql' package or set {ServerVariable}.");
         }
         finally
         {
@@ -74,10 +67,59 @@ public sealed class PostgresServer
         }
     }
 
-    /// <summary>A new empty database on the shared server; returns its connection string.</summary>
-    public static async Task<string> CreateDatabaseAsync()
+    /// <summary>
+    /// Starts a server of the caller's own (never <c>NEEDLE_TEST_POSTGRES</c>'s), which it may stop and start again on
+    /// the same port and data (<see cref="StopAsync"/>, <see cref="StartAsync"/>) without disturbing other tests.
+    /// Dispose it to stop it and delete its folder. Inconclusive (failed when <c>CI=true</c>) without PostgreSQL's binaries.
+    /// </summary>
+    public static async Task<PostgresServer> StartPrivateAsync()
     {
-        var server = await SharedAsync();
+        try
+        {
+            return await StartStoppedAtExitAsync();
+        }
+        catch (Exception ex) when (ex is not AssertFailedException)
+        {
+            throw Missing($"a private server could not start: {ex.Message} Install Debian's 'postgresql' package.");
+        }
+    }
+
+    /// <summary>A new empty database on this server; returns its connection string.</summary>
+    public Task<string> NewDatabaseAsync() => NewDatabaseAsync(this);
+
+    /// <summary>
+    /// Stops this private server. <paramref name="immediate"/>: like a crash (no shutdown checkpoint, connections
+    /// dropped); otherwise a fast shutdown (open sessions are told the server is going away).
+    /// </summary>
+    public Task StopAsync(bool immediate = false)
+    {
+        var (pgCtl, directory) = Own();
+        return RunAsync(pgCtl, _runAsPostgres, "-D", Path.Combine(directory, "data"), "-m", immediate ? "immediate" : "fast", "-w", "stop");
+    }
+
+    /// <summary>Starts this private server again after <see cref="StopAsync"/>: the same port, the same data.</summary>
+    public Task StartAsync()
+    {
+        var (pgCtl, directory) = Own();
+        return RunAsync(pgCtl, _runAsPostgres, "-D", Path.Combine(directory, "data"), "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60", "-o", _settings!, "start");
+    }
+
+    /// <summary>Stops the server (when it runs) and deletes its folder; the shared or an external server is left alone.</summary>
+    public ValueTask DisposeAsync()
+    {
+        if (!ReferenceEquals(this, _shared))
+        {
+            Stop();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A new empty database on the shared server; returns its connection string.</summary>
+    public static async Task<string> CreateDatabaseAsync() => await NewDatabaseAsync(await SharedAsync());
+
+    private static async Task<string> NewDatabaseAsync(PostgresServer server)
+    {
         var name = "needle_" + Guid.NewGuid().ToString("n");
         await using (var connection = new NpgsqlConnection(server.AdminConnectionString))
         {
@@ -105,7 +147,26 @@ public sealed class PostgresServer
         }
     }
 
-    private static async Task<PostgresServer> StartAsync()
+    private static Exception Missing(string why)
+    {
+        var message = $"No PostgreSQL for the tests: {why}";
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            Assert.Fail(message);
+        }
+
+        Assert.Inconclusive(message);
+        return new InvalidOperationException(message);
+    }
+
+    private static async Task<PostgresServer> StartStoppedAtExitAsync()
+    {
+        var server = await StartNewAsync();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
+        return server;
+    }
+
+    private static async Task<PostgresServer> StartNewAsync()
     {
         var bin = FindBinaries() ?? throw new InvalidOperationException("initdb was not found under /usr/lib/postgresql/*/bin.");
         var runAsPostgres = Environment.UserName == "root";
@@ -132,8 +193,8 @@ public sealed class PostgresServer
                     new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = port, Username = "postgres", Database = "postgres" }.ConnectionString,
                     directory,
                     pgCtl,
+                    settings,
                     runAsPostgres);
-                AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
                 return server;
             }
             catch (InvalidOperationException) when (attempt < 3)
@@ -184,13 +245,19 @@ public sealed class PostgresServer
         }
     }
 
+    private (string PgCtl, string Directory) Own() =>
+        _pgCtl is not null && _directory is not null && !_deleted
+            ? (_pgCtl, _directory)
+            : throw new InvalidOperationException("Only a server this process started (and has not disposed) can be stopped and started.");
+
     private void Stop()
     {
-        if (_pgCtl is null || _directory is null)
+        if (_pgCtl is null || _directory is null || _deleted)
         {
             return;
         }
 
+        _deleted = true;
         try
         {
             RunAsync(_pgCtl, _runAsPostgres, "-D", Path.Combine(_directory, "data"), "-m", "immediate", "-w", "stop").GetAwaiter().GetResult();

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Needle.Hosting;
+using Needle.Store;
 using Npgsql;
 
 namespace Needle.Store.Postgres;
@@ -24,9 +25,16 @@ internal sealed partial class PostgresChangeListener : BackgroundService
     private readonly Action<long> _announce;
     private readonly Action _resync;
     private readonly TimeProvider _time;
+    private readonly StoreAvailability? _availability;
     private readonly ILogger<PostgresChangeListener> _logger;
 
-    public PostgresChangeListener(NeedleOptions options, Action<long> announce, Action resync, TimeProvider time, ILogger<PostgresChangeListener> logger)
+    public PostgresChangeListener(
+        NeedleOptions options,
+        Action<long> announce,
+        Action resync,
+        TimeProvider time,
+        ILogger<PostgresChangeListener> logger,
+        StoreAvailability? availability = null)
     {
         _options = options.Postgres is { Notifications: true } postgres ? postgres : null;
         _nodeId = options.NodeId;
@@ -34,6 +42,10 @@ internal sealed partial class PostgresChangeListener : BackgroundService
         _resync = resync;
         _time = time;
         _logger = logger;
+
+        // The listener speaks for the store's availability only when it reaches the same server the store does: a
+        // separate listener address (PgBouncer beside a direct connection) can be down while the store answers.
+        _availability = _options?.ListenerConnectionString is null ? availability : null;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -58,6 +70,7 @@ internal sealed partial class PostgresChangeListener : BackgroundService
                 }
 
                 LogConnected(_logger, _nodeId);
+                _availability?.ReportSuccess();
                 _resync();
                 delay = FirstDelay;
                 while (true)
@@ -71,6 +84,13 @@ internal sealed partial class PostgresChangeListener : BackgroundService
             }
             catch (Exception ex)
             {
+                // The first sign of an outage: a server going away ends this connection at once, so the control
+                // plane fails fast from now on instead of each call finding out for itself.
+                if (StoreOutage.IsOutage(ex))
+                {
+                    _availability?.ReportFailure(ex);
+                }
+
                 LogDisconnected(_logger, delay.TotalMilliseconds, ex);
             }
 
@@ -94,6 +114,7 @@ internal sealed partial class PostgresChangeListener : BackgroundService
         {
             KeepAlive = (int)Math.Ceiling(options.ListenerKeepAlive.TotalSeconds),
             TcpKeepAlive = true,
+            Timeout = PostgresStoreOptions.WholeSeconds(options.ConnectTimeout),
             ApplicationName = name.Length > 63 ? name[..63] : name,
 
             // One long-lived session of its own: a pooled connection would go back to the pool still listening.

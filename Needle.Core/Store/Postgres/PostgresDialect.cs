@@ -22,12 +22,20 @@ internal sealed class PostgresDialect : StoreDialect, IDisposable
     private static readonly Lazy<IReadOnlyList<StoreMigration>> Migrations =
         new(() => StoreMigration.LoadEmbedded(typeof(PostgresDialect).Assembly, MigrationPrefix));
 
+    // Starting is not an outage: the first connection may wait as long as Npgsql's default allows, whatever the
+    // short connect timeout of the running node's calls.
+    private static readonly int StartConnectTimeoutSeconds = new NpgsqlConnectionStringBuilder().Timeout;
+
     private readonly NpgsqlDataSource _dataSource;
+    private readonly string _startConnectionString;
 
     public PostgresDialect(string connectionString)
     {
         Database = new NeedleDatabase(NeedleDatabase.Postgres, connectionString);
         _dataSource = NpgsqlDataSource.Create(connectionString);
+        var start = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
+        start.Timeout = Math.Max(start.Timeout, StartConnectTimeoutSeconds);
+        _startConnectionString = start.ConnectionString;
     }
 
     public override NeedleDatabase Database { get; }
@@ -40,6 +48,21 @@ internal sealed class PostgresDialect : StoreDialect, IDisposable
 
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    public override async Task<DbConnection> OpenForStartAsync(CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(_startConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
 
     public override async Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
@@ -67,6 +90,9 @@ internal sealed class PostgresDialect : StoreDialect, IDisposable
 
     public override async Task InitializeAsync(DbConnection connection, TimeProvider timeProvider, CancellationToken cancellationToken) =>
         await new PostgresMigrator(Migrations.Value, timeProvider).ApplyAsync((NpgsqlConnection)connection, cancellationToken);
+
+    // Connections pooled before the server went away are dead; each would fail one call after it returns.
+    public override void OnUnreachable() => _dataSource.Clear();
 
     public void Dispose() => _dataSource.Dispose();
 }

@@ -16,6 +16,8 @@ public sealed class PostgresMigrator
 {
     private readonly IReadOnlyList<StoreMigration> _migrations;
     private readonly TimeProvider _timeProvider;
+    private const int LockTimeoutSeconds = 300;
+
     private readonly long _lockKey;
     private readonly MigrationStatements _statements;
 
@@ -44,7 +46,8 @@ public sealed class PostgresMigrator
         // lock could be taken and released on different server connections there), and PostgreSQL's DDL is
         // transactional, so a failed or cancelled start leaves the schema as it was.
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = _lockKey }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        // Waiting on another node's migration is not an outage: the lock may take longer than the store's command timeout.
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = _lockKey }, transaction, commandTimeout: LockTimeoutSeconds, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(_statements.CreateVersionTable, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         foreach (var migration in _migrations)
         {

@@ -11,13 +11,13 @@ internal sealed class PostgresNeedleStore : SqlNeedleStore, IDisposable
 {
     private readonly PostgresDialect _dialect;
 
-    public PostgresNeedleStore(string connectionString, TimeProvider timeProvider)
-        : this(new PostgresDialect(connectionString), timeProvider)
+    public PostgresNeedleStore(string connectionString, TimeProvider timeProvider, StoreAvailability? availability = null)
+        : this(new PostgresDialect(connectionString), timeProvider, availability)
     {
     }
 
-    private PostgresNeedleStore(PostgresDialect dialect, TimeProvider timeProvider)
-        : base(dialect, timeProvider) => _dialect = dialect;
+    private PostgresNeedleStore(PostgresDialect dialect, TimeProvider timeProvider, StoreAvailability? availability)
+        : base(dialect, timeProvider, availability) => _dialect = dialect;
 
     /// <summary>
     /// Creates or upgrades the schema; a database that cannot be reached fails the start with a message naming the

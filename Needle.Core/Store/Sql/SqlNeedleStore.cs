@@ -10,9 +10,10 @@ namespace Needle.Store.Sql;
 /// operation, the same statements for every database. What differs (opening a connection, how a write transaction
 /// serialises writers, the revision bump, migrations) is the <see cref="StoreDialect"/>'s. Every change runs in one
 /// write transaction that serialises writers before its first read, so two writers (threads, processes or nodes)
-/// never both read the same latest version.
+/// never both read the same latest version. With a <see cref="StoreAvailability"/>, a database that cannot be reached
+/// makes every call fail with <see cref="NeedleStoreUnavailableException"/>, at once while it stays unreachable.
 /// </summary>
-internal partial class SqlNeedleStore(StoreDialect dialect, TimeProvider timeProvider) : INeedleStore
+internal partial class SqlNeedleStore(StoreDialect dialect, TimeProvider timeProvider, StoreAvailability? availability = null) : INeedleStore
 {
     private const int MaxLimit = 1000;
 
@@ -21,7 +22,7 @@ internal partial class SqlNeedleStore(StoreDialect dialect, TimeProvider timePro
 
     public virtual async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await dialect.OpenAsync(cancellationToken);
+        await using var connection = await dialect.OpenForStartAsync(cancellationToken);
         await dialect.InitializeAsync(connection, timeProvider, cancellationToken);
     }
 
@@ -286,22 +287,34 @@ internal partial class SqlNeedleStore(StoreDialect dialect, TimeProvider timePro
             cancellationToken);
     }
 
-    private async Task<T> ReadAsync<T>(Func<DbConnection, DbTransaction, Task<T>> read, CancellationToken cancellationToken)
-    {
-        await using var connection = await dialect.OpenAsync(cancellationToken);
-        await using var transaction = await dialect.BeginReadAsync(connection, cancellationToken);
-        var result = await read(connection, transaction);
-        await transaction.CommitAsync(cancellationToken);
-        return result;
-    }
+    private Task<T> ReadAsync<T>(Func<DbConnection, DbTransaction, Task<T>> read, CancellationToken cancellationToken) =>
+        RunAsync(read, write: false, cancellationToken);
 
-    private async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> write, CancellationToken cancellationToken)
+    private Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> write, CancellationToken cancellationToken) =>
+        RunAsync(write, write: true, cancellationToken);
+
+    private async Task<T> RunAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, bool write, CancellationToken cancellationToken)
     {
-        await using var connection = await dialect.OpenAsync(cancellationToken);
-        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken);
-        var result = await write(connection, transaction);
-        await transaction.CommitAsync(cancellationToken);
-        return result;
+        availability?.ThrowIfUnavailable();
+        try
+        {
+            await using var connection = await dialect.OpenAsync(cancellationToken);
+            await using var transaction = write
+                ? await dialect.BeginWriteAsync(connection, cancellationToken)
+                : await dialect.BeginReadAsync(connection, cancellationToken);
+            var result = await work(connection, transaction);
+            await transaction.CommitAsync(cancellationToken);
+            availability?.ReportSuccess();
+            return result;
+        }
+        catch (Exception ex) when (availability is not null && ex is not NeedleStoreUnavailableException && StoreOutage.IsOutage(ex)
+            && !cancellationToken.IsCancellationRequested)
+        {
+            // A write that failed here was never committed (or committed before the connection broke: the caller's
+            // retry then meets a conflict or the same state, never half of it).
+            dialect.OnUnreachable();
+            throw availability.ReportFailure(ex);
+        }
     }
 
     private Task<long> BumpRevisionAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>

@@ -20,6 +20,12 @@ internal abstract class StoreDialect
     /// <summary>An open connection, set up for the store.</summary>
     public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// An open connection for the schema's migration at start, which may wait longer than a call of the running node
+    /// (a busy machine, a server still starting). Default: <see cref="OpenAsync"/>.
+    /// </summary>
+    public virtual Task<DbConnection> OpenForStartAsync(CancellationToken cancellationToken) => OpenAsync(cancellationToken);
+
     /// <summary>A read transaction: one consistent snapshot that never blocks writers.</summary>
     public abstract Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken);
 
@@ -38,4 +44,12 @@ internal abstract class StoreDialect
 
     /// <summary>Creates or upgrades the schema; several processes may call it at once, each migration applies once.</summary>
     public abstract Task InitializeAsync(DbConnection connection, TimeProvider timeProvider, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The database could not be reached: drop what was pooled (connections to a server that went away are dead, and
+    /// each would fail one call after it returns). Default: nothing.
+    /// </summary>
+    public virtual void OnUnreachable()
+    {
+    }
 }
