@@ -226,7 +226,7 @@ internal sealed partial class FolderWatcher : BackgroundService
             }
 
             LogTestsFailed(_logger, name, directory, ex.Message);
-            await RecordFailureAsync(name, ex.Message, cancellationToken).ConfigureAwait(false);
+            await RecordFailureAsync(name, ex.Message, written, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is FunctionValidationException or NeedleNotFoundException or IOException)
         {
@@ -255,14 +255,18 @@ internal sealed partial class FolderWatcher : BackgroundService
         }
     }
 
-    // The later of the source's and the manifest's last write.
+    // The latest of the source's, the manifest's and the test cases' last writes.
     private static DateTimeOffset LastWrite(string directory, string source)
     {
-        var manifest = Path.Combine(directory, Path.GetFileNameWithoutExtension(source) + ".json");
+        var name = Path.GetFileNameWithoutExtension(source);
         var at = File.GetLastWriteTimeUtc(Path.Combine(directory, source));
-        if (File.Exists(manifest) && File.GetLastWriteTimeUtc(manifest) is var manifestAt && manifestAt > at)
+        foreach (var beside in (string[])[name + ".json", name + TestCaseFile.Suffix])
         {
-            at = manifestAt;
+            var path = Path.Combine(directory, beside);
+            if (File.Exists(path) && File.GetLastWriteTimeUtc(path) is var besideAt && besideAt > at)
+            {
+                at = besideAt;
+            }
         }
 
         return new DateTimeOffset(at, TimeSpan.Zero);

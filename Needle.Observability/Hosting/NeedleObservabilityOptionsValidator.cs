@@ -1,5 +1,5 @@
-using Needle.Hosting;
 using Microsoft.Extensions.Options;
+using Needle.Hosting;
 
 namespace Needle.Observability.Hosting;
 

@@ -1,5 +1,5 @@
-using Microsoft.Playwright;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
 using Needle.Console.Tests.Infrastructure;
 
 namespace Needle.Console.Tests.Browser;
