@@ -1,37 +1,4 @@
--- Needle.Rollback's durable state: progressive release plans and emergency patch runs, as in SQLite's 0005 (the
--- Rollback state store on PostgreSQL is a later step; the tables keep the numbering the same).
-CREATE TABLE release_plans (
-  id TEXT NOT NULL PRIMARY KEY,
-  function TEXT NOT NULL,
-  version BIGINT NOT NULL,
-  steps TEXT NOT NULL,
-  step_wait_ms BIGINT NOT NULL,
-  step_index BIGINT NOT NULL,
-  status TEXT NOT NULL,
-  next_at TEXT NOT NULL,
-  actor TEXT NOT NULL,
-  reason TEXT NULL,
-  detail TEXT NULL,
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL
-);
-CREATE INDEX ix_release_plans_function ON release_plans (function, status);
-
-CREATE TABLE patch_runs (
-  id TEXT NOT NULL PRIMARY KEY,
-  function TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  request TEXT NOT NULL,
-  idempotency_key TEXT NULL,
-  status TEXT NOT NULL,
-  base_version BIGINT NOT NULL,
-  base_error_ratio DOUBLE PRECISION NULL,
-  version BIGINT NULL,
-  watch_until TEXT NULL,
-  steps TEXT NOT NULL,
-  actor TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL
-);
-CREATE INDEX ix_patch_runs_function ON patch_runs (function, status);
-CREATE UNIQUE INDEX ux_patch_runs_key ON patch_runs (function, idempotency_key) WHERE idempotency_key IS NOT NULL;
+-- SQLite's 0005 creates Needle.Rollback's tables (release_plans, patch_runs) in the Needle store, from before Rollback
+-- had migrations of its own. On PostgreSQL those tables are Rollback's alone (Needle.Rollback's State/Postgres
+-- migration 0001), so this number holds no change: it keeps the two dialects' numbering the same.
+SELECT 1;

@@ -1,6 +1,6 @@
--- Release plans and emergency patch runs, as SQLite's 0001 (same number, PostgreSQL's types). Needle.Core's PostgreSQL
--- migration 0005 creates these tables too (it keeps Core's numbering the same as SQLite's), hence IF NOT EXISTS: on a
--- Needle database this records the tables as Needle.Rollback's and changes nothing.
+-- Release plans and emergency patch runs, as SQLite's 0001 (same number, PostgreSQL's types). These tables are
+-- Needle.Rollback's alone on PostgreSQL (Core's PostgreSQL 0005 holds no change); IF NOT EXISTS keeps a database whose
+-- Core 0005 created them (before 2026-12-02) as it is.
 CREATE TABLE IF NOT EXISTS release_plans (
   id TEXT NOT NULL PRIMARY KEY,
   function TEXT NOT NULL,
