@@ -28,7 +28,7 @@ internal static class FalseRollbackDrill
         using var api = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = host };
         using var load = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = concurrency }) { BaseAddress = host };
         var clock = Stopwatch.StartNew();
-        await PostAsync(api, $"/needle/api/functions/{name}/versions", new { source = Good.Replace("{0}", "stable", StringComparison.Ordinal), manifest, reason = "drill: stable" });
+        await DrillApi.PostAsync(api, $"/needle/api/functions/{name}/versions", new { source = Good.Replace("{0}", "stable", StringComparison.Ordinal), manifest, reason = "drill: stable" });
 
         using var stop = new CancellationTokenSource();
         var steady = new SteadyLoad(load, $"/fn/{name}", concurrency, clock);
@@ -46,7 +46,7 @@ internal static class FalseRollbackDrill
             }
             else
             {
-                await PostAsync(api, $"/needle/api/functions/{name}/abort", new { reason = "drill: healthy release observed" });
+                await DrillApi.PostAsync(api, $"/needle/api/functions/{name}/abort", new { reason = "drill: healthy release observed" });
             }
         }
 
@@ -72,7 +72,7 @@ internal static class FalseRollbackDrill
             else
             {
                 missed.Add($"v{version} ({kind})");
-                await PostAsync(api, $"/needle/api/functions/{name}/abort", new { reason = "drill: bad release missed" });
+                await DrillApi.PostAsync(api, $"/needle/api/functions/{name}/abort", new { reason = "drill: bad release missed" });
             }
 
             await Task.Delay(TimeSpan.FromSeconds(1));
@@ -107,7 +107,7 @@ internal static class FalseRollbackDrill
 
     private static async Task<int> DeployCanaryAsync(HttpClient api, string name, object manifest, string source)
     {
-        var created = await PostAsync(api, $"/needle/api/functions/{name}/versions", new { source, manifest, canary = new { weight = 10 }, reason = "drill: canary" });
+        var created = await DrillApi.PostAsync(api, $"/needle/api/functions/{name}/versions", new { source, manifest, canary = new { weight = 10 }, reason = "drill: canary" });
         return created["version"]!.GetValue<int>();
     }
 
@@ -132,17 +132,5 @@ internal static class FalseRollbackDrill
     {
         var audit = await api.GetFromJsonAsync<JsonArray>($"/needle/api/audit?function={name}&limit=5");
         return audit!.FirstOrDefault(e => e!["action"]!.GetValue<string>() == "rollback")?["reason"]?.GetValue<string>();
-    }
-
-    private static async Task<JsonNode> PostAsync(HttpClient client, string path, object body)
-    {
-        using var response = await client.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {text}");
-        }
-
-        return JsonNode.Parse(text)!;
     }
 }

@@ -9,6 +9,15 @@ using Needle.Benchmarks.Drill;
 // is served by the patched version. Prints a markdown report.
 //   dotnet run -c Release --project benchmarks/Needle.Benchmarks.Drill -- http://127.0.0.1:5080 [concurrency] [seconds-after]
 //   ... -- http://127.0.0.1:5080 [concurrency] [releases] false-rollbacks [healthy-watch-seconds]   (the false-rollback drill)
+//   ... -- http://127.0.0.1:5081,http://127.0.0.1:5082,http://127.0.0.1:5083 [concurrency per node] [seconds-after]   (the drill on a cluster)
+if (args.Length > 0 && args[0].Contains(',', StringComparison.Ordinal))
+{
+    var nodes = args[0].Split(',').Select(a => new Uri(a)).ToList();
+    var perNode = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 6;
+    await ClusterDrill.RunAsync(nodes, perNode, TimeSpan.FromSeconds(args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 10));
+    return;
+}
+
 var host = new Uri(args.Length > 0 ? args[0] : "http://127.0.0.1:5080");
 var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 16;
 if (args.Length > 3 && args[3] == "false-rollbacks")
@@ -29,7 +38,7 @@ using var api = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Ba
 using var load = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = concurrency }) { BaseAddress = host };
 var clock = Stopwatch.StartNew();
 
-var deployed = await PostAsync(api, $"/needle/api/functions/{name}/versions", new { source = Good, manifest, reason = "drill: stable" });
+var deployed = await DrillApi.PostAsync(api, $"/needle/api/functions/{name}/versions", new { source = Good, manifest, reason = "drill: stable" });
 var baseHash = deployed["contentHash"]!.GetValue<string>();
 
 using var stop = new CancellationTokenSource();
@@ -39,7 +48,7 @@ await Task.Delay(TimeSpan.FromSeconds(3));
 
 // The incident: a canary at 10 % that fails half its requests.
 var canaryAt = clock.Elapsed;
-await PostAsync(api, $"/needle/api/functions/{name}/versions", new { source = Bad, manifest, canary = new { weight = 10 }, reason = "drill: bad canary" });
+await DrillApi.PostAsync(api, $"/needle/api/functions/{name}/versions", new { source = Bad, manifest, canary = new { weight = 10 }, reason = "drill: bad canary" });
 TimeSpan? rolledBackAt = null;
 while (clock.Elapsed - canaryAt < TimeSpan.FromSeconds(60))
 {
@@ -57,7 +66,7 @@ await Task.Delay(after);
 
 // The fix: an emergency patch of the stable version; measured until the first response of the patched version.
 var patchAt = clock.Elapsed;
-var patch = await PostAsync(api, $"/needle/api/functions/{name}/patches", new { baseHash, diff = Diff, reason = "drill: emergency patch", ticket = "DRILL-1" });
+var patch = await DrillApi.PostAsync(api, $"/needle/api/functions/{name}/patches", new { baseHash, diff = Diff, reason = "drill: emergency patch", ticket = "DRILL-1" });
 TimeSpan? patchedAt = null;
 while (clock.Elapsed - patchAt < TimeSpan.FromSeconds(60) && patchedAt is null)
 {
@@ -92,15 +101,3 @@ System.Console.WriteLine($"| Emergency patch request → first response of the p
 System.Console.WriteLine($"| Responses after that not from the patched version | {afterPatch.Count(r => r.Version != $"{name}@3")} of {afterPatch.Count} |");
 System.Console.WriteLine();
 System.Console.WriteLine($"Guard's audited reason: {guardReason}");
-
-static async Task<JsonNode> PostAsync(HttpClient client, string path, object body)
-{
-    using var response = await client.PostAsJsonAsync(path, body);
-    var text = await response.Content.ReadAsStringAsync();
-    if (!response.IsSuccessStatusCode)
-    {
-        throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {text}");
-    }
-
-    return JsonNode.Parse(text)!;
-}
