@@ -8,10 +8,13 @@ namespace Needle.Nodes;
 /// This node's heartbeat: every <see cref="NeedleOptions.NodeHeartbeatInterval"/> it writes its row of the node table
 /// (<see cref="NodeReporter"/>), so the others see it live. Off the request path; a failed beat is logged and the next
 /// one tries again. Every <see cref="NeedleOptions.NodeGoneAfter"/> it also deletes the rows of nodes gone longer than
-/// <see cref="NeedleOptions.NodeForgetAfter"/> (every node does; the delete is idempotent).
+/// <see cref="NeedleOptions.NodeForgetAfter"/> (every node does; the delete is idempotent). A clean stop deletes this
+/// node's own row (<see cref="NodeReporter.LeaveAsync"/>), bounded by the host's shutdown and two seconds.
 /// </summary>
 internal sealed class NodeHeartbeatService : BackgroundService
 {
+    private static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(2);
+
     private readonly NodeReporter _reporter;
     private readonly TimeSpan _interval;
     private readonly TimeSpan _forgetEvery;
@@ -23,6 +26,14 @@ internal sealed class NodeHeartbeatService : BackgroundService
         _interval = options.Value.NodeHeartbeatInterval;
         _forgetEvery = options.Value.NodeGoneAfter;
         _time = time;
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(LeaveTimeout);
+        await _reporter.LeaveAsync(bounded.Token).ConfigureAwait(false);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -26,6 +26,7 @@ internal sealed partial class NodeReporter
     private ServingSnapshot? _formattedFor;
     private string _formatted = "";
     private bool _failing;
+    private bool _left;
 
     public NodeReporter(INeedleStore store, IOptions<NeedleOptions> options, TimeProvider time, ILogger<NodeReporter> logger)
     {
@@ -54,7 +55,7 @@ internal sealed partial class NodeReporter
         {
             // Read under the gate: writes may start out of order, but each carries the newest snapshot, so the recorded
             // revision only ever moves forward.
-            if (Volatile.Read(ref _latest) is not { Revision: >= 0 } snapshot)
+            if (_left || Volatile.Read(ref _latest) is not { Revision: >= 0 } snapshot)
             {
                 return;
             }
@@ -81,6 +82,41 @@ internal sealed partial class NodeReporter
             // The first failure of a run warns; the rest of an outage would repeat it every heartbeat.
             LogReportFailed(_logger, _failing ? LogLevel.Debug : LogLevel.Warning, ex);
             _failing = true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// This node stops cleanly: its row leaves the node table at once (a late report of an applied revision no longer
+    /// writes it back), so <c>GET /nodes</c> and <c>deploy --wait</c> stop counting it now, not after
+    /// <see cref="NeedleOptions.NodeGoneAfter"/>. Never throws: a node that cannot reach the store turns gone as a
+    /// crashed one does.
+    /// </summary>
+    public async Task LeaveAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        try
+        {
+            _left = true;
+            if (await _store.ForgetNodeAsync(_nodeId, cancellationToken).ConfigureAwait(false))
+            {
+                LogLeft(_logger, _nodeId);
+            }
+        }
+        catch (Exception ex)
+        {
+            LogReportFailed(_logger, LogLevel.Debug, ex);
         }
         finally
         {
@@ -117,6 +153,9 @@ internal sealed partial class NodeReporter
 
     [LoggerMessage(EventId = Telemetry.NeedleEventIds.NodeReportFailed, Message = "Could not record this node's revision and heartbeat in the store; the next heartbeat tries again.")]
     private static partial void LogReportFailed(ILogger logger, LogLevel level, Exception exception);
+
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.NodeLeft, Level = LogLevel.Information, Message = "Needle node {NodeId} stops: it left the node table.")]
+    private static partial void LogLeft(ILogger logger, string nodeId);
 
     [LoggerMessage(EventId = Telemetry.NeedleEventIds.NodeReportRecovered, Level = LogLevel.Information, Message = "Needle node {NodeId} records its heartbeat in the store again.")]
     private static partial void LogReportRecovered(ILogger logger, string nodeId);

@@ -125,6 +125,15 @@ public interface INeedleStore
     /// <returns>How many nodes were deleted.</returns>
     Task<int> ForgetNodesAsync(DateTimeOffset reportedBefore, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Deletes one node's row: a node that stops cleanly leaves the node table at once instead of turning gone after
+    /// <c>NodeGoneAfter</c>, so nothing counts it or waits for it.
+    /// </summary>
+    /// <param name="nodeId">The node.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Whether there was a row to delete.</returns>
+    Task<bool> ForgetNodeAsync(string nodeId, CancellationToken cancellationToken = default);
+
     /// <summary>Every node that ever reported (and was not forgotten), with the revision it serves.</summary>
     Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken cancellationToken = default);
 

@@ -80,6 +80,9 @@ public static class NeedleEventIds
     /// <summary>Rows of nodes gone longer than <c>NeedleOptions.NodeForgetAfter</c> were deleted from the node table.</summary>
     public const int NodesForgotten = 1351;
 
+    /// <summary>This node stopped cleanly and deleted its own row of the node table, so nobody counts or waits for it.</summary>
+    public const int NodeLeft = 1352;
+
     // The folder watcher (1400-1499).
 
     /// <summary>A watched file was deployed.</summary>

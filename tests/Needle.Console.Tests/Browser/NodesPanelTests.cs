@@ -14,7 +14,7 @@ public sealed class NodesPanelTests
     private static readonly LocatorAssertionsToHaveTextOptions Patient = new() { Timeout = 30_000 };
 
     [TestMethod]
-    public async Task FunctionPage_TwoNodesThenOneStops_ShowsWhatEachServesAndTheStoppedOneGone()
+    public async Task FunctionPage_TwoNodesThenOneStopsAndOneCrashes_ShowsWhatEachServesTheStoppedOneLeavesTheCrashedOneGone()
     {
         await using var host = await ConsoleHost.StartAsync(configure: b => b.Services.Configure<NeedleOptions>(Heartbeats));
         var other = await NeedleTestHost.StartAsync(new NeedleTestHostSettings { Directory = host.Directory, NodeId = "node-b", Options = Heartbeats });
@@ -32,12 +32,18 @@ public sealed class NodesPanelTests
             await Assertions.Expect(b.GetByTestId("node-state")).ToHaveTextAsync("live");
             await Assertions.Expect(b.GetByTestId("node-heartbeat")).ToHaveTextAsync(new Regex(@"^heartbeat \d+ s ago$"));
 
+            // A clean stop: the node leaves the table, so the panel no longer lists it.
             await other.DisposeAsync();
             stopped = true;
+            await Assertions.Expect(b).ToHaveCountAsync(0, new() { Timeout = 30_000 });
 
-            await Assertions.Expect(b.GetByTestId("node-state")).ToHaveTextAsync("gone", Patient);
-            await Assertions.Expect(b).ToHaveClassAsync(new Regex("gone"));
-            await Assertions.Expect(b.GetByTestId("node-serves")).ToHaveTextAsync("v1 + canary v2");
+            // A crash: the node's last heartbeat (written here through the store) ages until the node is gone.
+            var store = host.Services.GetRequiredService<Needle.Store.INeedleStore>();
+            await store.HeartbeatNodeAsync("node-c", await store.GetRevisionAsync(), "hello=1+2");
+            var c = page.Locator("[data-testid=node][data-node=node-c]");
+            await Assertions.Expect(c.GetByTestId("node-state")).ToHaveTextAsync("gone", Patient);
+            await Assertions.Expect(c).ToHaveClassAsync(new Regex("gone"));
+            await Assertions.Expect(c.GetByTestId("node-serves")).ToHaveTextAsync("v1 + canary v2");
             await Assertions.Expect(self.GetByTestId("node-state")).ToHaveTextAsync("live");
             await Assertions.Expect(page.GetByTestId("converged")).ToContainTextAsync("Every live node serves");
         }

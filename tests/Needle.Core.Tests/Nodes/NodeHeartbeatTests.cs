@@ -12,8 +12,9 @@ namespace Needle.Tests.Nodes;
 
 /// <summary>
 /// Real hosts on one store, each writing its heartbeat: <c>GET /nodes</c> shows every node live with the versions it
-/// serves of each function (stable and canary) after a deploy, a canary and a promote; a stopped host shows as gone
-/// after <see cref="NeedleOptions.NodeGoneAfter"/> and is live again when it returns. On one SQLite file (the nodes
+/// serves of each function (stable and canary) after a deploy, a canary and a promote; a host that stops cleanly
+/// leaves the table at once, a node that stops beating (a crash) shows as gone after
+/// <see cref="NeedleOptions.NodeGoneAfter"/>, and both are live again when they return. On one SQLite file (the nodes
 /// converge by poll) and on a real PostgreSQL database.
 /// </summary>
 [TestClass]
@@ -41,17 +42,31 @@ public sealed class NodeHeartbeatTests
     }
 
     [TestMethod]
-    public async Task ListNodes_StoppedHostOnOneSqliteFile_GoneAfterNodeGoneAfterAndLiveWhenItReturns()
+    public async Task ListNodes_CleanlyStoppedHostOnOneSqliteFile_LeavesTheTableAtOnceAndIsLiveWhenItReturns()
     {
         using var directory = TemporaryDirectory.Create("needle-nodes");
-        await StoppedNodeGoesGoneAndComesBackAsync(id => StartSqliteNodeAsync(id, directory.Path), "node-a", "node-b");
+        await CleanlyStoppedNodeLeavesAndComesBackAsync(id => StartSqliteNodeAsync(id, directory.Path), "node-a", "node-b");
     }
 
     [TestMethod]
-    public async Task ListNodes_StoppedHostOnPostgres_GoneAfterNodeGoneAfterAndLiveWhenItReturns()
+    public async Task ListNodes_CleanlyStoppedHostOnPostgres_LeavesTheTableAtOnceAndIsLiveWhenItReturns()
     {
         var database = await PostgresServer.CreateDatabaseAsync();
-        await StoppedNodeGoesGoneAndComesBackAsync(id => StartPostgresNodeAsync(id, database), "node-a", "node-b", "node-c");
+        await CleanlyStoppedNodeLeavesAndComesBackAsync(id => StartPostgresNodeAsync(id, database), "node-a", "node-b", "node-c");
+    }
+
+    [TestMethod]
+    public async Task ListNodes_NodeThatStopsBeatingOnOneSqliteFile_GoneAfterNodeGoneAfterAndLiveWhenItBeatsAgain()
+    {
+        using var directory = TemporaryDirectory.Create("needle-nodes");
+        await SilentNodeGoesGoneAndComesBackAsync(id => StartSqliteNodeAsync(id, directory.Path), "node-a", "node-b");
+    }
+
+    [TestMethod]
+    public async Task ListNodes_NodeThatStopsBeatingOnPostgres_GoneAfterNodeGoneAfterAndLiveWhenItBeatsAgain()
+    {
+        var database = await PostgresServer.CreateDatabaseAsync();
+        await SilentNodeGoesGoneAndComesBackAsync(id => StartPostgresNodeAsync(id, database), "node-a", "node-b", "node-c");
     }
 
     [TestMethod]
@@ -171,7 +186,8 @@ public sealed class NodeHeartbeatTests
         }
     }
 
-    private static async Task StoppedNodeGoesGoneAndComesBackAsync(Func<string, Task<NeedleTestHost>> start, params string[] ids)
+    // A clean stop (the host disposed: hosted services stopped) deletes the node's row before the next beat could age.
+    private static async Task CleanlyStoppedNodeLeavesAndComesBackAsync(Func<string, Task<NeedleTestHost>> start, params string[] ids)
     {
         var hosts = new List<NeedleTestHost>();
         NeedleTestHost? returned = null;
@@ -189,19 +205,14 @@ public sealed class NodeHeartbeatTests
             await hosts[^1].DisposeAsync();
             hosts.RemoveAt(hosts.Count - 1);
 
-            var gone = await Eventually.ValueAsync(
-                () => observer.Api.ListNodesAsync(), n => n.Single(x => x.NodeId == stopped).State == "gone", $"{stopped} to show as gone", Patience);
-
-            var row = gone.Single(n => n.NodeId == stopped);
-            Assert.IsFalse(row.Live);
-            Assert.IsGreaterThanOrEqualTo(GoneAfter.TotalSeconds, row.HeartbeatAgeSeconds, Describe(gone));
-            Assert.IsTrue(row.Functions!.Any(f => f is { Name: "hello", StableVersion: 1 }), "a gone node's row still shows what it served last: " + Describe(gone));
-            Assert.IsTrue(gone.Where(n => n.NodeId != stopped).All(n => n.Live), "the running nodes stay live: " + Describe(gone));
+            // Read at once, well inside NodeGoneAfter: the row is gone, not merely aging.
+            var after = await observer.Api.ListNodesAsync();
+            CollectionAssert.AreEqual(ids[..^1], after.Select(n => n.NodeId).ToArray(), Describe(after));
+            Assert.IsTrue(after.All(n => n.Live), Describe(after));
             CollectionAssert.AreEqual(ids[..^1], (await observer.Services.GetRequiredService<INeedleNodes>().ListLiveNodeIdsAsync()).ToArray());
 
             returned = await start(stopped);
-            await Eventually.WaitAsync(
-                async () => (await observer.Api.ListNodesAsync()).Single(n => n.NodeId == stopped).Live, $"{stopped} to be live again", Patience);
+            await WaitForEveryNodeAsync(observer, ids, f => f is { Name: "hello", StableVersion: 1 }, "hello 1 again, with the returned node");
         }
         finally
         {
@@ -213,6 +224,47 @@ public sealed class NodeHeartbeatTests
             if (returned is not null)
             {
                 await returned.DisposeAsync();
+            }
+        }
+    }
+
+    // A crashed node is a row whose heartbeat stops moving: written here once through the store, as its last beat.
+    private static async Task SilentNodeGoesGoneAndComesBackAsync(Func<string, Task<NeedleTestHost>> start, params string[] ids)
+    {
+        var hosts = new List<NeedleTestHost>();
+        try
+        {
+            foreach (var id in ids)
+            {
+                hosts.Add(await start(id));
+            }
+
+            var observer = hosts[0];
+            const string Silent = "node-crashed";
+            await observer.DeployAsync("hello", "export default async () => 'v1';");
+            await WaitForEveryNodeAsync(observer, ids, f => f is { Name: "hello", StableVersion: 1 }, "hello 1");
+            var store = observer.Services.GetRequiredService<Needle.Store.INeedleStore>();
+            await store.HeartbeatNodeAsync(Silent, await store.GetRevisionAsync(), "hello=1");
+            Assert.IsTrue((await observer.Api.ListNodesAsync()).Single(n => n.NodeId == Silent).Live, "live right after its beat");
+
+            var gone = await Eventually.ValueAsync(
+                () => observer.Api.ListNodesAsync(), n => n.Single(x => x.NodeId == Silent).State == "gone", $"{Silent} to show as gone", Patience);
+
+            var row = gone.Single(n => n.NodeId == Silent);
+            Assert.IsFalse(row.Live);
+            Assert.IsGreaterThanOrEqualTo(GoneAfter.TotalSeconds, row.HeartbeatAgeSeconds, Describe(gone));
+            Assert.IsTrue(row.Functions!.Any(f => f is { Name: "hello", StableVersion: 1 }), "a gone node's row still shows what it served last: " + Describe(gone));
+            Assert.IsTrue(gone.Where(n => n.NodeId != Silent).All(n => n.Live), "the running nodes stay live: " + Describe(gone));
+            CollectionAssert.AreEqual(ids, (await observer.Services.GetRequiredService<INeedleNodes>().ListLiveNodeIdsAsync()).ToArray());
+
+            await store.HeartbeatNodeAsync(Silent, await store.GetRevisionAsync(), "hello=1");
+            Assert.IsTrue((await observer.Api.ListNodesAsync()).Single(n => n.NodeId == Silent).Live, $"{Silent} is live again at its next beat");
+        }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                await host.DisposeAsync();
             }
         }
     }

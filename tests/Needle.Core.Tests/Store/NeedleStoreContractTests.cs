@@ -579,6 +579,21 @@ public abstract partial class NeedleStoreContractTests
     }
 
     [TestMethod]
+    public async Task ForgetNodeAsync_OneNode_DeletesOnlyThatNodesRow()
+    {
+        var store = await CreateInitializedStoreAsync();
+        await store.HeartbeatNodeAsync("leaving", 1, "hello=1");
+        await store.HeartbeatNodeAsync("staying", 1, "hello=1");
+
+        var first = await store.ForgetNodeAsync("leaving");
+        var again = await store.ForgetNodeAsync("leaving");
+
+        Assert.IsTrue(first);
+        Assert.IsFalse(again, "nothing left to delete");
+        Assert.AreEqual("staying", (await store.ListNodesAsync()).Single().NodeId);
+    }
+
+    [TestMethod]
     public async Task InitializeAsync_ReopenedStore_ReadsEverythingBack()
     {
         var first = await CreateInitializedStoreAsync();
