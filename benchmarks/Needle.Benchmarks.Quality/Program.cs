@@ -4,6 +4,7 @@
 //   gated:     the same function with 10 cases (each stubbing one fetch), new content every time, so the cases run
 //   redeploy:  earlier content of the gated function again: a new version, loaded, its cases' kept result reused
 //   unchanged: the latest content again (nothing to deploy)
+//   C# plain / C# gated: the same function in C# (compiled by Roslyn for each new content), without and with the 10 cases
 // dotnet run -c Release --project benchmarks/Needle.Benchmarks.Quality -- [rounds (default 50)]
 using System.Diagnostics;
 using System.Net.Http.Json;
@@ -28,7 +29,9 @@ await app.StartAsync();
 var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 using var http = new HttpClient { BaseAddress = new Uri(address) };
 
-static string Source(int n) => $$"""
+// Each kind's content differs (the trailing comment), so no kind reuses another's parse or compile by content.
+static string Source(int n, string kind = "plain") => $$"""
+    // {{kind}}
     export default async (req, ctx) => {
       const r = await ctx.fetch(`http://backend/items/${req.params.id}`);
       const item = await r.json();
@@ -36,9 +39,29 @@ static string Source(int n) => $$"""
     };
     """;
 
-static JsonObject Manifest(bool cases)
+static string CSharpSource(int n, string kind = "plain") => $$"""
+    // {{kind}}
+    using System.Text.Json;
+    public sealed class Item : INeedleFunction
+    {
+        public async Task<object?> InvokeAsync(FunctionRequest request, FunctionContext context)
+        {
+            var r = await context.FetchAsync("http://backend/items/" + request.RouteValues["id"]);
+            var item = r.Json<JsonElement>();
+            return new { id = item.GetProperty("id").GetInt32(), label = item.GetProperty("name").GetString()!.ToUpperInvariant(), round = {{n}} };
+        }
+    }
+    """;
+
+static JsonObject Manifest(bool cases, string runtime = "javascript")
 {
-    var manifest = new JsonObject { ["route"] = cases ? "/gated/{id}" : "/plain/{id}", ["methods"] = new JsonArray("GET"), ["services"] = new JsonArray("backend") };
+    var prefix = runtime == "csharp" ? "/cs" : "";
+    var manifest = new JsonObject { ["route"] = prefix + (cases ? "/gated/{id}" : "/plain/{id}"), ["methods"] = new JsonArray("GET"), ["services"] = new JsonArray("backend") };
+    if (runtime == "csharp")
+    {
+        manifest["runtime"] = "csharp";
+    }
+
     if (cases)
     {
         manifest["tests"] = new JsonArray(Enumerable.Range(1, 10).Select(i => (JsonNode)new JsonObject
@@ -70,20 +93,26 @@ async Task<double> DeployAsync(string name, string source, JsonObject manifest, 
 for (var i = 0; i < 5; i++)
 {
     await DeployAsync("plain", Source(-i - 1), Manifest(cases: false), 201);
-    await DeployAsync("gated", Source(-i - 1), Manifest(cases: true), 201);
+    await DeployAsync("gated", Source(-i - 1, "gated"), Manifest(cases: true), 201);
+    await DeployAsync("cs-plain", CSharpSource(-i - 1), Manifest(cases: false, "csharp"), 201);
+    await DeployAsync("cs-gated", CSharpSource(-i - 1, "gated"), Manifest(cases: true, "csharp"), 201);
 }
 
 var plain = new List<double>();
 var gated = new List<double>();
 var redeploy = new List<double>();
 var unchanged = new List<double>();
+var csPlain = new List<double>();
+var csGated = new List<double>();
 for (var round = 0; round < rounds; round++)
 {
     // Interleaved, so a moment of load on the shared machine hits every kind alike.
     plain.Add(await DeployAsync("plain", Source(round), Manifest(cases: false), 201));
-    gated.Add(await DeployAsync("gated", Source(round), Manifest(cases: true), 201));
-    unchanged.Add(await DeployAsync("gated", Source(round), Manifest(cases: true), 200));
-    redeploy.Add(await DeployAsync("gated", Source(round - 1 >= 0 ? round - 1 : -1), Manifest(cases: true), 201));
+    gated.Add(await DeployAsync("gated", Source(round, "gated"), Manifest(cases: true), 201));
+    unchanged.Add(await DeployAsync("gated", Source(round, "gated"), Manifest(cases: true), 200));
+    redeploy.Add(await DeployAsync("gated", Source(round - 1 >= 0 ? round - 1 : -1, "gated"), Manifest(cases: true), 201));
+    csPlain.Add(await DeployAsync("cs-plain", CSharpSource(round), Manifest(cases: false, "csharp"), 201));
+    csGated.Add(await DeployAsync("cs-gated", CSharpSource(round, "gated"), Manifest(cases: true, "csharp"), 201));
 }
 
 static double Median(List<double> values) => Percentile(values, 0.5);
@@ -100,6 +129,12 @@ Console.WriteLine("|---|---:|---:|---:|---:|");
 foreach (var (label, values) in new[] { ("plain (no cases)", plain), ("gated (10 JS cases run)", gated), ("earlier content again (cases' result kept)", redeploy), ("latest content again (unchanged)", unchanged) })
 {
     Console.WriteLine(FormattableString.Invariant($"| {label} | {Median(values):0.00} | {Percentile(values, 0.9):0.00} | {Median(values) - Median(plain):0.00} | {Median(values) / Median(plain):0.00} |"));
+}
+
+// C# against its own plain deploy: a new content is a Roslyn compile, which dwarfs JavaScript's parse.
+foreach (var (label, values) in new[] { ("C# plain (no cases; compiled)", csPlain), ("C# gated (10 C# cases run)", csGated) })
+{
+    Console.WriteLine(FormattableString.Invariant($"| {label} | {Median(values):0.00} | {Percentile(values, 0.9):0.00} | {Median(values) - Median(csPlain):0.00} (vs C# plain) | {Median(values) / Median(csPlain):0.00} |"));
 }
 
 await app.StopAsync();
