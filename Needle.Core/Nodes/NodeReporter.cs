@@ -28,14 +28,33 @@ internal sealed partial class NodeReporter
     private bool _failing;
     private bool _left;
 
+    // Under the gate: beats that found the row last written by another process, counted over NodeGoneAfter.
+    private readonly TimeSpan _goneAfter;
+    private int _foreignBeats;
+    private DateTimeOffset _firstForeignAt;
+    private DateTimeOffset _lastForeignAt;
+    private volatile string? _conflict;
+
     public NodeReporter(INeedleStore store, IOptions<NeedleOptions> options, TimeProvider time, ILogger<NodeReporter> logger)
     {
         _store = store;
         _nodeId = options.Value.NodeId;
         _forgetAfter = options.Value.NodeForgetAfter;
+        _goneAfter = options.Value.NodeGoneAfter;
         _time = time;
         _logger = logger;
     }
+
+    /// <summary>This process's own random id, written with each heartbeat (see <see cref="NodeIdConflict"/>).</summary>
+    public string Instance { get; } = Guid.NewGuid().ToString("n");
+
+    /// <summary>
+    /// Another process's instance when two heartbeats within <see cref="NeedleOptions.NodeGoneAfter"/> found this node's
+    /// row last written by another process: two processes share this node id (their heartbeats, health windows and
+    /// convergence then mix up). One such beat is a restart with a fixed node id (the previous process's row), so it
+    /// takes two. Null again once no other writer was seen for <see cref="NeedleOptions.NodeGoneAfter"/>.
+    /// </summary>
+    public string? NodeIdConflict => _conflict;
 
     /// <summary>Records that <paramref name="snapshot"/> serves now, and writes it to the store in the background.</summary>
     public void Report(ServingSnapshot snapshot)
@@ -66,7 +85,8 @@ internal sealed partial class NodeReporter
                 _formattedFor = snapshot;
             }
 
-            await _store.HeartbeatNodeAsync(_nodeId, snapshot.Revision, _formatted, cancellationToken).ConfigureAwait(false);
+            var previous = await _store.HeartbeatNodeAsync(_nodeId, snapshot.Revision, _formatted, Instance, cancellationToken).ConfigureAwait(false);
+            ObserveWriter(previous);
             if (_failing)
             {
                 _failing = false;
@@ -86,6 +106,34 @@ internal sealed partial class NodeReporter
         finally
         {
             _gate.Release();
+        }
+    }
+
+    // Under the gate, after each beat: who wrote the row before it.
+    private void ObserveWriter(string? previous)
+    {
+        var now = _time.GetUtcNow();
+        if (previous is not null && previous != Instance)
+        {
+            if (_foreignBeats == 0 || now - _firstForeignAt > _goneAfter)
+            {
+                (_foreignBeats, _firstForeignAt) = (0, now);
+            }
+
+            _lastForeignAt = now;
+            if (++_foreignBeats >= 2 && _conflict is null)
+            {
+                _conflict = previous;
+                LogNodeIdShared(_logger, _nodeId, Instance, previous);
+            }
+
+            return;
+        }
+
+        if (_conflict is not null && now - _lastForeignAt > _goneAfter)
+        {
+            (_conflict, _foreignBeats) = (null, 0);
+            LogNodeIdNoLongerShared(_logger, _nodeId);
         }
     }
 
@@ -153,6 +201,12 @@ internal sealed partial class NodeReporter
 
     [LoggerMessage(EventId = Telemetry.NeedleEventIds.NodeReportFailed, Message = "Could not record this node's revision and heartbeat in the store; the next heartbeat tries again.")]
     private static partial void LogReportFailed(ILogger logger, LogLevel level, Exception exception);
+
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.NodeIdShared, Level = LogLevel.Error, Message = "Another process uses node id {NodeId} too (this process is instance {Instance}, the other {Other}): their heartbeats, health windows and convergence mix up. Give each process its own Needle:NodeId, or leave it unset for the default {{machine}}-{{pid}}.")]
+    private static partial void LogNodeIdShared(ILogger logger, string nodeId, string instance, string other);
+
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.NodeIdNoLongerShared, Level = LogLevel.Information, Message = "Node id {NodeId} is this process's alone again.")]
+    private static partial void LogNodeIdNoLongerShared(ILogger logger, string nodeId);
 
     [LoggerMessage(EventId = Telemetry.NeedleEventIds.NodeLeft, Level = LogLevel.Information, Message = "Needle node {NodeId} stops: it left the node table.")]
     private static partial void LogLeft(ILogger logger, string nodeId);

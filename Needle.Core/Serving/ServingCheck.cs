@@ -9,4 +9,10 @@ public sealed record ServingCheck(long StoreRevision, long AppliedRevision, IRea
 {
     /// <summary>Whether the node serves an older revision than the store's.</summary>
     public bool IsBehind => AppliedRevision < StoreRevision;
+
+    /// <summary>
+    /// When another process writes this node's heartbeat row too (one <c>Needle:NodeId</c> for two processes), that
+    /// process's instance id; null otherwise. Give each process its own node id.
+    /// </summary>
+    public string? NodeIdConflict { get; init; }
 }

@@ -10,11 +10,13 @@ internal sealed class ServingStateView : INeedleServingState
 {
     private readonly Reconciler _reconciler;
     private readonly INeedleStore _store;
+    private readonly Nodes.NodeReporter _reporter;
 
-    public ServingStateView(Reconciler reconciler, INeedleStore store, IOptions<NeedleOptions> options)
+    public ServingStateView(Reconciler reconciler, INeedleStore store, Nodes.NodeReporter reporter, IOptions<NeedleOptions> options)
     {
         _reconciler = reconciler;
         _store = store;
+        _reporter = reporter;
         NodeId = options.Value.NodeId;
     }
 
@@ -69,6 +71,6 @@ internal sealed class ServingStateView : INeedleServingState
             }
         }
 
-        return new ServingCheck(revision, applied, notServed, snapshot.LoadErrors);
+        return new ServingCheck(revision, applied, notServed, snapshot.LoadErrors) { NodeIdConflict = _reporter.NodeIdConflict };
     }
 }

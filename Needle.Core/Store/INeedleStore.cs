@@ -116,8 +116,13 @@ public interface INeedleStore
     /// <param name="nodeId">The node's id.</param>
     /// <param name="revision">The revision it serves.</param>
     /// <param name="serving">What it serves, in <see cref="NodeRecord.Serving"/>'s form.</param>
+    /// <param name="instance">
+    /// The writing process's own random id (one per process start). Two processes that share a node id see each
+    /// other's instance at every beat.
+    /// </param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    Task HeartbeatNodeAsync(string nodeId, long revision, string serving, CancellationToken cancellationToken = default);
+    /// <returns>The instance that wrote the row before this beat; null for a new row or one written without one.</returns>
+    Task<string?> HeartbeatNodeAsync(string nodeId, long revision, string serving, string instance, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the nodes whose last report (<see cref="NodeRecord.UpdatedAt"/>) is before <paramref name="reportedBefore"/>.</summary>
     /// <param name="reportedBefore">The cut-off.</param>

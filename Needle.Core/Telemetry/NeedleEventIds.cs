@@ -83,6 +83,12 @@ public static class NeedleEventIds
     /// <summary>This node stopped cleanly and deleted its own row of the node table, so nobody counts or waits for it.</summary>
     public const int NodeLeft = 1352;
 
+    /// <summary>Two processes write this node's row (one node id for both): give each its own <c>Needle:NodeId</c>. Error.</summary>
+    public const int NodeIdShared = 1353;
+
+    /// <summary>The node id that two processes shared is this process's alone again.</summary>
+    public const int NodeIdNoLongerShared = 1354;
+
     // The folder watcher (1400-1499).
 
     /// <summary>A watched file was deployed.</summary>

@@ -6,7 +6,8 @@ namespace Needle.Observability.HealthChecks;
 
 /// <summary>
 /// Healthy when the store answers, every released version (stable and canary) serves on this node, and the node
-/// serves the store's revision; degraded when a version is not served or the node is behind, and while the store is
+/// serves the store's revision; degraded when a version is not served, the node is behind, its node id is another
+/// process's too (<see cref="ServingCheck.NodeIdConflict"/>), and while the store is
 /// unavailable (<see cref="NeedleStoreUnavailableException"/>: the node still serves what it loaded, so it should stay
 /// in the load balancer); the registration's failure status when the store fails otherwise. Never throws.
 /// </summary>
@@ -69,6 +70,12 @@ internal sealed class NeedleHealthCheck : IHealthCheck
         {
             data["loadErrors"] = check.LoadErrors;
             problems.Add($"versions failed to load: {string.Join(", ", check.LoadErrors.Keys)}");
+        }
+
+        if (check.NodeIdConflict is { } other)
+        {
+            data["nodeIdSharedWith"] = other;
+            problems.Add($"another process (instance {other}) uses node id {_state.NodeId} too: give each process its own Needle:NodeId");
         }
 
         return problems.Count == 0

@@ -21,21 +21,26 @@ internal partial class SqlNeedleStore
             cancellationToken);
     }
 
-    public async Task HeartbeatNodeAsync(string nodeId, long revision, string serving, CancellationToken cancellationToken = default)
+    public async Task<string?> HeartbeatNodeAsync(string nodeId, long revision, string serving, string instance, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
         ArgumentNullException.ThrowIfNull(serving);
+        ArgumentNullException.ThrowIfNull(instance);
 
-        // One statement, outside the write transaction: a heartbeat must not queue behind (or hold up) the writers
-        // that the revision lock serialises, and the upsert is atomic on its own.
+        // Outside the write transaction: a heartbeat must not queue behind (or hold up) the writers that the revision
+        // lock serialises. The read of the previous writer and the upsert need not be atomic: a shared node id shows
+        // at every beat, so one beat's race changes nothing.
         await using var connection = await dialect.OpenAsync(cancellationToken);
+        var previous = await connection.QueryFirstOrDefaultAsync<string?>(new CommandDefinition(
+            "SELECT instance FROM nodes WHERE node_id = @nodeId", new { nodeId }, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO nodes (node_id, revision, updated_at, serving) VALUES (@nodeId, @revision, @now, @serving)
-            ON CONFLICT (node_id) DO UPDATE SET revision = excluded.revision, updated_at = excluded.updated_at, serving = excluded.serving
+            INSERT INTO nodes (node_id, revision, updated_at, serving, instance) VALUES (@nodeId, @revision, @now, @serving, @instance)
+            ON CONFLICT (node_id) DO UPDATE SET revision = excluded.revision, updated_at = excluded.updated_at, serving = excluded.serving, instance = excluded.instance
             """,
-            new { nodeId, revision, serving, now = StoreTime.Format(timeProvider.GetUtcNow()) },
+            new { nodeId, revision, serving, instance, now = StoreTime.Format(timeProvider.GetUtcNow()) },
             cancellationToken: cancellationToken));
+        return string.IsNullOrEmpty(previous) ? null : previous;
     }
 
     public async Task<int> ForgetNodesAsync(DateTimeOffset reportedBefore, CancellationToken cancellationToken = default)

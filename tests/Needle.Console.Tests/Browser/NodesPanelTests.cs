@@ -39,7 +39,7 @@ public sealed class NodesPanelTests
 
             // A crash: the node's last heartbeat (written here through the store) ages until the node is gone.
             var store = host.Services.GetRequiredService<Needle.Store.INeedleStore>();
-            await store.HeartbeatNodeAsync("node-c", await store.GetRevisionAsync(), "hello=1+2");
+            await store.HeartbeatNodeAsync("node-c", await store.GetRevisionAsync(), "hello=1+2", "test-instance");
             var c = page.Locator("[data-testid=node][data-node=node-c]");
             await Assertions.Expect(c.GetByTestId("node-state")).ToHaveTextAsync("gone", Patient);
             await Assertions.Expect(c).ToHaveClassAsync(new Regex("gone"));

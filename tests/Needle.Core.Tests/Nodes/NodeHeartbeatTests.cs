@@ -70,6 +70,47 @@ public sealed class NodeHeartbeatTests
     }
 
     [TestMethod]
+    public async Task Heartbeat_TwoProcessesWithOneNodeId_EachSaysSoInItsLogAndServingCheck()
+    {
+        // One Needle:NodeId for two processes, as an appsettings.json baked into every replica's image would give.
+        using var directory = TemporaryDirectory.Create("needle-nodes");
+        var logs = new LogCapture();
+        await using var first = await NeedleTestHost.StartAsync(new NeedleTestHostSettings { NodeId = "shared", Directory = directory.Path, Options = Heartbeats, Needle = (n, _) => n.Services.AddSingleton<ILoggerProvider>(logs) });
+        await using var second = await NeedleTestHost.StartAsync(new NeedleTestHostSettings { NodeId = "shared", Directory = directory.Path, Options = Heartbeats });
+        await first.DeployAsync("hello", "export default async () => 'v1';");
+
+        foreach (var host in new[] { first, second })
+        {
+            await Eventually.WaitAsync(
+                async () => (await host.Services.GetRequiredService<Needle.Serving.INeedleServingState>().CheckAsync()).NodeIdConflict is not null,
+                "each process to see the other's heartbeats in its row",
+                Patience);
+        }
+
+        var shared = logs.Entries.Where(e => e.EventId.Id == Needle.Telemetry.NeedleEventIds.NodeIdShared).ToList();
+        Assert.AreEqual(1, shared.Count, "said once, not at every beat: " + string.Join(" | ", shared.Select(e => e.Message)));
+        Assert.AreEqual(LogLevel.Error, shared[0].Level);
+        StringAssert.Contains(shared[0].Message, "Needle:NodeId");
+    }
+
+    [TestMethod]
+    public async Task Heartbeat_RestartWithTheSameNodeId_IsNoConflict()
+    {
+        using var directory = TemporaryDirectory.Create("needle-nodes");
+        await using (var before = await NeedleTestHost.StartAsync(new NeedleTestHostSettings { NodeId = "node-a", Directory = directory.Path, Options = Heartbeats }))
+        {
+            await before.DeployAsync("hello", "export default async () => 'v1';");
+        }
+
+        var logs = new LogCapture();
+        await using var after = await NeedleTestHost.StartAsync(new NeedleTestHostSettings { NodeId = "node-a", Directory = directory.Path, Options = Heartbeats, Needle = (n, _) => n.Services.AddSingleton<ILoggerProvider>(logs) });
+        await Task.Delay(GoneAfter);
+
+        Assert.IsNull((await after.Services.GetRequiredService<Needle.Serving.INeedleServingState>().CheckAsync()).NodeIdConflict);
+        Assert.AreEqual(0, logs.Entries.Count(e => e.EventId.Id == Needle.Telemetry.NeedleEventIds.NodeIdShared));
+    }
+
+    [TestMethod]
     public async Task Heartbeat_NoChange_KeepsMovingTheNodesUpdatedAt()
     {
         await using var host = await StartSqliteNodeAsync("node-a", directory: null);
@@ -244,7 +285,7 @@ public sealed class NodeHeartbeatTests
             await observer.DeployAsync("hello", "export default async () => 'v1';");
             await WaitForEveryNodeAsync(observer, ids, f => f is { Name: "hello", StableVersion: 1 }, "hello 1");
             var store = observer.Services.GetRequiredService<Needle.Store.INeedleStore>();
-            await store.HeartbeatNodeAsync(Silent, await store.GetRevisionAsync(), "hello=1");
+            await store.HeartbeatNodeAsync(Silent, await store.GetRevisionAsync(), "hello=1", "test-instance");
             Assert.IsTrue((await observer.Api.ListNodesAsync()).Single(n => n.NodeId == Silent).Live, "live right after its beat");
 
             var gone = await Eventually.ValueAsync(
@@ -257,7 +298,7 @@ public sealed class NodeHeartbeatTests
             Assert.IsTrue(gone.Where(n => n.NodeId != Silent).All(n => n.Live), "the running nodes stay live: " + Describe(gone));
             CollectionAssert.AreEqual(ids, (await observer.Services.GetRequiredService<INeedleNodes>().ListLiveNodeIdsAsync()).ToArray());
 
-            await store.HeartbeatNodeAsync(Silent, await store.GetRevisionAsync(), "hello=1");
+            await store.HeartbeatNodeAsync(Silent, await store.GetRevisionAsync(), "hello=1", "test-instance");
             Assert.IsTrue((await observer.Api.ListNodesAsync()).Single(n => n.NodeId == Silent).Live, $"{Silent} is live again at its next beat");
         }
         finally

@@ -553,8 +553,8 @@ public abstract partial class NeedleStoreContractTests
         await store.ReportNodeAsync("node-a", 1);
         Time.Advance(TimeSpan.FromSeconds(5));
 
-        await store.HeartbeatNodeAsync("node-a", 2, "hello=1+2,shop=3!");
-        await store.HeartbeatNodeAsync("node-b", 2, "");
+        await store.HeartbeatNodeAsync("node-a", 2, "hello=1+2,shop=3!", "test-instance");
+        await store.HeartbeatNodeAsync("node-b", 2, "", "test-instance");
         Time.Advance(TimeSpan.FromSeconds(5));
         await store.ReportNodeAsync("node-b", 3);
 
@@ -568,9 +568,9 @@ public abstract partial class NeedleStoreContractTests
     public async Task ForgetNodesAsync_CutOff_DeletesOnlyTheNodesReportedBeforeIt()
     {
         var store = await CreateInitializedStoreAsync();
-        await store.HeartbeatNodeAsync("old", 1, "hello=1");
+        await store.HeartbeatNodeAsync("old", 1, "hello=1", "test-instance");
         Time.Advance(TimeSpan.FromHours(2));
-        await store.HeartbeatNodeAsync("recent", 1, "hello=1");
+        await store.HeartbeatNodeAsync("recent", 1, "hello=1", "test-instance");
 
         var forgotten = await store.ForgetNodesAsync(Start.AddHours(1));
 
@@ -579,11 +579,28 @@ public abstract partial class NeedleStoreContractTests
     }
 
     [TestMethod]
+    public async Task HeartbeatNodeAsync_TwoInstancesOnOneNodeId_ReturnsTheInstanceThatWroteBefore()
+    {
+        var store = await CreateInitializedStoreAsync();
+
+        var first = await store.HeartbeatNodeAsync("node-a", 1, "hello=1", "one");
+        var own = await store.HeartbeatNodeAsync("node-a", 1, "hello=1", "one");
+        var other = await store.HeartbeatNodeAsync("node-a", 1, "hello=1", "two");
+        var reported = await store.HeartbeatNodeAsync("node-b", 1, "hello=1", "three");
+
+        Assert.IsNull(first, "a new row");
+        Assert.AreEqual("one", own);
+        Assert.AreEqual("one", other, "the second process sees the first one's instance");
+        Assert.IsNull(reported);
+        Assert.AreEqual(2, (await store.ListNodesAsync()).Count);
+    }
+
+    [TestMethod]
     public async Task ForgetNodeAsync_OneNode_DeletesOnlyThatNodesRow()
     {
         var store = await CreateInitializedStoreAsync();
-        await store.HeartbeatNodeAsync("leaving", 1, "hello=1");
-        await store.HeartbeatNodeAsync("staying", 1, "hello=1");
+        await store.HeartbeatNodeAsync("leaving", 1, "hello=1", "test-instance");
+        await store.HeartbeatNodeAsync("staying", 1, "hello=1", "test-instance");
 
         var first = await store.ForgetNodeAsync("leaving");
         var again = await store.ForgetNodeAsync("leaving");

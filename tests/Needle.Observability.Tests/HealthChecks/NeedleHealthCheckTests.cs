@@ -50,6 +50,37 @@ public sealed class NeedleHealthCheckTests
     }
 
     [TestMethod]
+    public async Task Check_AnotherProcessBeatsWithThisNodeId_IsDegradedAndSaysToSetNodeId()
+    {
+        await using var host = await TestHost.StartAsync(o =>
+        {
+            o.NodeHeartbeatInterval = TimeSpan.FromMilliseconds(100);
+            o.NodeGoneAfter = TimeSpan.FromSeconds(5);
+        });
+        await host.DeployAsync("fine", "export default () => 1;");
+        var state = host.Services.GetRequiredService<Needle.Serving.INeedleServingState>();
+        var store = host.Services.GetRequiredService<INeedleStore>();
+
+        // What a second process with the same Needle:NodeId writes at each of its beats: the row, as its own.
+        HealthReportEntry entry = default;
+        for (var i = 0; i < 100; i++)
+        {
+            await store.HeartbeatNodeAsync(state.NodeId, state.AppliedRevision, "fine=1", "impostor");
+            await Task.Delay(150);
+            entry = (await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries["needle"];
+            if (entry.Status == HealthStatus.Degraded)
+            {
+                break;
+            }
+        }
+
+        Assert.AreEqual(HealthStatus.Degraded, entry.Status, entry.Description);
+        StringAssert.Contains(entry.Description, "Needle:NodeId");
+        Assert.AreEqual("impostor", entry.Data["nodeIdSharedWith"]);
+        Assert.AreEqual("1", (await host.GetAsync("/fn/fine")).Body, "it still serves");
+    }
+
+    [TestMethod]
     public async Task Check_StoreUnreachable_ReportsFailureWithoutThrowing()
     {
         await using var host = await TestHost.StartAsync();
