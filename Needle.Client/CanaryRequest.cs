@@ -14,4 +14,10 @@ public sealed record CanaryRequest
 
     /// <summary>Why.</summary>
     public string? Reason { get; init; }
+
+    /// <summary>
+    /// Go around the quality gate in an emergency: the version takes its role without its test cases running.
+    /// Needs a reason (the server answers 400 without one); audited as <c>tests-skipped</c> and counted. Ignored inside a deploy (set the deploy's own).
+    /// </summary>
+    public bool SkipTests { get; init; }
 }

@@ -102,7 +102,15 @@ public sealed class NeedleApiClient : IDisposable
 
     /// <summary>Makes the canary the stable version.</summary>
     public Task<Release> PromoteAsync(string name, string? reason, CancellationToken cancellationToken = default) =>
-        SendAsync<Release>(HttpMethod.Post, $"functions/{Escape(name)}/promote", new { reason }, cancellationToken);
+        PromoteAsync(name, reason, skipTests: false, cancellationToken);
+
+    /// <summary>Makes the canary the stable version; <paramref name="skipTests"/> (with a reason) goes around its test cases, audited.</summary>
+    public Task<Release> PromoteAsync(string name, string? reason, bool skipTests, CancellationToken cancellationToken = default) =>
+        SendAsync<Release>(HttpMethod.Post, $"functions/{Escape(name)}/promote", new { reason, skipTests }, cancellationToken);
+
+    /// <summary>Makes an existing version the stable one; <paramref name="skipTests"/> (with a reason) goes around its test cases, audited.</summary>
+    public Task<Release> ActivateAsync(string name, int version, string? reason, bool skipTests = false, CancellationToken cancellationToken = default) =>
+        SendAsync<Release>(HttpMethod.Post, $"functions/{Escape(name)}/versions/{version}/activate", new { reason, skipTests }, cancellationToken);
 
     /// <summary>Drops the canary; the stable version serves everyone.</summary>
     public Task<Release> AbortAsync(string name, string? reason, CancellationToken cancellationToken = default) =>
@@ -126,7 +134,11 @@ public sealed class NeedleApiClient : IDisposable
 
     /// <summary>Starts a release plan (Needle.Rollback): the version goes canary through the weights given.</summary>
     public Task<JsonElement> StartPlanAsync(string name, int version, IReadOnlyList<double> steps, TimeSpan stepWait, string? reason, CancellationToken cancellationToken = default) =>
-        SendAsync<JsonElement>(HttpMethod.Post, $"functions/{Escape(name)}/plans", new { version, steps, stepWaitSeconds = stepWait.TotalSeconds, reason }, cancellationToken);
+        StartPlanAsync(name, version, steps, stepWait, reason, skipTests: false, cancellationToken);
+
+    /// <summary>Starts a release plan; <paramref name="skipTests"/> (with a reason) goes around the version's test cases at its start and its closing promote, audited.</summary>
+    public Task<JsonElement> StartPlanAsync(string name, int version, IReadOnlyList<double> steps, TimeSpan stepWait, string? reason, bool skipTests, CancellationToken cancellationToken = default) =>
+        SendAsync<JsonElement>(HttpMethod.Post, $"functions/{Escape(name)}/plans", new { version, steps, stepWaitSeconds = stepWait.TotalSeconds, reason, skipTests }, cancellationToken);
 
     /// <summary>A function's release history, newest first.</summary>
     public Task<IReadOnlyList<Release>> ListReleasesAsync(string name, CancellationToken cancellationToken = default) =>

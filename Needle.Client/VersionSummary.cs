@@ -6,4 +6,5 @@ namespace Needle.Client;
 /// <param name="Author">Who deployed it.</param>
 /// <param name="CreatedAt">When.</param>
 /// <param name="Parent">The version it patches, for a patch.</param>
-public sealed record VersionSummary(int Number, string ContentHash, string Author, DateTimeOffset CreatedAt, int? Parent);
+/// <param name="TestsSkipped">Each time it took a role without its test cases running (<c>skipTests</c>), newest first; empty when never.</param>
+public sealed record VersionSummary(int Number, string ContentHash, string Author, DateTimeOffset CreatedAt, int? Parent, IReadOnlyList<SkippedTests>? TestsSkipped = null);

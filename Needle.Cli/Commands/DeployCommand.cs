@@ -17,11 +17,12 @@ internal static class DeployCommand
         var plan = new Option<string?>("--plan") { Description = "Release through these canary weights, e.g. 1,5,20,50,100 (Needle.Rollback)." };
         var stepWait = new Option<double>("--step-wait") { Description = "With --plan: seconds each step runs before the guard's gate decides.", DefaultValueFactory = _ => 60 };
         var reason = new Option<string?>("--reason") { Description = "Why; recorded in the audit trail." };
+        var skipTests = ReleaseCommands.SkipTestsOption();
         var wait = new Option<bool>("--wait") { Description = "Wait until every node serves the change." };
         var waitTimeout = new Option<double>("--wait-timeout") { Description = "Seconds --wait waits at most.", DefaultValueFactory = _ => 60 };
         var command = new Command("deploy", "Deploys a function file; parse or compile errors print as file:line:col and exit 1.")
         {
-            file, name, manifest, canary, pins, plan, stepWait, reason, wait, waitTimeout,
+            file, name, manifest, canary, pins, plan, stepWait, reason, skipTests, wait, waitTimeout,
         };
         command.Runs(options, environment, async (context, cancellationToken) =>
         {
@@ -49,6 +50,7 @@ internal static class DeployCommand
                     Reason = context.Value(reason),
                     Activate = steps is null ? null : false,
                     Canary = weight is null && pinned.Length == 0 ? null : new CanaryRequest { Weight = weight ?? 0, Pins = pinned, Reason = context.Value(reason) },
+                    SkipTests = context.Value(skipTests),
                 }, cancellationToken);
             }
             catch (NeedleApiException refused) when (refused.Diagnostics.Count > 0)
@@ -63,7 +65,7 @@ internal static class DeployCommand
 
             if (steps is not null)
             {
-                await context.Client.StartPlanAsync(function.Name, result.Version, steps, TimeSpan.FromSeconds(context.Value(stepWait)), context.Value(reason), cancellationToken);
+                await context.Client.StartPlanAsync(function.Name, result.Version, steps, TimeSpan.FromSeconds(context.Value(stepWait)), context.Value(reason), context.Value(skipTests), cancellationToken);
             }
 
             var release = (await context.Client.GetFunctionAsync(function.Name, cancellationToken)).Function.Release;

@@ -17,7 +17,8 @@ internal static class PatchCommand
         var config = new Option<string?>("--config") { Description = "A JSON file: the new config of the stable version's manifest." };
         var baseVersion = new Option<int?>("--base") { Description = "The version the patch is made against (default: the stable version). A version that no longer serves is refused." };
         var reason = new Option<string>("--reason", "-r") { Description = "Why. Required.", Required = true };
-        var command = new Command("patch", "Emergency patch to all traffic: exactly one of --diff, --source or --config.") { function, diff, source, config, baseVersion, reason };
+        var skipTests = ReleaseCommands.SkipTestsOption();
+        var command = new Command("patch", "Emergency patch to all traffic: exactly one of --diff, --source or --config.") { function, diff, source, config, baseVersion, reason, skipTests };
         command.Runs(options, environment, async (context, cancellationToken) =>
         {
             var given = new[] { context.Value(diff), context.Value(source), context.Value(config) }.Count(v => v is not null);
@@ -39,6 +40,7 @@ internal static class PatchCommand
                 Source = Read(context.Value(source)),
                 Config = context.Value(config) is string path ? ReadConfig(path) : null,
                 Reason = context.Value(reason),
+                SkipTests = context.Value(skipTests),
             };
             JsonElement result;
             try

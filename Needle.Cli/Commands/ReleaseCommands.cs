@@ -11,7 +11,7 @@ internal static class ReleaseCommands
     public static IEnumerable<Command> Create(GlobalOptions options, CliEnvironment environment)
     {
         yield return Canary(options, environment);
-        yield return Move("promote", "Makes the canary the stable version.", options, environment, (c, n, r, t) => c.PromoteAsync(n, r, t));
+        yield return Promote(options, environment);
         yield return Move("abort", "Drops the canary; the stable version serves everyone.", options, environment, (c, n, r, t) => c.AbortAsync(n, r, t));
         yield return Rollback(options, environment);
         yield return Kill(options, environment);
@@ -25,7 +25,8 @@ internal static class ReleaseCommands
         var version = new Option<int?>("--version") { Description = "The version to serve as canary (default: the current canary)." };
         var pins = new Option<string[]>("--pin") { Description = "A user key that always gets the canary (repeatable)." };
         var reason = ReasonOption();
-        var command = new Command("canary", "Sets a canary's weight, version or pinned users.") { function, weight, version, pins, reason };
+        var skipTests = SkipTestsOption();
+        var command = new Command("canary", "Sets a canary's weight, version or pinned users.") { function, weight, version, pins, reason, skipTests };
         command.Runs(options, environment, async (context, cancellationToken) =>
         {
             var release = await context.Client.SetCanaryAsync(context.Value(function), new CanaryRequest
@@ -34,7 +35,23 @@ internal static class ReleaseCommands
                 Version = context.Value(version),
                 Pins = context.Value(pins) is { Length: > 0 } p ? p : null,
                 Reason = context.Value(reason),
+                SkipTests = context.Value(skipTests),
             }, cancellationToken);
+            context.Print(release, r => context.Line(Describe(r)));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Promote(GlobalOptions options, CliEnvironment environment)
+    {
+        var function = FunctionArgument();
+        var reason = ReasonOption();
+        var skipTests = SkipTestsOption();
+        var command = new Command("promote", "Makes the canary the stable version.") { function, reason, skipTests };
+        command.Runs(options, environment, async (context, cancellationToken) =>
+        {
+            var release = await context.Client.PromoteAsync(context.Value(function), context.Value(reason), context.Value(skipTests), cancellationToken);
             context.Print(release, r => context.Line(Describe(r)));
             return ExitCodes.Success;
         });
@@ -89,6 +106,8 @@ internal static class ReleaseCommands
     internal static Argument<string> FunctionArgument() => new("function") { Description = "The function's name." };
 
     internal static Option<string?> ReasonOption() => new("--reason", "-r") { Description = "Why; recorded in the audit trail." };
+
+    internal static Option<bool> SkipTestsOption() => new("--skip-tests") { Description = "Emergency only: go around the version's test cases (needs --reason; audited as tests-skipped)." };
 
     internal static string Describe(Release release)
     {

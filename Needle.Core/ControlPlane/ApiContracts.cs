@@ -21,6 +21,13 @@ public sealed class DeployRequest
 
     /// <summary>When set, the version goes in as the canary beside the current stable version instead of replacing it.</summary>
     public CanaryRequest? Canary { get; set; }
+
+    /// <summary>
+    /// An emergency's way around the quality gate: the version takes its role without its test cases running. Needs
+    /// <c>reason</c> (else 400); audited as <c>tests-skipped</c>, counted in <c>needle.tests.skipped</c>, and shown on
+    /// the version. Default: <see langword="false"/>.
+    /// </summary>
+    public bool SkipTests { get; set; }
 }
 
 /// <summary>A canary: <c>POST /functions/{name}/canary</c>, or the <c>canary</c> of a deploy.</summary>
@@ -40,6 +47,13 @@ public sealed class CanaryRequest
 
     /// <summary>Why, for the audit trail.</summary>
     public string? Reason { get; set; }
+
+    /// <summary>
+    /// An emergency's way around the quality gate: the version takes its role without its test cases running. Needs
+    /// <c>reason</c> (else 400); audited as <c>tests-skipped</c>, counted in <c>needle.tests.skipped</c>, and shown on
+    /// the version. Ignored in a deploy (the deploy's own <c>skipTests</c> counts). Default: <see langword="false"/>.
+    /// </summary>
+    public bool SkipTests { get; set; }
 }
 
 /// <summary>A whole release: <c>PUT /functions/{name}/release</c>.</summary>
@@ -62,6 +76,27 @@ public sealed class ReleaseRequest
 
     /// <summary>Why, for the audit trail.</summary>
     public string? Reason { get; set; }
+
+    /// <summary>
+    /// An emergency's way around the quality gate: the version takes its role without its test cases running. Needs
+    /// <c>reason</c> (else 400); audited as <c>tests-skipped</c>, counted in <c>needle.tests.skipped</c>, and shown on
+    /// the version. Default: <see langword="false"/>.
+    /// </summary>
+    public bool SkipTests { get; set; }
+}
+
+/// <summary>A move the quality gate stands on that carries only a reason: <c>POST .../promote</c>, <c>POST .../versions/{n}/activate</c>.</summary>
+public sealed class GatedMoveRequest
+{
+    /// <summary>Why, for the audit trail; required with <see cref="SkipTests"/>.</summary>
+    public string? Reason { get; set; }
+
+    /// <summary>
+    /// An emergency's way around the quality gate: the version takes its role without its test cases running. Needs
+    /// <c>reason</c> (else 400); audited as <c>tests-skipped</c>, counted in <c>needle.tests.skipped</c>, and shown on
+    /// the version. Default: <see langword="false"/>.
+    /// </summary>
+    public bool SkipTests { get; set; }
 }
 
 /// <summary>A rollback: <c>POST /functions/{name}/rollback</c>.</summary>
@@ -80,7 +115,7 @@ public sealed class RollbackRequest
     public bool Async { get; set; }
 }
 
-/// <summary>A body that carries only a reason: activate, and the like.</summary>
+/// <summary>A body that carries only a reason: abort, and the like.</summary>
 public sealed class ReasonRequest
 {
     /// <summary>Why, for the audit trail.</summary>
@@ -138,7 +173,8 @@ public sealed record FunctionSummary(string Name, string? Route, IReadOnlyList<s
 /// <param name="Author">Who deployed it.</param>
 /// <param name="CreatedAt">When.</param>
 /// <param name="Parent">The version it patches, if any.</param>
-public sealed record VersionSummary(int Number, string ContentHash, string Author, DateTimeOffset CreatedAt, int? Parent);
+/// <param name="TestsSkipped">Each time the version took a role without its test cases running (<c>skipTests</c>), newest first; empty when never.</param>
+public sealed record VersionSummary(int Number, string ContentHash, string Author, DateTimeOffset CreatedAt, int? Parent, IReadOnlyList<Quality.SkippedTests> TestsSkipped);
 
 /// <summary>One function with its versions.</summary>
 /// <param name="Function">The function.</param>

@@ -35,10 +35,10 @@ internal sealed record DeployCommand(string Name, string? Source, FunctionManife
     public int? ParentNumber { get; init; }
 
     /// <summary>
-    /// Deploy without running the version's test cases: emergency patches only, with a reason, audited and counted
-    /// (<c>needle.tests.skipped</c>). Default: off.
+    /// Deploy without running the version's test cases (an API deploy's or a patch's <c>skipTests</c>, never the
+    /// watcher's), audited and counted once the version is written. Default: none (the gate runs).
     /// </summary>
-    public bool SkipTests { get; init; }
+    public Quality.TestSkip? SkipTests { get; init; }
 
     /// <summary>Whether a release serving the new version as stable is written with it.</summary>
     public bool ActivatesAtOnce => Activate && Canary is null;

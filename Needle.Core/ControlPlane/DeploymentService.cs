@@ -30,6 +30,7 @@ internal sealed class DeploymentService
     private readonly NeedleMetrics _metrics;
     private readonly VersionLoader _loader;
     private readonly QualityGate _quality;
+    private readonly TestSkipRecorder _skips;
 
     public DeploymentService(
         INeedleStore store,
@@ -41,8 +42,10 @@ internal sealed class DeploymentService
         NeedleMetrics metrics,
         FunctionSecrets secrets,
         VersionLoader loader,
-        QualityGate quality)
+        QualityGate quality,
+        TestSkipRecorder skips)
     {
+        _skips = skips;
         _quality = quality;
         _loader = loader;
         _secrets = secrets;
@@ -122,7 +125,7 @@ internal sealed class DeploymentService
             try
             {
                 // The quality gate: after the load, before anything is written or takes traffic.
-                if (!command.SkipTests)
+                if (command.SkipTests is null)
                 {
                     await _quality.EnsurePassesAsync(candidate, loaded, cancellationToken).ConfigureAwait(false);
                 }
@@ -152,6 +155,11 @@ internal sealed class DeploymentService
                     }
 
                     _metrics.RecordDeployment(name);
+                    if (command.SkipTests is { } skip)
+                    {
+                        await _skips.RecordAsync(result.Version, skip, command.Actor, cancellationToken).ConfigureAwait(false);
+                    }
+
                     return new DeployOutcome(result.Version, result.Release, result.Revision, Unchanged: false, loaded.Warnings);
                 }
             }
@@ -213,8 +221,8 @@ internal sealed class DeploymentService
         return null;
     }
 
-    /// <summary>Makes an existing version the stable one.</summary>
-    public async Task<ReleaseRecord> ActivateAsync(string name, int number, string actor, string? reason, CancellationToken cancellationToken)
+    /// <summary>Makes an existing version the stable one; with <paramref name="skip"/>, without the quality gate (audited).</summary>
+    public async Task<ReleaseRecord> ActivateAsync(string name, int number, string actor, string? reason, TestSkip? skip, CancellationToken cancellationToken)
     {
         var version = await _store.GetVersionAsync(name, number, cancellationToken).ConfigureAwait(false)
             ?? throw new NeedleNotFoundException($"Function '{name}' has no version {number}.");
@@ -224,7 +232,11 @@ internal sealed class DeploymentService
         var loaded = _reconciler.IsLoaded(name, number) ? null : await LoadAsync(version, cancellationToken).ConfigureAwait(false);
         try
         {
-            await _quality.EnsurePassesAsync(version, loaded, cancellationToken).ConfigureAwait(false);
+            if (skip is null)
+            {
+                await _quality.EnsurePassesAsync(version, loaded, cancellationToken).ConfigureAwait(false);
+            }
+
             using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
             {
                 CheckRouteConflicts(version.Manifest);
@@ -237,6 +249,11 @@ internal sealed class DeploymentService
                 var handOver = loaded;
                 loaded = null;
                 await _reconciler.ApplyFunctionAsync(name, release, release.Revision, handOver is null ? [] : [handOver], cancellationToken).ConfigureAwait(false);
+                if (skip is not null && current?.StableVersion != number)
+                {
+                    await _skips.RecordAsync(version, skip, actor, cancellationToken).ConfigureAwait(false);
+                }
+
                 return release;
             }
         }
@@ -273,24 +290,7 @@ internal sealed class DeploymentService
     private Task<ILoadedFunction> LoadAsync(FunctionVersion version, CancellationToken cancellationToken) =>
         _loader.LoadAsync(version, cancellationToken);
 
-    private void CheckRouteConflicts(FunctionManifest manifest)
-    {
-        var route = manifest.Route ?? "/" + manifest.Name;
-        var methods = manifest.Methods ?? ["GET", "POST"];
-        foreach (var (other, entry) in _reconciler.Current)
-        {
-            if (other == manifest.Name)
-            {
-                continue;
-            }
-
-            var otherRoute = entry.Manifest.Route ?? "/" + other;
-            if (RouteShape.Collide(route, methods, otherRoute, entry.Manifest.Methods ?? ["GET", "POST"]))
-            {
-                throw new FunctionValidationException($"manifest.route: '{route}' conflicts with function '{other}', which serves '{otherRoute}' for the same methods.");
-            }
-        }
-    }
+    private void CheckRouteConflicts(FunctionManifest manifest) => RouteConflicts.Check(manifest, _reconciler.Current);
 }
 
 /// <summary>The outcome of a deploy, with the warnings the version's source compiles with (C# only).</summary>

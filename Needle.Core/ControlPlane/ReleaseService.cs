@@ -25,9 +25,11 @@ internal sealed class ReleaseService
     private readonly NeedleOptions _options;
     private readonly NeedleMetrics _metrics;
     private readonly QualityGate _quality;
+    private readonly TestSkipRecorder _skips;
 
-    public ReleaseService(INeedleStore store, VersionLoader loader, Reconciler reconciler, ChangeGate gate, IOptions<NeedleOptions> options, NeedleMetrics metrics, QualityGate quality)
+    public ReleaseService(INeedleStore store, VersionLoader loader, Reconciler reconciler, ChangeGate gate, IOptions<NeedleOptions> options, NeedleMetrics metrics, QualityGate quality, TestSkipRecorder skips)
     {
+        _skips = skips;
         _quality = quality;
         _metrics = metrics;
         _store = store;
@@ -37,8 +39,8 @@ internal sealed class ReleaseService
         _options = options.Value;
     }
 
-    /// <summary>Sets the whole release: stable, canary (or none), weight and pins.</summary>
-    public async Task<ReleaseRecord> SetAsync(string name, ReleaseTarget target, string actor, string? reason, CancellationToken cancellationToken)
+    /// <summary>Sets the whole release: stable, canary (or none), weight and pins; with <paramref name="skip"/>, without the quality gate (audited).</summary>
+    public async Task<ReleaseRecord> SetAsync(string name, ReleaseTarget target, string actor, string? reason, CancellationToken cancellationToken, TestSkip? skip = null)
     {
         using var lease = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
@@ -56,11 +58,11 @@ internal sealed class ReleaseService
             CanaryWeight = target.CanaryVersion is null ? 0 : target.Weight,
             Pins = target.Pins,
         };
-        return await ChangeAsync(lease, current, change, target.Force, cancellationToken).ConfigureAwait(false);
+        return await ChangeAsync(lease, current, change, target.Force, cancellationToken, skip).ConfigureAwait(false);
     }
 
     /// <summary>Puts a version (by default the current canary) in as canary with a weight and pins.</summary>
-    public async Task<ReleaseRecord> SetCanaryAsync(string name, int? version, double weight, IReadOnlyList<string>? pins, bool force, string actor, string? reason, CancellationToken cancellationToken)
+    public async Task<ReleaseRecord> SetCanaryAsync(string name, int? version, double weight, IReadOnlyList<string>? pins, bool force, string actor, string? reason, CancellationToken cancellationToken, TestSkip? skip = null)
     {
         using var lease = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
@@ -73,17 +75,17 @@ internal sealed class ReleaseService
 
         var keptPins = pins ?? (canary == current.CanaryVersion ? current.Pins : null);
         var change = current.Change(ReleaseActions.Canary, actor, reason) with { CanaryVersion = canary, CanaryWeight = weight, Pins = keptPins };
-        return await ChangeAsync(lease, current, change, force, cancellationToken).ConfigureAwait(false);
+        return await ChangeAsync(lease, current, change, force, cancellationToken, skip).ConfigureAwait(false);
     }
 
     /// <summary>The canary becomes the stable version and serves all traffic.</summary>
-    public async Task<ReleaseRecord> PromoteAsync(string name, string actor, string? reason, CancellationToken cancellationToken)
+    public async Task<ReleaseRecord> PromoteAsync(string name, string actor, string? reason, CancellationToken cancellationToken, TestSkip? skip = null)
     {
         using var lease = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var current = await CurrentAsync(name, cancellationToken).ConfigureAwait(false);
         var canary = current.CanaryVersion ?? throw new NeedleConflictException($"Function '{name}' has no canary to promote.");
         var change = current.Change(ReleaseActions.Promote, actor, reason) with { StableVersion = canary, CanaryVersion = null, CanaryWeight = 0, Pins = null };
-        return await ChangeAsync(lease, current, change, force: true, cancellationToken).ConfigureAwait(false);
+        return await ChangeAsync(lease, current, change, force: true, cancellationToken, skip).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -203,7 +205,7 @@ internal sealed class ReleaseService
         return function.Release ?? throw new NeedleConflictException($"Function '{name}' has no release yet; activate a version first.");
     }
 
-    private async Task<ReleaseRecord> ChangeAsync(ChangeGate.Lease lease, ReleaseRecord current, ReleaseChange change, bool force, CancellationToken cancellationToken)
+    private async Task<ReleaseRecord> ChangeAsync(ChangeGate.Lease lease, ReleaseRecord current, ReleaseChange change, bool force, CancellationToken cancellationToken, TestSkip? skip = null)
     {
         ReleaseRules.CheckWeight(change.CanaryWeight);
         ReleaseRules.CheckPins(change.Pins);
@@ -235,12 +237,13 @@ internal sealed class ReleaseService
         {
             var missing = new[] { stable, canary }.OfType<FunctionVersion>().Where(v => !_reconciler.IsLoaded(name, v.Number)).ToList();
             // The quality gate for a version that takes a role it did not have (a canary, a promote, an activation);
-            // a rollback or an abort goes back to what served before and is never held up by it.
-            var entering = change.Action is ReleaseActions.Rollback or ReleaseActions.Abort ? [] : new[]
+            // a rollback or an abort goes back to what served before and is never held up by it. A skip runs none.
+            var newRoles = change.Action is ReleaseActions.Rollback or ReleaseActions.Abort ? [] : new[]
             {
                 change.StableVersion != current.StableVersion ? stable : null,
                 change.CanaryVersion != current.CanaryVersion ? canary : null,
-            }.OfType<FunctionVersion>().Where(v => !_quality.IsKnownGood(v)).ToList();
+            }.OfType<FunctionVersion>().ToList();
+            var entering = skip is null ? newRoles.Where(v => !_quality.IsKnownGood(v)).ToList() : [];
             if (missing.Count > 0 || entering.Count > 0)
             {
                 // Loaded and tested outside the change gate: a version's load code can run up to its runtime's load
@@ -268,6 +271,11 @@ internal sealed class ReleaseService
             var handOver = loaded;
             loaded = [];
             await _reconciler.ApplyFunctionAsync(name, release, release.Revision, handOver, cancellationToken).ConfigureAwait(false);
+            foreach (var version in skip is null ? [] : newRoles)
+            {
+                await _skips.RecordAsync(version, skip!, change.Actor, cancellationToken).ConfigureAwait(false);
+            }
+
             if (change.Action == ReleaseActions.Rollback)
             {
                 _metrics.RecordRollback(name);

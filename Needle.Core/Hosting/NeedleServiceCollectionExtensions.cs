@@ -103,6 +103,7 @@ public static class NeedleServiceCollectionExtensions
         services.TryAddSingleton<Needle.Quality.TestCaseRunner>();
         services.TryAddSingleton<Needle.Quality.TestRunCache>();
         services.TryAddSingleton<Needle.Quality.QualityGate>();
+        services.TryAddSingleton<Needle.Quality.TestSkipRecorder>();
         services.TryAddSingleton<ReleaseService>();
         services.TryAddSingleton<Needle.Patching.PatchService>();
         services.TryAddSingleton<Needle.Releases.INeedleReleases, Needle.Releases.NeedleReleases>();

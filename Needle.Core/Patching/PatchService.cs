@@ -7,7 +7,6 @@ using Needle.Releases;
 using Needle.Runtime;
 using Needle.Serving;
 using Needle.Store;
-using Needle.Telemetry;
 
 namespace Needle.Patching;
 
@@ -26,12 +25,10 @@ internal sealed class PatchService
     private readonly RuntimeRegistry _runtimes;
     private readonly NeedleOptions _options;
     private readonly QualityGate _quality;
-    private readonly NeedleMetrics _metrics;
 
-    public PatchService(INeedleStore store, DeploymentService deployments, ReleaseService releases, VersionLoader loader, RuntimeRegistry runtimes, IOptions<NeedleOptions> options, QualityGate quality, NeedleMetrics metrics)
+    public PatchService(INeedleStore store, DeploymentService deployments, ReleaseService releases, VersionLoader loader, RuntimeRegistry runtimes, IOptions<NeedleOptions> options, QualityGate quality)
     {
         _quality = quality;
-        _metrics = metrics;
         _store = store;
         _deployments = deployments;
         _releases = releases;
@@ -57,18 +54,12 @@ internal sealed class PatchService
 
         var baseVersion = await BaseAsync(function, release, cancellationToken).ConfigureAwait(false);
         var (source, manifest) = Build(kind, patch, baseVersion);
-        var outcome = await _deployments.DeployAsync(new DeployCommand(name, source, manifest, actor) { Reason = reason, ParentNumber = baseVersion.Number, SkipTests = patch.SkipTests }, cancellationToken).ConfigureAwait(false);
+        // Around the quality gate with skipTests: the deploy audits it on its own line (tests-skipped), whatever the patch was.
+        var skip = TestSkip.From(patch.SkipTests, reason, TestSkip.Patch);
+        var outcome = await _deployments.DeployAsync(new DeployCommand(name, source, manifest, actor) { Reason = reason, ParentNumber = baseVersion.Number, SkipTests = skip }, cancellationToken).ConfigureAwait(false);
         if (outcome.Unchanged)
         {
             throw new ArgumentException(ChangesNothing);
-        }
-
-        if (patch.SkipTests)
-        {
-            // Around the quality gate: audited on its own line, so the audit list shows it whatever the patch was.
-            _metrics.RecordTestsSkipped(name);
-            var cases = outcome.Version.Manifest.Tests?.Count ?? 0;
-            await _store.AppendAuditAsync(new AuditEntry(actor, ReleaseActions.TestsSkipped, name, outcome.Version.Number, reason, $"{cases} test cases not run (skipTests)"), cancellationToken).ConfigureAwait(false);
         }
 
         return await RecordAsync(new PatchResult(name, kind, baseVersion.Number, outcome.Version.Number, outcome.Revision, false), patch, actor, reason, cancellationToken).ConfigureAwait(false);

@@ -25,11 +25,15 @@ public interface INeedleReleases
     /// <summary>
     /// Puts <paramref name="version"/> in as canary with <paramref name="weight"/> percent of traffic; the canary's pins
     /// stay when it already runs as canary. A version marked bad is refused unless <paramref name="force"/> is set.
+    /// A version new to the canary role runs its test cases first, unless <paramref name="skip"/> goes around them (audited).
     /// </summary>
-    Task<ReleaseRecord> SetCanaryAsync(string function, int version, double weight, bool force, string actor, string? reason, CancellationToken cancellationToken = default);
+    Task<ReleaseRecord> SetCanaryAsync(string function, int version, double weight, bool force, string actor, string? reason, CancellationToken cancellationToken = default, Quality.TestSkip? skip = null);
 
-    /// <summary>The canary becomes the stable version and serves all traffic.</summary>
-    Task<ReleaseRecord> PromoteAsync(string function, string actor, string? reason, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The canary becomes the stable version and serves all traffic, after its test cases pass (a kept passing run
+    /// counts), unless <paramref name="skip"/> goes around them (audited as <c>tests-skipped</c>).
+    /// </summary>
+    Task<ReleaseRecord> PromoteAsync(string function, string actor, string? reason, CancellationToken cancellationToken = default, Quality.TestSkip? skip = null);
 
     /// <summary>The canary is removed; the stable version serves all traffic.</summary>
     Task<ReleaseRecord> AbortAsync(string function, string actor, string? reason, ReleaseExpectation expected, CancellationToken cancellationToken = default);

@@ -42,6 +42,6 @@ public static class ReleaseActions
     /// <summary>An emergency patch applied (audit only).</summary>
     public const string Patch = "patch";
 
-    /// <summary>A version took traffic without running its test cases: an emergency patch's <c>skipTests</c>, with its reason (audit only).</summary>
+    /// <summary>A version took a role without running its test cases: <c>skipTests</c> on a gated route, with its reason; the detail names the route (audit only).</summary>
     public const string TestsSkipped = "tests-skipped";
 }

@@ -37,7 +37,7 @@ public static class NeedleMetricNames
     /// <summary>Counter: rollbacks made on this node.</summary>
     public const string Rollbacks = "needle.rollbacks";
 
-    /// <summary>Counter: versions that took traffic without running their test cases (an emergency patch's <c>skipTests</c>), per function.</summary>
+    /// <summary>Counter: versions that took a role without running their test cases (<c>skipTests</c>), per function and route (<see cref="RouteTag"/>).</summary>
     public const string TestsSkipped = "needle.tests.skipped";
 
     /// <summary>Unit of <see cref="TestsSkipped"/>.</summary>
@@ -114,4 +114,7 @@ public static class NeedleMetricNames
 
     /// <summary>Span tag of fetch spans: the downstream service name.</summary>
     public const string ServiceTag = "needle.downstream.service";
+
+    /// <summary>Tag of <see cref="TestsSkipped"/>: the way in that went around the gate (<c>deploy</c>, <c>canary</c>, <c>activate</c>, <c>release</c>, <c>promote</c>, <c>plan</c>, <c>patch</c>).</summary>
+    public const string RouteTag = "needle.route";
 }

@@ -39,7 +39,7 @@ internal sealed class NeedleMetrics
         _deployments = meter.CreateCounter<long>(Deployments, DeploymentUnit, "Versions deployed on this node.");
         _rollbacks = meter.CreateCounter<long>(Rollbacks, RollbackUnit, "Rollbacks made on this node.");
         _limitHits = meter.CreateCounter<long>(LimitHits, LimitHitUnit, "Invocations stopped by a sandbox limit.");
-        _testsSkipped = meter.CreateCounter<long>(TestsSkipped, TestsSkippedUnit, "Versions that took traffic without running their test cases (skipTests).");
+        _testsSkipped = meter.CreateCounter<long>(TestsSkipped, TestsSkippedUnit, "Versions that took a role without running their test cases (skipTests), per route.");
     }
 
     public void RecordInvocation(FunctionVersion version, ReleaseRole role, InvocationOutcome outcome, double seconds, string? limit)
@@ -105,11 +105,11 @@ internal sealed class NeedleMetrics
         }
     }
 
-    public void RecordTestsSkipped(string function)
+    public void RecordTestsSkipped(string function, string route)
     {
         if (_testsSkipped.Enabled)
         {
-            _testsSkipped.Add(1, new KeyValuePair<string, object?>(FunctionTag, function));
+            _testsSkipped.Add(1, new KeyValuePair<string, object?>(FunctionTag, function), new KeyValuePair<string, object?>(RouteTag, route));
         }
     }
 

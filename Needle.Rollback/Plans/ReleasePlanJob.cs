@@ -100,7 +100,8 @@ internal sealed class ReleasePlanJob(
         var reason = $"{plan.Reason ?? "release plan"} (plan step {next + 1}/{plan.Steps.Count}; {decision.Reason})";
         if (weight >= 100)
         {
-            await releases.PromoteAsync(plan.Function, plan.Actor, reason, cancellationToken).ConfigureAwait(false);
+            var skip = await planner.FindSkipAsync(plan, cancellationToken).ConfigureAwait(false);
+            await releases.PromoteAsync(plan.Function, plan.Actor, reason, cancellationToken, skip).ConfigureAwait(false);
             return await FinishAsync(plan, "completed", "promoted", now, cancellationToken).ConfigureAwait(false);
         }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Needle.Quality;
 using Needle.Releases;
 using Needle.Rollback.Hosting;
 using Needle.Rollback.State;
@@ -13,6 +14,21 @@ internal sealed class ReleasePlanner(INeedleStore store, INeedleReleases release
     /// <summary>The status of a plan someone stopped.</summary>
     public const string Cancelled = "cancelled";
 
+    /// <summary>
+    /// The skip a plan's closing promote makes: the one its start made (its <c>tests-skipped</c> event names the plan,
+    /// so the decision survives restarts and holds on every node), else <see langword="null"/> and the promote runs the gate.
+    /// </summary>
+    public async Task<TestSkip?> FindSkipAsync(ReleasePlan plan, CancellationToken cancellationToken)
+    {
+        var context = SkipContext(plan.Id);
+        var skips = await store.ListAuditAsync(new AuditQuery(plan.Function, 1000, Action: ReleaseActions.TestsSkipped), cancellationToken).ConfigureAwait(false);
+        return skips.FirstOrDefault(e => e.Action == ReleaseActions.TestsSkipped && e.Version == plan.Version && e.Detail?.Contains(context, StringComparison.Ordinal) == true) is { } started
+            ? new TestSkip(TestSkip.Plan, started.Reason ?? plan.Reason ?? "release plan") { Context = context }
+            : null;
+    }
+
+    private static string SkipContext(string planId) => $"plan={planId}";
+
     /// <summary>Validates the plan, puts the version in as canary at the first step, records the plan and schedules its next step.</summary>
     public async Task<ReleasePlan> StartAsync(string function, PlanRequest request, string actor, CancellationToken cancellationToken)
     {
@@ -25,9 +41,11 @@ internal sealed class ReleasePlanner(INeedleStore store, INeedleReleases release
         }
 
         var reason = $"{request.Reason ?? "release plan"} (plan step 1/{steps.Count})";
-        await releases.SetCanaryAsync(function, version, steps[0], force: false, actor, reason, cancellationToken).ConfigureAwait(false);
+        var id = Guid.NewGuid().ToString("n");
+        var skip = TestSkip.From(request.SkipTests, request.Reason, TestSkip.Plan) is { } asked ? asked with { Context = SkipContext(id) } : null;
+        await releases.SetCanaryAsync(function, version, steps[0], force: false, actor, reason, cancellationToken, skip).ConfigureAwait(false);
         var now = time.GetUtcNow();
-        var plan = new ReleasePlan(Guid.NewGuid().ToString("n"), function, version, steps, wait, 0, ReleasePlan.Running, now + wait, actor, request.Reason, $"canary at {steps[0]} %", now, now);
+        var plan = new ReleasePlan(id, function, version, steps, wait, 0, ReleasePlan.Running, now + wait, actor, request.Reason, $"canary at {steps[0]} %", now, now);
         await state.InsertPlanAsync(plan, cancellationToken).ConfigureAwait(false);
         Schedule(plan, wait);
         RollbackLog.PlanStep(logger, plan.Id, function, plan.Detail!);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Needle.Functions;
+using Needle.Quality;
 using Needle.Serving;
 using Needle.Store;
 
@@ -23,7 +24,8 @@ internal static class FunctionEndpoints
             .WithName("NeedleDeploy").WithSummary("Deploys a version (activated unless activate is false).");
         api.MapGet("/functions/{name}/versions/{number:int}", GetVersionAsync).WithName("NeedleGetVersion").WithSummary("A version's source, manifest and hash.");
         api.MapPost("/functions/{name}/versions/{number:int}/activate", ActivateAsync)
-            .Accepts<ReasonRequest>("application/json")
+            .Accepts<GatedMoveRequest>("application/json")
+            .WithInvalidTitle(ReleaseEndpoints.InvalidTitle)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithName("NeedleActivate").WithSummary("Makes a version the stable one.");
     }
@@ -34,7 +36,7 @@ internal static class FunctionEndpoints
         return TypedResults.Ok(functions.Select(f => Summarise(f, reconciler)).ToArray());
     }
 
-    private static async Task<Results<Ok<FunctionDetail>, ProblemHttpResult>> GetFunctionAsync(string name, INeedleStore store, Reconciler reconciler, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<FunctionDetail>, ProblemHttpResult>> GetFunctionAsync(string name, INeedleStore store, Reconciler reconciler, TestSkipRecorder skips, CancellationToken cancellationToken)
     {
         var function = await store.GetFunctionAsync(name, cancellationToken);
         if (function is null)
@@ -43,16 +45,18 @@ internal static class FunctionEndpoints
         }
 
         var versions = await store.ListVersionsAsync(name, cancellationToken);
+        var skipped = await skips.ListAsync(name, cancellationToken);
         return TypedResults.Ok(new FunctionDetail(
             Summarise(function, reconciler),
-            versions.Select(v => new VersionSummary(v.Number, v.ContentHash, v.Author, v.CreatedAt, v.ParentNumber)).ToArray()));
+            versions.Select(v => new VersionSummary(v.Number, v.ContentHash, v.Author, v.CreatedAt, v.ParentNumber, skipped.GetValueOrDefault(v.Number) ?? [])).ToArray()));
     }
 
     private static async Task<IResult> DeployAsync(string name, HttpContext http, DeploymentService deployments, ApiAccessFilter access, CancellationToken cancellationToken)
     {
         var body = await ApiRequestReader.ReadAsync<DeployRequest>(http.Request, required: true);
         var activate = body.Canary is null && (body.Activate ?? true);
-        var outcome = await deployments.DeployAsync(new DeployCommand(name, body.Source, body.Manifest, access.ActorOf(http)) { Activate = activate, Reason = body.Reason, Canary = body.Canary }, cancellationToken);
+        var skip = TestSkip.From(body.SkipTests, body.Reason, TestSkip.Deploy);
+        var outcome = await deployments.DeployAsync(new DeployCommand(name, body.Source, body.Manifest, access.ActorOf(http)) { Activate = activate, Reason = body.Reason, Canary = body.Canary, SkipTests = skip }, cancellationToken);
         var number = outcome.Version.Number;
         var active = outcome.Release?.StableVersion == number || outcome.Release?.CanaryVersion == number || (outcome.Unchanged && activate);
         var response = new DeployResponse(name, number, outcome.Version.ContentHash, active, outcome.Revision, outcome.Unchanged, outcome.Warnings);
@@ -69,8 +73,9 @@ internal static class FunctionEndpoints
 
     private static async Task<IResult> ActivateAsync(string name, int number, HttpContext http, DeploymentService deployments, ApiAccessFilter access, CancellationToken cancellationToken)
     {
-        var body = await ApiRequestReader.ReadAsync<ReasonRequest>(http.Request, required: false);
-        return TypedResults.Ok(await deployments.ActivateAsync(name, number, access.ActorOf(http), body.Reason, cancellationToken));
+        var body = await ApiRequestReader.ReadAsync<GatedMoveRequest>(http.Request, required: false);
+        var skip = TestSkip.From(body.SkipTests, body.Reason, TestSkip.Activate);
+        return TypedResults.Ok(await deployments.ActivateAsync(name, number, access.ActorOf(http), body.Reason, skip, cancellationToken));
     }
 
     private static async Task<IResult> DeleteFunctionAsync(string name, string? reason, HttpContext http, DeploymentService deployments, ApiAccessFilter access, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Needle.Quality;
 using Needle.Store;
 
 namespace Needle.ControlPlane.Endpoints;
@@ -24,7 +25,7 @@ internal static class ReleaseEndpoints
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithName("NeedleSetCanary").WithSummary("Runs a version as canary, or changes the canary's weight or pins.");
         api.MapPost("/functions/{name}/promote", PromoteAsync)
-            .Accepts<ReasonRequest>("application/json")
+            .Accepts<GatedMoveRequest>("application/json")
             .WithInvalidTitle(InvalidTitle)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithName("NeedlePromote").WithSummary("The canary becomes the stable version.");
@@ -39,19 +40,22 @@ internal static class ReleaseEndpoints
     {
         var body = await ApiRequestReader.ReadAsync<ReleaseRequest>(http.Request, required: true);
         var target = new ReleaseTarget(body.StableVersion, body.CanaryVersion, body.CanaryWeight, body.Pins, body.Force);
-        return TypedResults.Ok(await releases.SetAsync(name, target, access.ActorOf(http), body.Reason, cancellationToken));
+        var skip = TestSkip.From(body.SkipTests, body.Reason, TestSkip.Release);
+        return TypedResults.Ok(await releases.SetAsync(name, target, access.ActorOf(http), body.Reason, cancellationToken, skip));
     }
 
     private static async Task<IResult> SetCanaryAsync(string name, HttpContext http, ReleaseService releases, ApiAccessFilter access, CancellationToken cancellationToken)
     {
         var body = await ApiRequestReader.ReadAsync<CanaryRequest>(http.Request, required: true);
-        return TypedResults.Ok(await releases.SetCanaryAsync(name, body.Version, body.Weight, body.Pins, body.Force, access.ActorOf(http), body.Reason, cancellationToken));
+        var skip = TestSkip.From(body.SkipTests, body.Reason, TestSkip.Canary);
+        return TypedResults.Ok(await releases.SetCanaryAsync(name, body.Version, body.Weight, body.Pins, body.Force, access.ActorOf(http), body.Reason, cancellationToken, skip));
     }
 
     private static async Task<IResult> PromoteAsync(string name, HttpContext http, ReleaseService releases, ApiAccessFilter access, CancellationToken cancellationToken)
     {
-        var body = await ApiRequestReader.ReadAsync<ReasonRequest>(http.Request, required: false);
-        return TypedResults.Ok(await releases.PromoteAsync(name, access.ActorOf(http), body.Reason, cancellationToken));
+        var body = await ApiRequestReader.ReadAsync<GatedMoveRequest>(http.Request, required: false);
+        var skip = TestSkip.From(body.SkipTests, body.Reason, TestSkip.Promote);
+        return TypedResults.Ok(await releases.PromoteAsync(name, access.ActorOf(http), body.Reason, cancellationToken, skip));
     }
 
     private static async Task<IResult> AbortAsync(string name, HttpContext http, ReleaseService releases, ApiAccessFilter access, CancellationToken cancellationToken)

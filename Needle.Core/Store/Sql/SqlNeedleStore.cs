@@ -200,10 +200,11 @@ internal partial class SqlNeedleStore(StoreDialect dialect, TimeProvider timePro
                     SELECT {AuditRow.Columns} FROM audit
                     WHERE (@Function IS NULL OR function = @Function)
                       AND (@BeforeId IS NULL OR id < @BeforeId)
+                      AND (@Action IS NULL OR action = @Action)
                     ORDER BY id DESC
                     LIMIT @limit
                     """,
-                    new { query.Function, query.BeforeId, limit = Math.Clamp(query.Limit, 1, MaxLimit) },
+                    new { query.Function, query.BeforeId, query.Action, limit = Math.Clamp(query.Limit, 1, MaxLimit) },
                     transaction,
                     cancellationToken));
                 return rows.Select(row => row.ToEvent()).ToList();

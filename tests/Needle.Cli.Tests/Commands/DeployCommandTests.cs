@@ -22,6 +22,27 @@ public sealed class DeployCommandTests : CliHostTests<DeployCommandTests>
     }
 
     [TestMethod]
+    public async Task Deploy_FailingItsCasesWithSkipTests_DeploysAndTheSkipIsAudited()
+    {
+        var file = Host.WriteFile("cased-cli.js", "export default () => ({ message: 'ho' })");
+        Host.WriteFile("cased-cli.json", """{ "route": "/cased-cli", "methods": ["GET"], "tests": [ { "name": "says hi", "expect": { "body": { "message": "hi" } } } ] }""");
+        var refused = await Host.RunAsync("deploy", file, "--reason", "first");
+
+        var noReason = await Host.RunAsync("deploy", file, "--skip-tests");
+        var run = await Host.RunAsync("deploy", file, "--skip-tests", "--reason", "INC-8 ship it");
+
+        Assert.AreEqual(1, refused.Exit, refused.ToString());
+        Assert.AreEqual(1, noReason.Exit, noReason.ToString());
+        StringAssert.Contains(noReason.ToString(), "reason: skipTests needs a reason");
+        Assert.AreEqual(0, run.Exit, run.ToString());
+        StringAssert.Contains(run.Output, "deployed cased-cli@1: stable");
+        using var http = Host.CreateClient();
+        var audit = await http.GetStringAsync("/needle/api/audit?function=cased-cli");
+        StringAssert.Contains(audit, "\"tests-skipped\"");
+        StringAssert.Contains(audit, "INC-8 ship it");
+    }
+
+    [TestMethod]
     public async Task Deploy_CSharpFile_RunsAsCSharp()
     {
         var file = Host.WriteFile("greet-cs.cs", """

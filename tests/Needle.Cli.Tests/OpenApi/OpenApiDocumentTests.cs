@@ -60,6 +60,31 @@ public sealed class OpenApiDocumentTests
     }
 
     [TestMethod]
+    public void Document_EveryRouteTheQualityGateStandsOn_TakesSkipTests()
+    {
+        var document = JsonNode.Parse(s_document)!;
+        var schemas = document["components"]!["schemas"]!;
+        var gated = new[]
+        {
+            ("/needle/api/functions/{name}/versions", "post"),
+            ("/needle/api/functions/{name}/versions/{number}/activate", "post"),
+            ("/needle/api/functions/{name}/canary", "post"),
+            ("/needle/api/functions/{name}/release", "put"),
+            ("/needle/api/functions/{name}/promote", "post"),
+            ("/needle/api/functions/{name}/patches", "post"),
+            ("/needle/api/functions/{name}/plans", "post"),
+        };
+
+        foreach (var (path, method) in gated)
+        {
+            var reference = document["paths"]![path]![method]!["requestBody"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>();
+            var schema = schemas[reference.Split('/')[^1]]!;
+            Assert.IsNotNull(schema["properties"]!["skipTests"], $"{method} {path} ({reference}) has no skipTests");
+            Assert.IsNotNull(schema["properties"]!["reason"], $"{method} {path} ({reference}) has no reason");
+        }
+    }
+
+    [TestMethod]
     public async Task Client_EveryCallItMakes_IsAnOperationOfTheDocument()
     {
         var recorder = new RecordingHandler();
@@ -72,12 +97,15 @@ public sealed class OpenApiDocumentTests
             () => client.DeployAsync("f", new DeployRequest { Source = "x" }),
             () => client.SetCanaryAsync("f", new CanaryRequest { Weight = 1 }),
             () => client.PromoteAsync("f", "r"),
+            () => client.PromoteAsync("f", "r", skipTests: true),
+            () => client.ActivateAsync("f", 1, "r", skipTests: true),
             () => client.AbortAsync("f", "r"),
             () => client.RollbackAsync("f", null, "r"),
             () => client.KillAsync("f", 503, null, "r"),
             () => client.ReviveAsync("f", "r"),
             () => client.PatchAsync("f", new PatchRequest { BaseHash = "h", Source = "x", Reason = "r" }),
             () => client.StartPlanAsync("f", 2, [1, 100], TimeSpan.FromSeconds(1), "r"),
+            () => client.StartPlanAsync("f", 2, [1, 100], TimeSpan.FromSeconds(1), "r", skipTests: true),
             () => client.ListReleasesAsync("f"),
             () => client.ListAuditAsync("f", 5),
             () => client.ListNodesAsync(),

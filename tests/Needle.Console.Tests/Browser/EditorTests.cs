@@ -71,13 +71,13 @@ public sealed class EditorTests
     }
 
     [TestMethod]
-    public async Task Editor_FailingChangeWithSkipTheCases_PatchesWithTheReasonAudited()
+    public async Task Editor_DeployRefusedByItsCases_OffersTheSkipWithARequiredReasonThenDeploysWithIt()
     {
         await using var host = await ConsoleHost.StartAsync();
         await host.DeployAsync("guarded", "export default () => ({ message: 'hi' })", new { route = "/guarded", methods = new[] { "GET" }, tests = new[] { new { name = "says hi", expect = new { body = new { message = "hi" } } } } });
         var page = await Infrastructure.Browser.NewPageAsync();
         await page.GotoAsync(new Uri(host.Address, "/needle/#/edit/guarded/1").ToString());
-        // The page loads the function, its version and the stable version's hash first; the machine may be loaded.
+        // The page loads the function and its version first; the machine may be loaded.
         await Assertions.Expect(page.Locator(".cm-content")).ToContainTextAsync("message: 'hi'", new() { Timeout = 30_000 });
         await Assertions.Expect(page.GetByTestId("editor-tests")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("says hi"));
         await page.Locator(".cm-content").FillAsync("export default () => ({ message: 'degraded' })\n");
@@ -88,12 +88,19 @@ public sealed class EditorTests
         await Assertions.Expect(page.GetByTestId("test-case")).ToContainTextAsync("✗ says hi");
         Assert.AreEqual("guarded@1", await host.ServedByAsync("/fn/guarded"), "The failing change was refused.");
 
-        await page.GetByTestId("skip-tests").CheckAsync();
-        await page.GetByTestId("deploy-canary").ClickAsync();
+        await page.GetByTestId("skip-and-deploy").ClickAsync();
+        await page.GetByTestId("confirm-ok").ClickAsync();
+        // Without a reason the dialog stays open and nothing deploys.
+        await Assertions.Expect(page.Locator("dialog.confirm")).ToBeVisibleAsync();
+        Assert.AreEqual("guarded@1", await host.ServedByAsync("/fn/guarded"), "The skip needs its reason.");
         await page.GetByTestId("confirm-reason").FillAsync("INC-12 degrade now");
         await page.GetByTestId("confirm-ok").ClickAsync();
 
-        await Eventually.WaitAsync(async () => await host.ServedByAsync("/fn/guarded") == "guarded@2", "the patch without cases to serve");
+        // Deployed as the canary it was asked for, and the function page it lands on shows the skip.
+        await Assertions.Expect(page.GetByTestId("canary")).ToContainTextAsync("v2 at 10 %");
+        await Assertions.Expect(page.GetByTestId("canary").GetByTestId("tests-skipped-badge")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("audit-tests-skipped")).ToContainTextAsync("INC-12 degrade now");
+        await Assertions.Expect(page.GetByTestId("audit-tests-skipped")).ToContainTextAsync("route=deploy");
         var audit = await host.Client.GetStringAsync("/needle/api/audit?function=guarded");
         StringAssert.Contains(audit, "\"tests-skipped\"");
         StringAssert.Contains(audit, "INC-12 degrade now");

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Needle.Console.Tests.Infrastructure;
 
@@ -24,6 +25,25 @@ public sealed class FunctionPageTests
         await Assertions.Expect(page.GetByTestId("converged")).ToContainTextAsync("Every live node serves");
         Assert.AreEqual("hello@1", await host.ServedByAsync("/fn/hello"));
         await Assertions.Expect(page.Locator("section.audit")).ToContainTextAsync("errors up after v2");
+    }
+
+    [TestMethod]
+    public async Task FunctionPage_VersionLetThroughWithoutItsCases_ShowsTheBadgeAndTheAuditLine()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var manifest = new { route = "/guarded", methods = new[] { "GET" }, tests = new[] { new { name = "says hi", expect = new { body = new { message = "hi" } } } } };
+        await host.DeployAsync("guarded", "export default () => ({ message: 'hi' })", manifest);
+        using var skipped = await host.Client.PostAsJsonAsync("/needle/api/functions/guarded/versions", new { source = "export default () => ({ message: 'ho' })", manifest, reason = "INC-5 ship now", skipTests = true });
+        Assert.AreEqual(System.Net.HttpStatusCode.Created, skipped.StatusCode, await skipped.Content.ReadAsStringAsync());
+        var page = await Infrastructure.Browser.NewPageAsync();
+
+        await page.GotoAsync(new Uri(host.Address, "/needle/#/fn/guarded").ToString());
+
+        await Assertions.Expect(page.GetByTestId("stable")).ToContainTextAsync("v2");
+        await Assertions.Expect(page.GetByTestId("stable").GetByTestId("tests-skipped-badge")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("section.versions").GetByTestId("tests-skipped-badge")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.GetByTestId("audit-tests-skipped")).ToContainTextAsync("INC-5 ship now");
+        await Assertions.Expect(page.GetByTestId("audit-tests-skipped")).ToContainTextAsync("route=deploy; 1 test cases not run");
     }
 
     [TestMethod]

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Needle.Functions;
 using Needle.Rollback.Patches;
+using Needle.Rollback.Plans;
 using Needle.Rollback.Tests.Infrastructure;
 using Needle.Store;
 
@@ -17,12 +18,9 @@ public sealed class RollbackQualityGateTests
         { "route": "/orders", "methods": ["GET"], "tests": [ { "name": "answers ok", "expect": { "status": 200, "jsonPath": { "$.ok": true } } } ] }
         """)!;
 
-    [TestMethod]
-    public async Task StartPlan_VersionFailsItsCases_Answers422AndNoPlanRuns()
+    // A version in the store that fails its own case (as one from before the gate, or deployed with skipTests).
+    private static Task AddFailingVersionAsync(RollbackTestHost host)
     {
-        await using var host = await RollbackTestHost.StartAsync();
-        await host.DeployOrdersAsync();
-        // A version in the store that fails its own case (as one from before the gate, or deployed with skipTests).
         var manifest = new FunctionManifest
         {
             Name = "orders",
@@ -30,7 +28,15 @@ public sealed class RollbackQualityGateTests
             Methods = ["GET"],
             Tests = (JsonArray)CasedManifest["tests"]!.DeepClone(),
         };
-        await host.Get<INeedleStore>().AddVersionAsync(new NewVersion("orders", "export default () => ({ ok: false });", manifest, "failing-2", "test", Activate: false));
+        return host.Get<INeedleStore>().AddVersionAsync(new NewVersion("orders", "export default () => ({ ok: false });", manifest, "failing-2", "test", Activate: false));
+    }
+
+    [TestMethod]
+    public async Task StartPlan_VersionFailsItsCases_Answers422AndNoPlanRuns()
+    {
+        await using var host = await RollbackTestHost.StartAsync();
+        await host.DeployOrdersAsync();
+        await AddFailingVersionAsync(host);
 
         using var response = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/plans", new { version = 2, steps = new[] { 10, 100 }, stepWaitSeconds = 60 });
         var problem = await response.Content.ReadFromJsonAsync<JsonNode>();
@@ -39,6 +45,50 @@ public sealed class RollbackQualityGateTests
         Assert.AreEqual(HttpStatusCode.UnprocessableEntity, response.StatusCode, problem?.ToJsonString());
         Assert.AreEqual("answers ok", problem!["failures"]![0]!["name"]!.GetValue<string>());
         Assert.IsNull(release["canaryVersion"]?.GetValue<int?>());
+        Assert.AreEqual(HttpStatusCode.NotFound, (await host.Client.GetAsync("/needle/api/functions/orders/plans/current")).StatusCode);
+    }
+
+    [TestMethod]
+    public async Task StartPlan_SkipTestsWithAReason_RunsThePlanAndItsClosingPromoteSkipsToo()
+    {
+        await using var host = await RollbackTestHost.StartAsync(health: new FixedHealthSource());
+        await host.DeployOrdersAsync();
+        await AddFailingVersionAsync(host);
+
+        using var response = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/plans", new { version = 2, steps = new[] { 10, 100 }, stepWaitSeconds = 60, reason = "INC-7: ship the fix, cases follow", skipTests = true });
+        var plan = await response.Content.ReadFromJsonAsync<JsonNode>();
+        var planId = plan!["id"]!.GetValue<string>();
+        var canary = await host.ReleaseAsync();
+        host.Time.Advance(TimeSpan.FromSeconds(61));
+        var step = await host.Get<ReleasePlanJob>().AdvanceAsync(planId, 0, CancellationToken.None);
+        var promoted = await host.ReleaseAsync();
+        var skips = (await host.Client.GetFromJsonAsync<JsonArray>("/needle/api/audit?function=orders"))!.Where(e => e!["action"]!.GetValue<string>() == "tests-skipped").ToList();
+
+        Assert.AreEqual(HttpStatusCode.Created, response.StatusCode, plan.ToJsonString());
+        Assert.AreEqual(2, canary["canaryVersion"]!.GetValue<int>());
+        Assert.AreEqual(2, promoted["stableVersion"]!.GetValue<int>(), step);
+        Assert.HasCount(2, skips, "the plan's start and its closing promote");
+        foreach (var skip in skips)
+        {
+            StringAssert.StartsWith(skip!["detail"]!.GetValue<string>(), $"route=plan; plan={planId};");
+            Assert.AreEqual("INC-7: ship the fix, cases follow", skip["reason"]!.GetValue<string>());
+            Assert.AreEqual(2, skip["version"]!.GetValue<int>());
+        }
+    }
+
+    [TestMethod]
+    public async Task StartPlan_SkipTestsWithoutAReason_Answers400AndNoPlanRuns()
+    {
+        await using var host = await RollbackTestHost.StartAsync();
+        await host.DeployOrdersAsync();
+        await AddFailingVersionAsync(host);
+
+        using var response = await host.Client.PostAsJsonAsync("/needle/api/functions/orders/plans", new { version = 2, steps = new[] { 10, 100 }, stepWaitSeconds = 60, skipTests = true });
+        var problem = await response.Content.ReadFromJsonAsync<JsonNode>();
+
+        Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode, problem?.ToJsonString());
+        StringAssert.StartsWith(problem!["detail"]!.GetValue<string>(), "reason: skipTests needs a reason");
+        Assert.IsNull((await host.ReleaseAsync())["canaryVersion"]?.GetValue<int?>());
         Assert.AreEqual(HttpStatusCode.NotFound, (await host.Client.GetAsync("/needle/api/functions/orders/plans/current")).StatusCode);
     }
 

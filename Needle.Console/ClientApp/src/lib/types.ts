@@ -39,6 +39,16 @@ export interface VersionSummary {
   author: string;
   createdAt: string;
   parent: number | null;
+  /** Each time the version took a role without its test cases running (skipTests), newest first. */
+  testsSkipped?: SkippedTests[];
+}
+
+export interface SkippedTests {
+  at: string;
+  actor: string;
+  route: string;
+  reason: string | null;
+  auditId: number;
 }
 
 export interface FunctionDetail {

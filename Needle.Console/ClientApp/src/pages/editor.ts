@@ -11,6 +11,7 @@ import { h, link, replace } from "../lib/dom";
 import { formatMs } from "../lib/format";
 import type { DeployResponse, Diagnostic, FunctionDetail, FunctionVersion, InvokeResponse, Manifest, TestCaseResult, TestRunResponse } from "../lib/types";
 import { toEditorDiagnostics } from "./diagnostics";
+import { askToSkip, CasesFailed, casesFailedOf } from "./gate";
 
 const jsTemplate = `export default async function (req, ctx) {
   ctx.log.info("called", req.query.name ?? "");
@@ -33,14 +34,14 @@ public sealed class MyFunction : INeedleFunction
  * The online editor: open a version or start a function, edit with highlighting, see diagnostics inline, run it as a
  * draft (a version deployed with activate=false takes no traffic; drafts become versions), then deploy as canary.
  * The function's test cases sit beside the source; every deploy runs them (the quality gate), so a failing draft is
- * refused with its failing cases shown inline, and only an emergency patch with "skip the cases" goes around it.
+ * refused with its failing cases shown inline. A refused deploy offers the explicit skip: with a required reason it
+ * deploys the same way again with skipTests (audited as tests-skipped, shown on the version).
  */
 export async function editorPage(ctx: AppContext, root: HTMLElement, name?: string, versionNumber?: number): Promise<() => void> {
   let source = jsTemplate;
   let manifest: Manifest = { route: "/my-function", methods: ["GET"] };
   let hasRelease = false;
   let stableVersion: number | undefined;
-  let stableHash: string | undefined;
   if (name) {
     const detail = await ctx.api.tryGet<FunctionDetail>(`/functions/${seg(name)}`);
     if (detail) {
@@ -50,9 +51,6 @@ export async function editorPage(ctx: AppContext, root: HTMLElement, name?: stri
       const version = await ctx.api.get<FunctionVersion>(`/functions/${seg(name)}/versions/${number}`);
       source = version.source;
       manifest = version.manifest;
-      if (stableVersion !== undefined) {
-        stableHash = number === stableVersion ? version.contentHash : (await ctx.api.get<FunctionVersion>(`/functions/${seg(name)}/versions/${stableVersion}`)).contentHash;
-      }
     }
   }
 
@@ -65,7 +63,6 @@ export async function editorPage(ctx: AppContext, root: HTMLElement, name?: stri
   manifestBox.value = JSON.stringify(manifestRest, null, 2);
   const testsBox = h("textarea", { rows: 10, class: "code", spellcheck: false, placeholder: '[{ "name": "...", "request": {}, "fetch": [], "expect": { "status": 200 } }]', "data-testid": "editor-tests" });
   testsBox.value = cases && cases.length > 0 ? JSON.stringify(cases, null, 2) : "";
-  const skipTests = h("input", { type: "checkbox", "data-testid": "skip-tests" });
 
   const language = new Compartment();
   const languageFor = (r: string) => (r === "csharp" ? StreamLanguage.define(csharp) : javascript());
@@ -142,11 +139,12 @@ export async function editorPage(ctx: AppContext, root: HTMLElement, name?: stri
       showDiagnostics(response.warnings ?? []);
       return response;
     } catch (error) {
-      if (error instanceof ApiError && error.status === 422 && error.problem.failures) {
+      const failed = casesFailedOf(error);
+      if (failed) {
         // The quality gate refused the version: nothing was stored; each failing case is shown beside the source.
         showDiagnostics([]);
-        showCases(error.problem.failures, `Refused: ${error.message}`);
-        return null;
+        showCases(failed.failures, `Refused: ${failed.message}`);
+        throw failed;
       }
       if (error instanceof ApiError) {
         showDiagnostics(error.problem.diagnostics ?? [], error.message);
@@ -160,7 +158,10 @@ export async function editorPage(ctx: AppContext, root: HTMLElement, name?: stri
     replace(result, h("p", { class: "muted" }, "Running…"));
     const key = contentKey();
     if (draft?.key !== key) {
-      const deployed = await deploy({ activate: false, reason: "draft from the console editor" });
+      const deployed = await deploy({ activate: false, reason: "draft from the console editor" }).catch((error: unknown) => {
+        if (error instanceof CasesFailed) return null;
+        throw error;
+      });
       if (!deployed) return void replace(result);
       // The same content as an existing version comes back unchanged: that version runs, whatever it serves.
       draft = { key, version: deployed.version, active: deployed.active };
@@ -208,43 +209,49 @@ export async function editorPage(ctx: AppContext, root: HTMLElement, name?: stri
       "Deploy",
     );
     if (!confirmed) return;
-    try {
-      let version: number | undefined;
-      if (skipTests.checked) {
-        // Around the quality gate only as an audited emergency patch of the stable version's source.
-        if (!hasRelease || stableHash === undefined) return toast("Skipping the cases is an emergency patch: it needs a stable version.", "error");
-        if (!confirmed.reason) return toast("Skipping the cases needs a reason (it is audited).", "error");
-        await ctx.api.send("POST", `/functions/${seg(fn)}/patches`, { baseHash: stableHash, source: view.state.doc.toString(), reason: confirmed.reason, skipTests: true });
-        toast(`${fn} patched without running its cases (audited)`);
-        location.hash = `#/fn/${encodeURIComponent(fn)}`;
-        return;
-      }
+    // The same deploy, with skipTests when the user chose the explicit skip after a refusal.
+    const attempt = async (reason: string, skipTests: boolean) => {
+      const gate = skipTests ? { skipTests: true } : {};
       const drafted = draft?.key === contentKey() ? draft.version : undefined;
+      let version: number | undefined;
       if (first) {
-        version = (await deploy({ activate: true, reason: confirmed.reason }))?.version;
+        version = (await deploy({ activate: true, reason, ...gate }))?.version;
       } else if (withPlan) {
-        version = drafted ?? (await deploy({ activate: false, reason: confirmed.reason }))?.version;
+        version = drafted ?? (await deploy({ activate: false, reason, ...gate }))?.version;
         if (version !== undefined) {
           try {
-            await ctx.api.send("POST", `/functions/${seg(fn)}/plans`, { version, steps, stepWaitSeconds: Number(planWait.value), reason: confirmed.reason });
+            await ctx.api.send("POST", `/functions/${seg(fn)}/plans`, { version, steps, stepWaitSeconds: Number(planWait.value), reason, ...gate });
           } catch (error) {
             if (error instanceof ApiError && (error.status === 404 || error.status === 405)) throw new Error("release plans need AddRollback() on the host");
             throw error;
           }
         }
       } else if (drafted !== undefined) {
-        await ctx.api.send("POST", `/functions/${seg(fn)}/canary`, { version: drafted, weight: Number(weight.value), reason: confirmed.reason });
+        await ctx.api.send("POST", `/functions/${seg(fn)}/canary`, { version: drafted, weight: Number(weight.value), reason, ...gate });
         version = drafted;
       } else {
-        version = (await deploy({ canary: { weight: Number(weight.value) }, reason: confirmed.reason }))?.version;
+        version = (await deploy({ canary: { weight: Number(weight.value) }, reason, ...gate }))?.version;
       }
       if (version !== undefined) {
-        toast(`${fn} v${version} deployed`);
+        toast(`${fn} v${version} deployed${skipTests ? " without running its cases (audited)" : ""}`);
         location.hash = `#/fn/${encodeURIComponent(fn)}`;
       }
-    } catch (error) {
-      toast(`Deploy refused: ${(error as Error).message}`, "error");
-    }
+    };
+    const run = async (reason: string, skipTests: boolean) => {
+      try {
+        await attempt(reason, skipTests);
+      } catch (error) {
+        const failed = casesFailedOf(error);
+        if (!failed) return toast(`Deploy refused: ${(error as Error).message}`, "error");
+        showCases(failed.failures, `Refused: ${failed.message}`);
+        const skip = async () => {
+          const why = await askToSkip(fn, failed);
+          if (why) await run(why, true);
+        };
+        casesResult.append(h("button", { type: "button", class: "danger", "data-testid": "skip-and-deploy", onclick: () => void skip() }, "Deploy anyway, skipping the cases…"));
+      }
+    };
+    await run(confirmed.reason, false);
   };
 
   replace(
@@ -264,9 +271,8 @@ export async function editorPage(ctx: AppContext, root: HTMLElement, name?: stri
       h("label", null, "Canary weight (%) ", weight),
       hasRelease ? h("label", null, "or a plan (%) ", planSteps, " every ", planWait, " s") : null,
       h("button", { type: "button", "data-testid": "deploy-canary", onclick: () => void deployCanary() }, hasRelease ? "Deploy as canary…" : "Deploy…"),
-      hasRelease ? h("label", { title: "An emergency patch of the stable version's source to all traffic, without running the cases; needs a reason, audited" }, skipTests, " skip the cases (emergency patch)") : null,
     ),
-    h("p", { class: "muted" }, "A draft is a version deployed with activate=false: it takes no traffic, but it stays in the version list. Every deploy, drafts included, runs the test cases first; a failing one refuses it."),
+    h("p", { class: "muted" }, "A draft is a version deployed with activate=false: it takes no traffic, but it stays in the version list. Every deploy, drafts included, runs the test cases first; a failing one refuses it, and only the explicit, audited skip (with a reason) goes around it."),
     result,
   );
   return () => view.destroy();

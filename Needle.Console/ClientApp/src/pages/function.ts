@@ -6,6 +6,7 @@ import { h, link, replace, type Child } from "../lib/dom";
 import { formatAge, formatAgo, formatMs, formatPercent, formatRate, shortHash } from "../lib/format";
 import { judge, judgeGuard, pickWindow, versionHealth } from "../lib/health";
 import type { AuditEvent, FunctionDetail, FunctionHealth, FunctionVersion, NodeFunction, NodeRecord, ReleasePlan, ReleaseRecord } from "../lib/types";
+import { skippedBadge } from "./gate";
 import { patchDialog } from "./patch";
 import { versionCharts } from "./charts";
 
@@ -182,7 +183,7 @@ export function functionPage(ctx: AppContext, root: HTMLElement, name: string): 
         h("td", null, h("input", { type: "radio", name: "diff-a", checked: v.number === a, onchange: () => (a = v.number), title: "diff from" })),
         h("td", null, h("input", { type: "radio", name: "diff-b", checked: v.number === b, onchange: () => (b = v.number), title: "diff to" })),
         h("td", null, link(`/edit/${encodeURIComponent(name)}/${v.number}`, `v${v.number}`)),
-        h("td", null, roleOf(d.function.release, v.number)),
+        h("td", null, roleOf(d.function.release, v.number), skippedBadge(v)),
         h("td", null, h("code", null, shortHash(v.contentHash))),
         h("td", null, v.parent ? `patch of v${v.parent}` : ""),
         h("td", null, v.author),
@@ -210,7 +211,8 @@ export function functionPage(ctx: AppContext, root: HTMLElement, name: string): 
   const renderAudit = (events: AuditEvent[]) => {
     replace(
       audit,
-      h("table", null, h("tbody", null, ...events.map((e) => h("tr", null, h("td", { class: "muted" }, formatAgo(e.at)), h("td", null, e.action), h("td", null, e.version ? `v${e.version}` : ""), h("td", null, e.actor), h("td", null, e.reason ?? ""), h("td", { class: "muted" }, e.revision ? `rev ${e.revision}` : ""))))),
+      // A skip of the test cases stands out, with its route and how many cases did not run (the event's detail).
+      h("table", null, h("tbody", null, ...events.map((e) => h("tr", e.action === "tests-skipped" ? { class: "tests-skipped", "data-testid": "audit-tests-skipped" } : null, h("td", { class: "muted" }, formatAgo(e.at)), h("td", null, e.action), h("td", null, e.version ? `v${e.version}` : ""), h("td", null, e.actor), h("td", null, e.reason ?? ""), h("td", { class: "muted" }, e.action === "tests-skipped" ? (e.detail ?? "") : e.revision ? `rev ${e.revision}` : ""))))),
     );
   };
 
@@ -243,9 +245,9 @@ export function functionPage(ctx: AppContext, root: HTMLElement, name: string): 
         h("dt", null, "route"),
         h("dd", null, `${(detail.function.methods ?? []).join(" ")} ${detail.function.route ?? "—"}`),
         h("dt", null, "stable"),
-        h("dd", { "data-testid": "stable" }, r ? `v${r.stableVersion}` : "none (not released)"),
+        h("dd", { "data-testid": "stable" }, r ? `v${r.stableVersion}` : "none (not released)", skippedBadge(detail.versions.find((v) => v.number === r?.stableVersion))),
         h("dt", null, "canary"),
-        h("dd", { "data-testid": "canary" }, r?.canaryVersion ? `v${r.canaryVersion} at ${r.canaryWeight} %${r.pins?.length ? `, pinned: ${r.pins.join(", ")}` : ""}` : "none"),
+        h("dd", { "data-testid": "canary" }, r?.canaryVersion ? `v${r.canaryVersion} at ${r.canaryWeight} %${r.pins?.length ? `, pinned: ${r.pins.join(", ")}` : ""}` : "none", r?.canaryVersion ? skippedBadge(detail.versions.find((v) => v.number === r.canaryVersion)) : null),
         h("dt", null, "kill switch"),
         h("dd", { class: r?.killSwitch ? "error" : "" }, r?.killSwitch ? `ON — answers ${r.killSwitch.status}` : "off"),
         h("dt", null, "last change"),
