@@ -27,13 +27,21 @@ public interface INeedleReleases
     /// stay when it already runs as canary. A version marked bad is refused unless <paramref name="force"/> is set.
     /// A version new to the canary role runs its test cases first, unless <paramref name="skip"/> goes around them (audited).
     /// </summary>
-    Task<ReleaseRecord> SetCanaryAsync(string function, int version, double weight, bool force, string actor, string? reason, CancellationToken cancellationToken = default, Quality.TestSkip? skip = null);
+    Task<ReleaseRecord> SetCanaryAsync(string function, int version, double weight, bool force, string actor, string? reason, Quality.TestSkip? skip, CancellationToken cancellationToken = default);
+
+    /// <summary>As <see cref="SetCanaryAsync(string, int, double, bool, string, string?, Quality.TestSkip?, CancellationToken)"/>, with the test cases run.</summary>
+    Task<ReleaseRecord> SetCanaryAsync(string function, int version, double weight, bool force, string actor, string? reason, CancellationToken cancellationToken = default) =>
+        SetCanaryAsync(function, version, weight, force, actor, reason, skip: null, cancellationToken);
 
     /// <summary>
     /// The canary becomes the stable version and serves all traffic, after its test cases pass (a kept passing run
     /// counts), unless <paramref name="skip"/> goes around them (audited as <c>tests-skipped</c>).
     /// </summary>
-    Task<ReleaseRecord> PromoteAsync(string function, string actor, string? reason, CancellationToken cancellationToken = default, Quality.TestSkip? skip = null);
+    Task<ReleaseRecord> PromoteAsync(string function, string actor, string? reason, Quality.TestSkip? skip, CancellationToken cancellationToken = default);
+
+    /// <summary>As <see cref="PromoteAsync(string, string, string?, Quality.TestSkip?, CancellationToken)"/>, with the test cases run.</summary>
+    Task<ReleaseRecord> PromoteAsync(string function, string actor, string? reason, CancellationToken cancellationToken = default) =>
+        PromoteAsync(function, actor, reason, skip: null, cancellationToken);
 
     /// <summary>The canary is removed; the stable version serves all traffic.</summary>
     Task<ReleaseRecord> AbortAsync(string function, string actor, string? reason, ReleaseExpectation expected, CancellationToken cancellationToken = default);

@@ -11,10 +11,10 @@ internal sealed class NeedleReleases(ReleaseService releases, PatchService patch
         (await store.GetFunctionAsync(function, cancellationToken).ConfigureAwait(false)
             ?? throw new NeedleNotFoundException($"Function '{function}' does not exist.")).Release;
 
-    public Task<ReleaseRecord> SetCanaryAsync(string function, int version, double weight, bool force, string actor, string? reason, CancellationToken cancellationToken = default, Quality.TestSkip? skip = null) =>
+    public Task<ReleaseRecord> SetCanaryAsync(string function, int version, double weight, bool force, string actor, string? reason, Quality.TestSkip? skip, CancellationToken cancellationToken = default) =>
         releases.SetCanaryAsync(function, version, weight, null, force, actor, reason, cancellationToken, skip);
 
-    public Task<ReleaseRecord> PromoteAsync(string function, string actor, string? reason, CancellationToken cancellationToken = default, Quality.TestSkip? skip = null) =>
+    public Task<ReleaseRecord> PromoteAsync(string function, string actor, string? reason, Quality.TestSkip? skip, CancellationToken cancellationToken = default) =>
         releases.PromoteAsync(function, actor, reason, cancellationToken, skip);
 
     public Task<ReleaseRecord> AbortAsync(string function, string actor, string? reason, ReleaseExpectation expected, CancellationToken cancellationToken = default) =>

@@ -101,7 +101,7 @@ internal sealed class ReleasePlanJob(
         if (weight >= 100)
         {
             var skip = await planner.FindSkipAsync(plan, cancellationToken).ConfigureAwait(false);
-            await releases.PromoteAsync(plan.Function, plan.Actor, reason, cancellationToken, skip).ConfigureAwait(false);
+            await releases.PromoteAsync(plan.Function, plan.Actor, reason, skip, cancellationToken).ConfigureAwait(false);
             return await FinishAsync(plan, "completed", "promoted", now, cancellationToken).ConfigureAwait(false);
         }
 

@@ -43,7 +43,7 @@ internal sealed class ReleasePlanner(INeedleStore store, INeedleReleases release
         var reason = $"{request.Reason ?? "release plan"} (plan step 1/{steps.Count})";
         var id = Guid.NewGuid().ToString("n");
         var skip = TestSkip.From(request.SkipTests, request.Reason, TestSkip.Plan) is { } asked ? asked with { Context = SkipContext(id) } : null;
-        await releases.SetCanaryAsync(function, version, steps[0], force: false, actor, reason, cancellationToken, skip).ConfigureAwait(false);
+        await releases.SetCanaryAsync(function, version, steps[0], force: false, actor, reason, skip, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var plan = new ReleasePlan(id, function, version, steps, wait, 0, ReleasePlan.Running, now + wait, actor, request.Reason, $"canary at {steps[0]} %", now, now);
         await state.InsertPlanAsync(plan, cancellationToken).ConfigureAwait(false);
