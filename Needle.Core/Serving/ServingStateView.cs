@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Needle.Functions;
 using Needle.Hosting;
 using Needle.Store;
+using Needle.Store.Postgres;
 
 namespace Needle.Serving;
 
@@ -10,11 +11,13 @@ internal sealed class ServingStateView : INeedleServingState
 {
     private readonly Reconciler _reconciler;
     private readonly INeedleStore _store;
+    private readonly StoreListenerStatus _listener;
 
-    public ServingStateView(Reconciler reconciler, INeedleStore store, IOptions<NeedleOptions> options)
+    public ServingStateView(Reconciler reconciler, INeedleStore store, IOptions<NeedleOptions> options, StoreListenerStatus listener)
     {
         _reconciler = reconciler;
         _store = store;
+        _listener = listener;
         NodeId = options.Value.NodeId;
     }
 
@@ -69,6 +72,6 @@ internal sealed class ServingStateView : INeedleServingState
             }
         }
 
-        return new ServingCheck(revision, applied, notServed, snapshot.LoadErrors);
+        return new ServingCheck(revision, applied, notServed, snapshot.LoadErrors, _listener.Problem);
     }
 }
