@@ -9,6 +9,7 @@ namespace Needle.Testing;
 /// (<see cref="PostgresServer.SharedAsync"/>), one per test assembly: Debian's <c>pgbouncer</c> started as the
 /// <c>postgres</c> user (it refuses root) on a temporary folder and a free port on 127.0.0.1, every database name
 /// forwarded to the server as its superuser (<c>auth_type = any</c>, loopback only), stopped when the process exits.
+/// Idle server connections close after 2 s, so the many test databases do not hold the server's connection slots.
 /// In transaction mode a client's consecutive transactions may run on different server sessions, so session state
 /// (<c>LISTEN</c>, session advisory locks, <c>SET</c>, prepared statements, temporary tables) does not survive between
 /// them: what the tests through it prove. Without <c>pgbouncer</c> a test is inconclusive, but fails when <c>CI=true</c>.
@@ -80,7 +81,8 @@ public sealed class PgBouncerServer
                 auth_type = any
                 pool_mode = transaction
                 max_client_conn = 1000
-                default_pool_size = 40
+                default_pool_size = 20
+                server_idle_timeout = 2
                 ignore_startup_parameters = extra_float_digits,search_path,options
                 logfile = {Path.Combine(directory, "pgbouncer.log")}
                 pidfile = {pidFile}

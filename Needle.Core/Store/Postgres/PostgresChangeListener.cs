@@ -123,19 +123,22 @@ internal sealed partial class PostgresChangeListener : BackgroundService
 
     internal static string ListenerConnectionString(PostgresStoreOptions options, string nodeId)
     {
-        var name = ApplicationNamePrefix + nodeId;
         var builder = new NpgsqlConnectionStringBuilder(options.ListenerConnectionString ?? options.ConnectionString)
         {
             KeepAlive = PostgresStoreOptions.WholeSeconds(options.ListenerKeepAlive),
             TcpKeepAlive = true,
             Timeout = PostgresStoreOptions.WholeSeconds(options.ConnectTimeout),
-            ApplicationName = name.Length > 63 ? name[..63] : name,
+            ApplicationName = SessionName(ApplicationNamePrefix, nodeId),
 
             // One long-lived session of its own: a pooled connection would go back to the pool still listening.
             Pooling = false,
         };
         return builder.ConnectionString;
     }
+
+    // PostgreSQL keeps 63 bytes of an application name.
+    private static string SessionName(string prefix, string nodeId) =>
+        prefix.Length + nodeId.Length > 63 ? (prefix + nodeId)[..63] : prefix + nodeId;
 
     // The probe goes the way the store's changes go (the store's connection string, another session), so it comes back
     // only when a NOTIFY committed there reaches this session: behind PgBouncer in transaction mode it does not.
@@ -145,24 +148,20 @@ internal sealed partial class PostgresChangeListener : BackgroundService
         Volatile.Write(ref _probe, probe);
         try
         {
-            var store = new NpgsqlConnectionStringBuilder(_options!.ConnectionString)
+            try
             {
-                Pooling = false,
-                Timeout = PostgresStoreOptions.WholeSeconds(_options.ConnectTimeout),
-                CommandTimeout = PostgresStoreOptions.WholeSeconds(_options.CommandTimeout),
-                ApplicationName = "needle-probe",
-            };
-            await using (var sender = new NpgsqlConnection(store.ConnectionString))
+                await SendProbeAsync(probe.Payload, stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
             {
-                await sender.OpenAsync(stoppingToken).ConfigureAwait(false);
-                await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", sender);
-                notify.Parameters.AddWithValue("channel", PostgresDialect.ChangeChannel);
-                notify.Parameters.AddWithValue("payload", probe.Payload);
-                await notify.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
+                // The store's side could not send it: an outage the store itself reports; the listener cannot tell.
+                LogProbeFailed(_logger, ex);
+                return;
             }
 
+            // An error on the listener's own connection while it waits goes up: the connection is replaced.
             var started = _time.GetTimestamp();
-            var deadline = _options.ListenerKeepAlive;
+            var deadline = _options!.ListenerKeepAlive;
             while (!probe.Heard.Task.IsCompleted && _time.GetElapsedTime(started) is var elapsed && elapsed < deadline)
             {
                 await connection.WaitAsync(deadline - elapsed, stoppingToken).ConfigureAwait(false);
@@ -174,18 +173,30 @@ internal sealed partial class PostgresChangeListener : BackgroundService
                 return;
             }
 
-            _status.Report($"the change listener hears no notifications: a probe sent through Postgres.ConnectionString did not come back within {deadline.TotalMilliseconds:F0} ms; LISTEN needs a session of its own (behind PgBouncer in transaction mode, set Postgres.ListenerConnectionString to a direct connection string); changes arrive by the poll (every {_pollInterval.TotalMilliseconds:F0} ms) meanwhile");
+            _status.Report(string.Create(CultureInfo.InvariantCulture, $"the change listener hears no notifications: a probe sent through Postgres.ConnectionString did not come back within {deadline.TotalMilliseconds:F0} ms; LISTEN needs a session of its own (behind PgBouncer in transaction mode, set Postgres.ListenerConnectionString to a direct connection string); changes arrive by the poll (every {_pollInterval.TotalMilliseconds:F0} ms) meanwhile"));
             LogDeaf(_logger, _nodeId, deadline.TotalMilliseconds, _pollInterval.TotalMilliseconds);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
-        {
-            // The store's side could not send it: an outage the store itself reports; the listener cannot tell.
-            LogProbeFailed(_logger, ex);
         }
         finally
         {
             Volatile.Write(ref _probe, null);
         }
+    }
+
+    private async Task SendProbeAsync(string payload, CancellationToken cancellationToken)
+    {
+        var store = new NpgsqlConnectionStringBuilder(_options!.ConnectionString)
+        {
+            Pooling = false,
+            Timeout = PostgresStoreOptions.WholeSeconds(_options.ConnectTimeout),
+            CommandTimeout = PostgresStoreOptions.WholeSeconds(_options.CommandTimeout),
+            ApplicationName = SessionName("needle-probe:", _nodeId),
+        };
+        await using var sender = new NpgsqlConnection(store.ConnectionString);
+        await sender.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", sender);
+        notify.Parameters.AddWithValue("channel", PostgresDialect.ChangeChannel);
+        notify.Parameters.AddWithValue("payload", payload);
+        await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
