@@ -96,6 +96,7 @@ public static class NeedleServiceCollectionExtensions
         services.TryAddSingleton(static sp => new StoreAvailability(
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<NeedleOptions>>().Value.Postgres?.UnavailableProbeInterval ?? TimeSpan.FromSeconds(2)));
+        services.TryAddSingleton<Needle.Store.Postgres.StoreListenerStatus>();
         services.TryAddSingleton<ChangeGate>();
         services.TryAddSingleton<ReleaseRouter>();
         services.TryAddSingleton<DeploymentService>();
@@ -193,7 +194,8 @@ public static class NeedleServiceCollectionExtensions
             signal.RequestResync,
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILogger<PostgresChangeListener>>(),
-            services.GetRequiredService<StoreAvailability>());
+            services.GetRequiredService<StoreAvailability>(),
+            services.GetRequiredService<Needle.Store.Postgres.StoreListenerStatus>());
     }
 
     private static CSharpRuntime CreateCSharpRuntime(IServiceProvider services) =>

@@ -12,7 +12,9 @@ public sealed class PostgresStoreOptions
     /// <summary>
     /// The connection string of the node's one <c>LISTEN</c> connection, when it must differ from
     /// <see cref="ConnectionString"/>: <c>LISTEN</c> needs a session of its own, so behind PgBouncer in transaction
-    /// mode point this straight at PostgreSQL (or at a session-mode pool). Default: <see cref="ConnectionString"/>.
+    /// mode point this straight at PostgreSQL (or at a session-mode pool). A listener that does not hear the probe
+    /// notification it sends itself after connecting logs a warning (event 1990) and makes the health check Degraded;
+    /// the poll carries changes meanwhile. Default: <see cref="ConnectionString"/>.
     /// </summary>
     public string? ListenerConnectionString { get; set; }
 
@@ -23,8 +25,11 @@ public sealed class PostgresStoreOptions
     public bool Notifications { get; set; } = true;
 
     /// <summary>
-    /// How long the listener connection may stay silent before Npgsql sends a keepalive query, so a dead connection
-    /// (a failover, a dropped NAT entry) is noticed and replaced; TCP keepalive is on as well. Default: 10 seconds.
+    /// How long the listener connection may stay silent before Npgsql sends a keepalive query, which must be answered
+    /// within another such period: a dead connection (a failover, a dropped NAT entry, a network that drops packets
+    /// without a FIN or RST) is noticed and replaced within about twice this; TCP keepalive is on as well. It is also
+    /// how long the listener waits, after each (re)connect, for the probe notification it sends itself through
+    /// <see cref="ConnectionString"/>. Default: 10 seconds.
     /// </summary>
     public TimeSpan ListenerKeepAlive { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -44,7 +49,10 @@ public sealed class PostgresStoreOptions
 
     /// <summary>
     /// How long one store statement may run before it fails (Npgsql's <c>Command Timeout</c>, in whole seconds, set
-    /// over the connection string's); waiting on another node's schema migration is exempt. Default: 10 seconds.
+    /// over the connection string's); waiting on another node's schema migration is exempt. On a connection a network
+    /// silently dropped, the call ends after this plus Npgsql's attempt to cancel the statement on a new connection
+    /// (about <see cref="ConnectTimeout"/> and 2 seconds more: 6 s measured for 2 s and 2 s), and the store then
+    /// counts as unavailable, so later calls fail at once. Default: 10 seconds.
     /// </summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

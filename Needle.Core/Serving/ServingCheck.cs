@@ -5,7 +5,11 @@ namespace Needle.Serving;
 /// <param name="AppliedRevision">The revision this node serves.</param>
 /// <param name="NotServed">Released versions (<c>name@number</c>, stable or canary) this node does not serve.</param>
 /// <param name="LoadErrors">Versions that failed to load for what serves now, with the error (see <see cref="INeedleServingState.LoadErrors"/>).</param>
-public sealed record ServingCheck(long StoreRevision, long AppliedRevision, IReadOnlyList<string> NotServed, IReadOnlyDictionary<string, string> LoadErrors)
+/// <param name="ListenerProblem">
+/// Why this node's PostgreSQL change listener cannot be relied on (it did not hear its own probe notification, as
+/// behind PgBouncer in transaction mode), or <see langword="null"/> when it hears it or the store is not PostgreSQL.
+/// </param>
+public sealed record ServingCheck(long StoreRevision, long AppliedRevision, IReadOnlyList<string> NotServed, IReadOnlyDictionary<string, string> LoadErrors, string? ListenerProblem = null)
 {
     /// <summary>Whether the node serves an older revision than the store's.</summary>
     public bool IsBehind => AppliedRevision < StoreRevision;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Needle.Functions;
 using Needle.Hosting;
 using Needle.Store;
+using Needle.Store.Postgres;
 
 namespace Needle.Serving;
 
@@ -11,12 +12,14 @@ internal sealed class ServingStateView : INeedleServingState
     private readonly Reconciler _reconciler;
     private readonly INeedleStore _store;
     private readonly Nodes.NodeReporter _reporter;
+    private readonly StoreListenerStatus _listener;
 
-    public ServingStateView(Reconciler reconciler, INeedleStore store, Nodes.NodeReporter reporter, IOptions<NeedleOptions> options)
+    public ServingStateView(Reconciler reconciler, INeedleStore store, Nodes.NodeReporter reporter, IOptions<NeedleOptions> options, StoreListenerStatus listener)
     {
         _reconciler = reconciler;
         _store = store;
         _reporter = reporter;
+        _listener = listener;
         NodeId = options.Value.NodeId;
     }
 
@@ -71,6 +74,6 @@ internal sealed class ServingStateView : INeedleServingState
             }
         }
 
-        return new ServingCheck(revision, applied, notServed, snapshot.LoadErrors) { NodeIdConflict = _reporter.NodeIdConflict };
+        return new ServingCheck(revision, applied, notServed, snapshot.LoadErrors, _listener.Problem) { NodeIdConflict = _reporter.NodeIdConflict };
     }
 }

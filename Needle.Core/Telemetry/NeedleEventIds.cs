@@ -174,4 +174,15 @@ public static class NeedleEventIds
 
     /// <summary>The store could not be checked for changes while it is known to be unavailable (Debug; <see cref="StoreUnavailable"/> said so once).</summary>
     public const int StorePollFailedWhileUnavailable = 1962;
+
+    // The store's change listener checks itself (#15, cluster mode: PgBouncer), from the end of Core's range.
+
+    /// <summary>
+    /// The node's change listener did not hear its own probe notification: it listens where notifications never
+    /// arrive (behind PgBouncer in transaction mode); set <c>Postgres.ListenerConnectionString</c>. The poll carries changes.
+    /// </summary>
+    public const int StoreListenerDeaf = CoreLast - 9;
+
+    /// <summary>The change listener could not send its probe notification through the store's connection string (Debug).</summary>
+    public const int StoreListenerProbeFailed = CoreLast - 8;
 }

@@ -6,7 +6,8 @@ namespace Needle.Observability.HealthChecks;
 
 /// <summary>
 /// Healthy when the store answers, every released version (stable and canary) serves on this node, and the node
-/// serves the store's revision; degraded when a version is not served, the node is behind, its node id is another
+/// serves the store's revision; degraded when a version is not served, the node is behind, its PostgreSQL change
+/// listener hears no notifications (data <c>listener</c> says why and which option to set), its node id is another
 /// process's too (<see cref="ServingCheck.NodeIdConflict"/>), and while the store is
 /// unavailable (<see cref="NeedleStoreUnavailableException"/>: the node still serves what it loaded, so it should stay
 /// in the load balancer); the registration's failure status when the store fails otherwise. Never throws.
@@ -70,6 +71,13 @@ internal sealed class NeedleHealthCheck : IHealthCheck
         {
             data["loadErrors"] = check.LoadErrors;
             problems.Add($"versions failed to load: {string.Join(", ", check.LoadErrors.Keys)}");
+        }
+
+        // The node serves, but hears of other nodes' changes only at the poll: an operator must fix its configuration.
+        if (check.ListenerProblem is { } listener)
+        {
+            data["listener"] = listener;
+            problems.Add(listener);
         }
 
         if (check.NodeIdConflict is { } other)

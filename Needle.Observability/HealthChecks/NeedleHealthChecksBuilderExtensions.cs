@@ -10,7 +10,8 @@ public static class NeedleHealthChecksBuilderExtensions
     /// <summary>
     /// Adds a check that Needle's store answers, that every released version serves on this node and that the
     /// node is not behind the store's revision. It reports <see cref="HealthStatus.Degraded"/> when a version is not
-    /// served or the node is behind, and <paramref name="failureStatus"/> when the store cannot be reached; it never throws.
+    /// served, the node is behind, or its PostgreSQL change listener hears no notifications (data <c>listener</c>), and
+    /// <paramref name="failureStatus"/> when the store cannot be reached; it never throws.
     /// </summary>
     /// <param name="builder">The health checks builder.</param>
     /// <param name="name">The check's name. Default: <c>needle</c>.</param>

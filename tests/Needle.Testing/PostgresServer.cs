@@ -214,7 +214,8 @@ public sealed class PostgresServer : IAsyncDisposable
                 .FirstOrDefault()
             : null;
 
-    private static async Task RunAsync(string program, bool asPostgres, params string[] arguments)
+    // Runs a program (as the postgres user when asked) and throws with its output when it fails.
+    internal static async Task RunAsync(string program, bool asPostgres, params string[] arguments)
     {
         var start = new ProcessStartInfo(asPostgres ? "runuser" : program)
         {

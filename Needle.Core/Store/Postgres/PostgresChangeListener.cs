@@ -10,23 +10,33 @@ namespace Needle.Store.Postgres;
 /// <summary>
 /// The node's one dedicated <c>LISTEN needle_changes</c> connection: every revision another node commits is announced
 /// within milliseconds. It reconnects with back-off (100 ms doubling up to the configured maximum) and asks for a full
-/// resync after every (re)connect, because notifications sent while it was away are lost. Npgsql keepalive queries and
-/// TCP keepalive notice a dead connection. Does nothing unless the store is PostgreSQL with notifications on.
+/// resync after every (re)connect, because notifications sent while it was away are lost. Npgsql's keepalive query
+/// (after <see cref="PostgresStoreOptions.ListenerKeepAlive"/> of silence) must be answered within another keepalive
+/// period, so a connection a network silently drops (no FIN, no RST) is replaced within about twice the keepalive;
+/// TCP keepalive is on as well. After every (re)connect it sends itself a probe notification through the store's own
+/// connection string and warns when it does not come back (a listener behind PgBouncer in transaction mode hears
+/// nothing). Does nothing unless the store is PostgreSQL with notifications on.
 /// </summary>
 internal sealed partial class PostgresChangeListener : BackgroundService
 {
     /// <summary>The application name of the listener's session, <c>needle-listener:{node id}</c> (see <c>pg_stat_activity</c>).</summary>
     public const string ApplicationNamePrefix = "needle-listener:";
 
+    /// <summary>The start of a probe's payload: never a revision (those are digits only), so every node ignores it.</summary>
+    public const string ProbePrefix = "probe:";
+
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly PostgresStoreOptions? _options;
     private readonly string _nodeId;
+    private readonly TimeSpan _pollInterval;
     private readonly Action<long> _announce;
     private readonly Action _resync;
     private readonly TimeProvider _time;
     private readonly StoreAvailability? _availability;
+    private readonly StoreListenerStatus _status;
     private readonly ILogger<PostgresChangeListener> _logger;
+    private Probe? _probe;
 
     public PostgresChangeListener(
         NeedleOptions options,
@@ -34,14 +44,17 @@ internal sealed partial class PostgresChangeListener : BackgroundService
         Action resync,
         TimeProvider time,
         ILogger<PostgresChangeListener> logger,
-        StoreAvailability? availability = null)
+        StoreAvailability? availability = null,
+        StoreListenerStatus? status = null)
     {
         _options = options.Postgres is { Notifications: true } postgres ? postgres : null;
         _nodeId = options.NodeId;
+        _pollInterval = options.PollInterval;
         _announce = announce;
         _resync = resync;
         _time = time;
         _logger = logger;
+        _status = status ?? new StoreListenerStatus();
 
         // The listener speaks for the store's availability only when it reaches the same server the store does: a
         // separate listener address (PgBouncer beside a direct connection) can be down while the store answers.
@@ -73,6 +86,7 @@ internal sealed partial class PostgresChangeListener : BackgroundService
                 _availability?.ReportSuccess();
                 _resync();
                 delay = FirstDelay;
+                await ProbeAsync(connection, stoppingToken).ConfigureAwait(false);
                 while (true)
                 {
                     await connection.WaitAsync(stoppingToken).ConfigureAwait(false);
@@ -109,18 +123,80 @@ internal sealed partial class PostgresChangeListener : BackgroundService
 
     internal static string ListenerConnectionString(PostgresStoreOptions options, string nodeId)
     {
-        var name = ApplicationNamePrefix + nodeId;
         var builder = new NpgsqlConnectionStringBuilder(options.ListenerConnectionString ?? options.ConnectionString)
         {
-            KeepAlive = (int)Math.Ceiling(options.ListenerKeepAlive.TotalSeconds),
+            KeepAlive = PostgresStoreOptions.WholeSeconds(options.ListenerKeepAlive),
             TcpKeepAlive = true,
             Timeout = PostgresStoreOptions.WholeSeconds(options.ConnectTimeout),
-            ApplicationName = name.Length > 63 ? name[..63] : name,
+            ApplicationName = SessionName(ApplicationNamePrefix, nodeId),
 
             // One long-lived session of its own: a pooled connection would go back to the pool still listening.
             Pooling = false,
         };
         return builder.ConnectionString;
+    }
+
+    // PostgreSQL keeps 63 bytes of an application name.
+    private static string SessionName(string prefix, string nodeId) =>
+        prefix.Length + nodeId.Length > 63 ? (prefix + nodeId)[..63] : prefix + nodeId;
+
+    // The probe goes the way the store's changes go (the store's connection string, another session), so it comes back
+    // only when a NOTIFY committed there reaches this session: behind PgBouncer in transaction mode it does not.
+    private async Task ProbeAsync(NpgsqlConnection connection, CancellationToken stoppingToken)
+    {
+        var probe = new Probe(ProbePrefix + _nodeId + ":" + Guid.NewGuid().ToString("n"));
+        Volatile.Write(ref _probe, probe);
+        try
+        {
+            try
+            {
+                await SendProbeAsync(probe.Payload, stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
+            {
+                // The store's side could not send it: an outage the store itself reports; the listener cannot tell.
+                LogProbeFailed(_logger, ex);
+                return;
+            }
+
+            // An error on the listener's own connection while it waits goes up: the connection is replaced.
+            var started = _time.GetTimestamp();
+            var deadline = _options!.ListenerKeepAlive;
+            while (!probe.Heard.Task.IsCompleted && _time.GetElapsedTime(started) is var elapsed && elapsed < deadline)
+            {
+                await connection.WaitAsync(deadline - elapsed, stoppingToken).ConfigureAwait(false);
+            }
+
+            if (probe.Heard.Task.IsCompleted)
+            {
+                _status.Report(null);
+                return;
+            }
+
+            _status.Report(string.Create(CultureInfo.InvariantCulture, $"the change listener hears no notifications: a probe sent through Postgres.ConnectionString did not come back within {deadline.TotalMilliseconds:F0} ms; LISTEN needs a session of its own (behind PgBouncer in transaction mode, set Postgres.ListenerConnectionString to a direct connection string); changes arrive by the poll (every {_pollInterval.TotalMilliseconds:F0} ms) meanwhile"));
+            LogDeaf(_logger, _nodeId, deadline.TotalMilliseconds, _pollInterval.TotalMilliseconds);
+        }
+        finally
+        {
+            Volatile.Write(ref _probe, null);
+        }
+    }
+
+    private async Task SendProbeAsync(string payload, CancellationToken cancellationToken)
+    {
+        var store = new NpgsqlConnectionStringBuilder(_options!.ConnectionString)
+        {
+            Pooling = false,
+            Timeout = PostgresStoreOptions.WholeSeconds(_options.ConnectTimeout),
+            CommandTimeout = PostgresStoreOptions.WholeSeconds(_options.CommandTimeout),
+            ApplicationName = SessionName("needle-probe:", _nodeId),
+        };
+        await using var sender = new NpgsqlConnection(store.ConnectionString);
+        await sender.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", sender);
+        notify.Parameters.AddWithValue("channel", PostgresDialect.ChangeChannel);
+        notify.Parameters.AddWithValue("payload", payload);
+        await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
@@ -129,6 +205,10 @@ internal sealed partial class PostgresChangeListener : BackgroundService
         {
             _announce(revision);
         }
+        else if (Volatile.Read(ref _probe) is { } probe && e.Payload == probe.Payload)
+        {
+            probe.Heard.TrySetResult();
+        }
     }
 
     [LoggerMessage(EventId = Telemetry.NeedleEventIds.StoreListenerConnected, Level = LogLevel.Information, Message = "Needle node {NodeId} listens for store changes.")]
@@ -136,4 +216,17 @@ internal sealed partial class PostgresChangeListener : BackgroundService
 
     [LoggerMessage(EventId = Telemetry.NeedleEventIds.StoreListenerDisconnected, Level = LogLevel.Warning, Message = "The store's change listener is disconnected; reconnecting in {DelayMs} ms (the poll goes on meanwhile).")]
     private static partial void LogDisconnected(ILogger logger, double delayMs, Exception exception);
+
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.StoreListenerDeaf, Level = LogLevel.Warning, Message = "Needle node {NodeId}'s change listener hears no notifications: a probe sent through Postgres.ConnectionString did not come back within {TimeoutMs} ms. LISTEN needs a session of its own: behind PgBouncer in transaction mode, set Postgres.ListenerConnectionString to a direct (or session-pooled) connection string. Changes arrive by the poll (every {PollMs} ms) meanwhile.")]
+    private static partial void LogDeaf(ILogger logger, string nodeId, double timeoutMs, double pollMs);
+
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.StoreListenerProbeFailed, Level = LogLevel.Debug, Message = "The store's change listener could not send its probe notification through Postgres.ConnectionString.")]
+    private static partial void LogProbeFailed(ILogger logger, Exception exception);
+
+    private sealed class Probe(string payload)
+    {
+        public string Payload { get; } = payload;
+
+        public TaskCompletionSource Heard { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Needle.Functions;
 using Needle.Hosting;
@@ -94,30 +93,11 @@ public sealed class ClusterPropagationTests
     }
 
     private static Task<NeedleTestHost> StartNodeAsync(string nodeId, string database, TimeSpan poll, Action<PostgresStoreOptions>? postgres = null) =>
-        NeedleTestHost.StartAsync(new NeedleTestHostSettings
-        {
-            NodeId = nodeId,
-            Options = o =>
-            {
-                o.UsePostgres(database, postgres);
-                o.PollInterval = poll;
-            },
-        });
+        ClusterNodes.StartAsync(nodeId, database, poll, postgres);
 
-    private static Task WaitForListenerAsync(string database, string nodeId) =>
-        Eventually.WaitAsync(async () => await CountListenersAsync(database, nodeId) == 1, $"{nodeId}'s listener to connect", TimeSpan.FromSeconds(20));
+    private static Task WaitForListenerAsync(string database, string nodeId) => ClusterNodes.WaitForListenerAsync(database, nodeId);
 
-    private static async Task<long> CountListenersAsync(string database, string nodeId)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        return await connection.ExecuteScalarAsync<long>(
-            "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = @name AND datname = current_database()",
-            new { name = "needle-listener:" + nodeId });
-    }
+    private static Task<long> CountListenersAsync(string database, string nodeId) => ClusterNodes.CountListenersAsync(database, nodeId);
 
-    private static async Task ExecuteAsync(string database, string sql)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.ExecuteAsync(sql);
-    }
+    private static Task ExecuteAsync(string database, string sql) => ClusterNodes.ExecuteAsync(database, sql);
 }

@@ -86,4 +86,45 @@ public sealed class StoreAvailabilityTests
         // Assert: without an availability (a store built by hand) nothing is translated.
         Assert.IsNotInstanceOfType<NeedleStoreUnavailableException>(error);
     }
+
+    [TestMethod]
+    public async Task GetRevisionAsync_PooledConnectionsBlackHoled_FailWithinTheCommandTimeoutThenAtOnce()
+    {
+        // Arrange: a migrated store whose pooled connections go through a proxy that then drops every packet, old
+        // connections and new ones alike (no FIN, no RST: a route gone).
+        var database = await PostgresServer.CreateDatabaseAsync();
+        await using var proxy = TcpProxy.ForPostgres(database);
+        var options = new Needle.Hosting.PostgresStoreOptions
+        {
+            ConnectionString = proxy.Through(database),
+            ConnectTimeout = TimeSpan.FromSeconds(2),
+            CommandTimeout = TimeSpan.FromSeconds(2),
+        };
+        var availability = new StoreAvailability(TimeProvider.System, TimeSpan.FromSeconds(1));
+        using var store = new PostgresNeedleStore(options.StoreConnectionString(), TimeProvider.System, availability);
+        await store.InitializeAsync();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => store.GetRevisionAsync())); // several pooled connections
+        proxy.BlackHole();
+        proxy.BlackHoleNew = true;
+
+        // Act
+        var first = Stopwatch.StartNew();
+        var error = await Assert.ThrowsExactlyAsync<NeedleStoreUnavailableException>(() => store.ListFunctionsAsync());
+        first.Stop();
+        var during = Stopwatch.StartNew();
+        await Assert.ThrowsExactlyAsync<NeedleStoreUnavailableException>(() => store.GetRevisionAsync());
+        during.Stop();
+        await Task.Delay(availability.ProbeInterval + TimeSpan.FromMilliseconds(200));
+        var probe = Stopwatch.StartNew();
+        await Assert.ThrowsExactlyAsync<NeedleStoreUnavailableException>(() => store.GetRevisionAsync()); // a new connection: its open times out
+        probe.Stop();
+
+        // Assert: the command timeout (2 s) plus Npgsql's cancellation wait (2 s) at most, then no waiting; the probe
+        // through a black-holed new connection within the connect timeout (generous bounds: the machine is shared).
+        System.Console.WriteLine($"first call {first.Elapsed.TotalMilliseconds:F0} ms, during {during.Elapsed.TotalMilliseconds:F0} ms, probe {probe.Elapsed.TotalMilliseconds:F0} ms");
+        Assert.IsLessThan(TimeSpan.FromSeconds(10), first.Elapsed, "a call on a black-holed pooled connection ends near its command timeout");
+        Assert.IsNotNull(error.InnerException);
+        Assert.IsLessThan(TimeSpan.FromSeconds(1), during.Elapsed);
+        Assert.IsLessThan(TimeSpan.FromSeconds(10), probe.Elapsed, "the probe's open of a black-holed connection ends near the connect timeout");
+    }
 }

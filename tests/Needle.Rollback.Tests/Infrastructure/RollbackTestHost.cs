@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using Needle.Hosting;
 using Needle.Rollback.Guard;
 using Needle.Rollback.Hosting;
 
@@ -12,7 +13,7 @@ namespace Needle.Rollback.Tests.Infrastructure;
 /// <summary>
 /// A real host (see <see cref="NeedleTestHost"/>) with Needle.Rollback: Hangfire in memory with a real server (unless
 /// <c>jobsInMemory: false</c> leaves the storage to the options), a fake clock; the Needle store on SQLite, or on the
-/// PostgreSQL database <c>postgres</c> names.
+/// PostgreSQL database <c>postgres</c> names (with <c>postgresOptions</c> for the listener and timeouts).
 /// </summary>
 internal sealed class RollbackTestHost : NeedleTestHost
 {
@@ -36,7 +37,8 @@ internal sealed class RollbackTestHost : NeedleTestHost
         bool observability = false,
         string? postgres = null,
         bool jobsInMemory = true,
-        string nodeId = "test-node")
+        string nodeId = "test-node",
+        Action<PostgresStoreOptions>? postgresOptions = null)
     {
         time ??= new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
         var started = await LaunchAsync(new NeedleTestHostSettings
@@ -46,7 +48,7 @@ internal sealed class RollbackTestHost : NeedleTestHost
             Purpose = "needle-rollback-tests",
             ClientTimeout = TimeSpan.FromSeconds(90), // a cold host's first deploy on a loaded 2-core machine took over 30 s
             BeforeNeedle = builder => AddTestServices(builder.Services, time, health, queueDown, services),
-            Options = postgres is null ? null : o => o.UsePostgres(postgres),
+            Options = postgres is null ? null : o => o.UsePostgres(postgres, postgresOptions),
             Needle = (needle, _) =>
             {
                 if (observability)
