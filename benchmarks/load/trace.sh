@@ -23,10 +23,10 @@ u=http://127.0.0.1:$PORT
 for i in $(seq 120); do curl -sf -o /dev/null "$u$path" && break; sleep 0.5; done
 wrk -t2 -c64 -d3s "$u$path" >/dev/null
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-wrk -t2 -c64 -d$((D + 4))s "$u$path" >"$out/wrk.txt" &
+wrk -t2 -c64 -d$((D + 4))s "$u$path" >"$out/wrk.txt" & load=$!
 sleep 2
 "$trace" collect -p "$host" --profile dotnet-sampled-thread-time --duration "00:00:$(printf '%02d' "$D")" -o "$out/trace.nettrace" >/dev/null
-wait
+wait $load
 grep -E 'Requests/sec|requests in' "$out/wrk.txt"
 "$trace" report "$out/trace.nettrace" topN --inclusive -n "$TOP" >"$out/top.txt"
 echo "written: $out/top.txt"
