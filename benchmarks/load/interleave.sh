@@ -36,7 +36,7 @@ for r in $(seq $ROUNDS); do
     n=$(rps "$u/native/hello?name=Ada"); f=$(rps "$u/fn/hello?name=Ada")
     an=$(rps "$u/native/profile/9"); af=$(rps "$u/fn/profile/9")
     h=$(awk -v a=$f -v b=$n 'BEGIN{printf "%.3f", a/b}'); g=$(awk -v a=$af -v b=$an 'BEGIN{printf "%.3f", a/b}')
-    H[$c]="${H[$c]} $h"; G[$c]="${G[$c]} $g"
+    H[$c]="${H[$c]:-} $h"; G[$c]="${G[$c]:-} $g"
     echo "round $r $c hello native=${n%.*} js=${f%.*} $h | aggregator native=${an%.*} js=${af%.*} $g"
   done
 done

@@ -95,11 +95,8 @@ internal sealed class DownstreamClient : IDownstreamClient
 
             var body = await ReadLimitedAsync(response.Content, limit, service, cancellation).ConfigureAwait(false);
             var headers = new List<KeyValuePair<string, string>>();
-            foreach (var header in response.Headers.Concat(response.Content.Headers))
-            {
-                headers.Add(new(header.Key.ToLowerInvariant(), string.Join(", ", header.Value)));
-            }
-
+            AddHeaders(headers, response.Headers);
+            AddHeaders(headers, response.Content.Headers);
             return new DownstreamResponse((int)response.StatusCode, headers, body);
         }
         catch (DownstreamException ex)
@@ -136,7 +133,8 @@ internal sealed class DownstreamClient : IDownstreamClient
         string service,
         CancellationToken cancellationToken)
     {
-        var method = new HttpMethod(request.Method);
+        // Parse hands out the shared instances of the common methods, which the handler recognises without a lookup.
+        var method = HttpMethod.Parse(request.Method);
         var body = request.Body;
         for (var hop = 0; ; hop++)
         {
@@ -204,6 +202,16 @@ internal sealed class DownstreamClient : IDownstreamClient
         return service is not null;
     }
 
+    /// <summary>Copies headers as lower-case names, a repeated header's values joined with commas.</summary>
+    private static void AddHeaders(List<KeyValuePair<string, string>> headers, HttpHeaders source)
+    {
+        // NonValidated: the values as received, with no parsing into typed header values and back.
+        foreach (var (name, values) in source.NonValidated)
+        {
+            headers.Add(new(name.ToLowerInvariant(), values.ToString()));
+        }
+    }
+
     private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found
         or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
 
@@ -213,7 +221,8 @@ internal sealed class DownstreamClient : IDownstreamClient
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
-            using var collected = new MemoryStream();
+            // Sized by the announced length when there is one (within the limit): no regrowth for the common answer.
+            using var collected = new MemoryStream(content.Headers.ContentLength is { } length && length <= limit ? (int)length : 0);
             int read;
             while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
             {

@@ -13,7 +13,15 @@ namespace Needle.Runtime.JavaScript;
 /// </summary>
 internal static class JavaScriptFetch
 {
-    private static readonly JsObjectLayout ResponseLayout = new(["status", "ok", "headers", "text", "json"]);
+    // headers, text and json are lazy slots, made on the first read that observes them (an aggregator reads json
+    // alone): per fetch, no headers object and no function the function never touches.
+    private static readonly JsObjectLayout ResponseLayout = new JsObjectLayout.Builder()
+        .Add("status")
+        .Add("ok")
+        .AddLazy("headers", static (instance, state) => CreateHeaders(instance.Engine, ((Completed)state!).Response))
+        .AddLazy("text", static (instance, state) => ((Completed)state!).Text(instance.Engine))
+        .AddLazy("json", static (instance, state) => ((Completed)state!).Json(instance.Engine))
+        .Build();
 
     /// <summary>Starts a host call for the function and returns the promise of its response.</summary>
     public static JsValue Start(JavaScriptEngine owner, JavaScriptInvocation invocation, JsValue[] arguments)
@@ -69,7 +77,12 @@ internal static class JavaScriptFetch
     /// <summary>Builds the JavaScript response object for a completed host call.</summary>
     public static JsValue CreateResponse(JavaScriptEngine owner, DownstreamResponse response)
     {
-        var engine = owner.Engine;
+        var ok = response.Status is >= 200 and <= 299;
+        return JsObject.Create(owner.Engine, ResponseLayout, [JsNumber.Create(response.Status), ok ? JsBoolean.True : JsBoolean.False, null, null, null], new Completed(owner, response));
+    }
+
+    private static JsObject CreateHeaders(Engine engine, DownstreamResponse response)
+    {
         var headers = new JsObject(engine);
         foreach (var (name, value) in response.Headers)
         {
@@ -81,25 +94,7 @@ internal static class JavaScriptFetch
                 : JsString.Create(value));
         }
 
-        var body = response.Body;
-        var text = new ClrFunction(engine, "text", (_, _) => Resolved(engine, JsString.Create(body)));
-        var json = new ClrFunction(engine, "json", (_, _) =>
-        {
-            var (promise, resolve, reject) = engine.Advanced.RegisterPromise();
-            try
-            {
-                resolve(owner.Parser.Parse(body));
-            }
-            catch (JavaScriptException ex)
-            {
-                reject(ex.Error);
-            }
-
-            return promise;
-        });
-
-        var ok = response.Status is >= 200 and <= 299;
-        return JsObject.Create(engine, ResponseLayout, [JsNumber.Create(response.Status), ok ? JsBoolean.True : JsBoolean.False, headers, text, json]);
+        return headers;
     }
 
     /// <summary>The JavaScript error a failed host call rejects with: the message only for <see cref="DownstreamException"/>.</summary>
@@ -179,5 +174,28 @@ internal static class JavaScriptFetch
         var (promise, resolve, _) = engine.Advanced.RegisterPromise();
         resolve(value);
         return promise;
+    }
+
+    /// <summary>A completed host call as its response object's lazy members see it.</summary>
+    private sealed class Completed(JavaScriptEngine owner, DownstreamResponse response)
+    {
+        public DownstreamResponse Response => response;
+
+        public JsValue Text(Engine engine) => new ClrFunction(engine, "text", (_, _) => Resolved(engine, JsString.Create(response.Body)));
+
+        public JsValue Json(Engine engine) => new ClrFunction(engine, "json", (_, _) =>
+        {
+            var (promise, resolve, reject) = engine.Advanced.RegisterPromise();
+            try
+            {
+                resolve(owner.Parser.Parse(response.Body));
+            }
+            catch (JavaScriptException ex)
+            {
+                reject(ex.Error);
+            }
+
+            return promise;
+        });
     }
 }

@@ -38,9 +38,12 @@ internal sealed class JavaScriptInvocation
     {
         // Task.WhenAny never faults: a failed fetch rejects the function's promise instead of throwing here.
         var pending = _pending!;
-        var any = pending.Count == 1
-            ? Task.WhenAny((Task)pending[0].Task)
-            : Task.WhenAny(pending.Select(static p => (Task)p.Task));
+        Task any = pending.Count switch
+        {
+            1 => Task.WhenAny(pending[0].Task),
+            2 => Task.WhenAny(pending[0].Task, pending[1].Task),
+            _ => Task.WhenAny(pending.Select(static p => (Task)p.Task)),
+        };
         return any.WaitAsync(Context.CancellationToken);
     }
 

@@ -49,6 +49,18 @@ public class JavaScriptCallBenchmarks
         }
         """;
 
+    // The InstantDownstream's two answers, as a script fetch on the bare engine.
+    private const string BareFetchContext = """
+        ({
+          fetch: (url) => {
+            const text = url.endsWith("/orders")
+              ? '[{"id":1,"amount":12.5,"status":"open"},{"id":2,"amount":30,"status":"shipped"},{"id":3,"amount":7.25,"status":"open"},{"id":4,"amount":99.9,"status":"shipped"}]'
+              : '{"id":9,"name":"Ada Lovelace","tier":"gold"}';
+            return Promise.resolve({ status: 200, ok: true, headers: { "content-type": "application/json" }, json: () => Promise.resolve(JSON.parse(text)) });
+          },
+        })
+        """;
+
     private static readonly NeedleOptions Options = new();
 
     private JavaScriptFunction _hello = null!;
@@ -62,6 +74,8 @@ public class JavaScriptCallBenchmarks
     private Engine _bare = null!;
     private JsValue _bareHandler = null!;
     private JsValue[] _bareArguments = null!;
+    private JsValue _bareAggregator = null!;
+    private JsValue[] _bareAggregatorArguments = null!;
     private readonly InstantDownstream _downstream = new();
 
     [GlobalSetup]
@@ -87,6 +101,9 @@ public class JavaScriptCallBenchmarks
         _bare.Modules.Add("bare.js", HelloSource);
         _bareHandler = _bare.Modules.Import("bare.js").Get("default");
         _bareArguments = [_bare.Evaluate("({ query: { name: 'Ada' } })"), _bare.Evaluate("({})")];
+        _bare.Modules.Add("bare-aggregator.js", AggregatorSource);
+        _bareAggregator = _bare.Modules.Import("bare-aggregator.js").Get("default");
+        _bareAggregatorArguments = [_bare.Evaluate("({ params: { id: '9' } })"), _bare.Evaluate(BareFetchContext)];
 
         // Warm both engines' first calls (a cold start is not what is measured).
         FunctionInvokeAndWrite().GetAwaiter().GetResult();
@@ -110,6 +127,13 @@ public class JavaScriptCallBenchmarks
     /// <summary>The handler on a bare Jint engine: call, read the settled promise. No limits, no Needle.</summary>
     [Benchmark]
     public JsValue BareJintCall() => _bare.Call(_bareHandler, JsValue.Undefined, _bareArguments).UnwrapIfPromise();
+
+    /// <summary>
+    /// The aggregator on a bare Jint engine whose <c>ctx.fetch</c> is script (a settled promise of a response whose
+    /// <c>json()</c> parses the same text): Jint's own cost of the handler, its promises and its JSON, without Needle.
+    /// </summary>
+    [Benchmark]
+    public JsValue BareJintAggregator() => _bare.Call(_bareAggregator, JsValue.Undefined, _bareAggregatorArguments).UnwrapIfPromise();
 
     /// <summary>Stage: take an idle engine from the pool and give it back.</summary>
     [Benchmark]

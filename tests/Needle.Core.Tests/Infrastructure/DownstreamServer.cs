@@ -54,6 +54,13 @@ public sealed class DownstreamServer : IAsyncDisposable
         app.Map("/redirect", (string to, int? status) => Results.Redirect(to, permanent: status is 301 or 308, preserveMethod: status is 307 or 308));
         app.Map("/api/v1/redirect", (string to) => Results.Redirect(to));
         app.Map("/loop", () => Results.Redirect("/loop"));
+        app.MapGet("/answer-headers", (HttpResponse response) =>
+        {
+            response.Headers.CacheControl = "max-age=60, public";
+            response.Headers.Server = "nginx/1.2 (Ubuntu)";
+            response.Headers.Append("X-Tag", new[] { "a", "b" });
+            return new { ok = true };
+        });
         app.Map("/headers", (HttpRequest request) => request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()));
         app.Map("/api/{**rest}", (HttpContext context) => new { target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget, method = context.Request.Method });
         app.MapGet("/hang", async (CancellationToken token) =>

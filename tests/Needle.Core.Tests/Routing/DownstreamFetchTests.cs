@@ -33,6 +33,25 @@ public sealed class DownstreamFetchTests : ClassHostTests<DownstreamFetchTests, 
     }
 
     [TestMethod]
+    public async Task Fetch_ResponseHeaders_ReachTheFunctionAsTheServiceSentThem()
+    {
+        await using var host = await StartHostAsync();
+        await host.DeployAsync("peek", "export default async (req, ctx) => { const r = await ctx.fetch('http://backend/answer-headers'); return { keys: Object.keys(r), headers: r.headers, body: await r.json() }; };", new { services = new[] { "backend" } });
+
+        var (status, body, _) = await host.GetAsync("/fn/peek");
+
+        Assert.AreEqual(200, status, body);
+        var json = JsonNode.Parse(body)!;
+        Assert.AreEqual("""["status","ok","headers","text","json"]""", json["keys"]!.ToJsonString());
+        var headers = json["headers"]!;
+        Assert.AreEqual("max-age=60, public", headers["cache-control"]!.GetValue<string>());
+        Assert.AreEqual("nginx/1.2 (Ubuntu)", headers["server"]!.GetValue<string>());
+        Assert.AreEqual("a, b", headers["x-tag"]!.GetValue<string>());
+        StringAssert.StartsWith(headers["content-type"]!.GetValue<string>(), "application/json");
+        Assert.IsTrue(json["body"]!["ok"]!.GetValue<bool>());
+    }
+
+    [TestMethod]
     public async Task Fetch_PostWithJsonBody_SendsIt()
     {
         await using var host = await StartHostAsync();
