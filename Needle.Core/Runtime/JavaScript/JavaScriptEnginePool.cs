@@ -89,6 +89,26 @@ internal sealed class JavaScriptEnginePool : IDisposable
         {
             ServeWaiters();
         }
+
+        // A cold start of this version waiting for memory room can take this engine instead.
+        _budget?.Changed();
+    }
+
+    /// <summary>
+    /// For a caller that holds a free slot but found no memory room to build an engine in it: takes an idle engine
+    /// instead (queued calls do not overtake it: it was admitted before them) and gives the slot back.
+    /// </summary>
+    public bool TryTakeIdleForSlot(out JavaScriptEngine? engine)
+    {
+        if (_idle.TryPop(out var idle))
+        {
+            engine = idle;
+            ReleaseSlot();
+            return true;
+        }
+
+        engine = null;
+        return false;
     }
 
     /// <summary>Drops an engine whose state cannot be trusted, freeing its slot.</summary>

@@ -23,6 +23,7 @@ internal sealed class JavaScriptFunction : ILoadedFunction
     private readonly NeedleMetrics? _metrics;
     private readonly JavaScriptMemoryBudget _budget;
     private readonly int _maxCallsPerEngine;
+    private readonly TimeSpan _queueTimeout;
 
     // What the engine made at load held: the reservation a cold start makes against the host ceiling before it builds.
     private long _engineBytes;
@@ -40,6 +41,7 @@ internal sealed class JavaScriptFunction : ILoadedFunction
         _metrics = metrics;
         _budget = budget;
         _maxCallsPerEngine = maxCallsPerEngine;
+        _queueTimeout = queueTimeout;
         Version = version;
         Limits = limits;
         _module = module;
@@ -193,6 +195,19 @@ internal sealed class JavaScriptFunction : ILoadedFunction
             _budget.Relieve(reserved);
             if (!_budget.TryReserve(reserved))
             {
+                // At the host's ceiling: wait, as a call at the concurrency limit waits, for busy engines anywhere to
+                // be recycled (their bytes given back) or for one of this version to come back; refuse only after.
+                var (got, idle) = await WaitForRoomAsync(reserved, context).ConfigureAwait(false);
+                if (idle is not null)
+                {
+                    return idle;
+                }
+
+                if (got)
+                {
+                    return CreateColdEngine(context, reserved);
+                }
+
                 _pool.ReleaseSlot();
                 throw new FunctionInvocationException(
                     InvocationFailure.Overloaded,
@@ -200,6 +215,25 @@ internal sealed class JavaScriptFunction : ILoadedFunction
             }
         }
 
+        return CreateColdEngine(context, reserved);
+    }
+
+    private async ValueTask<(bool Got, JavaScriptEngine? Engine)> WaitForRoomAsync(long reserved, InvocationContext context)
+    {
+        try
+        {
+            return await _budget.WaitToReserveAsync(reserved, _pool, _queueTimeout, TimeProvider.System, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex)
+        {
+            _pool.ReleaseSlot();
+            throw JavaScriptErrors.Canceled(context, ex);
+        }
+    }
+
+    // The slot and the bytes are this call's: build its engine, or give both back.
+    private JavaScriptEngine CreateColdEngine(InvocationContext context, long reserved)
+    {
         try
         {
             Activity.Current?.SetTag(NeedleMetricNames.ColdStartTag, true);

@@ -96,6 +96,32 @@ public sealed class JavaScriptContainmentTests : ClassHostTests<JavaScriptContai
     }
 
     [TestMethod]
+    public async Task Invoke_ColdStartsAtTheHostCeilingWhileEnginesComeBackSoon_WaitForThemInsteadOfRefusing()
+    {
+        // The aggregator under wrk: every engine busy, the host's engines at the ceiling, and each call short. A call
+        // that needs a new engine waits (up to QueueTimeout: 5 s here, for a loaded machine) for a busy one to come back
+        // or be recycled. Before, it was refused at once, whatever the queue timeout.
+        await using var host = await TestHost.StartAsync(
+            o =>
+            {
+                o.JavaScript.MemoryCeilingMb = 64;
+                o.QueueTimeout = TimeSpan.FromSeconds(5);
+            },
+            needle => needle.AddDownstream("backend", Downstream.Address));
+        // Each engine holds 24 MB of module state: 64 MB hold two. Each call waits 100 ms downstream.
+        await host.DeployAsync(
+            "holder",
+            "const held = 'h'.repeat(12 * 1024 * 1024); export default async (req, ctx) => { await ctx.fetch('http://backend/slow?ms=100'); return held.length; };",
+            new { services = new[] { "backend" }, limits = new { memoryMb = 128, maxConcurrency = 8, timeoutMs = 20_000 } });
+        using var client = new HttpClient { BaseAddress = host.Address, Timeout = TimeSpan.FromSeconds(60) };
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => client.GetAsync("/fn/holder")));
+        var statuses = responses.Select(r => (int)r.StatusCode).ToList();
+
+        CollectionAssert.AreEqual(new[] { 200, 200, 200, 200 }, statuses, "a cold start at the ceiling waited for an engine instead of a 503: " + string.Join(",", statuses));
+    }
+
+    [TestMethod]
     public async Task Invoke_AllocationsAcrossAwaits_CountAsOneBudget()
     {
         await using var host = await TestHost.StartAsync(needle: needle => needle.AddDownstream("backend", Downstream.Address));
