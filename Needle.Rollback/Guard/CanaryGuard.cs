@@ -78,6 +78,9 @@ internal sealed class CanaryGuard : BackgroundService
     /// <summary>The effective thresholds for <paramref name="version"/>: its manifest's <c>guard</c> section over the host's options, field by field.</summary>
     public GuardOptions ThresholdsFor(FunctionVersion version) => _options.GuardFor(version.Name, version.Manifest.Guard);
 
+    /// <summary>Whether the guard rolls canaries back by itself (<see cref="RollbackOptions.GuardEnabled"/>): its loop and the backstop job judge none when off.</summary>
+    public bool Enabled => _options.GuardEnabled;
+
     /// <summary>Judges a canary against its stable version with the canary's effective thresholds; changes nothing.</summary>
     public GuardDecision Judge(int stableVersion, FunctionVersion canary)
     {

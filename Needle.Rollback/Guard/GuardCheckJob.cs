@@ -10,6 +10,8 @@ namespace Needle.Rollback.Guard;
 /// <summary>
 /// The recurring <c>needle-guard</c> job, every minute: re-checks every canary (the guard's own loop is the fast path;
 /// this is the backstop), and re-queues release plan steps and patch watches that are due, in case their delayed job was lost.
+/// With <see cref="RollbackOptions.GuardEnabled"/> off it judges no canary (the guard rolls nothing back by itself, on any
+/// node), and still resumes plans and patches.
 /// </summary>
 internal sealed class GuardCheckJob(CanaryGuard guard, ReleasePlanner planner, IRollbackStateStore state, RollbackJobs jobs, TimeProvider time)
 {
@@ -22,7 +24,7 @@ internal sealed class GuardCheckJob(CanaryGuard guard, ReleasePlanner planner, I
     [AutomaticRetry(Attempts = 0)]
     public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
-        var results = await guard.EvaluateAllAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<GuardResult>? results = guard.Enabled ? await guard.EvaluateAllAsync(cancellationToken).ConfigureAwait(false) : null;
         var plans = await planner.ResumeDueAsync(Grace, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
 
@@ -36,6 +38,7 @@ internal sealed class GuardCheckJob(CanaryGuard guard, ReleasePlanner planner, I
             jobs.Enqueue<PatchJob>(j => j.RunAsync(id, CancellationToken.None), "patch watch");
         }
 
-        return $"{results.Count} canaries checked, {results.Count(r => r.RolledBack)} rolled back; {plans} plans and {runs.Count} patches re-queued";
+        var canaries = results is null ? "guard off, no canary checked" : $"{results.Count} canaries checked, {results.Count(r => r.RolledBack)} rolled back";
+        return $"{canaries}; {plans} plans and {runs.Count} patches re-queued";
     }
 }

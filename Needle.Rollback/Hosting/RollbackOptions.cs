@@ -33,7 +33,11 @@ public sealed class RollbackOptions
     /// </summary>
     public IDictionary<string, GuardOptions> FunctionGuards { get; } = new Dictionary<string, GuardOptions>(StringComparer.Ordinal);
 
-    /// <summary>Whether the guard watches canaries and rolls them back by itself. Default: <see langword="true"/>.</summary>
+    /// <summary>
+    /// Whether the guard watches canaries and rolls them back by itself. Off, neither its loop nor the recurring
+    /// <c>needle-guard</c> backstop judges a canary (the backstop still resumes release plans and patch watches); a
+    /// person rolls back. Default: <see langword="true"/>.
+    /// </summary>
     public bool GuardEnabled { get; set; } = true;
 
     /// <summary>How often the guard re-evaluates every canary on its own, between the prompt checks that errors trigger. Default: 2 seconds.</summary>

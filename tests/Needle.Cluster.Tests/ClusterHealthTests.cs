@@ -17,7 +17,7 @@ public sealed class ClusterHealthTests
         await cluster.WaitForAllAsync("/fn/flaky", "flaky@1");
 
         // A: 10 good calls, B: 20 good calls, C: 30 failures. Only C failed, and only C's failures can make 30 errors.
-        var plan = new[] { (Node: 0, Calls: 10, Path: "/fn/flaky"), (1, 20, "/fn/flaky"), (2, 30, "/fn/flaky?fail=1") };
+        var plan = new (int Node, int Calls, string Path)[] { (0, 10, "/fn/flaky"), (1, 20, "/fn/flaky"), (2, 30, "/fn/flaky?fail=1") };
         foreach (var (node, calls, path) in plan)
         {
             for (var i = 0; i < calls; i++)

@@ -94,7 +94,7 @@ public sealed class ClusterGuardTests
 
             Assert.AreEqual(1, results.SelectMany(r => r).Count(r => r.RolledBack), "exactly one node's guard rolled back");
             var audit = await c.Client.GetFromJsonAsync<JsonArray>("/needle/api/audit?function=orders");
-            Assert.AreEqual(1, audit!.Count(e => e!["action"]!.GetValue<string>() == "rollback"), audit.ToJsonString());
+            Assert.AreEqual(1, audit!.Count(e => e!["action"]!.GetValue<string>() == "rollback"), audit!.ToJsonString());
             var releases = await b.Client.GetFromJsonAsync<JsonArray>("/needle/api/functions/orders/releases");
             Assert.AreEqual(1, releases!.Count(r => r!["action"]!.GetValue<string>() == "rollback"));
             Assert.IsNull((await c.ReleaseAsync())["canaryVersion"]?.GetValue<int?>());

@@ -46,6 +46,21 @@ public sealed class ManifestGuardTests
     }
 
     [TestMethod]
+    public async Task GuardCheckJob_GuardDisabled_LeavesABreachingCanaryServing()
+    {
+        // The backstop is the guard too: with GuardEnabled off it must not roll back what the loop would have.
+        await using var host = await RollbackTestHost.StartAsync(o => { o.GuardEnabled = false; o.Guard.ConsecutiveBreaches = 1; o.Guard.MinimumRequests = 20; });
+        await StartCanaryAsync(host, null);
+        CanaryGuardTests.Feed(host, stableRequests: 200, canaryRequests: 40, canaryErrors: 20);
+
+        var outcome = await host.Get<GuardCheckJob>().RunAsync(CancellationToken.None);
+
+        StringAssert.StartsWith(outcome, "guard off, no canary checked");
+        Assert.AreEqual(GuardVerdict.Breach, host.Get<CanaryGuard>().Judge(1, host.Get<CanaryGuard>().Canaries(includeKilled: false).Single().Canary).Verdict, "the canary is in breach");
+        Assert.AreEqual(2, (await host.ReleaseAsync())["canaryVersion"]!.GetValue<int>());
+    }
+
+    [TestMethod]
     public async Task GetGuard_CanaryWithAManifestGuard_ShowsTheVerdictOnItsOwnThresholds()
     {
         await using var host = await RollbackTestHost.StartAsync();
