@@ -155,10 +155,7 @@ internal sealed class DeploymentService
                     }
 
                     _metrics.RecordDeployment(name);
-                    if (command.SkipTests is { } skip)
-                    {
-                        await _skips.RecordAsync(result.Version, skip, command.Actor, cancellationToken).ConfigureAwait(false);
-                    }
+                    _skips.Counted(write.MoreAudit, command.SkipTests);
 
                     return new DeployOutcome(result.Version, result.Release, result.Revision, Unchanged: false, loaded.Warnings);
                 }
@@ -185,6 +182,9 @@ internal sealed class DeploymentService
             ExpectedReleaseId = activate ? current?.Id : null,
             KillSwitch = current?.KillSwitch,
             AuditDetail = ReleaseAudit.Deployed(activate, placement),
+
+            // A skip of the quality gate is audited in the deploy's own transaction.
+            MoreAudit = command.SkipTests is { } skip ? [TestSkipRecorder.Entry(candidate, skip, command.Actor)] : null,
         };
     }
 
@@ -245,14 +245,13 @@ internal sealed class DeploymentService
                 var change = current is null
                     ? new ReleaseChange(name, number, null, 0, ReleaseActions.Activate, actor, reason)
                     : current.Change(ReleaseActions.Activate, actor, reason) with { StableVersion = number, CanaryVersion = null, CanaryWeight = 0, Pins = null };
-                var release = await _store.SetReleaseAsync(change.Described(), cancellationToken).ConfigureAwait(false);
+                // A skip is audited in the change's own transaction, and only when the version takes a role it did not have.
+                IReadOnlyList<AuditEntry>? skipped = skip is not null && current?.StableVersion != number ? [TestSkipRecorder.Entry(version, skip, actor)] : null;
+                var release = await _store.SetReleaseAsync(change.Described() with { MoreAudit = skipped }, cancellationToken).ConfigureAwait(false);
                 var handOver = loaded;
                 loaded = null;
                 await _reconciler.ApplyFunctionAsync(name, release, release.Revision, handOver is null ? [] : [handOver], cancellationToken).ConfigureAwait(false);
-                if (skip is not null && current?.StableVersion != number)
-                {
-                    await _skips.RecordAsync(version, skip, actor, cancellationToken).ConfigureAwait(false);
-                }
+                _skips.Counted(skipped, skip);
 
                 return release;
             }

@@ -267,14 +267,13 @@ internal sealed class ReleaseService
                 }
             }
 
-            var release = await _store.SetReleaseAsync(change.Described(), cancellationToken).ConfigureAwait(false);
+            // Each version a skip let in is audited in the change's own transaction.
+            IReadOnlyList<AuditEntry>? skipped = skip is null || newRoles.Count == 0 ? null : newRoles.Select(v => TestSkipRecorder.Entry(v, skip, change.Actor)).ToList();
+            var release = await _store.SetReleaseAsync(change.Described() with { MoreAudit = skipped }, cancellationToken).ConfigureAwait(false);
             var handOver = loaded;
             loaded = [];
             await _reconciler.ApplyFunctionAsync(name, release, release.Revision, handOver, cancellationToken).ConfigureAwait(false);
-            foreach (var version in skip is null ? [] : newRoles)
-            {
-                await _skips.RecordAsync(version, skip!, change.Actor, cancellationToken).ConfigureAwait(false);
-            }
+            _skips.Counted(skipped, skip);
 
             if (change.Action == ReleaseActions.Rollback)
             {

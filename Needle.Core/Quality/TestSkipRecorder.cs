@@ -16,14 +16,34 @@ internal sealed class TestSkipRecorder(INeedleStore store, NeedleMetrics metrics
     // tests-skipped events read back per function; more than this many skips of one function is not a case to serve.
     private const int MaxRead = 1000;
 
-    /// <summary>Records that <paramref name="version"/> took its role through <paramref name="skip"/>.</summary>
-    public async Task RecordAsync(FunctionVersion version, TestSkip skip, string actor, CancellationToken cancellationToken)
+    /// <summary>
+    /// The <c>tests-skipped</c> audit event of <paramref name="version"/> taking its role through <paramref name="skip"/>:
+    /// the caller writes it in the same transaction as the change (<see cref="NewVersion.MoreAudit"/>,
+    /// <see cref="ReleaseChange.MoreAudit"/>), so a skip is never made without its event, and then calls <see cref="Counted"/>.
+    /// </summary>
+    public static AuditEntry Entry(FunctionVersion version, TestSkip skip, string actor)
     {
-        metrics.RecordTestsSkipped(version.Name, skip.Route);
         var cases = version.Manifest.Tests?.Count ?? 0;
         var context = skip.Context is { Length: > 0 } more ? $"; {more}" : "";
         var detail = $"{RoutePrefix}{skip.Route}{context}; {cases} test cases not run (skipTests)";
-        await store.AppendAuditAsync(new AuditEntry(actor, ReleaseActions.TestsSkipped, version.Name, version.Number, skip.Reason, detail), cancellationToken).ConfigureAwait(false);
+        return new AuditEntry(actor, ReleaseActions.TestsSkipped, version.Name, version.Number, skip.Reason, detail);
+    }
+
+    /// <summary>Counts the skips a committed change made (their events are <see cref="Entry"/>'s) in <c>needle.tests.skipped</c>.</summary>
+    public void Counted(IReadOnlyList<AuditEntry>? written, TestSkip? skip)
+    {
+        if (skip is null)
+        {
+            return;
+        }
+
+        foreach (var entry in written ?? [])
+        {
+            if (entry.Action == ReleaseActions.TestsSkipped && entry.Function is { } function)
+            {
+                metrics.RecordTestsSkipped(function, skip.Route);
+            }
+        }
     }
 
     /// <summary>The skips of each version of <paramref name="function"/>, newest first.</summary>

@@ -45,4 +45,11 @@ public sealed record NewVersion(
 
     /// <summary>The detail of the deploy's audit event (the caller's wording). Default: none.</summary>
     public string? AuditDetail { get; init; }
+
+    /// <summary>
+    /// Further audit events written in the same transaction, after the change's own (for example the
+    /// <c>tests-skipped</c> event of a version that went around the quality gate): either all of them are in the log
+    /// and the change is made, or neither. Default: none.
+    /// </summary>
+    public IReadOnlyList<AuditEntry>? MoreAudit { get; init; }
 }

@@ -32,6 +32,13 @@ public sealed record ReleaseChange(
     public string? AuditDetail { get; init; }
 
     /// <summary>
+    /// Further audit events written in the same transaction, after the change's own (for example the
+    /// <c>tests-skipped</c> event of a version that went around the quality gate): either all of them are in the log
+    /// and the change is made, or neither. Default: none.
+    /// </summary>
+    public IReadOnlyList<AuditEntry>? MoreAudit { get; init; }
+
+    /// <summary>
     /// Throws <see cref="ArgumentOutOfRangeException"/> when the change cannot be stored whatever the policy: a weight
     /// outside 0–100 %. Every store calls it before writing, so no store dialect accepts what another refuses.
     /// </summary>

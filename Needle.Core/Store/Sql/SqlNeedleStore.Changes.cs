@@ -98,6 +98,7 @@ internal partial class SqlNeedleStore
                     written is not null ? revision : null,
                     now,
                     cancellationToken);
+                await InsertMoreAuditAsync(connection, transaction, version.MoreAudit, written is not null ? revision : null, now, cancellationToken);
 
                 var added = new FunctionVersion(
                     name,
@@ -160,9 +161,18 @@ internal partial class SqlNeedleStore
                     revision,
                     now,
                     cancellationToken);
+                await InsertMoreAuditAsync(connection, transaction, change.MoreAudit, revision, now, cancellationToken);
                 return release;
             },
             cancellationToken);
+    }
+
+    private static async Task InsertMoreAuditAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<AuditEntry>? entries, long? revision, string now, CancellationToken cancellationToken)
+    {
+        foreach (var entry in entries ?? [])
+        {
+            await InsertAuditAsync(connection, transaction, entry, revision, now, cancellationToken);
+        }
     }
 
     public Task<long> DeleteFunctionAsync(string name, string actor, string? reason, CancellationToken cancellationToken = default)

@@ -167,4 +167,60 @@ public sealed class SkipTestsTests
         Assert.AreEqual("deploy", version["testsSkipped"]!.AsArray().Single()!["route"]!.GetValue<string>());
         Assert.HasCount(1, await SkipsAsync(host));
     }
+
+    [TestMethod]
+    [DataRow("deploy")]
+    [DataRow("canary")]
+    [DataRow("activate")]
+    [DataRow("release")]
+    [DataRow("promote")]
+    public async Task Skip_ItsAuditEventCannotBeWritten_NothingChangesAndNothingIsCounted(string route)
+    {
+        // The skip's event and the change are one transaction: a store that refuses the event refuses the change.
+        await using var host = await StartAsync(staged: route != "deploy");
+        if (route == "promote")
+        {
+            using var canary = await MoveAsync(host, "canary", Reason);
+            Assert.AreEqual(HttpStatusCode.OK, canary.StatusCode, await canary.Content.ReadAsStringAsync());
+        }
+
+        var before = (await host.GetJsonAsync("/needle/api/functions/users")).ToJsonString();
+        var served = (await host.GetAsync("/fn/user/5")).Version;
+        var skips = (await SkipsAsync(host)).Count;
+        await RefuseSkipEventsAsync(host);
+        using var metrics = new MeasurementRecorder(host.Services);
+
+        using var response = await MoveAsync(host, route, Reason);
+
+        Assert.IsFalse(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        Assert.AreEqual(before, (await host.GetJsonAsync("/needle/api/functions/users")).ToJsonString(), "no version, release or audit event written");
+        Assert.AreEqual(served, (await host.GetAsync("/fn/user/5")).Version);
+        Assert.HasCount(skips, await SkipsAsync(host));
+        Assert.IsEmpty(metrics.Of("needle.tests.skipped"));
+    }
+
+    [TestMethod]
+    public async Task Skip_ItsAuditEvent_CarriesTheRevisionOfTheChangeItLetIn()
+    {
+        await using var host = await StartAsync(staged: true);
+
+        using var response = await MoveAsync(host, "activate", Reason);
+        var audit = (await host.Client.GetFromJsonAsync<JsonArray>("/needle/api/audit?function=users"))!;
+
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, await response.Content.ReadAsStringAsync());
+        var activation = audit.First(e => e!["action"]!.GetValue<string>() == "activate")!;
+        var skip = audit.First(e => e!["action"]!.GetValue<string>() == "tests-skipped")!;
+        Assert.IsNotNull(activation["revision"]?.GetValue<long?>());
+        Assert.AreEqual(activation["revision"]!.GetValue<long>(), skip["revision"]!.GetValue<long>(), "written in the activation's transaction");
+    }
+
+    // A trigger on the host's own SQLite file that refuses every tests-skipped event, as a failing write would.
+    private static async Task RefuseSkipEventsAsync(TestHost host)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(NeedleTestHost.StoreConnectionString(host.Directory) + ";Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "CREATE TRIGGER refuse_skips BEFORE INSERT ON audit WHEN NEW.action = 'tests-skipped' BEGIN SELECT RAISE(ABORT, 'the audit log refuses this event'); END";
+        await command.ExecuteNonQueryAsync();
+    }
 }
