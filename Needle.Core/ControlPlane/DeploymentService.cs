@@ -108,6 +108,10 @@ internal sealed class DeploymentService
             NewVersion write;
             using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
             {
+                // The number first, then the function: a version another node commits between the two reads is then
+                // seen (the same content is unchanged) or makes the write under this number a conflict. The other way
+                // round, a node could miss it and write the same content again under the next number.
+                var number = await _store.GetNextVersionNumberAsync(name, cancellationToken).ConfigureAwait(false);
                 var existing = await _store.GetFunctionAsync(name, cancellationToken).ConfigureAwait(false);
                 if (await FindUnchangedAsync(existing, hash, command, runtime, cancellationToken).ConfigureAwait(false) is { } unchanged)
                 {
@@ -115,7 +119,6 @@ internal sealed class DeploymentService
                 }
 
                 CheckRouteConflicts(normalized);
-                var number = await _store.GetNextVersionNumberAsync(name, cancellationToken).ConfigureAwait(false);
                 candidate = new FunctionVersion(name, number, source, normalized, hash, command.Actor, _time.GetUtcNow(), command.ParentNumber);
                 write = await PrepareWriteAsync(existing?.Release, candidate, command, cancellationToken).ConfigureAwait(false);
             }
