@@ -75,6 +75,44 @@ public class JavaScriptTransformerHttpBenchmarks
         return body.Length;
     }
 
+    /// <summary>The host's address (for wrk in <see cref="TransformerThroughput"/>).</summary>
+    public Uri Address => _client.BaseAddress!;
+
+    /// <summary>A caller of its own (request, HTTP context) for one of several concurrent in-process workers.</summary>
+    public Func<Task<int>> NewInProcessCaller()
+    {
+        var query = new QueryCollection(new Dictionary<string, StringValues> { ["category"] = "tools" });
+        var request = new FunctionRequest { Method = "GET", Path = "/products", Query = query, RouteValues = new RouteValueDictionary(), Headers = new HeaderDictionary() };
+        var http = new DefaultHttpContext();
+        http.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(Stream.Null));
+        return async () =>
+        {
+            http.Response.Headers.Clear();
+            using var context = InvocationContext.WithDeadline(_function.Version, NullLogger.Instance, _downstream, _function.Limits, http);
+            var response = await _function.InvokeAsync(request, context);
+            await ResponseWriter.WriteAsync(http, response);
+            return response.StatusCode;
+        };
+    }
+
+    /// <summary>A caller of Needle's endpoint handler in process (a new HTTP context per call, no Kestrel, no client).</summary>
+    public Func<Task<int>> NewEndpointCaller()
+    {
+        var handler = _app.Services.GetRequiredService<FunctionEndpointHandler>();
+        var slot = new FunctionSlot("products");
+        slot.Set(_app.Services.GetRequiredService<Reconciler>().Snapshot.Functions["products"]);
+        return async () =>
+        {
+            var http = new DefaultHttpContext();
+            http.Request.Method = "GET";
+            http.Request.Path = "/fn/products";
+            http.Request.QueryString = new QueryString("?category=tools");
+            http.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(Stream.Null));
+            await handler.HandleAsync(http, slot);
+            return http.Response.StatusCode;
+        };
+    }
+
     private async Task SetupAsync()
     {
         Directory.CreateDirectory(_directory);
