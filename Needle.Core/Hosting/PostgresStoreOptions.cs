@@ -28,8 +28,8 @@ public sealed class PostgresStoreOptions
     /// How long the listener connection may stay silent before Npgsql sends a keepalive query, which must be answered
     /// within another such period: a dead connection (a failover, a dropped NAT entry, a network that drops packets
     /// without a FIN or RST) is noticed and replaced within about twice this; TCP keepalive is on as well. It is also
-    /// how long the listener waits, after each (re)connect, for each of the three probe notifications it sends itself
-    /// through <see cref="ConnectionString"/>. Default: 10 seconds.
+    /// how long the listener waits, after each (re)connect, for the probe notification it sends itself through
+    /// <see cref="ConnectionString"/>. Default: 10 seconds.
     /// </summary>
     public TimeSpan ListenerKeepAlive { get; set; } = TimeSpan.FromSeconds(10);
 

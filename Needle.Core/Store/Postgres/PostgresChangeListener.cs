@@ -14,7 +14,7 @@ namespace Needle.Store.Postgres;
 /// (after <see cref="PostgresStoreOptions.ListenerKeepAlive"/> of silence) must be answered within another keepalive
 /// period, so a connection a network silently drops (no FIN, no RST) is replaced within about twice the keepalive;
 /// TCP keepalive is on as well. After every (re)connect it sends itself a probe notification through the store's own
-/// connection string (three in a row, each must come back) and warns when one does not (a listener behind PgBouncer in transaction mode hears
+/// connection string and warns when it does not come back (a listener behind PgBouncer in transaction mode hears
 /// nothing). Does nothing unless the store is PostgreSQL with notifications on.
 /// </summary>
 internal sealed partial class PostgresChangeListener : BackgroundService
@@ -26,10 +26,6 @@ internal sealed partial class PostgresChangeListener : BackgroundService
     public const string ProbePrefix = "probe:";
 
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(100);
-
-    // How many probes in a row must come back, and the longest wait before sending one again that could not be sent.
-    private const int ProbeCount = 3;
-    private static readonly TimeSpan MaxProbeRetry = TimeSpan.FromSeconds(30);
 
     private readonly PostgresStoreOptions? _options;
     private readonly string _nodeId;
@@ -145,61 +141,45 @@ internal sealed partial class PostgresChangeListener : BackgroundService
         prefix.Length + nodeId.Length > 63 ? (prefix + nodeId)[..63] : prefix + nodeId;
 
     // The probe goes the way the store's changes go (the store's connection string, another session), so it comes back
-    // only when a NOTIFY committed there reaches this session: behind PgBouncer in transaction mode it does not. Several
-    // probes are sent one after another and each must come back: through a transaction pooler one can still arrive by
-    // chance (sent while the listener's own keepalive happens to hold the listening server session), all of them hardly;
-    // to a direct session every one arrives. A probe that cannot be sent (the store is down) is tried again with back-off
-    // while the connection goes on delivering changes.
+    // only when a NOTIFY committed there reaches this session: behind PgBouncer in transaction mode it does not.
     private async Task ProbeAsync(NpgsqlConnection connection, CancellationToken stoppingToken)
     {
-        var deadline = _options!.ListenerKeepAlive;
-        var retry = TimeSpan.FromSeconds(1);
-        for (var heard = 0; heard < ProbeCount;)
+        var probe = new Probe(ProbePrefix + _nodeId + ":" + Guid.NewGuid().ToString("n"));
+        Volatile.Write(ref _probe, probe);
+        try
         {
-            var probe = new Probe(ProbePrefix + _nodeId + ":" + Guid.NewGuid().ToString("n"));
-            Volatile.Write(ref _probe, probe);
             try
             {
-                try
-                {
-                    await SendProbeAsync(probe.Payload, stoppingToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
-                {
-                    // The store's side could not send it: an outage the store itself reports. Try again later.
-                    LogProbeFailed(_logger, retry.TotalMilliseconds, ex);
-                    await WaitOnAsync(connection, retry, stoppingToken).ConfigureAwait(false);
-                    retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, MaxProbeRetry.Ticks));
-                    continue;
-                }
-
-                // An error on the listener's own connection while it waits goes up: the connection is replaced.
-                await WaitOnAsync(connection, deadline, stoppingToken, probe.Heard.Task).ConfigureAwait(false);
-                if (!probe.Heard.Task.IsCompleted)
-                {
-                    _status.Report(string.Create(CultureInfo.InvariantCulture, $"the change listener hears no notifications: a probe sent through Postgres.ConnectionString did not come back within {deadline.TotalMilliseconds:F0} ms; LISTEN needs a session of its own (behind PgBouncer in transaction mode, set Postgres.ListenerConnectionString to a direct connection string); changes arrive by the poll (every {_pollInterval.TotalMilliseconds:F0} ms) meanwhile"));
-                    LogDeaf(_logger, _nodeId, deadline.TotalMilliseconds, _pollInterval.TotalMilliseconds);
-                    return;
-                }
-
-                heard++;
+                await SendProbeAsync(probe.Payload, stoppingToken).ConfigureAwait(false);
             }
-            finally
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
             {
-                Volatile.Write(ref _probe, null);
+                // The store's side could not send it: an outage the store itself reports; the listener cannot tell.
+                LogProbeFailed(_logger, ex);
+                return;
             }
+
+            // An error on the listener's own connection while it waits goes up: the connection is replaced.
+            var started = _time.GetTimestamp();
+            var deadline = _options!.ListenerKeepAlive;
+            while (!probe.Heard.Task.IsCompleted && _time.GetElapsedTime(started) is var elapsed && elapsed < deadline)
+            {
+                // Npgsql waits without end for a timeout of 0 ms: what is left rounds up to at least 1 ms.
+                await connection.WaitAsync(Math.Max(1, (int)Math.Ceiling((deadline - elapsed).TotalMilliseconds)), stoppingToken).ConfigureAwait(false);
+            }
+
+            if (probe.Heard.Task.IsCompleted)
+            {
+                _status.Report(null);
+                return;
+            }
+
+            _status.Report(string.Create(CultureInfo.InvariantCulture, $"the change listener hears no notifications: a probe sent through Postgres.ConnectionString did not come back within {deadline.TotalMilliseconds:F0} ms; LISTEN needs a session of its own (behind PgBouncer in transaction mode, set Postgres.ListenerConnectionString to a direct connection string); changes arrive by the poll (every {_pollInterval.TotalMilliseconds:F0} ms) meanwhile"));
+            LogDeaf(_logger, _nodeId, deadline.TotalMilliseconds, _pollInterval.TotalMilliseconds);
         }
-
-        _status.Report(null);
-    }
-
-    // Waits on the listener's connection (so notifications keep arriving) for the given time, or until done completes.
-    private async Task WaitOnAsync(NpgsqlConnection connection, TimeSpan time, CancellationToken stoppingToken, Task? done = null)
-    {
-        var started = _time.GetTimestamp();
-        while (done is not { IsCompleted: true } && _time.GetElapsedTime(started) is var elapsed && elapsed < time)
+        finally
         {
-            await connection.WaitAsync(time - elapsed, stoppingToken).ConfigureAwait(false);
+            Volatile.Write(ref _probe, null);
         }
     }
 
@@ -241,8 +221,8 @@ internal sealed partial class PostgresChangeListener : BackgroundService
     [LoggerMessage(EventId = Telemetry.NeedleEventIds.StoreListenerDeaf, Level = LogLevel.Warning, Message = "Needle node {NodeId}'s change listener hears no notifications: a probe sent through Postgres.ConnectionString did not come back within {TimeoutMs} ms. LISTEN needs a session of its own: behind PgBouncer in transaction mode, set Postgres.ListenerConnectionString to a direct (or session-pooled) connection string. Changes arrive by the poll (every {PollMs} ms) meanwhile.")]
     private static partial void LogDeaf(ILogger logger, string nodeId, double timeoutMs, double pollMs);
 
-    [LoggerMessage(EventId = Telemetry.NeedleEventIds.StoreListenerProbeFailed, Level = LogLevel.Debug, Message = "The store's change listener could not send its probe notification through Postgres.ConnectionString; trying again in {DelayMs} ms.")]
-    private static partial void LogProbeFailed(ILogger logger, double delayMs, Exception exception);
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.StoreListenerProbeFailed, Level = LogLevel.Debug, Message = "The store's change listener could not send its probe notification through Postgres.ConnectionString.")]
+    private static partial void LogProbeFailed(ILogger logger, Exception exception);
 
     private sealed class Probe(string payload)
     {

@@ -194,7 +194,12 @@ public sealed class SkipTestsTests
 
         Assert.IsFalse(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         Assert.AreEqual(before, (await host.GetJsonAsync("/needle/api/functions/users")).ToJsonString(), "no version, release or audit event written");
-        Assert.AreEqual(served, (await host.GetAsync("/fn/user/5")).Version);
+        if (route != "promote")
+        {
+            // (Before a promote a 10 % canary serves beside the stable, so one request may get either.)
+            Assert.AreEqual(served, (await host.GetAsync("/fn/user/5")).Version);
+        }
+
         Assert.HasCount(skips, await SkipsAsync(host));
         Assert.IsEmpty(metrics.Of("needle.tests.skipped"));
     }
