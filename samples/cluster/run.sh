@@ -50,10 +50,27 @@ pg_started=
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
+  [ "${#pids[@]}" -gt 0 ] && say "stopping the nodes and PostgreSQL."
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # A node gets 30 s to stop (the host's own shutdown timeout); one that is still running then is killed, and said so.
+  local waited=0
+  while [ "$waited" -lt 300 ]; do
+    local running=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && running=1; done
+    [ "$running" -eq 0 ] && break
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  for i in "${!pids[@]}"; do
+    if kill -0 "${pids[$i]}" 2>/dev/null; then
+      say "node-$((i + 1)) did not stop within 30 s of SIGTERM: killed."
+      kill -KILL "${pids[$i]}" 2>/dev/null || true
+    fi
+    wait "${pids[$i]}" 2>/dev/null || true
+  done
   if [ -n "$pg_started" ]; then
-    "${as_postgres[@]}" "$bin/pg_ctl" -D "$work/pg/data" -m fast -w stop >/dev/null 2>&1 || true
+    "${as_postgres[@]}" "$bin/pg_ctl" -D "$work/pg/data" -m fast -w -t 30 stop >/dev/null 2>&1 \
+      || "${as_postgres[@]}" "$bin/pg_ctl" -D "$work/pg/data" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
   fi
   if [ "$status" -ne 0 ] && [ "$status" -ne 130 ]; then
     for log in "$work"/node-*.log "$work/pg/server.log"; do
