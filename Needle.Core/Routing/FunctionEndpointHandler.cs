@@ -140,20 +140,20 @@ internal sealed class FunctionEndpointHandler
             started + (long)(limits.Timeout.TotalSeconds * Stopwatch.Frequency),
             new InvocationWatchdog.StuckInvocation(http, function, context, role, started, ExecutionContext.Capture()),
             _answerStuck);
-        Task<FunctionResponse> pending;
+        ValueTask<FunctionResponse> pending;
         try
         {
             pending = function.InvokeAsync(request, context);
         }
         catch (Exception ex)
         {
-            pending = Task.FromException<FunctionResponse>(ex);
+            pending = ValueTask.FromException<FunctionResponse>(ex);
         }
 
         if (section.Exit() is { } answered)
         {
             // The function ran past its limit without yielding and the watchdog has answered for it (and recorded it).
-            StuckInvocationAnswer.DropLateResult(pending);
+            StuckInvocationAnswer.DropLateResult(pending.AsTask());
             await answered.ConfigureAwait(false);
             if (activity is not null)
             {

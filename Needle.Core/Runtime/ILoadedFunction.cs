@@ -18,8 +18,9 @@ internal interface ILoadedFunction : IAsyncDisposable
     /// Runs the handler once. Never blocks a thread while the function awaits downstream calls. Throws
     /// <see cref="FunctionInvocationException"/> on every failure; a failure never affects later invocations.
     /// The invocation is bounded by <see cref="InvocationContext.CancellationToken"/> (which the caller sets to fire at the timeout).
+    /// A value task: a call that completes without waiting (most do) allocates no task. Await it once.
     /// </summary>
-    Task<FunctionResponse> InvokeAsync(FunctionRequest request, InvocationContext context);
+    ValueTask<FunctionResponse> InvokeAsync(FunctionRequest request, InvocationContext context);
 
     /// <summary>
     /// Called once when an invocation was answered at its limit while its work still ran (see

@@ -19,6 +19,7 @@ internal sealed class InvocationContext : IDisposable
     // Mutable struct, never readonly: its counters change in place.
     private InvocationLogBudget _logBudget;
     private static readonly CancellationTokenSource Expired = new(0);
+    private static readonly IReadOnlyDictionary<string, string> NoSecrets = new Dictionary<string, string>();
     private readonly HttpContext? _http;
     private CancellationTokenSource? _deadline;
     private CancellationTokenRegistration _abortedRegistration;
@@ -39,7 +40,7 @@ internal sealed class InvocationContext : IDisposable
         List<FunctionLogEntry>? capturedLogs = null,
         IReadOnlyDictionary<string, string>? secrets = null)
     {
-        Secrets = secrets ?? new Dictionary<string, string>();
+        Secrets = secrets ?? NoSecrets;
         Version = version;
         Limits = limits;
         _logBudget = new InvocationLogBudget(limits);

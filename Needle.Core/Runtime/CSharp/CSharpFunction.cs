@@ -127,7 +127,7 @@ internal sealed class CSharpFunction : ILoadedFunction
     /// request's thread and is answered by the endpoint's watchdog. Either way its slot stays taken until the work
     /// really ends, so a stuck function cannot pile up unbounded work.
     /// </remarks>
-    public async Task<FunctionResponse> InvokeAsync(FunctionRequest request, InvocationContext context)
+    public async ValueTask<FunctionResponse> InvokeAsync(FunctionRequest request, InvocationContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);

@@ -93,11 +93,16 @@ internal sealed class DownstreamClient : IDownstreamClient
                 throw new DownstreamException($"fetch: the response of '{service}' is larger than the limit of {limit / 1024} KB.");
             }
 
-            var body = await ReadLimitedAsync(response.Content, limit, service, cancellation).ConfigureAwait(false);
+            var (bytes, length) = await ReadLimitedAsync(response.Content, limit, service, cancellation).ConfigureAwait(false);
             var headers = new List<KeyValuePair<string, string>>();
             AddHeaders(headers, response.Headers);
             AddHeaders(headers, response.Content.Headers);
-            return new DownstreamResponse((int)response.StatusCode, headers, body);
+            var status = (int)response.StatusCode;
+
+            // UTF-8 (said, or the default) stays bytes until something reads it as text; JSON is parsed from them.
+            return response.Content.Headers.ContentType?.CharSet is { } charset && GetEncoding(charset) is var encoding && encoding.CodePage != Encoding.UTF8.CodePage
+                ? new DownstreamResponse(status, headers, encoding.GetString(bytes, 0, length))
+                : new DownstreamResponse(status, headers, bytes, length);
         }
         catch (DownstreamException ex)
         {
@@ -215,7 +220,7 @@ internal sealed class DownstreamClient : IDownstreamClient
     private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found
         or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
 
-    private static async Task<string> ReadLimitedAsync(HttpContent content, long limit, string service, CancellationToken cancellationToken)
+    private static async Task<(byte[] Bytes, int Length)> ReadLimitedAsync(HttpContent content, long limit, string service, CancellationToken cancellationToken)
     {
         await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
@@ -234,9 +239,8 @@ internal sealed class DownstreamClient : IDownstreamClient
                 collected.Write(buffer, 0, read);
             }
 
-            var charset = content.Headers.ContentType?.CharSet;
-            var encoding = charset is null ? Encoding.UTF8 : GetEncoding(charset);
-            return encoding.GetString(collected.GetBuffer(), 0, (int)collected.Length);
+            // The stream's own array (exactly the announced length, when there was one); disposing the stream keeps it.
+            return (collected.GetBuffer(), (int)collected.Length);
         }
         finally
         {

@@ -138,7 +138,7 @@ internal sealed class JavaScriptEngine : IDisposable
     /// Runs the handler once, letting the engine wait (without a thread) for the host calls it makes.
     /// Throws Jint's exceptions as they are; <see cref="JavaScriptErrors"/> translates them.
     /// </summary>
-    public async Task<FunctionResponse> InvokeAsync(FunctionRequest request, InvocationContext context)
+    public async ValueTask<FunctionResponse> InvokeAsync(FunctionRequest request, InvocationContext context)
     {
         var invocation = new JavaScriptInvocation(context);
         _current = invocation;

@@ -188,7 +188,8 @@ internal static class JavaScriptFetch
             var (promise, resolve, reject) = engine.Advanced.RegisterPromise();
             try
             {
-                resolve(owner.Parser.Parse(response.Body));
+                // From the bytes when they are well-formed UTF-8: no string of the whole body on the way.
+                resolve(response.TryGetUtf8(out var utf8) ? owner.Parser.Parse(utf8) : owner.Parser.Parse(response.Body));
             }
             catch (JavaScriptException ex)
             {

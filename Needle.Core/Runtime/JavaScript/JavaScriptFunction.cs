@@ -87,7 +87,7 @@ internal sealed class JavaScriptFunction : ILoadedFunction
     }
 
     /// <inheritdoc />
-    public async Task<FunctionResponse> InvokeAsync(FunctionRequest request, InvocationContext context)
+    public async ValueTask<FunctionResponse> InvokeAsync(FunctionRequest request, InvocationContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);

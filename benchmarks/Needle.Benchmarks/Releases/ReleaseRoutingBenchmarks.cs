@@ -91,7 +91,7 @@ public class ReleaseRoutingBenchmarks
 
         public ResolvedLimits Limits { get; } = ResolvedLimits.Resolve(null, new FunctionLimits());
 
-        public Task<FunctionResponse> InvokeAsync(FunctionRequest request, InvocationContext context) => Task.FromResult(new FunctionResponse());
+        public ValueTask<FunctionResponse> InvokeAsync(FunctionRequest request, InvocationContext context) => ValueTask.FromResult(new FunctionResponse());
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }

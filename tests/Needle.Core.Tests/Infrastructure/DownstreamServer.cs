@@ -46,6 +46,9 @@ public sealed class DownstreamServer : IAsyncDisposable
             return new { waited = ms };
         });
         app.MapGet("/big", (int kb) => Results.Text(new string('x', kb * 1024)));
+
+        // The body given as hex, with the content type given: byte order marks, invalid UTF-8, other charsets.
+        app.MapGet("/raw", (string hex, string type) => Results.Bytes(Convert.FromHexString(hex), type));
         app.MapPost("/echo", async (HttpRequest request) =>
         {
             using var reader = new StreamReader(request.Body, Encoding.UTF8);

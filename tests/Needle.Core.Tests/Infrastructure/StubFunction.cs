@@ -14,7 +14,7 @@ internal sealed class StubFunction(string name, int number, string hash = "h") :
 
     public ResolvedLimits Limits { get; } = ResolvedLimits.Resolve(null, new FunctionLimits());
 
-    public Task<FunctionResponse> InvokeAsync(FunctionRequest request, InvocationContext context) => Task.FromResult(new FunctionResponse());
+    public ValueTask<FunctionResponse> InvokeAsync(FunctionRequest request, InvocationContext context) => ValueTask.FromResult(new FunctionResponse());
 
     public ValueTask DisposeAsync()
     {

@@ -51,6 +51,26 @@ public sealed class DownstreamFetchTests : ClassHostTests<DownstreamFetchTests, 
         Assert.IsTrue(json["body"]!["ok"]!.GetValue<bool>());
     }
 
+    // text() and json() read a body as the fetch standard decodes it: UTF-8 unless the charset says otherwise, a leading
+    // byte order mark dropped, an invalid sequence read as U+FFFD (json() parses UTF-8 from the bytes, without a string).
+    [TestMethod]
+    [DataRow("7B2261223A22C3A9227D", "application/json", "{\"a\":\"\u00e9\"}", "\u00e9", DisplayName = "UTF-8, no charset")]
+    [DataRow("EFBBBF7B2261223A22C3A9227D", "application/json; charset=utf-8", "{\"a\":\"\u00e9\"}", "\u00e9", DisplayName = "UTF-8 with a byte order mark")]
+    [DataRow("7B2261223A22FF227D", "application/json", "{\"a\":\"\ufffd\"}", "\ufffd", DisplayName = "invalid UTF-8")]
+    [DataRow("7B2261223A22E9227D", "application/json; charset=iso-8859-1", "{\"a\":\"\u00e9\"}", "\u00e9", DisplayName = "ISO-8859-1")]
+    public async Task Fetch_BodyInEachEncoding_ReadsTheSameAsTextAndAsJson(string hex, string type, string text, string value)
+    {
+        await using var host = await StartHostAsync();
+        await host.DeployAsync("reader", $"export default async (req, ctx) => {{ const url = 'http://backend/raw?hex={hex}&type=' + encodeURIComponent('{type}'); const t = await (await ctx.fetch(url)).text(); const j = await (await ctx.fetch(url)).json(); return {{ text: t, value: j.a }}; }};", new { services = new[] { "backend" } });
+
+        var (status, body, _) = await host.GetAsync("/fn/reader");
+
+        Assert.AreEqual(200, status, body);
+        var json = JsonNode.Parse(body)!;
+        Assert.AreEqual(System.Text.RegularExpressions.Regex.Unescape(text), json["text"]!.GetValue<string>());
+        Assert.AreEqual(System.Text.RegularExpressions.Regex.Unescape(value), json["value"]!.GetValue<string>());
+    }
+
     [TestMethod]
     public async Task Fetch_PostWithJsonBody_SendsIt()
     {

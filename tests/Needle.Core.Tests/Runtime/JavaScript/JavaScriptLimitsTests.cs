@@ -168,7 +168,7 @@ public sealed class JavaScriptLimitsTests
         using var aborted = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
         var context = new InvocationContext(function.Version, "r", Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, downstream, function.Limits, function.Limits.Timeout, aborted.Token);
 
-        var ex = await Assert.ThrowsExactlyAsync<FunctionInvocationException>(() => function.InvokeAsync(Get(), context));
+        var ex = await Assert.ThrowsExactlyAsync<FunctionInvocationException>(() => function.InvokeAsync(Get(), context).AsTask());
 
         Assert.AreEqual(InvocationFailure.Aborted, ex.Failure);
     }
