@@ -163,12 +163,22 @@ internal sealed partial class PostgresChangeListener : BackgroundService
         {
             var longest = _options!.ListenerMaxReconnectDelay;
             var retry = FirstProbeRetry < longest ? FirstProbeRetry : longest;
+            var alive = _time.GetTimestamp();
             while (!await TrySendProbeAsync(probe.Payload, retry, stoppingToken).ConfigureAwait(false))
             {
                 if (await HearAsync(connection, probe, retry, stoppingToken).ConfigureAwait(false))
                 {
                     _status.Report(null);
                     return;
+                }
+
+                // Npgsql sends its keepalive only in a wait longer than ListenerKeepAlive, which these need not be: a
+                // connection the network silently dropped meanwhile is found out here, and goes up to be replaced.
+                if (_time.GetElapsedTime(alive) >= _options.ListenerKeepAlive)
+                {
+                    await using var keepAlive = new NpgsqlCommand("SELECT 1", connection) { CommandTimeout = PostgresStoreOptions.WholeSeconds(_options.ListenerKeepAlive) };
+                    await keepAlive.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
+                    alive = _time.GetTimestamp();
                 }
 
                 retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, longest.Ticks));

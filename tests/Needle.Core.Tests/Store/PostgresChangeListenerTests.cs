@@ -72,6 +72,35 @@ public sealed class PostgresChangeListenerTests
     }
 
     [TestMethod]
+    public async Task Probe_ListenerDroppedSilentlyWhileTheProbeIsRefused_ReplacesTheConnectionAndHearsAgain()
+    {
+        // Arrange: the listener through a proxy that will drop its packets; the store's side refuses throughout, so
+        // the waits between attempts (1 s) are shorter than the keepalive (2 s) and Npgsql would send none.
+        var database = await PostgresServer.CreateDatabaseAsync();
+        await using var store = TcpProxy.ForPostgres(database);
+        store.RefuseNew = true;
+        await using var path = TcpProxy.ForPostgres(database);
+        var logs = new LogCapture();
+        await using var listener = await Listener.StartAsync("dropped-node", store.Through(database), path.Through(database), TimeSpan.FromSeconds(1), logs, connectTimeout: TimeSpan.FromSeconds(2));
+        await Eventually.WaitAsync(() => store.Accepted >= 1, "the probe to be refused", TimeSpan.FromSeconds(20));
+
+        // Act
+        path.BlackHole();
+
+        // Assert: the dead connection is found out while the probe is retried, replaced, and the new one delivers.
+        await Eventually.WaitAsync(() => logs.Entries.Any(e => e.EventId.Id == NeedleEventIds.StoreListenerDisconnected), "the silently dropped listener to be found out", TimeSpan.FromSeconds(30));
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                await NotifyAsync(database, "7");
+                return listener.Announced.Contains(7);
+            },
+            "the new listener connection to deliver revision 7",
+            TimeSpan.FromSeconds(30),
+            TimeSpan.FromMilliseconds(500));
+    }
+
+    [TestMethod]
     public async Task Stop_WhileTheProbeWaitsToBeSentAgain_EndsPromptly()
     {
         // Arrange: the waits between attempts grow to a minute; the store's side refuses throughout.
