@@ -29,11 +29,10 @@ public sealed class PostgresChangeListenerTests
         var database = await PostgresServer.CreateDatabaseAsync();
         await using var store = TcpProxy.ForPostgres(database);
         store.RefuseNew = true;
-        var logs = new LogCapture();
-        await using var listener = await Listener.StartAsync("deaf-node", store.Through(database), bouncer.Through(database), TimeSpan.FromSeconds(1), logs);
+        await using var listener = await Listener.StartAsync("deaf-node", store.Through(database), bouncer.Through(database), TimeSpan.FromSeconds(1));
 
         // Act: the probe is refused, and refused again; then the store's side comes back.
-        await Eventually.WaitAsync(() => store.Accepted >= 2, "the refused probe to be sent again", TimeSpan.FromSeconds(20));
+        await Eventually.WaitAsync(() => listener.Refused >= 2, "the refused probe to be sent again", TimeSpan.FromSeconds(20));
         var whileRefused = listener.Status.Problem;
         store.RefuseNew = false;
 
@@ -42,7 +41,7 @@ public sealed class PostgresChangeListenerTests
         Assert.IsNull(whileRefused, "a probe not sent says nothing about the listener");
         await Eventually.WaitAsync(() => listener.Status.Problem is not null, "the listener to be judged deaf once the probe is sent", TimeSpan.FromSeconds(30));
         StringAssert.Contains(listener.Status.Problem, "Postgres.ListenerConnectionString");
-        var deaf = logs.Entries.Where(e => e.EventId.Id == NeedleEventIds.StoreListenerDeaf).ToList();
+        var deaf = listener.Logs.Entries.Where(e => e.EventId.Id == NeedleEventIds.StoreListenerDeaf).ToList();
         Assert.HasCount(1, deaf);
         StringAssert.Contains(deaf[0].Message, "PgBouncer in transaction mode");
     }
@@ -57,12 +56,12 @@ public sealed class PostgresChangeListenerTests
         var status = new StoreListenerStatus();
         status.Report("an earlier connection's verdict");
         await using var listener = await Listener.StartAsync("direct-node", store.Through(database), database, TimeSpan.FromSeconds(1), status: status);
-        await Eventually.WaitAsync(() => store.Accepted >= 1, "the probe to be refused", TimeSpan.FromSeconds(20));
+        await Eventually.WaitAsync(() => listener.Refused >= 1, "the probe to be refused", TimeSpan.FromSeconds(20));
 
         // Act: a change is announced while the probe cannot be sent; then the store's side comes back.
         await NotifyAsync(database, "42");
         await Eventually.WaitAsync(() => listener.Announced.Contains(42), "the listener to deliver revision 42 while its probe is refused");
-        await Eventually.WaitAsync(() => store.Accepted >= 2, "the refused probe to be sent again", TimeSpan.FromSeconds(20));
+        await Eventually.WaitAsync(() => listener.Refused >= 2, "the refused probe to be sent again", TimeSpan.FromSeconds(20));
         var whileRefused = status.Problem;
         store.RefuseNew = false;
 
@@ -80,15 +79,14 @@ public sealed class PostgresChangeListenerTests
         await using var store = TcpProxy.ForPostgres(database);
         store.RefuseNew = true;
         await using var path = TcpProxy.ForPostgres(database);
-        var logs = new LogCapture();
-        await using var listener = await Listener.StartAsync("dropped-node", store.Through(database), path.Through(database), TimeSpan.FromSeconds(1), logs, connectTimeout: TimeSpan.FromSeconds(2));
-        await Eventually.WaitAsync(() => store.Accepted >= 1, "the probe to be refused", TimeSpan.FromSeconds(20));
+        await using var listener = await Listener.StartAsync("dropped-node", store.Through(database), path.Through(database), TimeSpan.FromSeconds(1), connectTimeout: TimeSpan.FromSeconds(2));
+        await Eventually.WaitAsync(() => listener.Refused >= 1, "the probe to be refused", TimeSpan.FromSeconds(20));
 
         // Act
         path.BlackHole();
 
         // Assert: the dead connection is found out while the probe is retried, replaced, and the new one delivers.
-        await Eventually.WaitAsync(() => logs.Entries.Any(e => e.EventId.Id == NeedleEventIds.StoreListenerDisconnected), "the silently dropped listener to be found out", TimeSpan.FromSeconds(30));
+        await Eventually.WaitAsync(() => listener.Logs.Entries.Any(e => e.EventId.Id == NeedleEventIds.StoreListenerDisconnected), "the silently dropped listener to be found out", TimeSpan.FromSeconds(30));
         await Eventually.WaitAsync(
             async () =>
             {
@@ -110,7 +108,7 @@ public sealed class PostgresChangeListenerTests
         await using var listener = await Listener.StartAsync("stopping-node", store.Through(database), database, TimeSpan.FromMinutes(1));
 
         // Three attempts (1 s, then 2 s apart): the listener now waits 4 s before the fourth.
-        await Eventually.WaitAsync(() => store.Accepted >= 3, "three refused probes", TimeSpan.FromSeconds(30));
+        await Eventually.WaitAsync(() => listener.Refused >= 3, "three refused probes", TimeSpan.FromSeconds(30));
 
         // Act
         var stopping = Stopwatch.StartNew();
@@ -121,7 +119,11 @@ public sealed class PostgresChangeListenerTests
         System.Console.WriteLine($"stopped {stopping.Elapsed.TotalMilliseconds:F0} ms into a 4 s back-off");
         Assert.IsTrue(listener.Service.ExecuteTask!.IsCompleted);
         Assert.IsLessThan(TimeSpan.FromSeconds(3), stopping.Elapsed);
-        Assert.AreEqual(3, store.Accepted, "no attempt after stopping");
+        Assert.AreEqual(3, listener.Refused, "no attempt after stopping");
+        var delays = listener.Logs.Entries.Where(e => e.EventId.Id == NeedleEventIds.StoreListenerProbeFailed).Select(e => e.Message).ToList();
+        StringAssert.Contains(delays[0], "trying again in 1000 ms");
+        StringAssert.Contains(delays[1], "trying again in 2000 ms");
+        StringAssert.Contains(delays[2], "trying again in 4000 ms");
     }
 
     [TestMethod]
@@ -156,8 +158,9 @@ public sealed class PostgresChangeListenerTests
     {
         private readonly ILoggerFactory _loggers;
 
-        private Listener(PostgresChangeListener service, StoreListenerStatus status, ConcurrentQueue<long> announced, ILoggerFactory loggers)
+        private Listener(PostgresChangeListener service, StoreListenerStatus status, ConcurrentQueue<long> announced, LogCapture logs, ILoggerFactory loggers)
         {
+            Logs = logs;
             Service = service;
             Status = status;
             Announced = announced;
@@ -170,7 +173,13 @@ public sealed class PostgresChangeListenerTests
 
         public ConcurrentQueue<long> Announced { get; }
 
-        public static async Task<Listener> StartAsync(string nodeId, string store, string listener, TimeSpan maxReconnectDelay, LogCapture? logs = null, StoreListenerStatus? status = null, TimeSpan? connectTimeout = null)
+        // Debug and above: every probe that could not be sent logs 1991 at Debug.
+        public LogCapture Logs { get; }
+
+        // How many times the probe could not be sent (not the proxy's connections: Npgsql may open two for one try).
+        public int Refused => Logs.Entries.Count(e => e.EventId.Id == NeedleEventIds.StoreListenerProbeFailed);
+
+        public static async Task<Listener> StartAsync(string nodeId, string store, string listener, TimeSpan maxReconnectDelay, StoreListenerStatus? status = null, TimeSpan? connectTimeout = null)
         {
             var options = new NeedleOptions { NodeId = nodeId, PollInterval = TimeSpan.FromMinutes(10) };
             options.UsePostgres(store, p =>
@@ -180,12 +189,13 @@ public sealed class PostgresChangeListenerTests
                 p.ListenerMaxReconnectDelay = maxReconnectDelay;
                 p.ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(5);
             });
-            var loggers = LoggerFactory.Create(b => b.AddProvider(logs ?? new LogCapture()));
+            var logs = new LogCapture(LogLevel.Debug);
+            var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(logs));
             var announced = new ConcurrentQueue<long>();
             status ??= new StoreListenerStatus();
             var service = new PostgresChangeListener(options, announced.Enqueue, () => { }, TimeProvider.System, loggers.CreateLogger<PostgresChangeListener>(), status: status);
             await service.StartAsync(CancellationToken.None);
-            return new Listener(service, status, announced, loggers);
+            return new Listener(service, status, announced, logs, loggers);
         }
 
         public async ValueTask DisposeAsync()
