@@ -36,7 +36,8 @@ public sealed class PostgresStoreOptions
     /// <summary>
     /// The longest wait between two attempts to reconnect the listener; waits start at 100 ms and double up to it.
     /// After every reconnect the node reads the whole store once, since notifications sent while it was away are lost.
-    /// Default: 5 seconds.
+    /// Also the longest wait before the listener sends again a probe notification it could not send through
+    /// <see cref="ConnectionString"/> (those waits start at 1 second, on the same listening connection). Default: 5 seconds.
     /// </summary>
     public TimeSpan ListenerMaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(5);
 

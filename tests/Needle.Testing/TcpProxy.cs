@@ -9,7 +9,8 @@ namespace Needle.Testing;
 /// A TCP proxy on 127.0.0.1 in front of a server, to make the network misbehave the way real ones do.
 /// <see cref="BlackHole"/> stops forwarding every current connection both ways while keeping its sockets open: the
 /// bytes a client writes are taken and never answered, and no FIN or RST ever comes, like a route that drops packets.
-/// New connections are still accepted and forwarded, unless <see cref="BlackHoleNew"/> is set.
+/// New connections are still accepted and forwarded, unless <see cref="BlackHoleNew"/> is set, or
+/// <see cref="RefuseNew"/>, which resets them at once like a server that is down.
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
@@ -39,6 +40,12 @@ public sealed class TcpProxy : IAsyncDisposable
 
     /// <summary>When set, connections accepted from now on are black-holed from their first byte.</summary>
     public bool BlackHoleNew { get; set; }
+
+    /// <summary>
+    /// When set, connections accepted from now on are reset at once (RST, nothing forwarded), as by a server that is
+    /// down or refuses connections at that moment; connections already forwarded go on. Counted in <see cref="Accepted"/>.
+    /// </summary>
+    public bool RefuseNew { get; set; }
 
     /// <summary>Starts a proxy in front of <paramref name="host"/>:<paramref name="port"/>.</summary>
     public static TcpProxy Start(string host, int port) => new(host, port);
@@ -97,6 +104,14 @@ public sealed class TcpProxy : IAsyncDisposable
 
     private async Task ForwardAsync(TcpClient client)
     {
+        if (RefuseNew)
+        {
+            // A zero linger turns the close into a reset.
+            client.Client.LingerState = new LingerOption(true, 0);
+            client.Dispose();
+            return;
+        }
+
         var server = new TcpClient();
         var link = new Link(client, server) { BlackHoled = BlackHoleNew };
         _links.TryAdd(link, 0);

@@ -15,7 +15,8 @@ namespace Needle.Store.Postgres;
 /// period, so a connection a network silently drops (no FIN, no RST) is replaced within about twice the keepalive;
 /// TCP keepalive is on as well. After every (re)connect it sends itself a probe notification through the store's own
 /// connection string and warns when it does not come back (a listener behind PgBouncer in transaction mode hears
-/// nothing). Does nothing unless the store is PostgreSQL with notifications on.
+/// nothing); a probe that cannot be sent is sent again (1 s doubling up to the maximum reconnect delay) on the same
+/// connection, which delivers changes meanwhile. Does nothing unless the store is PostgreSQL with notifications on.
 /// </summary>
 internal sealed partial class PostgresChangeListener : BackgroundService
 {
@@ -26,6 +27,10 @@ internal sealed partial class PostgresChangeListener : BackgroundService
     public const string ProbePrefix = "probe:";
 
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(100);
+
+    // The first wait before sending again a probe that could not be sent (or the maximum, when shorter); it doubles up
+    // to ListenerMaxReconnectDelay.
+    private static readonly TimeSpan FirstProbeRetry = TimeSpan.FromSeconds(1);
 
     private readonly PostgresStoreOptions? _options;
     private readonly string _nodeId;
@@ -141,34 +146,46 @@ internal sealed partial class PostgresChangeListener : BackgroundService
         prefix.Length + nodeId.Length > 63 ? (prefix + nodeId)[..63] : prefix + nodeId;
 
     // The probe goes the way the store's changes go (the store's connection string, another session), so it comes back
-    // only when a NOTIFY committed there reaches this session: behind PgBouncer in transaction mode it does not.
+    // only when a NOTIFY committed there reaches this session: behind PgBouncer in transaction mode it does not. Every
+    // path ends in a verdict or a retry: a probe that cannot be sent (the store's side down or refusing at that moment)
+    // is sent again with back-off (1 s doubling up to ListenerMaxReconnectDelay) while this connection goes on
+    // delivering changes; an error on this connection itself, before or after the send, goes up and the connection is
+    // replaced, whose next probe judges again. Until a probe is judged the status stays as it was: null (not known yet)
+    // on the first connection, the last connection's verdict after a reconnect (the same path, so usually the same
+    // answer); only a probe heard clears it, only one sent and not heard within ListenerKeepAlive reports deafness.
     private async Task ProbeAsync(NpgsqlConnection connection, CancellationToken stoppingToken)
     {
+        // One payload for every attempt on this connection: a send that failed after its NOTIFY committed (the answer
+        // lost) still counts when it arrives during the back-off.
         var probe = new Probe(ProbePrefix + _nodeId + ":" + Guid.NewGuid().ToString("n"));
         Volatile.Write(ref _probe, probe);
         try
         {
-            try
+            var longest = _options!.ListenerMaxReconnectDelay;
+            var retry = FirstProbeRetry < longest ? FirstProbeRetry : longest;
+            var alive = _time.GetTimestamp();
+            while (!await TrySendProbeAsync(probe.Payload, retry, stoppingToken).ConfigureAwait(false))
             {
-                await SendProbeAsync(probe.Payload, stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
-            {
-                // The store's side could not send it: an outage the store itself reports; the listener cannot tell.
-                LogProbeFailed(_logger, ex);
-                return;
+                if (await HearAsync(connection, probe, retry, stoppingToken).ConfigureAwait(false))
+                {
+                    _status.Report(null);
+                    return;
+                }
+
+                // Npgsql sends its keepalive only in a wait longer than ListenerKeepAlive, which these need not be: a
+                // connection the network silently dropped meanwhile is found out here, and goes up to be replaced.
+                if (_time.GetElapsedTime(alive) >= _options.ListenerKeepAlive)
+                {
+                    await using var keepAlive = new NpgsqlCommand("SELECT 1", connection) { CommandTimeout = PostgresStoreOptions.WholeSeconds(_options.ListenerKeepAlive) };
+                    await keepAlive.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
+                    alive = _time.GetTimestamp();
+                }
+
+                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, longest.Ticks));
             }
 
-            // An error on the listener's own connection while it waits goes up: the connection is replaced.
-            var started = _time.GetTimestamp();
-            var deadline = _options!.ListenerKeepAlive;
-            while (!probe.Heard.Task.IsCompleted && _time.GetElapsedTime(started) is var elapsed && elapsed < deadline)
-            {
-                // Npgsql waits without end for a timeout of 0 ms: what is left rounds up to at least 1 ms.
-                await connection.WaitAsync(Math.Max(1, (int)Math.Ceiling((deadline - elapsed).TotalMilliseconds)), stoppingToken).ConfigureAwait(false);
-            }
-
-            if (probe.Heard.Task.IsCompleted)
+            var deadline = _options.ListenerKeepAlive;
+            if (await HearAsync(connection, probe, deadline, stoppingToken).ConfigureAwait(false))
             {
                 _status.Report(null);
                 return;
@@ -181,6 +198,45 @@ internal sealed partial class PostgresChangeListener : BackgroundService
         {
             Volatile.Write(ref _probe, null);
         }
+    }
+
+    // Any failure of the sending session is the store's side (an outage the store itself reports), never this
+    // connection's; only stopping ends the attempt. Npgsql does not give up opening a connection whose server accepted
+    // it and never answers when the token is cancelled (it waits out ConnectTimeout: measured), so stopping leaves
+    // such a send behind; it ends by its own timeouts and disposes its connection, its error observed.
+    private async Task<bool> TrySendProbeAsync(string payload, TimeSpan retry, CancellationToken stoppingToken)
+    {
+        var send = SendProbeAsync(payload, stoppingToken);
+        try
+        {
+            await send.WaitAsync(stoppingToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            _ = send.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            LogProbeFailed(_logger, retry.TotalMilliseconds, ex);
+            return false;
+        }
+    }
+
+    // Reads notifications on the listening connection (every change is delivered meanwhile) until the probe is heard
+    // or the time is up, by the injected clock. An error on the connection goes up: it is replaced.
+    private async Task<bool> HearAsync(NpgsqlConnection connection, Probe probe, TimeSpan time, CancellationToken stoppingToken)
+    {
+        var started = _time.GetTimestamp();
+        while (!probe.Heard.Task.IsCompleted && _time.GetElapsedTime(started) is var elapsed && elapsed < time)
+        {
+            // Npgsql waits without end for a timeout of 0 ms: what is left rounds up to at least 1 ms.
+            var left = Math.Ceiling((time - elapsed).TotalMilliseconds);
+            await connection.WaitAsync((int)Math.Clamp(left, 1, int.MaxValue), stoppingToken).ConfigureAwait(false);
+        }
+
+        return probe.Heard.Task.IsCompleted;
     }
 
     private async Task SendProbeAsync(string payload, CancellationToken cancellationToken)
@@ -221,8 +277,8 @@ internal sealed partial class PostgresChangeListener : BackgroundService
     [LoggerMessage(EventId = Telemetry.NeedleEventIds.StoreListenerDeaf, Level = LogLevel.Warning, Message = "Needle node {NodeId}'s change listener hears no notifications: a probe sent through Postgres.ConnectionString did not come back within {TimeoutMs} ms. LISTEN needs a session of its own: behind PgBouncer in transaction mode, set Postgres.ListenerConnectionString to a direct (or session-pooled) connection string. Changes arrive by the poll (every {PollMs} ms) meanwhile.")]
     private static partial void LogDeaf(ILogger logger, string nodeId, double timeoutMs, double pollMs);
 
-    [LoggerMessage(EventId = Telemetry.NeedleEventIds.StoreListenerProbeFailed, Level = LogLevel.Debug, Message = "The store's change listener could not send its probe notification through Postgres.ConnectionString.")]
-    private static partial void LogProbeFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = Telemetry.NeedleEventIds.StoreListenerProbeFailed, Level = LogLevel.Debug, Message = "The store's change listener could not send its probe notification through Postgres.ConnectionString; trying again in {DelayMs} ms, on the same listening connection.")]
+    private static partial void LogProbeFailed(ILogger logger, double delayMs, Exception exception);
 
     private sealed class Probe(string payload)
     {
