@@ -122,6 +122,7 @@ public sealed class ReleaseApiTests
     }
 
     [TestMethod]
+    [DoNotParallelize]
     public async Task Rollback_PreviousVersionIsWarm_TakesMillisecondsNotALoad()
     {
         await using var host = await TestHost.StartAsync();

@@ -133,6 +133,7 @@ public sealed class DownstreamFetchTests : ClassHostTests<DownstreamFetchTests, 
     }
 
     [TestMethod]
+    [DoNotParallelize]
     public async Task Fetch_SlowerThanTheInvocationTimeout_Returns504Promptly()
     {
         await using var host = await StartHostAsync();
@@ -157,6 +158,7 @@ public sealed class DownstreamFetchTests : ClassHostTests<DownstreamFetchTests, 
     }
 
     [TestMethod]
+    [DoNotParallelize]
     public async Task Fetch_200ConcurrentCallsAwaitingA1sDownstream_AllFinishInAboutOneSecond()
     {
         await using var host = await StartHostAsync();
@@ -196,6 +198,7 @@ public sealed class DownstreamFetchTests : ClassHostTests<DownstreamFetchTests, 
     [TestMethod]
     [DataRow("javascript", DisplayName = "JavaScript")]
     [DataRow("csharp", DisplayName = "C#")]
+    [DoNotParallelize]
     public async Task Fetch_2000StartedAndTheCallReturns_AreCappedAndCancelledPromptly(string runtime)
     {
         await using var downstream = await DownstreamServer.StartAsync();

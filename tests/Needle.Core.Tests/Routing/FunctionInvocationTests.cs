@@ -30,6 +30,7 @@ public sealed class FunctionInvocationTests
     }
 
     [TestMethod]
+    [DoNotParallelize]
     public async Task Invoke_InfiniteLoop_Returns504AndTheNextCallWorks()
     {
         await using var host = await TestHost.StartAsync();

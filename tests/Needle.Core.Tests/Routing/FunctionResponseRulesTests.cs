@@ -161,6 +161,7 @@ public sealed class FunctionResponseRulesTests : ClassHostTests<FunctionResponse
     [DataRow("const h = {}; for (let i = 0; i < 20; i++) h['x-' + i] = Array(20).fill('v'); return { status: 200, headers: h, body: 'ok' };", "responseHeaders", DisplayName = "400 values over 20 names")]
     [DataRow("return { status: 200, headers: { 'x-a': { length: 2 ** 32 - 1 } }, body: 'ok' };", null, DisplayName = "object with a giant length")]
     [DataRow("const v = new Proxy([], { get: (t, k) => k === 'length' ? 1e300 : 'x' }); return { status: 200, headers: { 'x-a': v }, body: 'ok' };", null, DisplayName = "proxy with a giant length")]
+    [DoNotParallelize]
     public async Task Invoke_HeaderLoopDrivenByTheFunction_Is500AtOnce(string body, string? limit)
     {
         await using var host = await TestHost.StartAsync();

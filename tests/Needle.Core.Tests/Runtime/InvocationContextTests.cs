@@ -25,6 +25,7 @@ public sealed class InvocationContextTests
     }
 
     [TestMethod]
+    [DoNotParallelize]
     public async Task CancellationToken_AskedForEarly_FiresAtTheDeadlineCountedFromTheStart()
     {
         using var context = InvocationContext.WithDeadline(Version, NullLogger.Instance, new TestDownstreamClient(), Limits(TimeSpan.FromMilliseconds(3_000)), new DefaultHttpContext());

@@ -13,6 +13,7 @@ namespace Needle.Tests.Serving;
 /// connection reconnects and reads the whole store again.
 /// </summary>
 [TestClass]
+[DoNotParallelize]
 public sealed class ClusterPropagationTests
 {
     // Long enough that a change seen within the test's bounds cannot have come from the poll.

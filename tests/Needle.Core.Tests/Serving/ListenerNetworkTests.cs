@@ -9,6 +9,7 @@ namespace Needle.Tests.Serving;
 /// reconnect, resync, and hear notifications again, and say so once in its log.
 /// </summary>
 [TestClass]
+[DoNotParallelize]
 public sealed class ListenerNetworkTests
 {
     // Far beyond every bound below: what the node learns within them came through the listener (or its resync).

@@ -13,6 +13,7 @@ namespace Needle.Tests.Serving;
 /// its log and its health check while the poll carries changes.
 /// </summary>
 [TestClass]
+[DoNotParallelize]
 public sealed class PgBouncerClusterTests
 {
     private static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(30);

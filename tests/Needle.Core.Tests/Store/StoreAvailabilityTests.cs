@@ -13,6 +13,7 @@ namespace Needle.Tests.Store;
 /// tries again, and a success ends the outage.
 /// </summary>
 [TestClass]
+[DoNotParallelize]
 public sealed class StoreAvailabilityTests
 {
     [TestMethod]

@@ -10,6 +10,7 @@ public sealed class CSharpColdStartTests
     private static readonly object GetOnly = new { runtime = "csharp", methods = new[] { "GET" } };
 
     [TestMethod]
+    [DoNotParallelize]
     public async Task Invoke_FirstCallOfANewVersion_RecordsOneColdStartAndLaterCallsNone()
     {
         await using var host = await TestHost.StartAsync();

@@ -16,6 +16,7 @@ namespace Needle.Tests.Runtime.CSharp;
 /// rollbacks, kill switches and other deploys on the node go through at once.
 /// </summary>
 [TestClass]
+[DoNotParallelize]
 public sealed class CSharpLoadLimitTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(3);

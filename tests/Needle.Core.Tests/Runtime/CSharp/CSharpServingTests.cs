@@ -36,6 +36,7 @@ public sealed class CSharpServingTests
     [TestMethod]
     [DataRow("await Task.Delay(3000);", DisplayName = "awaits without the token")]
     [DataRow("var sw = System.Diagnostics.Stopwatch.StartNew(); while (sw.ElapsedMilliseconds < 2000) { } await Task.Yield();", DisplayName = "computes without yielding")]
+    [DoNotParallelize]
     public async Task Invoke_IgnoredTimeout_Returns504AtTheLimitAndCountsTheAbandonedWork(string body)
     {
         await using var host = await TestHost.StartAsync();
@@ -98,6 +99,7 @@ public sealed class CSharpServingTests
     }
 
     [TestMethod]
+    [DoNotParallelize]
     public async Task Invoke_WaitedForASlotThenComputesPastTheLimit_Returns504AtTheLimit()
     {
         await using var host = await TestHost.StartAsync();
@@ -119,6 +121,7 @@ public sealed class CSharpServingTests
     }
 
     [TestMethod]
+    [DoNotParallelize]
     public async Task TestInvoke_ComputesPastTheLimit_AnswersTheTimeoutAtTheLimit()
     {
         await using var host = await TestHost.StartAsync();

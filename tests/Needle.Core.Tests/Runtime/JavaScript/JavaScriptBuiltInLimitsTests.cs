@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Needle.Tests.Infrastructure;
@@ -7,9 +6,9 @@ namespace Needle.Tests.Runtime.JavaScript;
 
 /// <summary>
 /// Built-ins that do a lot in one native call, through the real host: results whose size the function chooses are
-/// counted against the call's memory limit before they are built, loops over lengths the function chooses end at the
-/// call's limits with the host thread freed, concurrent cold starts stay under the host's ceiling, and fetch reads
-/// no more of its arguments than it may send.
+/// counted against the call's memory limit before they are built, concurrent cold starts stay under the host's ceiling,
+/// and fetch reads no more of its arguments than it may send. Loops over lengths the function chooses are
+/// <see cref="JavaScriptArrayLikeLimitsTests"/>.
 /// </summary>
 [TestClass]
 public sealed class JavaScriptBuiltInLimitsTests : ClassHostTests<JavaScriptBuiltInLimitsTests, DownstreamServer>, IClassHost<DownstreamServer>
@@ -39,6 +38,7 @@ public sealed class JavaScriptBuiltInLimitsTests : ClassHostTests<JavaScriptBuil
     [DataRow("JSON.stringify(Array(1000).fill('x'.repeat(1e6)), null, 2)", DisplayName = "JSON.stringify with an indent")]
     [DataRow("'\\u1e9b\\u0323'.repeat(5e6).normalize('NFKD')", DisplayName = "normalize that can grow a string 18 times")]
     [DataRow("'x'.repeat(3e7).split('')", DisplayName = "split into one string per character")]
+    [DoNotParallelize]
     public async Task Invoke_BuiltInResultOverTheMemoryLimit_IsRefusedBeforeItIsBuilt(string expression)
     {
         await using var host = await TestHost.StartAsync();
@@ -89,6 +89,7 @@ public sealed class JavaScriptBuiltInLimitsTests : ClassHostTests<JavaScriptBuil
     [DataRow("(() => { let rest; ({ ...rest } = 'x'.repeat(2e7)); return rest; })()", DisplayName = "object rest in an assignment from a long string")]
     [DataRow("Object.keys('x'.repeat(2e7))", DisplayName = "Object.keys of a long string")]
     [DataRow("Object.entries(new String('x'.repeat(2e7)))", DisplayName = "Object.entries of a String object")]
+    [DoNotParallelize]
     public async Task Invoke_KeyListOfABigTypedArrayOrString_IsRefusedBeforeItIsBuilt(string expression)
     {
         await using var host = await TestHost.StartAsync();
@@ -143,46 +144,6 @@ public sealed class JavaScriptBuiltInLimitsTests : ClassHostTests<JavaScriptBuil
     }
 
     [TestMethod]
-    [DataRow("Array.prototype.indexOf.call({ length: 2 ** 53 - 1 }, 1)", DisplayName = "indexOf")]
-    [DataRow("Array.prototype.lastIndexOf.call({ length: 2 ** 53 - 1 }, 1)", DisplayName = "lastIndexOf")]
-    [DataRow("Array.prototype.includes.call({ length: 2 ** 53 - 1 }, 1)", DisplayName = "includes")]
-    [DataRow("Array.prototype.fill.call({ length: 2 ** 53 - 1 }, 1)", DisplayName = "fill")]
-    [DataRow("Array.prototype.reverse.call({ length: 2 ** 53 - 1 })", DisplayName = "reverse")]
-    [DataRow("Array.prototype.sort.call({ length: 2 ** 53 - 1 })", DisplayName = "sort")]
-    [DataRow("Array.prototype.copyWithin.call({ length: 2 ** 53 - 1 }, 0, 1)", DisplayName = "copyWithin")]
-    [DataRow("Array.prototype.forEach.call({ length: 2 ** 53 - 1 }, (x) => x)", DisplayName = "forEach over holes")]
-    [DataRow("Array.prototype.every.call({ length: 2 ** 53 - 1 }, () => false)", DisplayName = "every over holes")]
-    [DataRow("Array.prototype.findLastIndex.call({ length: 2 ** 53 - 1 }, () => false)", DisplayName = "findLastIndex")]
-    [DataRow("Array.prototype.splice.call({ length: 2 ** 53 - 1 }, 0, 1)", DisplayName = "splice")]
-    [DataRow("Array.prototype.join.call({ length: 2 ** 32 - 1 }, '')", DisplayName = "join with an empty separator")]
-    [DataRow("new Set(Array.prototype.keys.call({ length: 2 ** 53 - 1 })).size", DisplayName = "a Set filled from a huge array-like's keys")]
-    [DataRow("(() => { const a = []; a.length = 2 ** 32 - 1; return a.reverse(); })()", DisplayName = "reverse of a sparse array")]
-    [DataRow("(() => { const a = []; a.length = 2 ** 32 - 1; return a.sort(); })()", DisplayName = "sort of a sparse array")]
-    public async Task Invoke_BuiltInOverAHugeArrayLike_EndsAtItsLimitAndFreesTheThread(string expression)
-    {
-        // A host of its own in a child process: its CPU time counts only this call, not the tests running beside it.
-        await using var host = await ChildHost.StartAsync();
-        await host.DeployAsync("looper", $"export default () => {{ const r = {expression}; return String(r).length; }};", new { limits = new { timeoutMs = 3_000 } });
-        await host.DeployAsync("healthy", Healthy);
-        var started = Stopwatch.GetTimestamp();
-
-        var (status, _, body) = await host.GetAsync("/fn/looper");
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        var cpuBefore = host.ProcessorTime;
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        var cpuAfter = host.ProcessorTime;
-        var healthy = await host.GetAsync("/fn/healthy");
-
-        // Jint checks the engine's constraints inside these loops (or skips the holes of a sparse object): the call ends
-        // with its answer, at the memory limit or at the timeout, and no host thread goes on looping after the answer
-        // (a looping thread would burn the whole 3 s).
-        Assert.IsTrue(status is 200 or 500 or 504, $"{status}: {body}");
-        Assert.IsLessThan(TimeSpan.FromSeconds(30), elapsed);
-        Assert.IsLessThan(TimeSpan.FromSeconds(2), cpuAfter - cpuBefore, "a host thread kept working after the call ended");
-        Assert.AreEqual(200, healthy.Status);
-    }
-
-    [TestMethod]
     public async Task Invoke_ConcurrentColdStartsAtTheCeiling_DoNotPassIt()
     {
         await using var host = await TestHost.StartAsync(
@@ -212,6 +173,7 @@ public sealed class JavaScriptBuiltInLimitsTests : ClassHostTests<JavaScriptBuil
     [DataRow("new Uint8Array(3e7)", "30000000 headers", DisplayName = "a typed array (one key per element)")]
     [DataRow("new String('x'.repeat(3e7))", "30000000 headers", DisplayName = "a String object (one key per character)")]
     [DataRow("Object.fromEntries(Array.from({ length: 5000 }, (_, i) => ['h' + i, 'v']))", "5000 headers", DisplayName = "an object with too many headers")]
+    [DoNotParallelize]
     public async Task Fetch_HeadersOverTheCap_AreRefusedBeforeTheyAreRead(string headers, string expected)
     {
         await using var host = await TestHost.StartAsync(needle: needle => needle.AddDownstream("backend", Downstream.Address));
@@ -231,6 +193,7 @@ public sealed class JavaScriptBuiltInLimitsTests : ClassHostTests<JavaScriptBuil
     }
 
     [TestMethod]
+    [DoNotParallelize]
     public async Task Fetch_BodyOverTheMemoryLimitAsJson_IsRefusedBeforeItIsBuilt()
     {
         await using var host = await TestHost.StartAsync(needle: needle => needle.AddDownstream("backend", Downstream.Address));

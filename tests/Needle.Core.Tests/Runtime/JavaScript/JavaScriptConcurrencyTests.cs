@@ -15,6 +15,7 @@ public sealed class JavaScriptConcurrencyTests
     public TestContext TestContext { get; set; } = null!;
 
     [TestMethod]
+    [DoNotParallelize]
     public async Task InvokeAsync_200ConcurrentCallsAwaitingSlowFetch_FinishTogetherWithoutBlockingThreads()
     {
         var downstream = new TestDownstreamClient { Delay = TimeSpan.FromSeconds(1) };
@@ -35,6 +36,7 @@ public sealed class JavaScriptConcurrencyTests
     }
 
     [TestMethod]
+    [DoNotParallelize]
     public async Task InvokeAsync_TwoFetchesInPromiseAll_TakeOneDelay()
     {
         var downstream = new TestDownstreamClient { Delay = TimeSpan.FromSeconds(1) };
@@ -114,6 +116,7 @@ public sealed class JavaScriptConcurrencyTests
     }
 
     [TestMethod]
+    [DoNotParallelize]
     public async Task Create_FromPreparedModule_IsCheapEnoughToPool()
     {
         var module = Engine.PrepareModule("export default async (req, ctx) => ({ hello: 'world' });", JavaScriptEngine.ModuleSpecifier);
@@ -139,6 +142,7 @@ public sealed class JavaScriptConcurrencyTests
     }
 
     [TestMethod]
+    [DoNotParallelize]
     public async Task InvokeAsync_HelloManyTimes_StaysFarUnderAMillisecondEach()
     {
         await using var function = await LoadAsync("export default async (req, ctx) => ({ hello: 'world' });");

@@ -21,6 +21,7 @@ public sealed class JavaScriptContainmentTests : ClassHostTests<JavaScriptContai
     public static Task<DownstreamServer> StartClassHostAsync() => DownstreamServer.StartAsync();
 
     [TestMethod]
+    [DoNotParallelize]
     public async Task Invoke_ModuleStateGrowingEveryCall_EngineIsRecycledAndHostMemoryStaysBounded()
     {
         await using var host = await TestHost.StartAsync();
@@ -163,6 +164,7 @@ public sealed class JavaScriptContainmentTests : ClassHostTests<JavaScriptContai
     [DataRow("Array(1000).fill('x'.repeat(1e6)).join('')", DisplayName = "join of many references to one long string")]
     [DataRow("Object.keys(new Uint8Array(2 ** 25))", DisplayName = "the keys of a big typed array")]
     [DataRow("Reflect.ownKeys(new Uint8Array(2 ** 25))", DisplayName = "Reflect.ownKeys of a big typed array")]
+    [DoNotParallelize]
     public async Task Invoke_HugeAllocationOnAnyPath_IsRefusedAndHostServes(string expression)
     {
         await using var host = await TestHost.StartAsync();
@@ -195,6 +197,7 @@ public sealed class JavaScriptContainmentTests : ClassHostTests<JavaScriptContai
     }
 
     [TestMethod]
+    [DoNotParallelize]
     public async Task Invoke_EndlessBuiltInIterableIntoATypedArray_StopsAtALimitAndHostServes()
     {
         await using var host = await TestHost.StartAsync();

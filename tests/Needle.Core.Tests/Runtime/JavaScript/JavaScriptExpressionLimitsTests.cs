@@ -11,6 +11,7 @@ namespace Needle.Tests.Runtime.JavaScript;
 /// allocates far less than the gigabytes asked for, and another function is still served.
 /// </summary>
 [TestClass]
+[DoNotParallelize]
 public sealed class JavaScriptExpressionLimitsTests
 {
     private const string Healthy = "export default () => ({ ok: true });";

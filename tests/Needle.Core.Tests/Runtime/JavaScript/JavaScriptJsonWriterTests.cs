@@ -54,6 +54,7 @@ public sealed class JavaScriptJsonWriterTests : ClassHostTests<JavaScriptJsonWri
     [DataRow("return { get g() { const a = []; a.length = 2 ** 32 - 1; return a; } };", DisplayName = "made by a getter")]
     [DataRow("return { toJSON() { const a = []; a.length = 2 ** 32 - 1; return a; } };", DisplayName = "made by toJSON")]
     [DataRow("const a = []; a.length = 1e6; return [a, a, a, a, a, a, a, a, a, a];", DisplayName = "ten million holes over ten arrays")]
+    [DoNotParallelize]
     public async Task Body_LengthTheFunctionChooses_Is500AtOnceNamingTheLimit(string body)
     {
         await using var host = await TestHost.StartAsync();
@@ -85,6 +86,7 @@ public sealed class JavaScriptJsonWriterTests : ClassHostTests<JavaScriptJsonWri
     }
 
     [TestMethod]
+    [DoNotParallelize]
     public async Task Log_ArgumentWithAHugeLength_IsCutAndTheCallAnswers()
     {
         await using var host = await TestHost.StartAsync();

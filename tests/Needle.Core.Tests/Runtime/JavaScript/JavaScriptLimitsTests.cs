@@ -11,6 +11,7 @@ public sealed class JavaScriptLimitsTests
     private const string CountCalls = "let calls = 0;\n";
 
     [TestMethod]
+    [DoNotParallelize]
     public async Task InvokeAsync_InfiniteLoop_TimesOutAndNextCallWorks()
     {
         await using var function = await LoadAsync(
@@ -28,6 +29,7 @@ public sealed class JavaScriptLimitsTests
     }
 
     [TestMethod]
+    [DoNotParallelize]
     public async Task InvokeAsync_TimeoutWhileAwaitingFetch_TimesOutPromptlyAndDiscardsEngine()
     {
         var downstream = new TestDownstreamClient { Delay = TimeSpan.FromSeconds(5) };
@@ -65,6 +67,7 @@ public sealed class JavaScriptLimitsTests
     [DataRow("new ArrayBuffer(2 ** 30)", DisplayName = "ArrayBuffer")]
     [DataRow("new ArrayBuffer(8, { maxByteLength: 2 ** 30 })", DisplayName = "resizable ArrayBuffer")]
     [DataRow("new Array(2 ** 30).fill(0)", DisplayName = "Array of a huge length")]
+    [DoNotParallelize]
     public async Task InvokeAsync_OneHugeAllocation_IsRefusedBeforeItHappens(string expression)
     {
         await using var function = await LoadAsync(
