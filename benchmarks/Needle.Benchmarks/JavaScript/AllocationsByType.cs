@@ -8,7 +8,7 @@ namespace Needle.Benchmarks.JavaScript;
 /// Issue #18's "which stage costs what", by type: runs one of <see cref="JavaScriptCallBenchmarks"/>' stages many times
 /// on one thread and prints what it allocates per call, in total (exact: <see cref="GC.GetTotalAllocatedBytes"/>) and
 /// by the type of object allocated (the runtime's allocation ticks, one per about 100 KB allocated, attributed to the
-/// object that crossed the mark: a sample, so a type below about 1 % of the total is noise).
+/// object that crossed the mark: a sample, so a type below about 1 % of the total is noise; types under 0.5 % are not printed).
 /// <c>dotnet run -c Release --project benchmarks/Needle.Benchmarks -- allocations [stage] [calls]</c>, stage one of
 /// Native, BareJintCall, EngineInvoke, FunctionInvokeAndWrite, BareJintAggregator, AggregatorInvoke.
 /// </summary>
@@ -62,7 +62,7 @@ internal static class AllocationsByType
             System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{stage}: {total:F0} B per call over {calls} calls; by type (share of {listener.Ticks} allocation ticks, scaled to the total):"));
             System.Console.WriteLine("| type | B per call | share |");
             System.Console.WriteLine("|---|---:|---:|");
-            foreach (var (type, bytes) in listener.ByType.OrderByDescending(p => p.Value).Take(25))
+            foreach (var (type, bytes) in listener.ByType.OrderByDescending(p => p.Value).Where(p => p.Value >= sampled / 200))
             {
                 var share = bytes / (double)sampled;
                 System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| `{type}` | {share * total:F0} | {share:P1} |"));
