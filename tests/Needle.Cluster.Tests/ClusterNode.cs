@@ -65,13 +65,6 @@ public sealed class ClusterNode : IAsyncDisposable
         }
 
         var arguments = new List<string> { "--urls", Address.ToString().TrimEnd('/'), "--Needle:NodeId", Id };
-
-        // No node of these tests deploys C#: Roslyn's warm-up at every start (48 a run) only took CPU from the others.
-        if (!_settings.ContainsKey("Needle:CSharp:WarmUp"))
-        {
-            arguments.AddRange(["--Needle:CSharp:WarmUp", "false"]);
-        }
-
         foreach (var (key, value) in _settings)
         {
             arguments.Add("--" + key);
