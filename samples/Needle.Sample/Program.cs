@@ -28,6 +28,9 @@ var needle = builder.Services.AddNeedle(o =>
         o.WatchDebounce = builder.Configuration.GetValue("Needle:WatchDebounce", o.WatchDebounce);
     })
     .WatchDirectory(builder.Configuration["Needle:FunctionsPath"] ?? "functions")
+
+    // Needle:CSharp:WarmUp false skips compiling a throwaway C# function at start (the cluster tests' nodes deploy none).
+    .AddCSharpFunctions(o => o.WarmUp = builder.Configuration.GetValue("Needle:CSharp:WarmUp", o.WarmUp))
     .AddObservability()
 
     // The in-process backend below, reached on the address this host listens on (or Needle:Backend when set).

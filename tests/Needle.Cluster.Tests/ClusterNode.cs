@@ -41,6 +41,13 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>Whether the node's process runs.</summary>
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>
+    /// Whether the node warms up its C# compiler at start: only when a test asks for it with <c>Needle:CSharp:WarmUp</c>
+    /// true. No node of these tests deploys C#, and Roslyn's warm-up at every start (about 48 a run) only took CPU from
+    /// the others.
+    /// </summary>
+    public bool WarmsUp => _settings.TryGetValue("Needle:CSharp:WarmUp", out var value) && bool.TryParse(value, out var on) && on;
+
     /// <summary>What the node's process wrote, for failure messages (empty when stopped).</summary>
     public string OutputTail => _process?.OutputTail ?? string.Empty;
 
@@ -65,6 +72,13 @@ public sealed class ClusterNode : IAsyncDisposable
         }
 
         var arguments = new List<string> { "--urls", Address.ToString().TrimEnd('/'), "--Needle:NodeId", Id };
+
+        // See WarmsUp: off unless a test sets it.
+        if (!_settings.ContainsKey("Needle:CSharp:WarmUp"))
+        {
+            arguments.AddRange(["--Needle:CSharp:WarmUp", "false"]);
+        }
+
         foreach (var (key, value) in _settings)
         {
             arguments.Add("--" + key);

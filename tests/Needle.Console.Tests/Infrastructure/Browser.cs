@@ -46,12 +46,23 @@ internal static class Browser
         }
     }
 
-    /// <summary>A fresh page (own context: no shared cookies or cache) with a short default timeout.</summary>
+    /// <summary>
+    /// How long an action (click, fill, navigation) and an expectation may wait. The bounds are generous because CI runs
+    /// the console's tests on 2 cores beside other test projects that start hosts and compile: there a page load took
+    /// over 10 s (CI of stop 24). A passing test does not wait them out; only a failing one takes longer to report.
+    /// </summary>
+    private const int ActionTimeout = 30_000;
+
+    private const int ExpectTimeout = 15_000;
+
+    /// <summary>A fresh page (own context: no shared cookies or cache) with bounded action and expectation timeouts.</summary>
     public static async Task<IPage> NewPageAsync(int width = 1280, int height = 900)
     {
         var browser = await GetAsync();
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
-        context.SetDefaultTimeout(10_000);
+        context.SetDefaultTimeout(ActionTimeout);
+        context.SetDefaultNavigationTimeout(ActionTimeout);
+        Assertions.SetDefaultExpectTimeout(ExpectTimeout);
         return await context.NewPageAsync();
     }
 
