@@ -9,6 +9,8 @@ namespace Needle.Cluster.Tests;
 /// </summary>
 public sealed class ClusterNode : IAsyncDisposable
 {
+    private const string WarmUpKey = "Needle:CSharp:WarmUp";
+
     private readonly string _workingDirectory;
     private readonly IReadOnlyDictionary<string, string> _settings;
     private HostProcess? _process;
@@ -46,7 +48,7 @@ public sealed class ClusterNode : IAsyncDisposable
     /// true. No node of these tests deploys C#, and Roslyn's warm-up at every start (about 48 a run) only took CPU from
     /// the others.
     /// </summary>
-    public bool WarmsUp => _settings.TryGetValue("Needle:CSharp:WarmUp", out var value) && bool.TryParse(value, out var on) && on;
+    public bool WarmsUp => _settings.TryGetValue(WarmUpKey, out var value) && bool.TryParse(value, out var on) && on;
 
     /// <summary>What the node's process wrote, for failure messages (empty when stopped).</summary>
     public string OutputTail => _process?.OutputTail ?? string.Empty;
@@ -74,9 +76,9 @@ public sealed class ClusterNode : IAsyncDisposable
         var arguments = new List<string> { "--urls", Address.ToString().TrimEnd('/'), "--Needle:NodeId", Id };
 
         // See WarmsUp: off unless a test sets it.
-        if (!_settings.ContainsKey("Needle:CSharp:WarmUp"))
+        if (!_settings.ContainsKey(WarmUpKey))
         {
-            arguments.AddRange(["--Needle:CSharp:WarmUp", "false"]);
+            arguments.AddRange(["--" + WarmUpKey, "false"]);
         }
 
         foreach (var (key, value) in _settings)

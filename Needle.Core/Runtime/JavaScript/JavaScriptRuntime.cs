@@ -51,10 +51,23 @@ internal sealed class JavaScriptRuntime : IFunctionRuntime
         ArgumentNullException.ThrowIfNull(limits);
         cancellationToken.ThrowIfCancellationRequested();
 
+        var module = Prepare(version.Source, limits);
+        var function = new JavaScriptFunction(version, limits, module, _queueTimeout, _logger, _budget, _maxCallsPerEngine, _metrics);
+        function.Initialize(cancellationToken);
+        return Task.FromResult<ILoadedFunction>(function);
+    }
+
+    /// <summary>
+    /// Parses, validates and prepares a version's module as every engine of it runs it: under a memory limit the key and
+    /// concatenation guards rewrite the source first. Throws <see cref="FunctionValidationException"/> for a source
+    /// that cannot run.
+    /// </summary>
+    internal static Prepared<Acornima.Ast.Module> Prepare(string source, ResolvedLimits limits)
+    {
         Prepared<Acornima.Ast.Module> module;
         try
         {
-            module = Engine.PrepareModule(version.Source, JavaScriptEngine.ModuleSpecifier);
+            module = Engine.PrepareModule(source, JavaScriptEngine.ModuleSpecifier);
         }
         catch (ScriptPreparationException ex) when (ex.InnerException is ParseErrorException parseError)
         {
@@ -71,7 +84,7 @@ internal sealed class JavaScriptRuntime : IFunctionRuntime
         }
 
         JavaScriptModuleValidator.Validate(module.Program!);
-        if (limits.MemoryBytes > 0 && JavaScriptKeyGuard.Rewrite(version.Source, module.Program!) is { } guarded)
+        if (limits.MemoryBytes > 0 && JavaScriptKeyGuard.Rewrite(source, module.Program!) is { } guarded)
         {
             try
             {
@@ -83,9 +96,7 @@ internal sealed class JavaScriptRuntime : IFunctionRuntime
             }
         }
 
-        var function = new JavaScriptFunction(version, limits, module, _queueTimeout, _logger, _budget, _maxCallsPerEngine, _metrics);
-        function.Initialize(cancellationToken);
-        return Task.FromResult<ILoadedFunction>(function);
+        return module;
     }
 
     // Acornima reports 1-based lines but 0-based columns; diagnostics are 1-based in both.

@@ -57,13 +57,7 @@ internal static class HelloFloors
         _version = new FunctionVersion("hello", 1, _source, manifest, "floor", "floor", DateTimeOffset.UtcNow, null);
         _limits = ResolvedLimits.Resolve(manifest.Limits, Options);
 
-        // As JavaScriptRuntime prepares it: the key and concatenation guards rewrite the source under a memory limit.
-        _module = Engine.PrepareModule(_source, JavaScriptEngine.ModuleSpecifier);
-        if (_limits.MemoryBytes > 0 && JavaScriptKeyGuard.Rewrite(_source, _module.Program!) is { } guarded)
-        {
-            _module = Engine.PrepareModule(guarded, JavaScriptEngine.ModuleSpecifier);
-        }
-
+        _module = JavaScriptRuntime.Prepare(_source, _limits);
         _function = new JavaScriptRuntime(NullLoggerFactory.Instance).LoadAsync(_version, _limits, CancellationToken.None).GetAwaiter().GetResult();
 
         var group = endpoints.MapGroup(prefix);
@@ -95,13 +89,12 @@ internal static class HelloFloors
 
     private static async Task EngineAsync(HttpContext http, JavaScriptEngine engine, bool pooled)
     {
-        var request = new FunctionRequest { Method = http.Request.Method, Path = http.Request.Path, Query = http.Request.Query, Headers = http.Request.Headers };
         FunctionResponse response;
-        using (var context = InvocationContext.WithDeadline(_version, NullLogger.Instance, NoDownstream.Instance, _limits, http))
+        using (var context = ContextOf(http))
         {
-            var call = engine.InvokeAsync(request, context);
+            var call = engine.InvokeAsync(RequestOf(http), context);
 
-            // A per-thread engine: hello never waits, so the call has ended before another request can take it.
+            // hello never waits, so the call has ended before another request can take a per-thread engine.
             if (!call.IsCompleted)
             {
                 throw new InvalidOperationException("The floor's hello waited; a per-thread engine cannot serve a call that waits.");
@@ -120,15 +113,20 @@ internal static class HelloFloors
 
     private static async Task FunctionAsync(HttpContext http)
     {
-        var request = new FunctionRequest { Method = http.Request.Method, Path = http.Request.Path, Query = http.Request.Query, Headers = http.Request.Headers };
         FunctionResponse response;
-        using (var context = InvocationContext.WithDeadline(_version, NullLogger.Instance, NoDownstream.Instance, _limits, http))
+        using (var context = ContextOf(http))
         {
-            response = await _function.InvokeAsync(request, context);
+            response = await _function.InvokeAsync(RequestOf(http), context);
         }
 
         await ResponseWriter.WriteAsync(http, response);
     }
+
+    private static FunctionRequest RequestOf(HttpContext http) =>
+        new() { Method = http.Request.Method, Path = http.Request.Path, Query = http.Request.Query, Headers = http.Request.Headers };
+
+    private static InvocationContext ContextOf(HttpContext http) =>
+        InvocationContext.WithDeadline(_version, NullLogger.Instance, NoDownstream.Instance, _limits, http);
 
     /// <summary>What <c>/floor/stats</c> answers.</summary>
     internal sealed record Stats(double CpuMicroseconds, long AllocatedBytes, int Gen0Collections, double PauseMilliseconds);

@@ -38,6 +38,7 @@ internal static class Browser
                 Headless = true,
                 Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
             });
+            Assertions.SetDefaultExpectTimeout(ExpectTimeout);
             return _browser;
         }
         finally
@@ -47,7 +48,7 @@ internal static class Browser
     }
 
     /// <summary>
-    /// How long an action (click, fill, navigation) and an expectation may wait. The bounds are generous because CI runs
+    /// How long an action (click, fill, navigation: the context's default) and an expectation (set once, for the run) may wait. The bounds are generous because CI runs
     /// the console's tests on 2 cores beside other test projects that start hosts and compile: there a page load took
     /// over 10 s (CI of stop 24). A passing test does not wait them out; only a failing one takes longer to report.
     /// </summary>
@@ -61,8 +62,6 @@ internal static class Browser
         var browser = await GetAsync();
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
         context.SetDefaultTimeout(ActionTimeout);
-        context.SetDefaultNavigationTimeout(ActionTimeout);
-        Assertions.SetDefaultExpectTimeout(ExpectTimeout);
         return await context.NewPageAsync();
     }
 
