@@ -15,7 +15,7 @@ public sealed class EditorTests
         var editor = page.Locator(".cm-content");
         await Assertions.Expect(editor).ToContainTextAsync("Hello");
 
-        await editor.FillAsync("export default async function (req, ctx) {\n  ctx.log.info(\"drafted\");\n  return { message: \"from the editor\" };\n}\n");
+        await CodeEditor.ReplaceAsync(page, "export default async function (req, ctx) {\n  ctx.log.info(\"drafted\");\n  return { message: \"from the editor\" };\n}\n");
         await page.GetByTestId("run-draft").ClickAsync();
 
         await Assertions.Expect(page.GetByTestId("run-status")).ToHaveTextAsync("200");
@@ -52,7 +52,7 @@ public sealed class EditorTests
         await page.GetByTestId("editor-manifest").FillAsync("{\"route\": \"/cased\", \"methods\": [\"GET\"]}");
         await page.GetByTestId("editor-tests").FillAsync("[{\"name\": \"says hi\", \"expect\": {\"status\": 200, \"body\": {\"message\": \"hi\"}}}]");
 
-        await page.Locator(".cm-content").FillAsync("export default async function (req, ctx) {\n  ctx.log.info(\"answering\");\n  return { message: \"ho\" };\n}\n");
+        await CodeEditor.ReplaceAsync(page, "export default async function (req, ctx) {\n  ctx.log.info(\"answering\");\n  return { message: \"ho\" };\n}\n");
         await page.GetByTestId("run-draft").ClickAsync();
 
         await Assertions.Expect(page.GetByTestId("test-summary")).ToContainTextAsync("Refused");
@@ -62,7 +62,7 @@ public sealed class EditorTests
         using var absent = await host.Client.GetAsync("/needle/api/functions/cased");
         Assert.AreEqual(System.Net.HttpStatusCode.NotFound, absent.StatusCode, "A draft failing its cases is not stored.");
 
-        await page.Locator(".cm-content").FillAsync("export default async function (req, ctx) {\n  return { message: \"hi\" };\n}\n");
+        await CodeEditor.ReplaceAsync(page, "export default async function (req, ctx) {\n  return { message: \"hi\" };\n}\n");
         await page.GetByTestId("run-draft").ClickAsync();
 
         await Assertions.Expect(page.GetByTestId("test-summary")).ToContainTextAsync("1 of 1 cases passed on v1");
@@ -80,7 +80,7 @@ public sealed class EditorTests
         // The page loads the function and its version first; the machine may be loaded.
         await Assertions.Expect(page.Locator(".cm-content")).ToContainTextAsync("message: 'hi'", new() { Timeout = 30_000 });
         await Assertions.Expect(page.GetByTestId("editor-tests")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("says hi"));
-        await page.Locator(".cm-content").FillAsync("export default () => ({ message: 'degraded' })\n");
+        await CodeEditor.ReplaceAsync(page, "export default () => ({ message: 'degraded' })\n");
 
         await page.GetByTestId("deploy-canary").ClickAsync();
         await page.GetByTestId("confirm-reason").FillAsync("try it");
@@ -116,7 +116,7 @@ public sealed class EditorTests
         await page.Locator("details summary").ClickAsync();
         await page.GetByTestId("editor-manifest").FillAsync("{\"route\": \"/broken\", \"methods\": [\"GET\"]}");
 
-        await page.Locator(".cm-content").FillAsync("export default async function (req, ctx) {\n  return { a: ;\n}\n");
+        await CodeEditor.ReplaceAsync(page, "export default async function (req, ctx) {\n  return { a: ;\n}\n");
         await page.GetByTestId("run-draft").ClickAsync();
 
         await Assertions.Expect(page.GetByTestId("diagnostics").Locator("li")).Not.ToHaveCountAsync(0);
@@ -137,12 +137,12 @@ public sealed class EditorTests
         await page.GetByTestId("editor-manifest").FillAsync("{\"route\": \"/cs-hi\", \"methods\": [\"GET\"]}");
         var good = await page.Locator(".cm-content").InnerTextAsync();
 
-        await page.Locator(".cm-content").FillAsync(good.Replace("\"Hello from C#\"", "undefinedName", StringComparison.Ordinal));
+        await CodeEditor.ReplaceAsync(page, good.Replace("\"Hello from C#\"", "undefinedName", StringComparison.Ordinal));
         await page.GetByTestId("run-draft").ClickAsync();
         await Assertions.Expect(page.GetByTestId("diagnostics")).ToContainTextAsync("undefinedName");
         await Assertions.Expect(page.Locator(".cm-lintRange-error")).Not.ToHaveCountAsync(0);
 
-        await page.Locator(".cm-content").FillAsync(good);
+        await CodeEditor.ReplaceAsync(page, good);
         await page.GetByTestId("run-draft").ClickAsync();
         await Assertions.Expect(page.GetByTestId("run-status")).ToHaveTextAsync("200");
         await Assertions.Expect(page.GetByTestId("run-body")).ToContainTextAsync("Hello from C#");
@@ -162,7 +162,7 @@ public sealed class EditorTests
         await page.GetByTestId("editor-manifest").FillAsync("{\"route\": \"/cs-careless\", \"methods\": [\"GET\"]}");
         var good = await page.Locator(".cm-content").InnerTextAsync();
 
-        await page.Locator(".cm-content").FillAsync(good.Replace("context.Log.Info(\"called\");", "var unused = 1; context.Log.Info(\"called\");", StringComparison.Ordinal));
+        await CodeEditor.ReplaceAsync(page, good.Replace("context.Log.Info(\"called\");", "var unused = 1; context.Log.Info(\"called\");", StringComparison.Ordinal));
         await page.GetByTestId("run-draft").ClickAsync();
 
         await Assertions.Expect(page.GetByTestId("run-status")).ToHaveTextAsync("200");

@@ -126,7 +126,7 @@ public sealed class ConsoleMeasureTests
 
         await page.GotoAsync(new Uri(host.Address, "/needle/#/edit/hello/2").ToString());
         await Assertions.Expect(page.Locator(".cm-content")).ToContainTextAsync("Hi,");
-        await page.Locator(".cm-content").FillAsync("export default async function (req, ctx) {\n  const name = req.query.name ?? 'you';\n  ctx.log.info('greeting', name);\n  return { message: `Hi, ${name}!`, at: new Date(0).toISOString() };\n}\n");
+        await CodeEditor.ReplaceAsync(page, "export default async function (req, ctx) {\n  const name = req.query.name ?? 'you';\n  ctx.log.info('greeting', name);\n  return { message: `Hi, ${name}!`, at: new Date(0).toISOString() };\n}\n");
         await page.GetByTestId("sample-query").FillAsync("{\"name\": \"Ada\"}");
         await page.GetByTestId("run-draft").ClickAsync();
         await Assertions.Expect(page.GetByTestId("run-status")).ToHaveTextAsync("200");
