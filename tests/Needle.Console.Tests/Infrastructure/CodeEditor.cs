@@ -6,7 +6,7 @@ namespace Needle.Console.Tests.Infrastructure;
 /// Replaces the text of the console's source editor (CodeMirror) the way a user does: select all with the keyboard,
 /// then type. Playwright's <c>FillAsync</c> selects the editable DOM and inserts; CodeMirror learns of that selection
 /// from an asynchronous selection event, and on a loaded machine it inserted before reading it, so the new text landed
-/// in front of the old (CI of stop 25: "Duplicate export of 'default'"). Select-all through the editor's own key binding
+/// in front of the old (CI of session 10's stop, stop 24: "Duplicate export of 'default'"). Select-all through the editor's own key binding
 /// changes its state at once; the editor's text is then checked, and the replacement repeated if it did not take.
 /// </summary>
 internal static class CodeEditor
