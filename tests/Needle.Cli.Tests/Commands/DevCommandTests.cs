@@ -14,8 +14,8 @@ public sealed class DevCommandTests
         var folder = Directory.CreateDirectory(Path.Combine(host.Directory, "dev")).FullName;
         File.WriteAllText(Path.Combine(folder, "live.js"), "export default () => ({ v: 1 })");
         using var stop = new CancellationTokenSource();
-        var output = new StringWriter();
-        var error = new StringWriter();
+        var output = new SharedWriter();
+        var error = new SharedWriter();
         var dev = NeedleCli.RunAsync(["dev", folder, "--url", host.Address.ToString()], CliEnvironment.Plain(output, error), stop.Token);
         using var http = host.CreateClient();
 
@@ -24,6 +24,9 @@ public sealed class DevCommandTests
         await ReleaseCommandsTests.EventuallyAsync(() => Task.FromResult(error.ToString().Contains("live.js:1:", StringComparison.Ordinal)));
         File.WriteAllText(Path.Combine(folder, "live.js"), "export default () => ({ v: 3 })");
         await ReleaseCommandsTests.EventuallyAsync(async () => (await http.GetStringAsync("/fn/live")).Contains('3'));
+        // The host serves live@2 as soon as it is stored, a moment before the deploy's answer reaches the command and
+        // it prints the line (stop 25's CI stopped it in that moment): wait for the line, then stop.
+        await ReleaseCommandsTests.EventuallyAsync(() => Task.FromResult(output.ToString().Contains("deployed live@2", StringComparison.Ordinal)));
         stop.Cancel();
 
         Assert.AreEqual(0, await dev, $"{output}\n{error}");
