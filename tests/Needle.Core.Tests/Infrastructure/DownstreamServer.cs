@@ -18,6 +18,9 @@ public sealed class DownstreamServer : IAsyncDisposable
 
     public int Calls;
 
+    /// <summary>Requests to <c>/slow</c> that arrived (a function's fetch now in flight).</summary>
+    public int SlowStarted;
+
     /// <summary>Requests to <c>/hang</c> that arrived, and those of them whose caller went away.</summary>
     public int HangStarted;
 
@@ -42,6 +45,7 @@ public sealed class DownstreamServer : IAsyncDisposable
         app.MapGet("/users/{id:int}", (int id) => new { id, name = $"User {id}" });
         app.MapGet("/slow", async (int ms, CancellationToken token) =>
         {
+            Interlocked.Increment(ref server.SlowStarted);
             await Task.Delay(ms, token);
             return new { waited = ms };
         });

@@ -246,9 +246,10 @@ public sealed class NodeHeartbeatTests
             await hosts[^1].DisposeAsync();
             hosts.RemoveAt(hosts.Count - 1);
 
-            // Read at once, well inside NodeGoneAfter: the row is gone, not merely aging.
-            var after = await observer.Api.ListNodesAsync();
-            CollectionAssert.AreEqual(ids[..^1], after.Select(n => n.NodeId).ToArray(), Describe(after));
+            // The row is deleted, not merely aging: a row that stays shows as gone after NodeGoneAfter (3 s) and is
+            // deleted only after NodeForgetAfter (an hour), so a row gone within this wait is the clean stop's doing.
+            var after = await Eventually.ValueAsync(
+                () => observer.Api.ListNodesAsync(), n => n.Select(x => x.NodeId).SequenceEqual(ids[..^1]), $"{stopped}'s row to leave the table");
             Assert.IsTrue(after.All(n => n.Live), Describe(after));
             CollectionAssert.AreEqual(ids[..^1], (await observer.Services.GetRequiredService<INeedleNodes>().ListLiveNodeIdsAsync()).ToArray());
 

@@ -183,8 +183,9 @@ public sealed class DownstreamFetchTests : ClassHostTests<DownstreamFetchTests, 
         await using var host = await StartHostAsync();
         await host.DeployAsync("swap", "export default async (req, ctx) => { await ctx.fetch('http://backend/slow?ms=800'); return 'old'; };", new { services = new[] { "backend" } });
 
+        var slowBefore = Volatile.Read(ref Downstream.SlowStarted);
         var inFlight = host.Client.GetAsync("/fn/swap");
-        await Task.Delay(200);
+        await Eventually.WaitAsync(() => Volatile.Read(ref Downstream.SlowStarted) > slowBefore, "the request on version 1 to be in its downstream call");
         await host.DeployAsync("swap", "export default () => 'new';", new { services = new[] { "backend" } });
         var after = await host.GetAsync("/fn/swap");
         using var old = await inFlight;
@@ -280,8 +281,9 @@ public sealed class DownstreamFetchTests : ClassHostTests<DownstreamFetchTests, 
         await using var host = await StartHostAsync(o => o.QueueTimeout = TimeSpan.FromMilliseconds(200));
         await host.DeployAsync("narrow", "export default async (req, ctx) => (await ctx.fetch('http://backend/slow?ms=1500')).json();", new { services = new[] { "backend" }, limits = new { maxConcurrency = 1 } });
 
+        var slowBefore = Volatile.Read(ref Downstream.SlowStarted);
         var first = host.Client.GetAsync("/fn/narrow");
-        await Task.Delay(300);
+        await Eventually.WaitAsync(() => Volatile.Read(ref Downstream.SlowStarted) > slowBefore, "the first call to hold the only slot, in its downstream call");
         using var second = await host.Client.GetAsync("/fn/narrow");
         using var firstResponse = await first;
 

@@ -32,6 +32,7 @@ public sealed class InvocationWatchdogTests
     }
 
     [TestMethod]
+    [DoNotParallelize]
     public async Task Watchdog_AnotherHostDisposed_StillAnswersAStuckFunctionAtItsLimit()
     {
         // Arrange

@@ -64,6 +64,7 @@ public sealed class CSharpServingTests
     }
 
     [TestMethod]
+    [DoNotParallelize]
     public async Task Invoke_ComputesPastTheLimit_AnsweredByTheWatchdogWhileOtherCallsAreServed()
     {
         await using var host = await TestHost.StartAsync();
@@ -109,12 +110,14 @@ public sealed class CSharpServingTests
             """), new { runtime = "csharp", methods = new[] { "GET" }, limits = new { timeoutMs = 1000, maxConcurrency = 1 } });
 
         var holder = host.GetAsync("/fn/queued?hold=1");
-        await Task.Delay(100);
+        var function = (CSharpFunction)host.Services.GetRequiredService<Reconciler>().TryGetServed("queued", 1)!.Function;
+        // Holding the slot for 400 ms: a wait that missed it (the holder already done) goes on rather than timing out.
+        await Eventually.WaitAsync(() => function.InFlight == 1 || holder.IsCompleted, "the holding call to take the only slot");
         var watch = Stopwatch.StartNew();
         var spun = await host.GetAsync("/fn/queued");
         watch.Stop();
 
-        // It waited ~300 ms for the slot, then ran past its 1 s limit without yielding: answered at the limit, not after 4 s.
+        // It waited up to 400 ms for the slot, then ran past its 1 s limit without yielding: answered at the limit, not after 4 s.
         Assert.AreEqual(504, spun.Status, spun.Body);
         Assert.IsLessThan(3_500, watch.ElapsedMilliseconds, $"answered after {watch.ElapsedMilliseconds} ms");
         Assert.AreEqual(200, (await holder).Status);
@@ -168,10 +171,11 @@ public sealed class CSharpServingTests
     public async Task Invoke_OverTheConcurrencyLimit_Returns503WithRetryAfter()
     {
         await using var host = await TestHost.StartAsync(o => o.QueueTimeout = TimeSpan.FromMilliseconds(100));
-        await host.DeployAsync("narrow", CSharpTestHost.Handler("await Task.Delay(800, context.CancellationToken); return 1;"), new { runtime = "csharp", limits = new { maxConcurrency = 1 } });
+        await host.DeployAsync("narrow", CSharpTestHost.Handler("await Task.Delay(1500, context.CancellationToken); return 1;"), new { runtime = "csharp", limits = new { maxConcurrency = 1 } });
 
         var first = host.Client.GetAsync("/fn/narrow");
-        await Task.Delay(150);
+        var function = (CSharpFunction)host.Services.GetRequiredService<Reconciler>().TryGetServed("narrow", 1)!.Function;
+        await Eventually.WaitAsync(() => function.InFlight == 1, "the first call to take the only slot");
         using var second = await host.Client.GetAsync("/fn/narrow");
         using var firstResponse = await first;
 

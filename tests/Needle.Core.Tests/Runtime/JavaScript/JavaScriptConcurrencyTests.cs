@@ -47,6 +47,7 @@ public sealed class JavaScriptConcurrencyTests
               return [a.status, b.status];
             };
             """);
+        await InvokeAsync(function, downstream: new TestDownstreamClient());
         var stopwatch = Stopwatch.StartNew();
 
         var response = await InvokeAsync(function, downstream: downstream);
@@ -102,14 +103,17 @@ public sealed class JavaScriptConcurrencyTests
     {
         await using var function = await LoadAsync(
             "export default async (req, ctx) => { if (req.path === '/slow') { await ctx.fetch('http://slow/'); } return 'ok'; };",
-            new FunctionLimits { MaxConcurrency = 1, TimeoutMs = 1_000 },
-            queueTimeout: TimeSpan.FromSeconds(3));
-        var slow = InvokeFailingAsync(function, Get("/slow"), new TestDownstreamClient { Delay = TimeSpan.FromSeconds(5) });
+            new FunctionLimits { MaxConcurrency = 1, TimeoutMs = 1_500 },
+            queueTimeout: TimeSpan.FromSeconds(5));
+        var slowDownstream = new TestDownstreamClient { Delay = TimeSpan.FromSeconds(10) };
+        var slow = InvokeFailingAsync(function, Get("/slow"), slowDownstream);
+        await Eventually.WaitAsync(() => slowDownstream.Calls == 1, "the slow call to hold the only engine, in its fetch");
 
-        // The waiting call's own deadline counts its wait: start it late enough that, once the slow call times out
-        // (1 s), it still has 700 ms for the discarded engine's replacement, even on a loaded machine.
-        await Task.Delay(700);
-        var response = await InvokeAsync(function);
+        // A call's own deadline counts its wait; this one's is past the queue timeout, so that it waits for the slot and
+        // not against the clock: the slow call times out at 1.5 s, then its discarded engine's replacement has until 5 s.
+        var waiting = InvokeAsync(function, timeout: TimeSpan.FromSeconds(10));
+        Assert.IsFalse(slow.IsCompleted, "the slow call ended before the other call queued for its engine");
+        var response = await waiting;
 
         Assert.AreEqual(InvocationFailure.Timeout, (await slow).Failure);
         Assert.AreEqual("ok", response.Body);

@@ -254,7 +254,10 @@ public sealed class JavaScriptContainmentTests : ClassHostTests<JavaScriptContai
 
         var chatty = await host.GetAsync("/fn/chatty");
         var quiet = await host.GetAsync("/fn/quiet");
-        var lines = capture.Entries.Where(e => e.EventId.Id == 1000).Select(e => e.Message).ToList();
+
+        // The dropped-lines line is written as the invocation ends, after its response went out: wait for both.
+        await Eventually.WaitAsync(() => FunctionLines(capture).Count(l => l.Contains(" log line(s) dropped", StringComparison.Ordinal)) >= 2, "the chatty and quiet calls' dropped-lines lines");
+        var lines = FunctionLines(capture);
 
         Assert.AreEqual(200, chatty.Status);
         Assert.AreEqual(200, quiet.Status);
@@ -272,7 +275,10 @@ public sealed class JavaScriptContainmentTests : ClassHostTests<JavaScriptContai
         await host.DeployAsync("wordy", "export default (req, ctx) => { for (let i = 0; i < 100; i++) { ctx.log.warn('w'.repeat(10000)); } return 'done'; };", new { limits = new { maxLogKb = 50 } });
 
         var wordy = await host.GetAsync("/fn/wordy");
-        var lines = capture.Entries.Where(e => e.EventId.Id == 1000).Select(e => e.Message).ToList();
+
+        // The dropped-lines line is written as the invocation ends, after its response went out.
+        await Eventually.WaitAsync(() => FunctionLines(capture).Any(l => l.Contains(" log line(s) dropped", StringComparison.Ordinal)), "the wordy call's dropped-lines line");
+        var lines = FunctionLines(capture);
 
         Assert.AreEqual(200, wordy.Status);
         Assert.AreEqual(5, lines.Count(l => l.Contains("www", StringComparison.Ordinal)));
@@ -292,4 +298,8 @@ public sealed class JavaScriptContainmentTests : ClassHostTests<JavaScriptContai
         Assert.IsFalse(line.AsSpan().ContainsAny("\r\n\u2028\u001b"), line);
         StringAssert.Contains(line, @"ok\r\nwarn: Microsoft.Hosting.Lifetime[0] Application is shutting down\u2028x\u001b[31m");
     }
+
+    // The functions' own log lines (event 1000), the dropped-lines line among them.
+    private static List<string> FunctionLines(LogCapture capture) =>
+        capture.Entries.Where(e => e.EventId.Id == 1000).Select(e => e.Message).ToList();
 }

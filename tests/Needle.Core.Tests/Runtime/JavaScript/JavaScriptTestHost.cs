@@ -31,10 +31,13 @@ internal static class JavaScriptTestHost
         FunctionRequest? request = null,
         IDownstreamClient? downstream = null,
         List<FunctionLogEntry>? logs = null,
-        string requestId = "req-1")
+        string requestId = "req-1",
+        TimeSpan? timeout = null)
     {
-        using var timeout = new CancellationTokenSource(function.Limits.Timeout);
-        var context = new InvocationContext(function.Version, requestId, NullLogger.Instance, downstream ?? new TestDownstreamClient(), function.Limits, function.Limits.Timeout, timeout.Token, logs);
+        // The call's deadline: the function's timeout unless told.
+        var budget = timeout ?? function.Limits.Timeout;
+        using var deadline = new CancellationTokenSource(budget);
+        var context = new InvocationContext(function.Version, requestId, NullLogger.Instance, downstream ?? new TestDownstreamClient(), function.Limits, budget, deadline.Token, logs);
         return await function.InvokeAsync(request ?? Get(), context);
     }
 
