@@ -172,8 +172,10 @@ public sealed class DownstreamFetchTests : ClassHostTests<DownstreamFetchTests, 
         watch.Stop();
 
         Assert.IsTrue(responses.All(r => r.StatusCode == HttpStatusCode.OK), string.Join(",", responses.Select(r => (int)r.StatusCode).Distinct()));
-        // About one second, not 200 x 1 s and not 200 / cores x 1 s: nothing blocks a thread while awaiting.
-        Assert.IsTrue(watch.Elapsed < TimeSpan.FromSeconds(4), $"200 calls took {watch.Elapsed}");
+        // About one second, not 200 x 1 s and not 200 / cores x 1 s: nothing blocks a thread while awaiting. The bound
+        // is generous because other test processes share the CI machine's two cores (one run under load took 14 s for
+        // the 200 calls' set-up and answers); a blocking fetch is caught by the thread pool's growth below as well.
+        Assert.IsTrue(watch.Elapsed < TimeSpan.FromSeconds(30), $"200 calls took {watch.Elapsed}");
         Assert.IsTrue(ThreadPool.ThreadCount < threadsBefore + 100, $"thread pool grew from {threadsBefore} to {ThreadPool.ThreadCount}");
     }
 
