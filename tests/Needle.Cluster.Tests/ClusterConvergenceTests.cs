@@ -66,7 +66,10 @@ public sealed class ClusterConvergenceTests
 
                 return true;
             },
-            "every node to serve the canary");
+            "every node to serve the canary",
+
+            // A pass is 300 requests in turn, and a node's first load of the canary can take tens of seconds under load.
+            TestCluster.ConvergeTimeout);
 
         var onCanary = 0;
         for (var i = 0; i < 300; i++)

@@ -24,6 +24,7 @@ public sealed class ClusterJobsTests
         using var traffic = new CancellationTokenSource();
         var load = SendTrafficAsync(cluster, traffic.Token);
 
+        var sincePlanStart = System.Diagnostics.Stopwatch.StartNew();
         using var started = await cluster[1].Client.PostAsJsonAsync(
             "/needle/api/functions/hello/plans", new { version = 2, steps = new[] { 50, 100 }, stepWaitSeconds = 60, reason = "cluster plan" });
         Assert.AreEqual(HttpStatusCode.Created, started.StatusCode, await started.Content.ReadAsStringAsync());
@@ -36,6 +37,10 @@ public sealed class ClusterJobsTests
             "a job for the first step from the node that started the plan and from each restarted node",
             TimeSpan.FromSeconds(30));
         var stillAtFirstStep = (await cluster[1].Client.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>("/needle/api/functions/hello/plans/current"))!;
+
+        // Read before the first step was due (the plan started after the stopwatch): then it must not have moved yet. On a
+        // loaded machine two restarts can outlast the 60 s step wait; the step then ran, and once is all that is checked.
+        var readBeforeTheStepWasDue = sincePlanStart.Elapsed < TimeSpan.FromSeconds(60);
         var plan = await Eventually.ValueAsync(
             async () => (await cluster[2].Client.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>("/needle/api/functions/hello/plans/current"))!,
             p => p["status"]!.GetValue<string>() != "running",
@@ -49,7 +54,15 @@ public sealed class ClusterJobsTests
         Assert.AreEqual("completed", plan["status"]!.GetValue<string>(), plan.ToJsonString());
         Assert.AreEqual(1, audit.Count(e => e.Reason?.Contains("plan step 1/2", StringComparison.Ordinal) == true), Describe(audit));
         Assert.AreEqual(1, audit.Count(e => e.Reason?.Contains("plan step 2/2", StringComparison.Ordinal) == true), Describe(audit));
-        Assert.AreEqual(0, stillAtFirstStep["stepIndex"]!.GetValue<int>(), "the restarts ended before the first step was due: " + stillAtFirstStep.ToJsonString());
+        if (readBeforeTheStepWasDue)
+        {
+            Assert.AreEqual(0, stillAtFirstStep["stepIndex"]!.GetValue<int>(), "read before the first step was due: " + stillAtFirstStep.ToJsonString());
+        }
+        else
+        {
+            System.Console.WriteLine($"The restarts outlasted the step wait; the first step's index was not checked: {stillAtFirstStep.ToJsonString()}");
+        }
+
         Assert.IsGreaterThanOrEqualTo(3L, duplicates ?? 0);
         await cluster.WaitForAllAsync("/fn/hello", "hello@2", TimeSpan.FromSeconds(60));
     }

@@ -84,7 +84,8 @@ public sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits until every running node serves <paramref name="version"/> (e.g. <c>hello@2</c>) at <paramref name="path"/>;
+    /// Waits until every running node serves <paramref name="version"/> (e.g. <c>hello@2</c>) at <paramref name="path"/>,
+    /// for <see cref="ConvergeTimeout"/> unless told (often a node's first load);
     /// on time-out the failure says what each node serves and ends with the lagging nodes' output.
     /// </summary>
     public async Task WaitForAllAsync(string path, string version, TimeSpan? timeout = null)
@@ -146,7 +147,7 @@ public sealed class TestCluster : IAsyncDisposable
                 return true;
             },
             $"every node to serve {version} at {path}",
-            timeout ?? TimeSpan.FromSeconds(15),
+            timeout ?? ConvergeTimeout,
             TimeSpan.FromMilliseconds(20));
 
     /// <summary>Runs a scalar query on the cluster's database (for what only the database shows, e.g. Hangfire's tables); null for SQL NULL.</summary>

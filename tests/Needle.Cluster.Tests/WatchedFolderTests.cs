@@ -101,11 +101,27 @@ public sealed class WatchedFolderTests
         await cluster.WaitForAllAsync("/fn/hello", "hello@1");
 
         // Act: the change deploys on the quick nodes, an operator rolls it back, then the late node's watcher fires.
+        var sinceTheChange = System.Diagnostics.Stopwatch.StartNew();
         await File.WriteAllTextAsync(Path.Combine(cluster.FunctionsPath, "hello.js"), "export default async () => 'hello v2';");
         await cluster.WaitForAllAsync("/fn/hello", "hello@2");
         await cluster[0].Api.RollbackAsync("hello", 1, "cluster test: v2 is bad");
         await cluster.WaitForAllAsync("/fn/hello", "hello@1");
-        await Task.Delay(TimeSpan.FromSeconds(12));
+
+        // Done right, the late node deploys nothing for the change and leaves no trace to wait on. So a broken file is
+        // written a watcher tick (4 s, half the late debounce) after the change: the late node takes it up on a later
+        // tick, and its log of that failure says it has dealt with the change to hello.js too.
+        var tick = TimeSpan.FromSeconds(4.5);
+        if (sinceTheChange.Elapsed < tick)
+        {
+            await Task.Delay(tick - sinceTheChange.Elapsed);
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(cluster.FunctionsPath, "marker.js"), "export default async () => {");
+        await Eventually.WaitAsync(
+            () => late.Process.Output.Contains("Deploying marker ", StringComparison.Ordinal),
+            "the late node's watcher to reach the broken file written after the change",
+            TestCluster.ConvergeTimeout,
+            TimeSpan.FromMilliseconds(200));
 
         // Assert: the late node found the change deployed since the file was written, and left the rollback alone.
         var versions = (await cluster[0].Api.GetFunctionAsync("hello")).Versions;

@@ -230,7 +230,7 @@ public sealed partial class FreshAppTests
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
-            Assert.IsFalse(s_app!.HasExited, $"the fresh app exited with {(s_app.HasExited ? s_app.ExitCode : 0)}:\n{s_appLog}");
+            Assert.IsFalse(s_app!.HasExited, $"the fresh app exited with {(s_app.HasExited ? s_app.ExitCode : 0)}:\n{AppLog()}");
             try
             {
                 using var response = await s_client.GetAsync("/needle/api/functions");
@@ -244,13 +244,16 @@ public sealed partial class FreshAppTests
                 // Not listening yet.
             }
 
-            Assert.IsTrue(DateTime.UtcNow < deadline, $"the fresh app did not answer within 60 s:\n{s_appLog}");
+            Assert.IsTrue(DateTime.UtcNow < deadline, $"the fresh app did not answer within 60 s:\n{AppLog()}");
             await Task.Delay(250);
         }
     }
 
+    // Output reader threads append to the log under its lock while the app runs.
+    private static string AppLog() => ProcessRunner.Text(s_appLog);
+
     private static async Task<string> DescribeAsync(HttpResponseMessage response) =>
-        $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}\n--- app log ---\n{s_appLog}";
+        $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}\n--- app log ---\n{AppLog()}";
 
     [GeneratedRegex(@"```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]
     private static partial Regex CSharpBlock();

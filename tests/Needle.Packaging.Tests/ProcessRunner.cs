@@ -17,13 +17,22 @@ internal static class ProcessRunner
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"'{fileName} {arguments}' took longer than {timeout}:\n{output}");
+            Assert.Fail($"'{fileName} {arguments}' took longer than {timeout}:\n{Text(output)}");
         }
 
         // WaitForExitAsync returns before the last asynchronous output lines arrive; WaitForExit() drains them.
         process.WaitForExit();
         Assert.AreEqual(0, process.ExitCode, $"'{fileName} {arguments}' in {workingDirectory} failed:\n{output}");
         return output.ToString();
+    }
+
+    /// <summary>What a <see cref="Start"/>ed process wrote so far, read under the lock its output readers take to append.</summary>
+    public static string Text(StringBuilder output)
+    {
+        lock (output)
+        {
+            return output.ToString();
+        }
     }
 
     public static Process Start(string fileName, string arguments, string workingDirectory, IReadOnlyDictionary<string, string> environment, out StringBuilder output)

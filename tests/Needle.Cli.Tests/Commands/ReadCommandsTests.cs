@@ -27,7 +27,11 @@ public sealed class ReadCommandsTests
     [TestMethod]
     public async Task Status_Table_ShowsStableCanaryWeightAndNodes()
     {
-        var run = await s_host.RunAsync("status");
+        // The node reports its revision to the store after applying the canary, off the deploy's request: wait for it.
+        var run = await Eventually.ValueAsync(
+            () => s_host.RunAsync("status"),
+            r => r.Exit != 0 || r.Output.Contains("all at revision", StringComparison.Ordinal),
+            "the node's row to reach the latest revision");
 
         Assert.AreEqual(0, run.Exit, run.ToString());
         var row = run.Output.Split('\n').Single(l => l.Contains("shop", StringComparison.Ordinal));
@@ -38,7 +42,11 @@ public sealed class ReadCommandsTests
     [TestMethod]
     public async Task Status_Json_IsTheApisData()
     {
-        var run = await s_host.RunAsync("status", "-o", "json");
+        // The node's row is written off the request path: wait for it to be there.
+        var run = await Eventually.ValueAsync(
+            () => s_host.RunAsync("status", "-o", "json"),
+            r => r.Exit != 0 || JsonNode.Parse(r.Output)!["nodes"]!.AsArray().Count > 0,
+            "the node's row");
 
         Assert.AreEqual(0, run.Exit, run.ToString());
         var json = JsonNode.Parse(run.Output)!;
@@ -101,7 +109,11 @@ public sealed class ReadCommandsTests
     [TestMethod]
     public async Task Nodes_ListsThisNodeAndItsRevision()
     {
-        var run = await s_host.RunAsync("nodes", "-o", "json");
+        // The node reports each revision it applied off the deploy's request (NodeReporter): wait for the canary's.
+        var run = await Eventually.ValueAsync(
+            () => s_host.RunAsync("nodes", "-o", "json"),
+            r => r.Exit != 0 || JsonNode.Parse(r.Output)!.AsArray().Any(n => n!["revision"]!.GetValue<long>() >= 2),
+            "the node's row to report revision 2 or later");
 
         Assert.AreEqual(0, run.Exit, run.ToString());
         Assert.IsTrue(JsonNode.Parse(run.Output)!.AsArray().Single()!["revision"]!.GetValue<long>() >= 2, run.Output);

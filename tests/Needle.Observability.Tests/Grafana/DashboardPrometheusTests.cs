@@ -79,20 +79,14 @@ public sealed partial class DashboardPrometheusTests
 
             await WaitForAsync(api, "needle_rollbacks_total > 0", server, log, token);
             await WaitForAsync(api, "faas_invocations_total{needle_role=\"canary\"}", server, log, token);
-            await Task.Delay(TimeSpan.FromSeconds(3), token);
+
+            // Each query until it has data (a rate needs two scrapes of its series), under traffic, for up to 30 s
+            // (a fixed 3 s was not always scrapes enough on the loaded machine); then the ones still empty fail it.
+            var empty = await WaitForDataAsync(api, queries, server, log, token);
             await traffic.CancelAsync();
             await load;
 
-            var empty = new List<string>();
-            foreach (var query in queries)
-            {
-                if (!HasData(await QueryAsync(api, query, token)))
-                {
-                    empty.Add(query);
-                }
-            }
-
-            Assert.AreEqual(0, empty.Count, "Queries without data:\n" + string.Join("\n", empty));
+            Assert.AreEqual(0, empty.Count, "Queries without data after 30 s:\n" + string.Join("\n", empty));
         }
         finally
         {
@@ -203,6 +197,33 @@ public sealed partial class DashboardPrometheusTests
         }
 
         Assert.Fail($"Prometheus had no data for '{query}' after 30 s. Its log:\n{log}");
+    }
+
+    /// <summary>Polls every query until each has had data once, or 30 s pass; returns those that never had any.</summary>
+    private static async Task<List<string>> WaitForDataAsync(HttpClient api, IReadOnlyList<string> queries, Process server, System.Text.StringBuilder log, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        var empty = queries.ToList();
+        while (true)
+        {
+            Assert.IsFalse(server.HasExited, $"prometheus exited:\n{log}");
+            var still = new List<string>();
+            foreach (var query in empty)
+            {
+                if (!HasData(await QueryAsync(api, query, cancellationToken)))
+                {
+                    still.Add(query);
+                }
+            }
+
+            empty = still;
+            if (empty.Count == 0 || deadline.Elapsed >= TimeSpan.FromSeconds(30))
+            {
+                return empty;
+            }
+
+            await Task.Delay(250, cancellationToken);
+        }
     }
 
     private static async Task<JsonArray> QueryAsync(HttpClient api, string query, CancellationToken cancellationToken)

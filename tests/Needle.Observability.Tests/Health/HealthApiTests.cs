@@ -14,6 +14,7 @@ public sealed class HealthApiTests
     {
         await using var host = await TestHost.StartAsync();
         await host.DeployAsync("greet", "export default (req) => { if (req.query.fail) throw new Error('no greeting'); return 'hi'; };");
+        var sinceTheFirstCall = System.Diagnostics.Stopwatch.StartNew();
         for (var i = 0; i < 3; i++)
         {
             await host.GetAsync("/fn/greet");
@@ -22,16 +23,27 @@ public sealed class HealthApiTests
         await host.GetAsync("/fn/greet?fail=1");
 
         var (status, body, _) = await host.GetAsync("/needle/api/health");
+
+        // The 10 s window is whole seconds, the last ten: the calls are all in it when the read answered within 9 s of the first.
+        var callsFitTheTenSecondWindow = sinceTheFirstCall.Elapsed < TimeSpan.FromSeconds(9);
         Assert.AreEqual(200, status, body);
         var summary = JsonNode.Parse(body)!;
         Assert.AreEqual("test-node", summary["nodeId"]!.GetValue<string>());
         Assert.AreEqual("[\"10s\",\"1m\",\"5m\"]", summary["windows"]!.ToJsonString());
         var function = summary["functions"]!.AsArray().Single(f => f!["function"]!.GetValue<string>() == "greet")!;
-        var tenSeconds = function["windows"]![0]!;
-        Assert.AreEqual(4, tenSeconds["requests"]!.GetValue<long>());
-        Assert.AreEqual(1, tenSeconds["errors"]!.GetValue<long>());
-        Assert.AreEqual(0.25, tenSeconds["errorRatio"]!.GetValue<double>(), 1e-9);
-        Assert.IsNotNull(tenSeconds["p99Ms"]);
+        var windows = function["windows"]!.AsArray();
+        Assert.AreEqual("5m", windows[2]!["window"]!.GetValue<string>());
+
+        // Always the 5-minute window; the 10 s one too when the calls fit it (on a loaded machine four calls and the
+        // read can take longer, and the first call then has left it).
+        foreach (var window in callsFitTheTenSecondWindow ? new[] { windows[0]!, windows[2]! } : new[] { windows[2]! })
+        {
+            Assert.AreEqual(4, window["requests"]!.GetValue<long>(), window.ToJsonString());
+            Assert.AreEqual(1, window["errors"]!.GetValue<long>(), window.ToJsonString());
+            Assert.AreEqual(0.25, window["errorRatio"]!.GetValue<double>(), 1e-9, window.ToJsonString());
+            Assert.IsNotNull(window["p99Ms"], window.ToJsonString());
+        }
+
         StringAssert.Contains(function["lastError"]!["message"]!.GetValue<string>(), "no greeting");
 
         var (functionStatus, functionBody, _) = await host.GetAsync("/needle/api/health/greet");

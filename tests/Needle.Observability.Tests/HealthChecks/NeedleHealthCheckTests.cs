@@ -36,10 +36,7 @@ public sealed class NeedleHealthCheckTests
         await store.AddVersionAsync(new NewVersion(
             "fragile", "throw new Error('broken at load'); export default () => 2;", new FunctionManifest { Name = "fragile" }, "broken-hash", "test", Activate: true));
         var state = host.Services.GetRequiredService<Needle.Serving.INeedleServingState>();
-        for (var i = 0; i < 100 && !state.LoadErrors.ContainsKey("fragile@2"); i++)
-        {
-            await Task.Delay(50);
-        }
+        await Eventually.WaitAsync(() => state.LoadErrors.ContainsKey("fragile@2"), "the node to poll the store and fail to load fragile@2");
 
         var entry = (await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries["needle"];
 

@@ -31,7 +31,7 @@ public sealed class InvocationTracingTests
         var (status, body, _) = await host.GetAsync("/fn/tracer");
 
         Assert.AreEqual(200, status, body);
-        var invocation = activities.Single(a => a.OperationName == "needle.invoke" && (string?)a.GetTagItem(NeedleMetricNames.FunctionTag) == "tracer");
+        var invocation = await StoppedAsync(activities, a => a.OperationName == "needle.invoke" && (string?)a.GetTagItem(NeedleMetricNames.FunctionTag) == "tracer", "the tracer's needle.invoke span");
         Assert.AreEqual("success", invocation.GetTagItem(NeedleMetricNames.OutcomeTag));
         Assert.AreEqual("1", invocation.GetTagItem(NeedleMetricNames.VersionTag));
         var fetch = activities.Single(a => a.OperationName == "needle.fetch" && a.TraceId == invocation.TraceId);
@@ -57,9 +57,22 @@ public sealed class InvocationTracingTests
 
         Assert.AreEqual(500, (await host.GetAsync("/fn/crash")).Status);
 
-        var invocation = activities.Single(a => (string?)a.GetTagItem(NeedleMetricNames.FunctionTag) == "crash");
+        var invocation = await StoppedAsync(activities, a => (string?)a.GetTagItem(NeedleMetricNames.FunctionTag) == "crash", "the crash's span");
         Assert.AreEqual(ActivityStatusCode.Error, invocation.Status);
         Assert.AreEqual("error", invocation.GetTagItem(NeedleMetricNames.OutcomeTag));
+    }
+
+    /// <summary>
+    /// The one stopped span that <paramref name="match"/> picks. The invocation's span ends after its response is sent, so
+    /// the client can have the answer before the listener has the span: wait for it, then it must be the only one.
+    /// </summary>
+    private static async Task<Activity> StoppedAsync(ConcurrentQueue<Activity> activities, Func<Activity, bool> match, string what)
+    {
+        var stopped = await Eventually.ValueAsync(
+            () => Task.FromResult(activities.Where(match).ToList()),
+            spans => spans.Count > 0,
+            what + " to stop");
+        return stopped.Single();
     }
 
     private static Task<LoopbackServer> StartDownstreamAsync(ConcurrentQueue<string> seen) =>

@@ -11,7 +11,7 @@ public sealed class CanaryGuardTests
     [TestMethod]
     public async Task EvaluateAll_CanaryFailingHalfItsRequests_RollsItBackAndAuditsTheNumbers()
     {
-        await using var host = await RollbackTestHost.StartAsync();
+        await using var host = await RollbackTestHost.StartAsync(NoLoop);
         await StartCanaryAsync(host);
         Feed(host, stableRequests: 200, canaryRequests: 40, canaryErrors: 20);
         var guard = host.Get<CanaryGuard>();
@@ -33,7 +33,7 @@ public sealed class CanaryGuardTests
     [TestMethod]
     public async Task EvaluateAll_TooFewCanaryRequests_NeverRollsBack()
     {
-        await using var host = await RollbackTestHost.StartAsync();
+        await using var host = await RollbackTestHost.StartAsync(NoLoop);
         await StartCanaryAsync(host);
         Feed(host, stableRequests: 200, canaryRequests: 10, canaryErrors: 10);
         var guard = host.Get<CanaryGuard>();
@@ -49,7 +49,9 @@ public sealed class CanaryGuardTests
     [TestMethod]
     public async Task EvaluateAll_BreachThatComesAndGoes_DoesNotFlap()
     {
-        await using var host = await RollbackTestHost.StartAsync();
+        // The guard's own loop stays off: its interval runs on the fake clock, so each Advance below would start an
+        // evaluation of its own that could count the next breach alongside the test's.
+        await using var host = await RollbackTestHost.StartAsync(NoLoop);
         await StartCanaryAsync(host);
         var guard = host.Get<CanaryGuard>();
 
@@ -70,7 +72,11 @@ public sealed class CanaryGuardTests
     [TestMethod]
     public async Task EvaluateAll_AfterItRolledBack_DoesNothingMore()
     {
-        await using var host = await RollbackTestHost.StartAsync(o => o.Guard.ConsecutiveBreaches = 1);
+        await using var host = await RollbackTestHost.StartAsync(o =>
+        {
+            NoLoop(o);
+            o.Guard.ConsecutiveBreaches = 1;
+        });
         await StartCanaryAsync(host);
         Feed(host, stableRequests: 200, canaryRequests: 40, canaryErrors: 20);
         var guard = host.Get<CanaryGuard>();
@@ -131,6 +137,9 @@ public sealed class CanaryGuardTests
         var sample = host.Get<ICanaryHealthSource>().GetSample("orders", 2, TimeSpan.FromMinutes(1));
         Assert.IsTrue(sample.Requests >= 10 && sample.ErrorRatio == 1, $"{sample}");
     }
+
+    /// <summary>For tests that call <see cref="CanaryGuard.EvaluateAllAsync"/> by hand: the guard's own loop stays off, so every evaluation is the test's.</summary>
+    internal static void NoLoop(Needle.Rollback.Hosting.RollbackOptions options) => options.GuardEnabled = false;
 
     internal static async Task StartCanaryAsync(RollbackTestHost host)
     {

@@ -66,6 +66,11 @@ internal sealed class RollbackTestHost : NeedleTestHost
 
                     o.SchedulePollingInterval = TimeSpan.FromMilliseconds(200);
                     o.QueuePollInterval = TimeSpan.FromMilliseconds(100);
+
+                    // The needle-guard backstop runs on the real clock's minute: left on, it judged canaries (and resumed
+                    // patch watches) between a test's Feed and its own EvaluateAllAsync, counting a breach twice. It is
+                    // still registered; tests of the backstop run GuardCheckJob themselves.
+                    o.GuardCron = Hangfire.Cron.Never();
                     configure?.Invoke(o);
                 });
             },

@@ -45,9 +45,9 @@ public sealed class PatchJobTests
     public async Task Patch_WorseErrorRatioThanTheBase_RevertsByItself()
     {
         var health = new FixedHealthSource { Default = new HealthSample(100, 1, 10) };
-        await using var host = await RollbackTestHost.StartAsync(health: health);
+        await using var host = await StartWithoutJobServerAsync(health);
         var hash = await host.DeployOrdersAsync(Source);
-        var id = await SubmitAndWaitAsync(host, hash);
+        var id = await SubmitAndApplyAsync(host, hash);
         health.Set("orders", 2, new HealthSample(100, 20, 10));
         host.Time.Advance(TimeSpan.FromSeconds(30));
 
@@ -63,9 +63,9 @@ public sealed class PatchJobTests
     public async Task Patch_OneTransientErrorDuringTheWatch_IsKept()
     {
         var health = new FixedHealthSource { Default = new HealthSample(100, 0, 10) };
-        await using var host = await RollbackTestHost.StartAsync(health: health);
+        await using var host = await StartWithoutJobServerAsync(health);
         var hash = await host.DeployOrdersAsync(Source);
-        var id = await SubmitAndWaitAsync(host, hash);
+        var id = await SubmitAndApplyAsync(host, hash);
         health.Set("orders", 2, new HealthSample(30, 2, 10));
         host.Time.Advance(TimeSpan.FromSeconds(30));
         var during = await host.Get<PatchJob>().RunAsync(id, CancellationToken.None);
@@ -83,9 +83,9 @@ public sealed class PatchJobTests
     public async Task Patch_TooLittleTrafficToJudge_HoldsAndIsNeverReverted()
     {
         var health = new FixedHealthSource { Default = new HealthSample(100, 0, 10) };
-        await using var host = await RollbackTestHost.StartAsync(health: health);
+        await using var host = await StartWithoutJobServerAsync(health);
         var hash = await host.DeployOrdersAsync(Source);
-        var id = await SubmitAndWaitAsync(host, hash);
+        var id = await SubmitAndApplyAsync(host, hash);
         health.Set("orders", 2, new HealthSample(10, 10, 10));
         host.Time.Advance(TimeSpan.FromSeconds(30));
         var during = await host.Get<PatchJob>().RunAsync(id, CancellationToken.None);
@@ -101,9 +101,9 @@ public sealed class PatchJobTests
     [TestMethod]
     public async Task RunAsync_AFinishedRunDeliveredAgain_DoesNothing()
     {
-        await using var host = await RollbackTestHost.StartAsync(health: new FixedHealthSource());
+        await using var host = await StartWithoutJobServerAsync(new FixedHealthSource());
         var hash = await host.DeployOrdersAsync(Source);
-        var id = await SubmitAndWaitAsync(host, hash);
+        var id = await SubmitAndApplyAsync(host, hash);
         host.Time.Advance(TimeSpan.FromMinutes(3));
         var job = host.Get<PatchJob>();
         await job.RunAsync(id, CancellationToken.None);
@@ -117,9 +117,9 @@ public sealed class PatchJobTests
     [TestMethod]
     public async Task RunAsync_ReRunAfterACrashBeforeTheRunWasUpdated_FinishesWithoutASecondVersion()
     {
-        await using var host = await RollbackTestHost.StartAsync(health: new FixedHealthSource());
+        await using var host = await StartWithoutJobServerAsync(new FixedHealthSource());
         var hash = await host.DeployOrdersAsync(Source);
-        var id = await SubmitAndWaitAsync(host, hash);
+        var id = await SubmitAndApplyAsync(host, hash);
         var state = host.Get<IRollbackStateStore>();
         var run = (await state.GetRunAsync(id, CancellationToken.None))!;
 
@@ -300,6 +300,20 @@ public sealed class PatchJobTests
         var location = response.Headers.Location!.ToString();
         await Eventually.WaitAsync(async () => (await GetRunAsync(host, location))["status"]!.GetValue<string>() == "watching", "the patch job to apply the patch");
         return (await GetRunAsync(host, location))["id"]!.GetValue<string>();
+    }
+
+    /// <summary>
+    /// For a host without a job server: submits the patch and runs its job once, as the queue would, so the run is
+    /// watched. The test then drives the watch itself; with a server, the job's own re-check (every
+    /// <see cref="PatchJob.WatchRecheck"/>, on the real clock) could judge the run between the test's Advance and its RunAsync.
+    /// </summary>
+    private static async Task<string> SubmitAndApplyAsync(RollbackTestHost host, string hash)
+    {
+        var id = await SubmitAsync(host, new { baseHash = hash, diff = Diff, reason = "fix" });
+        var applied = await host.Get<PatchJob>().RunAsync(id, CancellationToken.None);
+        StringAssert.StartsWith(applied, "version 2 serves all traffic");
+        Assert.AreEqual(PatchRun.Watching, (await host.Get<IRollbackStateStore>().GetRunAsync(id, CancellationToken.None))!.Status);
+        return id;
     }
 
     /// <summary>A host whose jobs are queued and never run by themselves: the test runs each step.</summary>
